@@ -1,0 +1,101 @@
+/**
+ * Every error this library throws is an {@link InfluxModelsError}; catch the subclasses to react to
+ * one kind of failure. Messages say what was wrong and where, and never contain credentials.
+ */
+
+/** Base class of every error thrown by influx-models. */
+export class InfluxModelsError extends Error {
+  override name = 'InfluxModelsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The server refused a request (HTTP 4xx), or a query statement failed. As in influxdb-python,
+ * `content` is the server's message and `code` the HTTP status (undefined for statement errors
+ * reported inside a 200 response).
+ */
+export class InfluxDBClientError extends InfluxModelsError {
+  override name = 'InfluxDBClientError';
+  readonly content: string;
+  readonly code: number | undefined;
+  constructor(content: string, code?: number, options?: { cause?: unknown }) {
+    super(code === undefined ? content : `${code}: ${content}`, options);
+    this.content = content;
+    this.code = code;
+  }
+}
+
+/** The server failed (HTTP 5xx) and the retries, if any, are used up. */
+export class InfluxDBServerError extends InfluxModelsError {
+  override name = 'InfluxDBServerError';
+  readonly content: string;
+  readonly code: number | undefined;
+  constructor(content: string, code?: number, options?: { cause?: unknown }) {
+    super(code === undefined ? content : `${code}: ${content}`, options);
+    this.content = content;
+    this.code = code;
+  }
+}
+
+/**
+ * InfluxDB stored some lines of a write and dropped others (HTTP 400 `partial write:`). The lines
+ * that are not named as dropped WERE stored; retrying the whole body is safe for points with
+ * explicit timestamps (a point with the same series and time is overwritten, not duplicated).
+ */
+export class InfluxDBPartialWriteError extends InfluxDBClientError {
+  override name = 'InfluxDBPartialWriteError';
+  /** The server's reason, e.g. `field type conflict: ...` or `points beyond retention policy`. */
+  readonly reason: string;
+  /** How many points the server dropped, when it said so. */
+  readonly dropped: number | undefined;
+  constructor(content: string, code: number, reason: string, dropped: number | undefined) {
+    super(content, code);
+    this.message = `partial write: ${reason}${dropped === undefined ? '' : ` (dropped=${dropped})`}; the other lines of the request were stored`;
+    this.reason = reason;
+    this.dropped = dropped;
+  }
+}
+
+/** The server could not be reached (connection refused, reset, DNS, TLS), after all retries. */
+export class InfluxConnectionError extends InfluxModelsError {
+  override name = 'InfluxConnectionError';
+}
+
+/** A request took longer than the configured `timeout`, after all retries. */
+export class InfluxTimeoutError extends InfluxModelsError {
+  override name = 'InfluxTimeoutError';
+}
+
+/** The caller aborted the request through its `AbortSignal`. */
+export class InfluxAbortError extends InfluxModelsError {
+  override name = 'InfluxAbortError';
+}
+
+/** The client (or registry) was closed and cannot be used any more. */
+export class InfluxClosedError extends InfluxModelsError {
+  override name = 'InfluxClosedError';
+}
+
+/** A bad option, DSN, precision, duration or identifier given to a public entry point. */
+export class InfluxConfigError extends InfluxModelsError {
+  override name = 'InfluxConfigError';
+}
+
+/**
+ * A point, model instance or model declaration that cannot be written exactly. `where` names the
+ * point (e.g. `points[3]` or a model class), `property` the key or property at fault.
+ */
+export class InfluxValidationError extends InfluxModelsError {
+  override name = 'InfluxValidationError';
+  readonly where: string;
+  readonly property: string | undefined;
+  readonly constraint: string | undefined;
+  constructor(where: string, property: string | undefined, reason: string, constraint?: string) {
+    super(`${where}${property === undefined ? '' : `.${property}`}: ${reason}`);
+    this.where = where;
+    this.property = property;
+    this.constraint = constraint;
+  }
+}

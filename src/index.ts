@@ -1,0 +1,8 @@
+/**
+ * influx-models: an InfluxDB 1.x client and decorator-driven series models.
+ * The package root re-exports the public API; `influx-models/testing`, `/nestjs` and `/arrow` are
+ * separate entry points.
+ */
+export * from './errors.js';
+export * from './line-protocol/index.js';
+export type { CommitBatch, CommitSink } from './registry/commit-sink.js';

@@ -1,0 +1,16 @@
+export { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField } from './escape.js';
+export {
+  createLineEncoder,
+  type FieldValue,
+  formatFieldValue,
+  formatFloat,
+  formatInteger,
+  makeLine,
+  makeLines,
+  type Point,
+  type TagValue,
+  type WriteBody,
+} from './make-lines.js';
+export { checkPrecision, NANOS_PER_UNIT, type Precision } from './precision.js';
+export { quoteIdent, quoteLiteral } from './quote.js';
+export { dateToNanos, floorDiv, formatTime, nanosToRfc3339, parseRfc3339, type TimeInput } from './time.js';

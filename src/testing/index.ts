@@ -1,0 +1,6 @@
+/**
+ * `influx-models/testing`: helpers for tests — a throwaway real InfluxDB and an in-memory sink.
+ */
+
+export type { InfluxdHandle, StartInfluxdOptions } from './influxd.js';
+export { findInfluxd, freeTcpPort, freeUdpPort, startInfluxd } from './influxd.js';
