@@ -1,0 +1,102 @@
+import type { Dispatcher } from 'undici';
+import type { Precision } from '../line-protocol/precision.js';
+
+/**
+ * Options of `new InfluxDBClient(options)`. Defaults follow influxdb-python, except `verifySsl`,
+ * which is on by default.
+ */
+export interface InfluxDBClientOptions {
+  /** Default 'localhost'. */
+  host?: string;
+  /** Default 8086. */
+  port?: number;
+  /** Sent as HTTP Basic auth (never in the URL). */
+  username?: string;
+  password?: string;
+  /** Sent as `Authorization: Token …` (InfluxDB 2.x/3.x v1 compatibility API). */
+  token?: string;
+  /** Default database of queries and writes. */
+  database?: string;
+  /** Use https. Default false. */
+  ssl?: boolean;
+  /** Verify the server's TLS certificate. Default **true**. */
+  verifySsl?: boolean;
+  /** PEM CA bundle, client certificate and key (mTLS). */
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Per-request timeout in milliseconds (default 30000; 0 = none). */
+  timeout?: number;
+  /** Attempts per request for transient failures; 0 = retry forever. Default 3. */
+  retries?: number;
+  /** Write points over UDP instead of HTTP. */
+  useUdp?: boolean;
+  /** UDP port of the server's listener. Default 4444. */
+  udpPort?: number;
+  /** HTTP(S) proxy URL. */
+  proxy?: string;
+  /** Connections kept to the server. Default 10. */
+  poolSize?: number;
+  /** Path prefix, e.g. '/influx' when behind a reverse proxy. */
+  path?: string;
+  /** Compress write bodies and accept gzip responses. Default false. */
+  gzip?: boolean;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Any undici Dispatcher (Agent, Pool, MockAgent, …); replaces the client's own pool. */
+  dispatcher?: Dispatcher;
+}
+
+/** Options of `query`, `queryMany` and `queryStream`. */
+export interface QueryOptions {
+  /** Extra query-string parameters. */
+  params?: Record<string, string>;
+  /** Values bound to `$name` placeholders (sent as InfluxDB's `params` JSON). */
+  bindParams?: Record<string, string | number | boolean | bigint>;
+  /** Return times as integers in this precision instead of RFC3339 strings. */
+  epoch?: Precision;
+  /** Database; the client's default when omitted. */
+  database?: string;
+  /** Retention policy (`rp`), for statements where it applies. */
+  retentionPolicy?: string;
+  /** Throw on a statement error in the response. Default true. */
+  raiseErrors?: boolean;
+  /** Rows per chunk for `queryStream` (chunked=true). Default 10000. */
+  chunkSize?: number;
+  /** HTTP method; by default GET for reads and POST for statements that change state. */
+  method?: 'GET' | 'POST';
+  signal?: AbortSignal;
+}
+
+/** Options of `writePoints`. */
+export interface WritePointsOptions {
+  /** Precision of the timestamps written. Default 'n'. */
+  timePrecision?: Precision;
+  database?: string;
+  retentionPolicy?: string;
+  /** Tags added to every point (a point's own tag wins). */
+  tags?: Record<string, string | number | boolean | bigint | null | undefined>;
+  /** Points per request. Default 5000. */
+  batchSize?: number;
+  /** 'line' (default) or 'json' (points as objects; same result). */
+  protocol?: 'line' | 'json';
+  /** Write consistency (InfluxDB Enterprise clusters). */
+  consistency?: 'any' | 'one' | 'quorum' | 'all';
+  signal?: AbortSignal;
+}
+
+/** Options of `write`. */
+export interface WriteOptions {
+  database?: string;
+  retentionPolicy?: string;
+  /** Precision of the timestamps in the body. Default 'n'. */
+  precision?: Precision;
+  consistency?: 'any' | 'one' | 'quorum' | 'all';
+  /** Extra query-string parameters. */
+  params?: Record<string, string>;
+  /** Default 204. */
+  expectedResponseCode?: number;
+  /** 'line' (default): data is line protocol text; 'json': data is a write body of points. */
+  protocol?: 'line' | 'json';
+  signal?: AbortSignal;
+}
