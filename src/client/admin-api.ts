@@ -1,13 +1,664 @@
-import type { ResultSet } from '../results/result-set.js';
+import { InfluxConfigError } from '../errors.js';
+import { quoteIdent, quoteLiteral } from '../line-protocol/quote.js';
+import type { RawSeries, ResultSet } from '../results/result-set.js';
 import type { QueryOptions } from './client-options.js';
+import {
+  checkDuration,
+  checkName,
+  checkPassword,
+  checkPrivilege,
+  checkReplication,
+  checkResample,
+  checkSelectStatement,
+  checkStorageName,
+  describeValue,
+  type Privilege,
+  type ResampleOptions,
+} from './influxql-validate.js';
+
+/** A row of `SHOW RETENTION POLICIES`, with the server's column names. */
+export interface RetentionPolicyInfo {
+  name: string;
+  /** e.g. '168h0m0s'; '0s' means infinite. */
+  duration: string;
+  shardGroupDuration: string;
+  replicaN: number;
+  default: boolean;
+}
+
+/** A row of `SHOW USERS`. */
+export interface UserInfo {
+  user: string;
+  admin: boolean;
+}
+
+/** A row of `SHOW GRANTS FOR "user"`, e.g. `{ database: 'db', privilege: 'READ' }`. */
+export interface PrivilegeInfo {
+  database: string;
+  /** 'READ', 'WRITE', 'ALL PRIVILEGES' or 'NO PRIVILEGES', as the server spells it. */
+  privilege: string;
+}
+
+/** A tag key of a measurement (`SHOW TAG KEYS`). */
+export interface TagKeyInfo {
+  measurement: string;
+  tagKey: string;
+}
+
+/** A field key of a measurement and its type (`SHOW FIELD KEYS`). */
+export interface FieldKeyInfo {
+  measurement: string;
+  fieldKey: string;
+  /** 'float', 'integer', 'string' or 'boolean'. */
+  fieldType: string;
+}
+
+/** A continuous query (`SHOW CONTINUOUS QUERIES`): its name and full `CREATE` statement. */
+export interface ContinuousQueryInfo {
+  name: string;
+  query: string;
+}
+
+/** Tag values of a series filter; matched with `=` on string values. */
+export type SeriesTags = Readonly<Record<string, string | number | boolean | bigint>>;
+
+/** Options of {@link InfluxAdminApi.listSeries} and {@link InfluxAdminApi.deleteSeries}. */
+export interface SeriesFilter {
+  /** Database; the client's current database when omitted. */
+  database?: string;
+  /** Only the series of this measurement. */
+  measurement?: string;
+  /** Only the series with all these tag values. */
+  tags?: SeriesTags;
+}
+
+/** Options of {@link InfluxAdminApi.createRetentionPolicy}. */
+export interface CreateRetentionPolicyOptions {
+  /** Database; the client's current database when omitted. */
+  database?: string;
+  /** Make it the database's default policy. Default false. */
+  default?: boolean;
+  /** Shard group duration, e.g. '1h'; '0s' (the default) lets the server choose. */
+  shardDuration?: string;
+}
+
+/** Options of {@link InfluxAdminApi.alterRetentionPolicy}; give at least one change. */
+export interface AlterRetentionPolicyOptions {
+  /** Database; the client's current database when omitted. */
+  database?: string;
+  /** New duration, e.g. '4d' or 'INF'. */
+  duration?: string;
+  /** New replication factor (1 on a single server). */
+  replication?: number;
+  /** Make it the default policy (`true`; `false` is not an InfluxQL statement and is refused). */
+  default?: boolean;
+  /** New shard group duration, e.g. '2h'. */
+  shardDuration?: string;
+}
+
+/** Options of {@link InfluxAdminApi.createContinuousQuery}. */
+export interface CreateContinuousQueryOptions {
+  /** Database; the client's current database when omitted. */
+  database?: string;
+  /** `RESAMPLE EVERY … FOR …`: `{ every: '10s', for: '2m' }` or the seed's string `'EVERY 10s FOR 2m'`. */
+  resample?: ResampleOptions | string;
+  /** influxdb-python's name for `resample` (a string such as `'EVERY 10s FOR 2m'`). */
+  resampleOpts?: string;
+}
+
+/** Options of the `list…` methods that read one database. */
+export interface DatabaseOption {
+  /** Database; the client's current database when omitted. */
+  database?: string;
+}
+
+/** Options of {@link InfluxAdminApi.listTagKeys} and {@link InfluxAdminApi.listFieldKeys}. */
+export interface KeysOptions extends DatabaseOption {
+  /** Only the keys of this measurement. */
+  measurement?: string;
+}
+
+/** Series of a statement's result (`ResultSet.raw.series`). */
+function seriesOf(rs: ResultSet): readonly RawSeries[] {
+  const series = rs.raw?.series;
+  return Array.isArray(series) ? series : [];
+}
+
+/** Rows of every series as objects keyed by column, plus the series name. */
+function rowsOf(rs: ResultSet): Array<{ series: string | undefined; row: Record<string, unknown> }> {
+  const out: Array<{ series: string | undefined; row: Record<string, unknown> }> = [];
+  for (const s of seriesOf(rs)) {
+    const columns = s.columns ?? [];
+    for (const values of s.values ?? []) {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+      out.push({ series: s.name, row });
+    }
+  }
+  return out;
+}
+
+function whereTags(tags: SeriesTags | undefined, what: string): string {
+  if (tags === undefined) return '';
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new InfluxConfigError(`${what}: must be an object of tag values, got ${describeValue(tags)}`);
+  }
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    checkName(key, `${what} key`);
+    if (!['string', 'number', 'boolean', 'bigint'].includes(typeof value)) {
+      throw new InfluxConfigError(
+        `${what}.${key}: must be a string, number, boolean or bigint, got ${describeValue(value)}`,
+      );
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new InfluxConfigError(`${what}.${key}: ${value} is not a tag value`);
+    }
+    parts.push(`${quoteIdent(key)}=${quoteLiteral(String(value))}`);
+  }
+  return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`;
+}
+
+function ownObject<T extends object>(value: T | undefined, what: string): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InfluxConfigError(`${what}: options must be an object, got ${describeValue(value)}`);
+  }
+  return value;
+}
 
 /**
  * The database, retention-policy, user, privilege and continuous-query helpers of influxdb-python,
  * built on `query`. `InfluxDBClient` extends this class.
+ *
+ * Identifiers (databases, measurements, policies, users, tag keys) are always quoted with
+ * `quoteIdent` and strings (passwords, tag values) with `quoteLiteral`, so any name works and
+ * nothing can be injected; the parts InfluxQL does not let us quote (durations, replication
+ * factors, privileges, `RESAMPLE` options) are checked against strict patterns. A bad argument
+ * throws {@link InfluxConfigError} naming the method and the argument before anything is sent.
+ * Statements that change state are sent with POST (influxdb-python sent `SET PASSWORD` and the
+ * continuous-query statements with GET).
+ *
+ * ```ts
+ * await client.createDatabase('metrics');          // CREATE DATABASE "metrics"
+ * await client.createRetentionPolicy('week', '7d', 1, { database: 'metrics', default: true });
+ * // CREATE RETENTION POLICY "week" ON "metrics" DURATION 7d REPLICATION 1 SHARD DURATION 0s DEFAULT
+ * await client.listDatabases();                    // [{ name: '_internal' }, { name: 'metrics' }]
+ * ```
  */
 export abstract class InfluxAdminApi {
   /** Runs one InfluxQL statement (implemented by InfluxDBClient). */
   abstract query(q: string, options?: QueryOptions): Promise<ResultSet>;
   /** The client's current default database (see switchDatabase). */
   protected abstract currentDatabase(): string | undefined;
+
+  /** The database to use: the argument, else the client's current one, else a typed error. */
+  #databaseFor(database: unknown, method: string): string {
+    if (database !== undefined) return checkStorageName(database, `${method}(database)`);
+    const current = this.currentDatabase();
+    if (current === undefined || current === '') {
+      throw new InfluxConfigError(
+        `${method}: no database given and the client has no default database; pass { database } or call switchDatabase()`,
+      );
+    }
+    return current;
+  }
+
+  #post(q: string, database?: string): Promise<ResultSet> {
+    return this.query(q, database === undefined ? { method: 'POST' } : { method: 'POST', database });
+  }
+
+  #get(q: string, database?: string): Promise<ResultSet> {
+    return this.query(q, database === undefined ? { method: 'GET' } : { method: 'GET', database });
+  }
+
+  // ---- databases and measurements -------------------------------------------------------------
+
+  /**
+   * Creates a database (no error if it exists).
+   *
+   * ```ts
+   * await client.createDatabase('new_db'); // POST  CREATE DATABASE "new_db"
+   * ```
+   */
+  async createDatabase(name: string): Promise<void> {
+    await this.#post(`CREATE DATABASE ${quoteIdent(checkStorageName(name, 'createDatabase(name)'))}`);
+  }
+
+  /**
+   * Drops a database and all its data (no error if it does not exist).
+   *
+   * ```ts
+   * await client.dropDatabase('old_db'); // POST  DROP DATABASE "old_db"
+   * ```
+   */
+  async dropDatabase(name: string): Promise<void> {
+    await this.#post(`DROP DATABASE ${quoteIdent(checkStorageName(name, 'dropDatabase(name)'))}`);
+  }
+
+  /**
+   * Lists the databases, as influxdb-python's `get_list_database`.
+   *
+   * ```ts
+   * await client.listDatabases(); // SHOW DATABASES -> [{ name: '_internal' }, { name: 'db' }]
+   * ```
+   */
+  async listDatabases(): Promise<Array<{ name: string }>> {
+    const rs = await this.#get('SHOW DATABASES');
+    return rowsOf(rs).map(({ row }) => ({ name: String(row.name) }));
+  }
+
+  /**
+   * Lists the measurements of a database (the client's current one by default).
+   *
+   * ```ts
+   * await client.listMeasurements('db'); // SHOW MEASUREMENTS (db=db) -> [{ name: 'cpu' }]
+   * ```
+   */
+  async listMeasurements(database?: string): Promise<Array<{ name: string }>> {
+    const db = this.#databaseFor(database, 'listMeasurements');
+    const rs = await this.#get('SHOW MEASUREMENTS', db);
+    return rowsOf(rs).map(({ row }) => ({ name: String(row.name) }));
+  }
+
+  /**
+   * Drops a measurement and all its series from a database (the current one by default).
+   *
+   * ```ts
+   * await client.dropMeasurement('cpu'); // POST  DROP MEASUREMENT "cpu"
+   * ```
+   */
+  async dropMeasurement(measurement: string, database?: string): Promise<void> {
+    const m = checkName(measurement, 'dropMeasurement(measurement)');
+    const db = this.#databaseFor(database, 'dropMeasurement');
+    await this.#post(`DROP MEASUREMENT ${quoteIdent(m)}`, db);
+  }
+
+  /**
+   * Lists series keys (`measurement,tag=value,...`), optionally of one measurement and with
+   * given tag values, as influxdb-python's `get_list_series`.
+   *
+   * ```ts
+   * await client.listSeries({ measurement: 'cpu', tags: { host: 'a' } });
+   * // SHOW SERIES FROM "cpu" WHERE "host"='a'  -> ['cpu,host=a,region=eu']
+   * ```
+   */
+  async listSeries(filter: SeriesFilter = {}): Promise<string[]> {
+    const f = ownObject(filter, 'listSeries');
+    const db = this.#databaseFor(f.database, 'listSeries');
+    let q = 'SHOW SERIES';
+    if (f.measurement !== undefined)
+      q += ` FROM ${quoteIdent(checkName(f.measurement, 'listSeries(measurement)'))}`;
+    q += whereTags(f.tags, 'listSeries(tags)');
+    const rs = await this.#get(q, db);
+    return rowsOf(rs).map(({ row }) => String(row.key));
+  }
+
+  /**
+   * Deletes series (all their points) by measurement and/or tag values. At least one of
+   * `measurement` and `tags` is required: a bare `DROP SERIES` is not a statement.
+   *
+   * ```ts
+   * await client.deleteSeries({ measurement: 'cpu', tags: { host: 'b', r: "it's" } });
+   * // POST  DROP SERIES FROM "cpu" WHERE "host"='b' AND "r"='it\'s'
+   * ```
+   */
+  async deleteSeries(filter: SeriesFilter): Promise<void> {
+    const f = ownObject(filter, 'deleteSeries');
+    const where = whereTags(f.tags, 'deleteSeries(tags)');
+    if (f.measurement === undefined && where === '') {
+      throw new InfluxConfigError(
+        'deleteSeries: give a measurement, tags or both (refusing to drop every series)',
+      );
+    }
+    const db = this.#databaseFor(f.database, 'deleteSeries');
+    let q = 'DROP SERIES';
+    if (f.measurement !== undefined)
+      q += ` FROM ${quoteIdent(checkName(f.measurement, 'deleteSeries(measurement)'))}`;
+    await this.#post(q + where, db);
+  }
+
+  /**
+   * Lists the tag keys of every measurement, or of one.
+   *
+   * ```ts
+   * await client.listTagKeys({ measurement: 'cpu' });
+   * // SHOW TAG KEYS FROM "cpu" -> [{ measurement: 'cpu', tagKey: 'host' }]
+   * ```
+   */
+  async listTagKeys(options: KeysOptions = {}): Promise<TagKeyInfo[]> {
+    const o = ownObject(options, 'listTagKeys');
+    const db = this.#databaseFor(o.database, 'listTagKeys');
+    let q = 'SHOW TAG KEYS';
+    if (o.measurement !== undefined)
+      q += ` FROM ${quoteIdent(checkName(o.measurement, 'listTagKeys(measurement)'))}`;
+    const rs = await this.#get(q, db);
+    return rowsOf(rs).map(({ series, row }) => ({ measurement: String(series), tagKey: String(row.tagKey) }));
+  }
+
+  /**
+   * Lists the field keys and their types of every measurement, or of one (not in influxdb-python).
+   *
+   * ```ts
+   * await client.listFieldKeys({ measurement: 'cpu' });
+   * // SHOW FIELD KEYS FROM "cpu" -> [{ measurement: 'cpu', fieldKey: 'usage', fieldType: 'float' }]
+   * ```
+   */
+  async listFieldKeys(options: KeysOptions = {}): Promise<FieldKeyInfo[]> {
+    const o = ownObject(options, 'listFieldKeys');
+    const db = this.#databaseFor(o.database, 'listFieldKeys');
+    let q = 'SHOW FIELD KEYS';
+    if (o.measurement !== undefined)
+      q += ` FROM ${quoteIdent(checkName(o.measurement, 'listFieldKeys(measurement)'))}`;
+    const rs = await this.#get(q, db);
+    return rowsOf(rs).map(({ series, row }) => ({
+      measurement: String(series),
+      fieldKey: String(row.fieldKey),
+      fieldType: String(row.fieldType),
+    }));
+  }
+
+  // ---- retention policies ------------------------------------------------------------------------
+
+  /**
+   * Creates a retention policy. `duration` and `shardDuration` are InfluxQL durations ('1d',
+   * '1h30m'; `duration` may be 'INF'), `replication` an integer from 1.
+   *
+   * ```ts
+   * await client.createRetentionPolicy('somename', '1d', 4, { database: 'db', default: true });
+   * // POST  CREATE RETENTION POLICY "somename" ON "db" DURATION 1d REPLICATION 4 SHARD DURATION 0s DEFAULT
+   * ```
+   */
+  async createRetentionPolicy(
+    name: string,
+    duration: string,
+    replication: number,
+    options: CreateRetentionPolicyOptions = {},
+  ): Promise<void> {
+    const o = ownObject(options, 'createRetentionPolicy');
+    const rp = checkStorageName(name, 'createRetentionPolicy(name)');
+    const d = checkDuration(duration, 'createRetentionPolicy(duration)', true);
+    const r = checkReplication(replication, 'createRetentionPolicy(replication)');
+    const shard = checkDuration(o.shardDuration ?? '0s', 'createRetentionPolicy(shardDuration)');
+    checkBoolean(o.default, 'createRetentionPolicy(default)');
+    const db = this.#databaseFor(o.database, 'createRetentionPolicy');
+    let q = `CREATE RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)} DURATION ${d} REPLICATION ${r} SHARD DURATION ${shard}`;
+    if (o.default === true) q += ' DEFAULT';
+    await this.#post(q);
+  }
+
+  /**
+   * Changes a retention policy; give at least one of `duration`, `shardDuration`, `replication`,
+   * `default: true`.
+   *
+   * ```ts
+   * await client.alterRetentionPolicy('somename', { database: 'db', duration: '4d', shardDuration: '2h', replication: 4, default: true });
+   * // POST  ALTER RETENTION POLICY "somename" ON "db" DURATION 4d SHARD DURATION 2h REPLICATION 4 DEFAULT
+   * ```
+   */
+  async alterRetentionPolicy(name: string, options: AlterRetentionPolicyOptions): Promise<void> {
+    const o = ownObject(options, 'alterRetentionPolicy');
+    const rp = checkStorageName(name, 'alterRetentionPolicy(name)');
+    let changes = '';
+    if (o.duration !== undefined)
+      changes += ` DURATION ${checkDuration(o.duration, 'alterRetentionPolicy(duration)', true)}`;
+    if (o.shardDuration !== undefined) {
+      changes += ` SHARD DURATION ${checkDuration(o.shardDuration, 'alterRetentionPolicy(shardDuration)')}`;
+    }
+    if (o.replication !== undefined) {
+      changes += ` REPLICATION ${checkReplication(o.replication, 'alterRetentionPolicy(replication)')}`;
+    }
+    if (o.default !== undefined) {
+      if (o.default !== true) {
+        throw new InfluxConfigError(
+          'alterRetentionPolicy(default): only `true` can be given (make another policy the default instead)',
+        );
+      }
+      changes += ' DEFAULT';
+    }
+    if (changes === '') {
+      throw new InfluxConfigError(
+        'alterRetentionPolicy: nothing to change; give duration, shardDuration, replication or default: true',
+      );
+    }
+    const db = this.#databaseFor(o.database, 'alterRetentionPolicy');
+    await this.#post(`ALTER RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)}${changes}`);
+  }
+
+  /**
+   * Drops a retention policy and its data.
+   *
+   * ```ts
+   * await client.dropRetentionPolicy('somename', 'db'); // POST  DROP RETENTION POLICY "somename" ON "db"
+   * ```
+   */
+  async dropRetentionPolicy(name: string, database?: string): Promise<void> {
+    const rp = checkStorageName(name, 'dropRetentionPolicy(name)');
+    const db = this.#databaseFor(database, 'dropRetentionPolicy');
+    await this.#post(`DROP RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)}`);
+  }
+
+  /**
+   * Lists the retention policies of a database (the current one by default).
+   *
+   * ```ts
+   * await client.listRetentionPolicies('db');
+   * // SHOW RETENTION POLICIES ON "db"
+   * // -> [{ name: 'autogen', duration: '0s', shardGroupDuration: '168h0m0s', replicaN: 1, default: true }]
+   * ```
+   */
+  async listRetentionPolicies(database?: string): Promise<RetentionPolicyInfo[]> {
+    const db = this.#databaseFor(database, 'listRetentionPolicies');
+    const rs = await this.#get(`SHOW RETENTION POLICIES ON ${quoteIdent(db)}`);
+    return rowsOf(rs).map(({ row }) => ({
+      name: String(row.name),
+      duration: String(row.duration),
+      shardGroupDuration: String(row.shardGroupDuration),
+      replicaN: Number(row.replicaN),
+      default: row.default === true,
+    }));
+  }
+
+  // ---- users and privileges ----------------------------------------------------------------------
+
+  /**
+   * Creates a user; with `admin`, one with all privileges. The password is sent as a quoted
+   * literal in a POST body and never appears in an error message.
+   *
+   * ```ts
+   * await client.createUser('bob', "p'w", true); // POST  CREATE USER "bob" WITH PASSWORD 'p\'w' WITH ALL PRIVILEGES
+   * ```
+   */
+  async createUser(name: string, password: string, admin = false): Promise<void> {
+    const user = checkName(name, 'createUser(name)');
+    const pw = checkPassword(password, 'createUser(password)');
+    checkBoolean(admin, 'createUser(admin)');
+    let q = `CREATE USER ${quoteIdent(user)} WITH PASSWORD ${quoteLiteral(pw)}`;
+    if (admin) q += ' WITH ALL PRIVILEGES';
+    await this.#post(q);
+  }
+
+  /**
+   * Drops a user.
+   *
+   * ```ts
+   * await client.dropUser('bob'); // POST  DROP USER "bob"
+   * ```
+   */
+  async dropUser(name: string): Promise<void> {
+    await this.#post(`DROP USER ${quoteIdent(checkName(name, 'dropUser(name)'))}`);
+  }
+
+  /**
+   * Changes a user's password (sent by POST, unlike influxdb-python's GET, so it stays out of
+   * URLs and access logs).
+   *
+   * ```ts
+   * await client.setUserPassword('bob', 'pw'); // POST  SET PASSWORD FOR "bob" = 'pw'
+   * ```
+   */
+  async setUserPassword(name: string, password: string): Promise<void> {
+    const user = checkName(name, 'setUserPassword(name)');
+    const pw = checkPassword(password, 'setUserPassword(password)');
+    await this.#post(`SET PASSWORD FOR ${quoteIdent(user)} = ${quoteLiteral(pw)}`);
+  }
+
+  /**
+   * Lists the users.
+   *
+   * ```ts
+   * await client.listUsers(); // SHOW USERS -> [{ user: 'admin', admin: true }]
+   * ```
+   */
+  async listUsers(): Promise<UserInfo[]> {
+    const rs = await this.#get('SHOW USERS');
+    return rowsOf(rs).map(({ row }) => ({ user: String(row.user), admin: row.admin === true }));
+  }
+
+  /**
+   * Makes a user an admin.
+   *
+   * ```ts
+   * await client.grantAdminPrivileges('bob'); // POST  GRANT ALL PRIVILEGES TO "bob"
+   * ```
+   */
+  async grantAdminPrivileges(user: string): Promise<void> {
+    await this.#post(`GRANT ALL PRIVILEGES TO ${quoteIdent(checkName(user, 'grantAdminPrivileges(user)'))}`);
+  }
+
+  /**
+   * Takes a user's admin rights away.
+   *
+   * ```ts
+   * await client.revokeAdminPrivileges('bob'); // POST  REVOKE ALL PRIVILEGES FROM "bob"
+   * ```
+   */
+  async revokeAdminPrivileges(user: string): Promise<void> {
+    await this.#post(
+      `REVOKE ALL PRIVILEGES FROM ${quoteIdent(checkName(user, 'revokeAdminPrivileges(user)'))}`,
+    );
+  }
+
+  /**
+   * Grants `read`, `write` or `all` on a database to a user.
+   *
+   * ```ts
+   * await client.grantPrivilege('read', 'testdb', 'bob'); // POST  GRANT read ON "testdb" TO "bob"
+   * ```
+   */
+  async grantPrivilege(privilege: Privilege, database: string, user: string): Promise<void> {
+    const p = checkPrivilege(privilege, 'grantPrivilege(privilege)');
+    const db = checkStorageName(database, 'grantPrivilege(database)');
+    const u = checkName(user, 'grantPrivilege(user)');
+    await this.#post(`GRANT ${p} ON ${quoteIdent(db)} TO ${quoteIdent(u)}`);
+  }
+
+  /**
+   * Revokes `read`, `write` or `all` on a database from a user.
+   *
+   * ```ts
+   * await client.revokePrivilege('read', 'testdb', 'bob'); // POST  REVOKE read ON "testdb" FROM "bob"
+   * ```
+   */
+  async revokePrivilege(privilege: Privilege, database: string, user: string): Promise<void> {
+    const p = checkPrivilege(privilege, 'revokePrivilege(privilege)');
+    const db = checkStorageName(database, 'revokePrivilege(database)');
+    const u = checkName(user, 'revokePrivilege(user)');
+    await this.#post(`REVOKE ${p} ON ${quoteIdent(db)} FROM ${quoteIdent(u)}`);
+  }
+
+  /**
+   * Lists a user's database privileges.
+   *
+   * ```ts
+   * await client.listPrivileges('bob'); // SHOW GRANTS FOR "bob" -> [{ database: 'testdb', privilege: 'READ' }]
+   * ```
+   */
+  async listPrivileges(user: string): Promise<PrivilegeInfo[]> {
+    const rs = await this.#get(`SHOW GRANTS FOR ${quoteIdent(checkName(user, 'listPrivileges(user)'))}`);
+    return rowsOf(rs).map(({ row }) => ({
+      database: String(row.database),
+      privilege: String(row.privilege),
+    }));
+  }
+
+  // ---- continuous queries --------------------------------------------------------------------
+
+  /**
+   * Creates a continuous query. `select` is one InfluxQL `SELECT … INTO … GROUP BY time(…)`
+   * statement (checked to be a single SELECT: a `;` outside quotes is refused); `resample` adds
+   * `RESAMPLE EVERY … FOR …` with checked durations.
+   *
+   * ```ts
+   * await client.createContinuousQuery(
+   *   'cq_name',
+   *   'SELECT count("value") INTO "6_months"."events" FROM "events" GROUP BY time(10m)',
+   *   { database: 'db_name', resample: { every: '10s', for: '2m' } },
+   * );
+   * // POST  CREATE CONTINUOUS QUERY "cq_name" ON "db_name" RESAMPLE EVERY 10s FOR 2m BEGIN SELECT count("value") INTO "6_months"."events" FROM "events" GROUP BY time(10m) END
+   * ```
+   */
+  async createContinuousQuery(
+    name: string,
+    select: string,
+    options: CreateContinuousQueryOptions = {},
+  ): Promise<void> {
+    const o = ownObject(options, 'createContinuousQuery');
+    const cq = checkName(name, 'createContinuousQuery(name)');
+    const statement = checkSelectStatement(select, 'createContinuousQuery(select)');
+    if (o.resample !== undefined && o.resampleOpts !== undefined) {
+      throw new InfluxConfigError('createContinuousQuery: give `resample` or `resampleOpts`, not both');
+    }
+    const resample = checkResample(
+      o.resample ?? o.resampleOpts,
+      o.resampleOpts !== undefined
+        ? 'createContinuousQuery(resampleOpts)'
+        : 'createContinuousQuery(resample)',
+    );
+    const db = this.#databaseFor(o.database, 'createContinuousQuery');
+    const head = `CREATE CONTINUOUS QUERY ${quoteIdent(cq)} ON ${quoteIdent(db)}`;
+    await this.#post(
+      `${head}${resample === undefined ? '' : ` RESAMPLE ${resample}`} BEGIN ${statement} END`,
+    );
+  }
+
+  /**
+   * Drops a continuous query.
+   *
+   * ```ts
+   * await client.dropContinuousQuery('cq_name', 'db_name'); // POST  DROP CONTINUOUS QUERY "cq_name" ON "db_name"
+   * ```
+   */
+  async dropContinuousQuery(name: string, database?: string): Promise<void> {
+    const cq = checkName(name, 'dropContinuousQuery(name)');
+    const db = this.#databaseFor(database, 'dropContinuousQuery');
+    await this.#post(`DROP CONTINUOUS QUERY ${quoteIdent(cq)} ON ${quoteIdent(db)}`);
+  }
+
+  /**
+   * Lists the continuous queries of every database, in influxdb-python's shape: one object per
+   * database, mapping its name to its queries.
+   *
+   * ```ts
+   * await client.listContinuousQueries();
+   * // SHOW CONTINUOUS QUERIES
+   * // -> [{ _internal: [] }, { db: [{ name: 'cq', query: 'CREATE CONTINUOUS QUERY cq ON db BEGIN … END' }] }]
+   * ```
+   */
+  async listContinuousQueries(): Promise<Array<Record<string, ContinuousQueryInfo[]>>> {
+    const rs = await this.#get('SHOW CONTINUOUS QUERIES');
+    return seriesOf(rs).map((s) => {
+      const columns = s.columns ?? [];
+      const nameAt = columns.indexOf('name');
+      const queryAt = columns.indexOf('query');
+      const queries = (s.values ?? []).map((v) => ({ name: String(v[nameAt]), query: String(v[queryAt]) }));
+      return { [String(s.name)]: queries };
+    });
+  }
+}
+
+function checkBoolean(value: unknown, what: string): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InfluxConfigError(`${what}: must be true or false, got ${describeValue(value)}`);
+  }
 }

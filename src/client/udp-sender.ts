@@ -1,0 +1,226 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import {
+  InfluxClosedError,
+  InfluxConfigError,
+  InfluxConnectionError,
+  InfluxValidationError,
+} from '../errors.js';
+import type { Precision } from '../line-protocol/precision.js';
+import { checkPrecision } from '../line-protocol/precision.js';
+
+/** Largest UDP payload over IPv4 (65535 - 8 byte UDP header - 20 byte IP header). */
+export const MAX_UDP_PAYLOAD = 65_507;
+
+/**
+ * Default datagram size: fits in one Ethernet frame (MTU 1500 minus IP and UDP headers), so a
+ * datagram is never fragmented on the way; a lost fragment would lose the whole datagram.
+ */
+export const DEFAULT_MAX_DATAGRAM_BYTES = 1_400;
+
+/** Options of {@link UdpSender}. */
+export interface UdpSenderOptions {
+  /** Host of the InfluxDB UDP listener (name, IPv4 or IPv6 address). */
+  host: string;
+  /** Port of the listener (the `bind-address` of the server's `[[udp]]` section; commonly 8089 or 4444). */
+  port: number;
+  /**
+   * Largest datagram sent, in bytes: 1400 by default (no IP fragmentation on Ethernet); up to
+   * 65507. A packet is split into several datagrams at line boundaries; a single line longer
+   * than this is refused.
+   */
+  maxDatagramBytes?: number;
+  /**
+   * The `precision` of the server's `[[udp]]` section (`''` in the server config is `'n'`).
+   * A UDP listener reads every timestamp in ITS configured precision; nothing in a datagram can
+   * say otherwise. `send(body, { precision })` refuses a body encoded in any other precision,
+   * which would store wrong times (a millisecond timestamp read as nanoseconds lands in 1970).
+   * Default `'n'`, the server's default.
+   */
+  precision?: Precision | '';
+}
+
+/** Options of {@link UdpSender.send}. */
+export interface UdpSendOptions {
+  /**
+   * The precision the body's timestamps were encoded in. When given, it must be the listener's
+   * precision (see {@link UdpSenderOptions.precision}); otherwise the body is refused before
+   * anything is sent.
+   */
+  precision?: Precision;
+}
+
+const SAME_AS_N: Readonly<Record<string, string>> = { ns: 'n', '': 'n' };
+const canonical = (p: string): string => SAME_AS_N[p] ?? p;
+
+/**
+ * Sends line protocol to an InfluxDB UDP listener (`[[udp]]` in influxdb.conf), as
+ * influxdb-python's `send_packet`. A body is split into datagrams of at most `maxDatagramBytes`
+ * at line boundaries: a line is never cut in two (the listener parses each datagram on its own,
+ * and half a line would be dropped or, worse, stored as a different point).
+ *
+ * UDP has no acknowledgement: `send` resolves once the datagrams are handed to the operating
+ * system; the server may still drop them (full buffers, a parse error: the listener only logs
+ * it). Use HTTP when every point must be stored.
+ *
+ * The listener reads timestamps in its own configured `precision` (see
+ * {@link UdpSenderOptions.precision}); encode bodies in that precision.
+ *
+ * ```ts
+ * const udp = new UdpSender({ host: '127.0.0.1', port: 8089 });
+ * await udp.send('cpu,host=a usage=0.5 1257894000000000000\ncpu,host=b usage=0.7 1257894000000000000\n');
+ * // one datagram: both lines, each ending in '\n'
+ * await udp.close();
+ * ```
+ */
+export class UdpSender {
+  readonly host: string;
+  readonly port: number;
+  readonly maxDatagramBytes: number;
+  /** The listener's precision, as configured ('n' for nanoseconds). */
+  readonly precision: Precision;
+  #socket: Socket | undefined;
+  #closed = false;
+  #sending = 0;
+
+  constructor(options: UdpSenderOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InfluxConfigError('UdpSender: options { host, port } are required');
+    }
+    const { host, port, maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES, precision = 'n' } = options;
+    if (typeof host !== 'string' || host === '' || /[\s/?#@]/.test(host)) {
+      throw new InfluxConfigError(
+        `UdpSender(host): must be a host name or IP address, got ${typeof host === 'string' ? JSON.stringify(host.slice(0, 60)) : typeof host}`,
+      );
+    }
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new InfluxConfigError(`UdpSender(port): must be an integer from 1 to 65535, got ${String(port)}`);
+    }
+    if (
+      typeof maxDatagramBytes !== 'number' ||
+      !Number.isInteger(maxDatagramBytes) ||
+      maxDatagramBytes < 64 ||
+      maxDatagramBytes > MAX_UDP_PAYLOAD
+    ) {
+      throw new InfluxConfigError(
+        `UdpSender(maxDatagramBytes): must be an integer from 64 to ${MAX_UDP_PAYLOAD}, got ${String(maxDatagramBytes)}`,
+      );
+    }
+    this.host = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    this.port = port;
+    this.maxDatagramBytes = maxDatagramBytes;
+    this.precision = precision === '' ? 'n' : checkPrecision(precision, 'UdpSender(precision)');
+  }
+
+  /**
+   * Throws {@link InfluxConfigError} when `precision` (the precision a body's timestamps were
+   * encoded in) is not the listener's. Call it before encoding points for UDP.
+   */
+  checkPrecision(precision: Precision | undefined): void {
+    if (precision === undefined) return;
+    const p = checkPrecision(precision, 'UDP timePrecision');
+    if (canonical(p) !== canonical(this.precision)) {
+      throw new InfluxConfigError(
+        `UDP timePrecision: '${p}' differs from the UDP listener's precision '${this.precision}'; a UDP listener reads every timestamp in the precision of its [[udp]] configuration, so these times would be stored wrong. Encode with '${this.precision}' (or set the sender's precision to match the server's [[udp]] precision)`,
+      );
+    }
+  }
+
+  /**
+   * Splits line protocol into datagram payloads of at most `maxDatagramBytes` at line
+   * boundaries, each line ending in '\n'; empty lines are dropped. Throws
+   * {@link InfluxValidationError} naming the first line longer than the limit.
+   */
+  split(body: string): Buffer[] {
+    if (typeof body !== 'string') {
+      throw new InfluxValidationError(
+        'udp packet',
+        undefined,
+        `must be line protocol text, got ${typeof body}`,
+      );
+    }
+    const max = this.maxDatagramBytes;
+    const out: Buffer[] = [];
+    let current: string[] = [];
+    let currentBytes = 0;
+    let lineNo = 0;
+    let start = 0;
+    while (start < body.length) {
+      let end = body.indexOf('\n', start);
+      if (end < 0) end = body.length;
+      const line = body.slice(start, end);
+      start = end + 1;
+      lineNo++;
+      if (line.length === 0 || (line.length === 1 && line === '\r')) continue;
+      const bytes = Buffer.byteLength(line, 'utf8') + 1;
+      if (bytes > max) {
+        const head = line.length > 50 ? `${line.slice(0, 50)}…` : line;
+        throw new InfluxValidationError(
+          'udp packet',
+          `line ${lineNo}`,
+          `is ${bytes} bytes with its newline, more than maxDatagramBytes (${max}); a line cannot be split across datagrams (raise maxDatagramBytes up to ${MAX_UDP_PAYLOAD} or write it over HTTP): ${JSON.stringify(head)}`,
+        );
+      }
+      if (currentBytes + bytes > max) {
+        out.push(Buffer.from(current.join(''), 'utf8'));
+        current = [];
+        currentBytes = 0;
+      }
+      current.push(`${line}\n`);
+      currentBytes += bytes;
+    }
+    if (current.length > 0) out.push(Buffer.from(current.join(''), 'utf8'));
+    return out;
+  }
+
+  /**
+   * Sends line protocol text. The whole body is checked and split first, so a body with a line
+   * that cannot be sent is refused as a whole and nothing of it is sent.
+   */
+  async send(body: string, options: UdpSendOptions = {}): Promise<void> {
+    if (this.#closed) throw new InfluxClosedError('UdpSender: send() after close()');
+    this.checkPrecision(options.precision);
+    const datagrams = this.split(body);
+    if (datagrams.length === 0) return;
+    const socket = this.#open();
+    // Keep the process alive while datagrams are queued; let it exit once they are handed over.
+    if (this.#sending++ === 0) socket.ref();
+    try {
+      for (const datagram of datagrams) {
+        await new Promise<void>((resolve, reject) => {
+          socket.send(datagram, this.port, this.host, (err) =>
+            err
+              ? reject(
+                  new InfluxConnectionError(`UDP send to ${this.host}:${this.port} failed: ${err.message}`, {
+                    cause: err,
+                  }),
+                )
+              : resolve(),
+          );
+        });
+      }
+    } finally {
+      if (--this.#sending === 0 && this.#socket === socket) socket.unref();
+    }
+  }
+
+  /** Closes the socket; later `send` calls throw {@link InfluxClosedError}. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  #open(): Socket {
+    if (!this.#socket) {
+      const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+      socket.unref();
+      // Send errors reach the send() callback; this keeps an 'error' event from crashing the process.
+      socket.on('error', () => {});
+      this.#socket = socket;
+    }
+    return this.#socket;
+  }
+}

@@ -1,0 +1,114 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UdpSender } from '../src/client/udp-sender.js';
+import { InfluxClosedError, InfluxConfigError, InfluxValidationError } from '../src/errors.js';
+
+/**
+ * Datagram splitting, checked on a local UDP socket that records what arrives (the real listener
+ * is exercised in client-udp.test.ts).
+ */
+let receiver: Socket;
+let port: number;
+const received: Buffer[] = [];
+
+beforeAll(async () => {
+  receiver = createSocket('udp4');
+  receiver.on('message', (msg) => received.push(msg));
+  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  port = receiver.address().port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+});
+
+async function collect(expected: number): Promise<Buffer[]> {
+  for (let i = 0; i < 200 && received.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
+  return received.splice(0, received.length);
+}
+
+describe('UdpSender', () => {
+  it('packs lines into datagrams under the limit without cutting any line', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: 200 });
+    const lines = Array.from({ length: 300 }, (_, i) => `m,t=é${i} v=${i}i,s="${'x'.repeat(i % 50)}" ${i}`);
+    const body = `${lines.join('\n')}\n`;
+    const planned = sender.split(body);
+    expect(planned.length).toBeGreaterThan(10);
+    await sender.send(body);
+    const got = await collect(planned.length);
+    expect(got).toHaveLength(planned.length);
+    for (const d of got) {
+      expect(d.length).toBeLessThanOrEqual(200);
+      expect(d.at(-1)).toBe(10);
+    }
+    // UDP on loopback keeps order within one socket pair; compare as sets of lines anyway.
+    const arrived = got.flatMap((d) => d.toString('utf8').split('\n').filter(Boolean));
+    expect(arrived.sort()).toEqual([...lines].sort());
+    await sender.close();
+  });
+
+  it('adds the missing final newline, drops empty lines and sends nothing for an empty body', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port });
+    expect(sender.split('a v=1\n\n\nb v=2').map(String)).toEqual(['a v=1\nb v=2\n']);
+    expect(sender.split('')).toEqual([]);
+    await sender.send('\n');
+    await sender.close();
+  });
+
+  it('puts a line of exactly the limit in its own datagram', () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: 64 });
+    const exact = `m v="${'y'.repeat(64 - 7)}"`; // 63 bytes + newline
+    expect(Buffer.byteLength(`${exact}\n`)).toBe(64);
+    const out = sender.split(`a v=1\n${exact}\nb v=2\n`).map(String);
+    expect(out).toEqual(['a v=1\n', `${exact}\n`, 'b v=2\n']);
+  });
+
+  it('refuses a whole packet when one line is over the limit, naming the line', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: 100 });
+    const big = `big v="${'z'.repeat(200)}"`;
+    const err = await sender.send(`ok v=1\n${big}\nok v=2\n`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfluxValidationError);
+    expect((err as InfluxValidationError).property).toBe('line 2');
+    expect((err as Error).message).toMatch(/line 2: is 209 bytes .* more than maxDatagramBytes \(100\)/);
+    expect(await collect(0)).toHaveLength(0);
+    await sender.close();
+  });
+
+  it('refuses a timestamp precision other than the listener one', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, precision: 's' });
+    await expect(sender.send('m v=1 1\n', { precision: 'ms' })).rejects.toThrow(InfluxConfigError);
+    await expect(sender.send('m v=1 1\n', { precision: 'ms' })).rejects.toThrow(
+      /'ms' differs from the UDP listener's precision 's'/,
+    );
+    const ns = new UdpSender({ host: '127.0.0.1', port, precision: '' });
+    expect(() => ns.checkPrecision('ns')).not.toThrow();
+    expect(() => ns.checkPrecision('n')).not.toThrow();
+    expect(() => ns.checkPrecision('u')).toThrow(InfluxConfigError);
+    await sender.send('m v=1 1\n', { precision: 's' });
+    expect(await collect(1)).toHaveLength(1);
+    await sender.close();
+    await ns.close();
+  });
+
+  it('validates its options', () => {
+    const bad: unknown[] = [
+      { host: '', port: 1 },
+      { host: 'a b', port: 1 },
+      { host: 'h', port: 0 },
+      { host: 'h', port: 70000 },
+      { host: 'h', port: 1.5 },
+      { host: 'h', port: 1, maxDatagramBytes: 65508 },
+      { host: 'h', port: 1, maxDatagramBytes: 10 },
+      { host: 'h', port: 1, precision: 'sec' },
+      undefined,
+    ];
+    for (const o of bad)
+      expect(() => new UdpSender(o as never), JSON.stringify(o)).toThrow(InfluxConfigError);
+  });
+
+  it('throws InfluxClosedError after close', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port });
+    await sender.close();
+    await sender.close();
+    await expect(sender.send('m v=1\n')).rejects.toThrow(InfluxClosedError);
+  });
+});
