@@ -1,0 +1,121 @@
+import { InfluxValidationError } from '../errors.js';
+
+/*
+ * The two InfluxQL literals that cannot travel as bound parameters in InfluxDB 1.6 through the
+ * client's `bindParams` (durations and regexes), validated or escaped so that they are written
+ * inline without any way to end the literal early.
+ */
+
+const DURATION = /^(?:\d+(?:ns|u|µ|ms|s|m|h|d|w))+$/;
+
+/**
+ * Checks an InfluxQL duration literal (`10s`, `5m`, `1h30m`, `2w`, `500ms`, `10u`, `7ns`) and
+ * returns it; `allowNegative` accepts a leading `-` (for GROUP BY time offsets).
+ *
+ * ```ts
+ * checkDuration('1h30m', 'query', 'groupBy'); // '1h30m'
+ * checkDuration('1 hour', 'query', 'groupBy'); // throws InfluxValidationError
+ * ```
+ */
+export function checkDuration(
+  value: unknown,
+  where: string,
+  property: string,
+  allowNegative = false,
+): string {
+  if (typeof value !== 'string') {
+    throw new InfluxValidationError(
+      where,
+      property,
+      `duration must be a string such as '5m', got ${typeof value}`,
+    );
+  }
+  const body = allowNegative && value.startsWith('-') ? value.slice(1) : value;
+  if (!DURATION.test(body)) {
+    throw new InfluxValidationError(
+      where,
+      property,
+      `${JSON.stringify(value)} is not an InfluxQL duration (digits followed by ns, u, ms, s, m, h, d or w, e.g. '5m' or '1h30m')`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Writes an RE2 regex source as an InfluxQL regex literal `/…/`, exactly: every `/` becomes `\/`
+ * (the InfluxQL scanner turns `\/` back into `/` and passes every other backslash through), a
+ * newline becomes the RE2 escape `\n`, and a source ending in an escaped backslash gets an empty
+ * group `(?:)` so its last backslash cannot escape the closing slash.
+ *
+ * ```ts
+ * regexLiteral('^a/b$'); // '/^a\\/b$/'
+ * ```
+ */
+export function regexLiteral(source: string, where = 'regex', property?: string): string {
+  if (typeof source !== 'string') {
+    throw new InfluxValidationError(
+      where,
+      property,
+      `regex must be a string or RegExp, got ${typeof source}`,
+    );
+  }
+  let trailing = 0;
+  for (let i = source.length - 1; i >= 0 && source[i] === '\\'; i--) trailing++;
+  if (trailing % 2 === 1) {
+    throw new InfluxValidationError(
+      where,
+      property,
+      `regex ${JSON.stringify(source)} ends with a lone backslash`,
+    );
+  }
+  let body = source.replace(/\//g, '\\/').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  if (trailing > 0) body += '(?:)';
+  return `/${body}/`;
+}
+
+/**
+ * Converts a JavaScript `RegExp` to RE2 source: flags `i`, `m` and `s` become `(?ims)`; `u` is
+ * accepted (RE2 is always Unicode-aware); `g`, `y`, `d` and `v` have no meaning in a filter and are
+ * refused. The pattern itself must use syntax RE2 understands (no lookaround, no back-references).
+ *
+ * ```ts
+ * regexSource(/^server-\d+$/i); // '(?i)^server-\\d+$'
+ * ```
+ */
+export function regexSource(value: RegExp | string, where = 'regex', property?: string): string {
+  if (typeof value === 'string') return value;
+  if (!(value instanceof RegExp)) {
+    throw new InfluxValidationError(where, property, `regex must be a string or RegExp, got ${typeof value}`);
+  }
+  let flags = '';
+  for (const f of value.flags) {
+    if (f === 'i' || f === 'm' || f === 's') flags += f;
+    else if (f !== 'u') {
+      throw new InfluxValidationError(
+        where,
+        property,
+        `regex flag '${f}' is not supported by InfluxDB (use i, m, s)`,
+      );
+    }
+  }
+  if (/\(\?<?[=!]|\\[1-9]/.test(value.source)) {
+    throw new InfluxValidationError(
+      where,
+      property,
+      `regex ${value} uses lookaround or a back-reference, which InfluxDB's RE2 engine does not support`,
+    );
+  }
+  return flags ? `(?${flags})${value.source}` : value.source;
+}
+
+/**
+ * Escapes every regex metacharacter of a plain text, like Go's `regexp.QuoteMeta`, to match it
+ * literally inside a regex (e.g. a prefix search).
+ *
+ * ```ts
+ * repo.query().where('host', '=~', `^${escapeRegex('web.1')}`); // host =~ /^web\.1/
+ * ```
+ */
+export function escapeRegex(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}

@@ -1,0 +1,868 @@
+import { InfluxValidationError } from '../errors.js';
+import { quoteIdent } from '../line-protocol/quote.js';
+import { dateToNanos, parseRfc3339 } from '../line-protocol/time.js';
+import type { ModelMetadata } from '../models/model-metadata.js';
+import { checkDuration, regexSource } from './influxql-literals.js';
+import type { ModelProperty, ModelTime, Simplify } from './model-types.js';
+import type {
+  ComparisonOperator,
+  ConditionNode,
+  ExprNode,
+  FillNode,
+  IntoNode,
+  KeyRefNode,
+  MeasurementNode,
+  SelectItemNode,
+  SelectNode,
+  TimeValueNode,
+} from './query-ast.js';
+import { type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
+import type { ColumnPlan, RowPlan } from './row-plan.js';
+import { SelectExpr, type ValueKind } from './select-expression.js';
+import { Condition, type RawCondition, type TimeValue } from './where-condition.js';
+
+/** `time(interval[, offset])` in `groupBy`. */
+export interface TimeGroup {
+  readonly kind: 'timeGroup';
+  readonly interval: string;
+  readonly offset: string | undefined;
+}
+
+/**
+ * A `GROUP BY time(interval[, offset])` item; `offset` may be negative (`'-15m'`).
+ *
+ * ```ts
+ * repo.query().select(mean('usage')).groupBy(time('5m', '1m'), 'host');
+ * // … GROUP BY time(5m, 1m), "host"
+ * ```
+ */
+export function time(interval: string, offset?: string): TimeGroup {
+  return Object.freeze({
+    kind: 'timeGroup' as const,
+    interval: checkDuration(interval, 'time()', 'interval'),
+    offset: offset === undefined ? undefined : checkDuration(offset, 'time()', 'offset', true),
+  });
+}
+
+/** Runs compiled queries for a bound builder (implemented by `Repository`). */
+export interface QueryExecutor<T extends object> {
+  all(compiled: CompiledQuery, plan: RowPlan<T>, database: string | undefined): Promise<unknown[]>;
+  stream(
+    compiled: CompiledQuery,
+    plan: RowPlan<T>,
+    database: string | undefined,
+    options: StreamOptions,
+  ): AsyncIterable<unknown>;
+}
+
+/** Options of `stream()`. */
+export interface StreamOptions {
+  /** Points per chunk the server sends (`chunk_size`). Default 10000. */
+  chunkSize?: number;
+  signal?: AbortSignal;
+}
+
+/** Comparison operators taking a value. */
+export type ValueOperator = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>=';
+/** Regex operators. */
+export type RegexOperator = '=~' | '!~';
+
+/** The value a property may be compared with in `where`. */
+export type WhereValue<V> = [NonNullable<V>] extends [Date]
+  ? TimeValue
+  : [NonNullable<V>] extends [bigint]
+    ? bigint | number | TimeValue
+    : NonNullable<V>;
+
+/** `{ host: 'a', region: ['eu', 'us'] }`: equality per property, an array meaning any of its values. */
+export type WhereObject<T> = { [K in ModelProperty<T>]?: WhereValue<T[K]> | readonly WhereValue<T[K]>[] };
+
+/** What `select` accepts: a property name or an expression over properties (and subquery columns). */
+export type SelectInput<P extends string> = P | SelectExpr<P, string, ValueKind>;
+
+/** What `groupBy` accepts. */
+export type GroupInput<P extends string> = P | TimeGroup | '*';
+
+type ItemName<E> = E extends string ? E : E extends SelectExpr<string, infer N, ValueKind> ? N : never;
+type ItemValue<T, E> = E extends string
+  ? E extends keyof T
+    ? NonNullable<T[E]> | null
+    : unknown
+  : E extends SelectExpr<infer R, string, infer K>
+    ? K extends 'same'
+      ? (R extends keyof T ? NonNullable<T[R]> : number) | null
+      : number | null
+    : never;
+type GroupTags<T, G extends string> = [G] extends [never]
+  ? {}
+  : '*' extends G
+    ? Partial<{ [K in ModelProperty<T>]: T[K] }>
+    : { [K in Exclude<G, '*'> & keyof T]: T[K] };
+
+/**
+ * The type of what `all()` returns for a select list `S` and grouping `G`: model instances for a
+ * plain select of properties (or none); for aggregates, rows `{ time, ...groupTags, ...outputs }`.
+ */
+export type QueryResult<T, S extends readonly unknown[], G extends string> = S extends readonly string[]
+  ? T
+  : Simplify<{ time: ModelTime<T> } & GroupTags<T, G> & { [E in S[number] as ItemName<E>]: ItemValue<T, E> }>;
+
+interface ResolvedItem {
+  readonly node: SelectItemNode;
+  readonly column: ColumnPlan;
+}
+
+interface BuilderState {
+  readonly items: readonly ResolvedItem[] | undefined;
+  readonly rows: boolean;
+  readonly where: readonly ConditionNode[];
+  readonly groupTime: TimeGroup | undefined;
+  readonly groupTags: readonly string[];
+  readonly groupAll: boolean;
+  readonly fill: FillNode | undefined;
+  readonly orderDesc: boolean;
+  readonly limit: number | undefined;
+  readonly offset: number | undefined;
+  readonly slimit: number | undefined;
+  readonly soffset: number | undefined;
+  readonly tz: string | undefined;
+  readonly database: string | undefined;
+  readonly retentionPolicy: string | undefined;
+  readonly measurement: string | { readonly regex: string } | undefined;
+  readonly subquery: QueryBuilder<object, readonly unknown[], string, string> | undefined;
+  readonly into: IntoNode | undefined;
+}
+
+const INITIAL: BuilderState = {
+  items: undefined,
+  rows: false,
+  where: [],
+  groupTime: undefined,
+  groupTags: [],
+  groupAll: false,
+  fill: undefined,
+  orderDesc: false,
+  limit: undefined,
+  offset: undefined,
+  slimit: undefined,
+  soffset: undefined,
+  tz: undefined,
+  database: undefined,
+  retentionPolicy: undefined,
+  measurement: undefined,
+  subquery: undefined,
+  into: undefined,
+};
+
+const TIME_OPS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
+const RELATIVE = /^now\(\)(?:\s*([+-])\s*(\S+))?$/;
+
+/**
+ * An immutable, typed InfluxQL SELECT builder for one model class. Every method returns a new
+ * builder; `toInfluxQL()` shows the text and bound values; `all()`, `first()` and `stream()` run it
+ * when the builder comes from a `Repository`.
+ *
+ * Property names are checked at compile time (`keyof` the model) and at run time against the
+ * model's metadata (grouping by a field, comparing an integer field with a string… are refused with
+ * an `InfluxValidationError` naming the class and property).
+ *
+ * ```ts
+ * const { query, params } = repo
+ *   .query()
+ *   .select(mean('usage').as('avgUsage'), max('usage'))
+ *   .where('host', '=', 'web-1')
+ *   .where('time', '>=', new Date('2024-01-01T00:00:00Z'))
+ *   .groupBy(time('5m'), 'region')
+ *   .fill('none')
+ *   .toInfluxQL();
+ * // SELECT mean("usage"::field) AS "avgUsage", max("usage"::field) AS "max" FROM "cpu"
+ * //   WHERE "host"::tag = $p0 AND time >= $p1 GROUP BY time(5m), "region" fill(none)
+ * // params: { p0: 'web-1', p1: '2024-01-01T00:00:00Z' }
+ * const rows = await repo.query()….all(); // [{ time: Date, region: string, avgUsage: number | null, max: number | null }]
+ * ```
+ */
+export class QueryBuilder<
+  T extends object,
+  S extends readonly unknown[] = [],
+  G extends string = never,
+  X extends string = never,
+> {
+  /** @internal */
+  private constructor(
+    private readonly meta: ModelMetadata<T>,
+    private readonly state: BuilderState,
+    private readonly executor: QueryExecutor<T> | undefined,
+  ) {
+    Object.freeze(this);
+  }
+
+  /** A builder over `meta`; `executor` runs it (a Repository passes itself). */
+  static create<T extends object>(meta: ModelMetadata<T>, executor?: QueryExecutor<T>): QueryBuilder<T> {
+    return new QueryBuilder(meta, INITIAL, executor);
+  }
+
+  private with(patch: Partial<BuilderState>): never {
+    return new QueryBuilder(this.meta, { ...this.state, ...patch }, this.executor) as never;
+  }
+
+  private get where0(): string {
+    return `${this.meta.className} query`;
+  }
+
+  /**
+   * The SELECT list: property names (instances come back) or expressions (typed rows come back).
+   * Expressions are always written with `AS "name"`: the function's name by default, or `.as()`.
+   *
+   * ```ts
+   * repo.query().select('usage', 'host');              // SELECT "usage"::field, "host"::tag FROM "cpu"
+   * repo.query().select(mean('usage').as('avg'));      // SELECT mean("usage"::field) AS "avg" FROM "cpu"
+   * repo.query().select(mul('usage', 100).as('pct'));  // SELECT ("usage"::field * 100) AS "pct" FROM "cpu"
+   * ```
+   */
+  select<const S2 extends readonly SelectInput<ModelProperty<T> | X>[]>(
+    ...items: S2
+  ): QueryBuilder<T, S2, G, X> {
+    if (items.length === 0)
+      throw new InfluxValidationError(this.where0, undefined, 'select() needs at least one item');
+    const rows = items.some((i) => typeof i !== 'string');
+    const seen = new Set<string>();
+    const resolved: ResolvedItem[] = [];
+    for (const item of items) {
+      const r =
+        typeof item === 'string'
+          ? this.resolvePlain(item as string, rows)
+          : this.resolveExpr(item as SelectExpr);
+      const name = r.column.name;
+      if (seen.has(name)) {
+        throw new InfluxValidationError(
+          this.where0,
+          name,
+          `two select items are named ${JSON.stringify(name)}; give one another name with .as()`,
+        );
+      }
+      seen.add(name);
+      resolved.push(r);
+    }
+    if (
+      !rows &&
+      !resolved.some((r) => r.column.property && this.meta.fieldsByProperty.has(r.column.property))
+    ) {
+      if (!this.state.subquery) {
+        throw new InfluxValidationError(
+          this.where0,
+          undefined,
+          'select at least one field: InfluxDB returns nothing for a query that selects only tags',
+        );
+      }
+    }
+    return this.with({ items: resolved, rows });
+  }
+
+  /** Adds a WHERE condition (several calls are ANDed). See {@link cond}, {@link and}, {@link or}. */
+  where<K extends ModelProperty<T>>(
+    property: K,
+    op: RegexOperator,
+    regex: RegExp | string,
+  ): QueryBuilder<T, S, G, X>;
+  where<K extends ModelProperty<T>>(
+    property: K,
+    op: ValueOperator,
+    value: WhereValue<T[K]>,
+  ): QueryBuilder<T, S, G, X>;
+  where(property: 'time', op: ValueOperator, value: TimeValue): QueryBuilder<T, S, G, X>;
+  where(condition: Condition<ModelProperty<T> | 'time' | X> | WhereObject<T>): QueryBuilder<T, S, G, X>;
+  where(a: unknown, op?: ComparisonOperator, value?: unknown): QueryBuilder<T, S, G, X> {
+    let raw: RawCondition;
+    if (typeof a === 'string') raw = { kind: 'cmp', property: a, op: op as ComparisonOperator, value };
+    else if (a instanceof Condition) raw = a.raw;
+    else if (a !== null && typeof a === 'object' && !Array.isArray(a)) raw = objectCondition(a as object);
+    else {
+      throw new InfluxValidationError(
+        this.where0,
+        undefined,
+        'where() takes (property, op, value), a condition made with cond()/and()/or(), or { property: value }',
+      );
+    }
+    return this.with({ where: [...this.state.where, this.resolveCondition(raw)] });
+  }
+
+  /**
+   * GROUP BY `time(interval[, offset])`, tags, or `'*'` (all tags). Grouping by a field is refused.
+   * Group tags come back in each row under their property names.
+   */
+  groupBy<const G2 extends readonly GroupInput<ModelProperty<T>>[]>(
+    ...items: G2
+  ): QueryBuilder<T, S, G | Extract<G2[number], string>, X> {
+    let groupTime: TimeGroup | undefined;
+    let groupAll = false;
+    const tags: string[] = [];
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null && (item as TimeGroup).kind === 'timeGroup') {
+        if (groupTime) throw new InfluxValidationError(this.where0, 'groupBy', 'time() may appear only once');
+        groupTime = item as TimeGroup;
+      } else if (item === '*') groupAll = true;
+      else if (typeof item === 'string') {
+        const tag = this.meta.tagsByProperty.get(item);
+        if (!tag) {
+          const reason = this.meta.fieldsByProperty.has(item)
+            ? `is a field of ${this.meta.className}; InfluxDB groups by tags only`
+            : `is not a tag of ${this.meta.className}`;
+          throw new InfluxValidationError(this.meta.className, item, `cannot group by it: ${reason}`);
+        }
+        tags.push(item);
+      } else {
+        throw new InfluxValidationError(this.where0, 'groupBy', 'takes tag property names, time(...) or "*"');
+      }
+    }
+    if (items.length === 0)
+      throw new InfluxValidationError(this.where0, 'groupBy', 'needs at least one item');
+    return this.with({ groupTime, groupAll, groupTags: tags });
+  }
+
+  /** `fill(null | 'none' | 'previous' | 'linear' | number)` for empty GROUP BY time() intervals. */
+  fill(value: null | 'null' | 'none' | 'previous' | 'linear' | number | bigint): QueryBuilder<T, S, G, X> {
+    let fill: FillNode;
+    if (value === null || value === 'null') fill = 'null';
+    else if (value === 'none' || value === 'previous' || value === 'linear') fill = value;
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint')
+      fill = { value };
+    else {
+      throw new InfluxValidationError(
+        this.where0,
+        'fill',
+        `must be null, 'none', 'previous', 'linear' or a finite number, got ${String(value)}`,
+      );
+    }
+    return this.with({ fill });
+  }
+
+  /** `ORDER BY time ASC|DESC` (InfluxDB orders by time only). */
+  orderBy(column: 'time', direction: 'asc' | 'desc' | 'ASC' | 'DESC' = 'asc'): QueryBuilder<T, S, G, X> {
+    if (column !== 'time') {
+      throw new InfluxValidationError(
+        this.where0,
+        'orderBy',
+        `InfluxDB orders by time only, got ${String(column)}`,
+      );
+    }
+    const d = String(direction).toLowerCase();
+    if (d !== 'asc' && d !== 'desc') {
+      throw new InfluxValidationError(
+        this.where0,
+        'orderBy',
+        `direction must be 'asc' or 'desc', got ${direction}`,
+      );
+    }
+    return this.with({ orderDesc: d === 'desc' });
+  }
+
+  /** `LIMIT n` points per series. */
+  limit(n: number): QueryBuilder<T, S, G, X> {
+    return this.with({ limit: this.count(n, 'limit') });
+  }
+  /** `OFFSET n` points per series. */
+  offset(n: number): QueryBuilder<T, S, G, X> {
+    return this.with({ offset: this.count(n, 'offset') });
+  }
+  /** `SLIMIT n` series. */
+  slimit(n: number): QueryBuilder<T, S, G, X> {
+    return this.with({ slimit: this.count(n, 'slimit') });
+  }
+  /** `SOFFSET n` series. */
+  soffset(n: number): QueryBuilder<T, S, G, X> {
+    return this.with({ soffset: this.count(n, 'soffset') });
+  }
+
+  /** `tz('Europe/Paris')`: the time zone of GROUP BY time() boundaries and returned times. */
+  tz(zone: string): QueryBuilder<T, S, G, X> {
+    if (typeof zone !== 'string' || zone.length === 0) {
+      throw new InfluxValidationError(
+        this.where0,
+        'tz',
+        'must be an IANA time zone name such as "Europe/Paris"',
+      );
+    }
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+    } catch {
+      throw new InfluxValidationError(
+        this.where0,
+        'tz',
+        `${JSON.stringify(zone)} is not a known IANA time zone`,
+      );
+    }
+    return this.with({ tz: zone });
+  }
+
+  /**
+   * Qualifies the measurement with a database and/or retention policy (defaults: the model's).
+   * `database` also becomes the query's `db` parameter.
+   */
+  in(database: string | undefined, retentionPolicy?: string): QueryBuilder<T, S, G, X> {
+    return this.with({
+      database: this.ident(database, 'database'),
+      retentionPolicy: this.ident(retentionPolicy, 'retentionPolicy'),
+    });
+  }
+
+  /**
+   * The measurement to read: a name (for a model with a templated name, e.g. `'events.stats.web1'`),
+   * a `RegExp` / `{ regex }` over names, or a subquery (another builder of the same model; its
+   * output names may then be selected).
+   *
+   * ```ts
+   * repo.query().from(repo.query().select(mean('usage').as('m')).groupBy(time('1m'))).select(max('m'));
+   * // SELECT max("m") AS "max" FROM (SELECT mean("usage"::field) AS "m" FROM "cpu" GROUP BY time(1m))
+   * ```
+   */
+  from<S3 extends readonly unknown[], G3 extends string, X3 extends string>(
+    source: QueryBuilder<T, S3, G3, X3>,
+  ): QueryBuilder<T, S, G, X | (keyof QueryResult<T, S3, G3> & string)>;
+  from(source: string | RegExp | { regex: string }): QueryBuilder<T, S, G, X>;
+  from(source: unknown): unknown {
+    if (source instanceof QueryBuilder) {
+      return this.with({ subquery: source as never, measurement: undefined });
+    }
+    if (typeof source === 'string' && source.length > 0)
+      return this.with({ measurement: source, subquery: undefined });
+    if (source instanceof RegExp) {
+      return this.with({
+        measurement: { regex: regexSource(source, this.where0, 'from') },
+        subquery: undefined,
+      });
+    }
+    if (
+      source !== null &&
+      typeof source === 'object' &&
+      typeof (source as { regex: unknown }).regex === 'string'
+    ) {
+      return this.with({ measurement: { regex: (source as { regex: string }).regex }, subquery: undefined });
+    }
+    throw new InfluxValidationError(
+      this.where0,
+      'from',
+      'takes a measurement name, a RegExp or a query builder',
+    );
+  }
+
+  /**
+   * `INTO`: write the results to another measurement (`SELECT … INTO`, or the body of a continuous
+   * query; see {@link toContinuousQuery}). Without `measurement`, `:MEASUREMENT` keeps the source
+   * name.
+   */
+  into(
+    target: string | { measurement?: string; database?: string; retentionPolicy?: string },
+  ): QueryBuilder<T, S, G, X> {
+    const t = typeof target === 'string' ? { measurement: target } : target;
+    if (t === null || typeof t !== 'object') {
+      throw new InfluxValidationError(
+        this.where0,
+        'into',
+        'takes a measurement name or { measurement, database, retentionPolicy }',
+      );
+    }
+    return this.with({
+      into: {
+        measurement: this.ident(t.measurement, 'into.measurement'),
+        database: this.ident(t.database, 'into.database'),
+        retentionPolicy: this.ident(t.retentionPolicy, 'into.retentionPolicy'),
+      },
+    });
+  }
+
+  /** The statement tree (for tools; see `compileQuery`). */
+  toNode(): SelectNode {
+    const s = this.state;
+    const items: readonly ResolvedItem[] = s.items ?? this.defaultItems();
+    return {
+      kind: 'select',
+      fields: items.map((i) => i.node),
+      into: s.into,
+      from: s.subquery ? { kind: 'subquery', query: s.subquery.toNode() } : this.measurementNode(),
+      where: s.where,
+      groupBy:
+        s.groupTime || s.groupTags.length > 0 || s.groupAll
+          ? {
+              time: s.groupTime ? { interval: s.groupTime.interval, offset: s.groupTime.offset } : undefined,
+              tags: s.groupTags.map((p) => this.meta.tagsByProperty.get(p)!.key),
+              all: s.groupAll,
+            }
+          : undefined,
+      fill: s.fill,
+      orderDesc: s.orderDesc,
+      limit: s.limit,
+      offset: s.offset,
+      slimit: s.slimit,
+      soffset: s.soffset,
+      tz: s.tz,
+    };
+  }
+
+  /**
+   * The InfluxQL text and the values bound to its `$pN` placeholders. Values are never spliced
+   * into the text unless `inline` is asked for (then they are quoted with `quoteLiteral`).
+   */
+  toInfluxQL(options: CompileOptions = {}): CompiledQuery {
+    return compileQuery(this.toNode(), options);
+  }
+
+  /**
+   * `CREATE CONTINUOUS QUERY` text from this builder (values inlined and quoted, since the server
+   * stores the statement; the builder needs `into()` and `groupBy(time(...))`).
+   *
+   * ```ts
+   * repo.query().select(mean('usage').as('usage')).into('cpu_5m').groupBy(time('5m'), '*')
+   *   .toContinuousQuery('cpu_5m', { database: 'metrics' });
+   * // CREATE CONTINUOUS QUERY "cpu_5m" ON "metrics" BEGIN SELECT mean("usage"::field) AS "usage"
+   * //   INTO "cpu_5m" FROM "cpu" GROUP BY time(5m), * END
+   * ```
+   */
+  toContinuousQuery(
+    name: string,
+    options: { database: string; resampleEvery?: string; resampleFor?: string },
+  ): string {
+    if (!this.state.into)
+      throw new InfluxValidationError(this.where0, 'into', 'a continuous query needs into(...)');
+    if (!this.state.groupTime) {
+      throw new InfluxValidationError(this.where0, 'groupBy', 'a continuous query needs groupBy(time(...))');
+    }
+    const { query } = this.toInfluxQL({ inline: true });
+    let resample = '';
+    if (options.resampleEvery !== undefined || options.resampleFor !== undefined) {
+      resample = ' RESAMPLE';
+      if (options.resampleEvery !== undefined) {
+        resample += ` EVERY ${checkDuration(options.resampleEvery, this.where0, 'resampleEvery')}`;
+      }
+      if (options.resampleFor !== undefined) {
+        resample += ` FOR ${checkDuration(options.resampleFor, this.where0, 'resampleFor')}`;
+      }
+    }
+    return `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(options.database)}${resample} BEGIN ${query} END`;
+  }
+
+  /** How result rows map back to instances or row objects. */
+  rowPlan(): RowPlan<T> {
+    const s = this.state;
+    const items = s.items ?? this.defaultItems();
+    const columns = new Map<string, ColumnPlan>();
+    for (const i of items) columns.set(i.column.name, i.column);
+    const tagKeys = new Map<string, string>();
+    for (const t of this.meta.tags) tagKeys.set(t.key, t.property);
+    let template: RegExp | undefined;
+    if (this.meta.templateProperties.length > 0 && !s.subquery)
+      template = templateRegex(this.meta.measurement);
+    return { meta: this.meta, rows: s.rows, columns, tagKeys, template };
+  }
+
+  /** Runs the query: instances for a plain select, typed rows for aggregates. */
+  async all(): Promise<QueryResult<T, S, G>[]> {
+    const ex = this.requireExecutor('all');
+    return (await ex.all(
+      this.toInfluxQL(),
+      this.rowPlan(),
+      this.state.database ?? this.meta.database,
+    )) as never;
+  }
+
+  /** Runs the query with `LIMIT 1` (unless a limit is set) and returns the first result, if any. */
+  async first(): Promise<QueryResult<T, S, G> | undefined> {
+    const q = this.state.limit === undefined ? this.limit(1) : this;
+    return (await q.all())[0];
+  }
+
+  /**
+   * Streams the results over a chunked query (`chunked=true`), one instance or row at a time, in
+   * flat memory: only one chunk is held at once.
+   */
+  stream(options: StreamOptions = {}): AsyncIterable<QueryResult<T, S, G>> {
+    const ex = this.requireExecutor('stream');
+    return ex.stream(
+      this.toInfluxQL(),
+      this.rowPlan(),
+      this.state.database ?? this.meta.database,
+      options,
+    ) as AsyncIterable<QueryResult<T, S, G>>;
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private requireExecutor(method: string): QueryExecutor<T> {
+    if (!this.executor) {
+      throw new InfluxValidationError(
+        this.where0,
+        undefined,
+        `${method}() needs a builder from a repository (client.repository(Model).query())`,
+      );
+    }
+    return this.executor;
+  }
+
+  private count(n: unknown, what: string): number {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+      throw new InfluxValidationError(this.where0, what, `must be a non-negative integer, got ${String(n)}`);
+    }
+    return n;
+  }
+
+  private ident(v: string | undefined, what: string): string | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length === 0) {
+      throw new InfluxValidationError(this.where0, what, 'must be a non-empty string');
+    }
+    return v;
+  }
+
+  private measurementNode(): MeasurementNode {
+    const s = this.state;
+    const database = s.database ?? this.meta.database;
+    const retentionPolicy = s.retentionPolicy ?? this.meta.retentionPolicy;
+    const m = s.measurement;
+    if (typeof m === 'string')
+      return { kind: 'measurement', database, retentionPolicy, name: m, regex: undefined };
+    if (m) return { kind: 'measurement', database, retentionPolicy, name: undefined, regex: m.regex };
+    if (this.meta.templateProperties.length > 0) {
+      return {
+        kind: 'measurement',
+        database,
+        retentionPolicy,
+        name: undefined,
+        regex: templateRegex(this.meta.measurement).source,
+      };
+    }
+    return { kind: 'measurement', database, retentionPolicy, name: this.meta.measurement, regex: undefined };
+  }
+
+  /** Every tag and field of the model, for `find()` and a builder without `select`. */
+  private defaultItems(): ResolvedItem[] {
+    if (this.state.subquery) {
+      return [
+        { node: { expr: { kind: 'wildcard', cast: undefined }, alias: undefined }, column: plainColumn('*') },
+      ];
+    }
+    const out: ResolvedItem[] = [];
+    for (const t of this.meta.tags) out.push(this.resolvePlain(t.property, false));
+    for (const f of this.meta.fields) out.push(this.resolvePlain(f.property, false));
+    return out;
+  }
+
+  private keyRef(property: string): KeyRefNode | undefined {
+    const tag = this.meta.tagsByProperty.get(property);
+    if (tag) return { kind: 'key', key: tag.key, cast: 'tag' };
+    const field = this.meta.fieldsByProperty.get(property);
+    if (field) return { kind: 'key', key: field.key, cast: 'field' };
+    return undefined;
+  }
+
+  private unknown(property: string, where = this.meta.className): never {
+    const ts = this.meta.timestamp?.property;
+    const reason =
+      property === ts || property === 'time'
+        ? 'time cannot be selected or compared here (it is always returned; use where("time", …))'
+        : `is not a tag or field of ${this.meta.className}`;
+    throw new InfluxValidationError(where, property, reason);
+  }
+
+  private resolvePlain(property: string, rows: boolean): ResolvedItem {
+    const ref = this.keyRef(property);
+    if (!ref) {
+      if (this.state.subquery) {
+        return {
+          node: { expr: { kind: 'key', key: property, cast: undefined }, alias: property },
+          column: plainColumn(property),
+        };
+      }
+      return this.unknown(property);
+    }
+    const column: ColumnPlan = { name: property, kind: 'same', property, raw: false };
+    // Plain columns keep InfluxDB's name when it equals the property (readable, hand-written-like).
+    const alias = ref.key === property && !rows ? undefined : property;
+    return { node: { expr: ref, alias }, column };
+  }
+
+  private resolveExpr(e: SelectExpr): ResolvedItem {
+    if (!(e instanceof SelectExpr)) {
+      throw new InfluxValidationError(
+        this.where0,
+        undefined,
+        'select() takes property names or expressions (mean(...), …)',
+      );
+    }
+    if (e.name === '') {
+      throw new InfluxValidationError(
+        this.where0,
+        undefined,
+        'an arithmetic expression needs a name: add .as("name")',
+      );
+    }
+    const expr = this.resolveNode(e.node);
+    const source = e.source !== undefined && this.meta.fieldsByProperty.has(e.source) ? e.source : undefined;
+    const column: ColumnPlan = {
+      name: e.name,
+      kind: e.kind,
+      property:
+        e.kind === 'same'
+          ? (source ?? (this.meta.tagsByProperty.has(e.source ?? '') ? e.source : undefined))
+          : undefined,
+      raw: e.kind === 'same' && source === undefined && !this.meta.tagsByProperty.has(e.source ?? ''),
+    };
+    return { node: { expr, alias: e.name }, column };
+  }
+
+  private resolveNode(n: ExprNode): ExprNode {
+    switch (n.kind) {
+      case 'key': {
+        const ref = this.keyRef(n.key);
+        if (ref) return ref;
+        if (this.state.subquery) return n;
+        return this.unknown(n.key);
+      }
+      case 'call':
+        return { ...n, args: n.args.map((a) => this.resolveNode(a)) };
+      case 'arithmetic':
+        return { ...n, left: this.resolveNode(n.left), right: this.resolveNode(n.right) };
+      default:
+        return n;
+    }
+  }
+
+  private resolveCondition(raw: RawCondition): ConditionNode {
+    if (raw.kind !== 'cmp') {
+      return { kind: raw.kind, operands: raw.operands.map((o) => this.resolveCondition(o)) };
+    }
+    const { property, op, value } = raw;
+    const where = this.meta.className;
+    if (typeof property !== 'string')
+      throw new InfluxValidationError(this.where0, undefined, 'where() needs a property name');
+    if (property === 'time' || property === this.meta.timestamp?.property) {
+      if (!TIME_OPS.has(op)) {
+        throw new InfluxValidationError(where, property, `time supports =, !=, <, <=, >, >=, not ${op}`);
+      }
+      return { kind: 'time', op: op as '=', value: timeValue(value, where, property) };
+    }
+    let left = this.keyRef(property);
+    if (!left) {
+      if (!this.state.subquery) this.unknown(property);
+      left = { kind: 'key', key: property, cast: undefined };
+    }
+    if (op === '=~' || op === '!~') {
+      if (!(value instanceof RegExp) && typeof value !== 'string') {
+        throw new InfluxValidationError(
+          where,
+          property,
+          `${op} needs a RegExp or a regex string, got ${typeOf(value)}`,
+        );
+      }
+      return { kind: 'regex', left, op, source: regexSource(value, where, property) };
+    }
+    if (!TIME_OPS.has(op))
+      throw new InfluxValidationError(where, property, `unknown operator ${JSON.stringify(op)}`);
+    if (left.cast === 'tag') {
+      if (typeof value === 'string') return { kind: 'comparison', left, op, value };
+      if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          throw new InfluxValidationError(where, property, `${value} is not a tag value`);
+        }
+        return { kind: 'comparison', left, op, value: String(value) };
+      }
+      throw new InfluxValidationError(
+        where,
+        property,
+        `a tag is compared with a string, got ${typeOf(value)}`,
+      );
+    }
+    const field = this.meta.fieldsByProperty.get(property);
+    const type = field?.type;
+    const ok =
+      type === undefined
+        ? ['string', 'number', 'bigint', 'boolean'].includes(typeof value)
+        : type === 'string'
+          ? typeof value === 'string'
+          : type === 'boolean'
+            ? typeof value === 'boolean'
+            : typeof value === 'number' || typeof value === 'bigint';
+    if (!ok) {
+      throw new InfluxValidationError(
+        where,
+        property,
+        `is a ${type ?? 'column'} field and cannot be compared with ${typeOf(value)}`,
+      );
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new InfluxValidationError(where, property, `${value} cannot be compared (not a finite number)`);
+    }
+    return { kind: 'comparison', left, op, value: value as string };
+  }
+}
+
+function plainColumn(name: string): ColumnPlan {
+  return { name, kind: 'same', property: undefined, raw: true };
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof Date) return 'a Date';
+  if (v instanceof RegExp) return 'a RegExp';
+  return typeof v;
+}
+
+function objectCondition(o: object): RawCondition {
+  const operands: RawCondition[] = [];
+  for (const [property, value] of Object.entries(o)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length === 0) {
+        throw new InfluxValidationError(
+          'where',
+          property,
+          'an empty list matches nothing; leave the property out instead',
+        );
+      }
+      operands.push({
+        kind: 'or',
+        operands: value.map((v) => ({ kind: 'cmp', property, op: '=', value: v })),
+      });
+    } else operands.push({ kind: 'cmp', property, op: '=', value });
+  }
+  if (operands.length === 0)
+    throw new InfluxValidationError('where', undefined, 'the condition object is empty');
+  return { kind: 'and', operands };
+}
+
+/** Converts a time bound to an absolute nanosecond value or a validated `now() ± duration`. */
+export function timeValue(value: unknown, where: string, property: string): TimeValueNode {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new InfluxValidationError(where, property, 'is an invalid Date');
+    return { kind: 'absolute', nanos: dateToNanos(value) };
+  }
+  if (typeof value === 'bigint') return { kind: 'absolute', nanos: value };
+  if (typeof value === 'string') {
+    const m = RELATIVE.exec(value.trim());
+    if (m) {
+      const [, sign, duration] = m;
+      return {
+        kind: 'now',
+        sign: sign === '+' ? '+' : '-',
+        offset: duration === undefined ? undefined : checkDuration(duration, where, property),
+      };
+    }
+    return { kind: 'absolute', nanos: parseRfc3339(value, `${where}.${property}`) };
+  }
+  throw new InfluxValidationError(
+    where,
+    property,
+    `a time bound must be a Date, a bigint of nanoseconds, an RFC3339 string or 'now() - 1h', got ${typeOf(value)}`,
+  );
+}
+
+/** `^events\.stats\.(.+)$` from `events.stats.{serverName}`. */
+export function templateRegex(template: string): RegExp {
+  let src = '^';
+  let last = 0;
+  for (const m of template.matchAll(/\{[^{}]+\}/g)) {
+    src += template.slice(last, m.index).replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&');
+    src += '(.+)';
+    last = m.index + m[0].length;
+  }
+  src += `${template.slice(last).replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&')}$`;
+  return new RegExp(src);
+}

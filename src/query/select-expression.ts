@@ -1,0 +1,281 @@
+import { InfluxValidationError } from '../errors.js';
+import { checkDuration } from './influxql-literals.js';
+import type { ArithmeticOperator, ExprNode } from './query-ast.js';
+
+/**
+ * How the value of a select expression is typed in result rows:
+ * `float` → `number`; `count` → `number`; `same` → the type of the model property it reads
+ * (an integer field declared as `bigint` stays a `bigint`, exact).
+ */
+export type ValueKind = 'float' | 'count' | 'same';
+
+/**
+ * One item of a SELECT list: a field, a function call or arithmetic, with its output name.
+ * `Refs` is the union of model property names it reads (checked against the model by `select`),
+ * `Name` the key of the value in result rows, `Kind` how that value is typed.
+ *
+ * Build them with the helpers (`field`, `mean`, `max`, `derivative`, `mul`, …) and rename with
+ * `.as(name)`.
+ *
+ * ```ts
+ * repo.query().select(mean('usage').as('avgUsage')).groupBy(time('5m'));
+ * // SELECT mean("usage") AS "avgUsage" FROM "cpu" GROUP BY time(5m)
+ * ```
+ */
+export class SelectExpr<
+  Refs extends string = string,
+  Name extends string = string,
+  Kind extends ValueKind = ValueKind,
+> {
+  /** Phantom members carrying the type parameters (never set at run time). */
+  declare readonly __refs?: Refs;
+  declare readonly __kind?: Kind;
+
+  constructor(
+    /** The tree, with property names in place of keys (resolved against the model by the builder). */
+    readonly node: ExprNode,
+    /** Output name in rows (`AS "name"`); `''` when it must be given with `.as()`. */
+    readonly name: Name,
+    readonly kind: Kind,
+    /** For `same`: the property whose declared type converts the value. */
+    readonly source: string | undefined,
+  ) {
+    Object.freeze(this);
+  }
+
+  /** Names the output column (and the row key). */
+  as<A extends string>(alias: A): SelectExpr<Refs, A, Kind> {
+    if (typeof alias !== 'string' || alias.length === 0) {
+      throw new InfluxValidationError('select', undefined, 'an alias must be a non-empty string');
+    }
+    return new SelectExpr(this.node, alias, this.kind, this.source);
+  }
+}
+
+/** A property name or a nested expression, as accepted by the helpers. */
+export type ExprInput = string | SelectExpr;
+
+type RefsOf<E> = E extends SelectExpr<infer R, string, ValueKind> ? R : E extends string ? E : never;
+type KindOf<E> = E extends SelectExpr<string, string, infer K> ? K : 'same';
+
+function toNode(
+  input: ExprInput,
+  fn: string,
+): { node: ExprNode; source: string | undefined; kind: ValueKind } {
+  if (input instanceof SelectExpr) return { node: input.node, source: input.source, kind: input.kind };
+  if (typeof input === 'string' && input.length > 0) {
+    return { node: { kind: 'key', key: input, cast: undefined }, source: input, kind: 'same' };
+  }
+  throw new InfluxValidationError(
+    `${fn}()`,
+    undefined,
+    `expects a property name or an expression, got ${input === '' ? 'an empty string' : typeof input}`,
+  );
+}
+
+function intArg(n: unknown, fn: string, what: string, min = 1): ExprNode {
+  if (typeof n === 'bigint') n = Number(n);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+    throw new InfluxValidationError(`${fn}()`, what, `must be an integer >= ${min}, got ${String(n)}`);
+  }
+  return { kind: 'number', value: n, integer: true };
+}
+
+function call<E extends ExprInput, N extends string, K extends ValueKind>(
+  name: N,
+  input: E,
+  kind: K,
+  extra: ExprNode[] = [],
+): SelectExpr<RefsOf<E>, N, K> {
+  const inner = toNode(input, name);
+  return new SelectExpr(
+    { kind: 'call', name, args: [inner.node, ...extra] },
+    name,
+    kind,
+    kind === 'same' ? inner.source : undefined,
+  );
+}
+
+/** Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage" AS "u"`. */
+export function field<P extends string>(property: P): SelectExpr<P, P, 'same'> {
+  const n = toNode(property, 'field');
+  return new SelectExpr(n.node, property, 'same', property);
+}
+
+// --- aggregates -------------------------------------------------------------------------------
+
+/** `COUNT(field)` — non-null values per interval. Row value: number. */
+export function count<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'count', 'count'> {
+  return call('count', input, 'count');
+}
+/** `DISTINCT(field)` — distinct values (one row each). Row value: the field's type. */
+export function distinct<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'distinct', 'same'> {
+  return call('distinct', input, 'same');
+}
+/** `INTEGRAL(field[, unit])` — area under the curve. Row value: number. */
+export function integral<E extends ExprInput>(
+  input: E,
+  unit?: string,
+): SelectExpr<RefsOf<E>, 'integral', 'float'> {
+  return call('integral', input, 'float', unit === undefined ? [] : [durationNode(unit, 'integral')]);
+}
+/** `MEAN(field)`. Row value: number. */
+export function mean<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mean', 'float'> {
+  return call('mean', input, 'float');
+}
+/** `MEDIAN(field)`. Row value: number. */
+export function median<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'median', 'float'> {
+  return call('median', input, 'float');
+}
+/** `MODE(field)` — most frequent value. Row value: the field's type. */
+export function mode<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mode', 'same'> {
+  return call('mode', input, 'same');
+}
+/** `SPREAD(field)` — max − min. Row value: the field's type (integer fields stay integers). */
+export function spread<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'spread', 'same'> {
+  return call('spread', input, 'same');
+}
+/** `STDDEV(field)`. Row value: number. */
+export function stddev<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'stddev', 'float'> {
+  return call('stddev', input, 'float');
+}
+/** `SUM(field)`. Row value: the field's type (an integer sum stays an integer, exact as bigint). */
+export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum', KindOf<E>> {
+  const inner = toNode(input, 'sum');
+  return call('sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'sum', KindOf<E>>;
+}
+
+// --- selectors --------------------------------------------------------------------------------
+
+/** `FIRST(field)` — oldest value. Row value: the field's type. */
+export function first<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'first', 'same'> {
+  return call('first', input, 'same');
+}
+/** `LAST(field)` — newest value. */
+export function last<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'last', 'same'> {
+  return call('last', input, 'same');
+}
+/** `MAX(field)`. */
+export function max<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'max', 'same'> {
+  return call('max', input, 'same');
+}
+/** `MIN(field)`. */
+export function min<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'min', 'same'> {
+  return call('min', input, 'same');
+}
+/** `PERCENTILE(field, n)` with 0 < n <= 100. Row value: the field's type. */
+export function percentile<E extends ExprInput>(
+  input: E,
+  n: number,
+): SelectExpr<RefsOf<E>, 'percentile', 'same'> {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InfluxValidationError(
+      'percentile()',
+      'n',
+      `must be a number between 0 and 100, got ${String(n)}`,
+    );
+  }
+  return call('percentile', input, 'same', [{ kind: 'number', value: n, integer: Number.isInteger(n) }]);
+}
+/** `SAMPLE(field, n)` — n random points. */
+export function sample<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'sample', 'same'> {
+  return call('sample', input, 'same', [intArg(n, 'sample', 'n')]);
+}
+/** `TOP(field, n)` — the n greatest values. */
+export function top<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'top', 'same'> {
+  return call('top', input, 'same', [intArg(n, 'top', 'n')]);
+}
+/** `BOTTOM(field, n)` — the n smallest values. */
+export function bottom<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'bottom', 'same'> {
+  return call('bottom', input, 'same', [intArg(n, 'bottom', 'n')]);
+}
+
+// --- transformations --------------------------------------------------------------------------
+
+/** `DERIVATIVE(field|aggregate[, unit])`. Row value: number. */
+export function derivative<E extends ExprInput>(
+  input: E,
+  unit?: string,
+): SelectExpr<RefsOf<E>, 'derivative', 'float'> {
+  return call('derivative', input, 'float', unit === undefined ? [] : [durationNode(unit, 'derivative')]);
+}
+/** `NON_NEGATIVE_DERIVATIVE(field|aggregate[, unit])`. Row value: number. */
+export function nonNegativeDerivative<E extends ExprInput>(
+  input: E,
+  unit?: string,
+): SelectExpr<RefsOf<E>, 'non_negative_derivative', 'float'> {
+  return call(
+    'non_negative_derivative',
+    input,
+    'float',
+    unit === undefined ? [] : [durationNode(unit, 'nonNegativeDerivative')],
+  );
+}
+/** `DIFFERENCE(field|aggregate)`. Row value: the input's type. */
+export function difference<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'difference', KindOf<E>> {
+  const inner = toNode(input, 'difference');
+  return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>>;
+}
+/** `MOVING_AVERAGE(field|aggregate, n)`. Row value: number. */
+export function movingAverage<E extends ExprInput>(
+  input: E,
+  n: number,
+): SelectExpr<RefsOf<E>, 'moving_average', 'float'> {
+  return call('moving_average', input, 'float', [intArg(n, 'movingAverage', 'n')]);
+}
+/** `CUMULATIVE_SUM(field|aggregate)`. Row value: the input's type. */
+export function cumulativeSum<E extends ExprInput>(
+  input: E,
+): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>> {
+  const inner = toNode(input, 'cumulativeSum');
+  return call('cumulative_sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>>;
+}
+
+// --- arithmetic -------------------------------------------------------------------------------
+
+/** An operand of arithmetic: a property, an expression or a finite number. */
+export type Operand = ExprInput | number;
+type OperandRefs<O> = O extends number ? never : RefsOf<O>;
+
+function operand(o: Operand, op: string): ExprNode {
+  if (typeof o === 'number') {
+    if (!Number.isFinite(o))
+      throw new InfluxValidationError(op, undefined, `operand ${o} is not a finite number`);
+    return { kind: 'number', value: o, integer: Number.isInteger(o) };
+  }
+  return toNode(o, op).node;
+}
+
+function arith<A extends Operand, B extends Operand>(
+  op: ArithmeticOperator,
+  a: A,
+  b: B,
+): SelectExpr<OperandRefs<A> | OperandRefs<B>, '', 'float'> {
+  return new SelectExpr(
+    { kind: 'arithmetic', op, left: operand(a, op), right: operand(b, op) },
+    '',
+    'float',
+    undefined,
+  );
+}
+
+/** `(a + b)`; name it with `.as()`. Row value: number. */
+export function add<A extends Operand, B extends Operand>(a: A, b: B) {
+  return arith('+', a, b);
+}
+/** `(a - b)`; name it with `.as()`. */
+export function sub<A extends Operand, B extends Operand>(a: A, b: B) {
+  return arith('-', a, b);
+}
+/** `(a * b)`; name it with `.as()`: `mul('usage', 100).as('pct')` → `("usage" * 100) AS "pct"`. */
+export function mul<A extends Operand, B extends Operand>(a: A, b: B) {
+  return arith('*', a, b);
+}
+/** `(a / b)`; name it with `.as()`. */
+export function div<A extends Operand, B extends Operand>(a: A, b: B) {
+  return arith('/', a, b);
+}
+
+function durationNode(value: string, fn: string): ExprNode {
+  return { kind: 'duration', value: checkDuration(value, `${fn}()`, 'unit') };
+}
