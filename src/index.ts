@@ -3,6 +3,9 @@
  * The package root re-exports the public API; `influx-models/testing`, `/nestjs` and `/arrow` are
  * separate entry points.
  */
+
+export * from './client/index.js';
 export * from './errors.js';
 export * from './line-protocol/index.js';
 export type { CommitBatch, CommitSink } from './registry/commit-sink.js';
+export * from './results/index.js';

@@ -1,0 +1,337 @@
+import type { Readable } from 'node:stream';
+import { createGunzip, gunzip } from 'node:zlib';
+import type { Dispatcher } from 'undici';
+import {
+  InfluxAbortError,
+  InfluxClosedError,
+  InfluxConnectionError,
+  InfluxDBClientError,
+  InfluxDBServerError,
+  InfluxModelsError,
+  InfluxTimeoutError,
+} from '../errors.js';
+import { preview } from '../results/json-decoder.js';
+import { decodeMsgpack } from '../results/msgpack-decoder.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
+
+/** One HTTP request of the client. */
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  /** Path below the client's path prefix, e.g. `/query`. */
+  path: string;
+  /** Query-string parameters. */
+  query?: Record<string, string>;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** Status codes that count as success. Default: any 2xx. */
+  expectedStatus?: number;
+  /** Retry transient failures (default true). */
+  retry?: boolean;
+}
+
+/** A buffered response. */
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A streamed response; `body` yields the (decompressed) bytes; `abort()` stops the request. */
+export interface TransportStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  abort(): void;
+}
+
+/** Settings of {@link HttpTransport}. */
+export interface TransportConfig {
+  origin: string;
+  pathPrefix: string;
+  /** Headers sent with every request (may contain Authorization: kept private). */
+  headers: Record<string, string>;
+  timeout: number;
+  retry: RetryPolicy;
+  dispatcher: Dispatcher;
+  acceptGzip: boolean;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'Z_BUF_ERROR',
+  'Z_DATA_ERROR',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const MAX_ERROR_BODY = 64 * 1024;
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] };
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  const first = e?.errors?.[0]?.code;
+  return typeof first === 'string' ? first : undefined;
+}
+
+/** A failure that may be retried, with the delay the server asked for. */
+class Transient {
+  constructor(
+    readonly error: InfluxModelsError,
+    readonly retryAfter?: number,
+  ) {}
+}
+
+/**
+ * The client's HTTP layer over an undici Dispatcher: builds URLs below the path prefix, adds the
+ * common headers, maps failures to typed errors and retries transient ones (connection errors,
+ * timeouts, 5xx and 429) with exponential backoff and jitter, honouring `Retry-After`.
+ * Other 4xx are never retried.
+ */
+export class HttpTransport {
+  #config: TransportConfig;
+  #closed = false;
+
+  constructor(config: TransportConfig) {
+    this.#config = { ...config };
+  }
+
+  get origin(): string {
+    return this.#config.origin;
+  }
+
+  /** Replaces (or removes) the Authorization header of later requests. */
+  setAuthorization(value: string | undefined): void {
+    const headers = { ...this.#config.headers };
+    delete headers.authorization;
+    if (value !== undefined) headers.authorization = value;
+    this.#config.headers = headers;
+  }
+
+  /** Marks the transport closed: later calls throw {@link InfluxClosedError}. */
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  url(path: string, query?: Record<string, string>): string {
+    const qs = query ? new URLSearchParams(query).toString() : '';
+    return `${this.#config.pathPrefix}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  /** Sends a request and buffers the response body; retries transient failures. */
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    return this.#withRetry(req, async (signal) => {
+      const res = await this.#dispatch(req, signal);
+      let body: Buffer;
+      try {
+        body = await this.#readAll(res);
+      } catch (err) {
+        throw this.#classify(err, req, signal);
+      }
+      this.#checkStatus(req, res.statusCode, res.headers, body);
+      return { status: res.statusCode, headers: res.headers, body };
+    });
+  }
+
+  /**
+   * Sends a request and returns the body as a stream once the status is known; retries happen only
+   * before the body starts.
+   */
+  async stream(req: TransportRequest): Promise<TransportStream> {
+    return this.#withRetry(req, async (signal, controller) => {
+      const res = await this.#dispatch(req, signal);
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        let body: Buffer;
+        try {
+          body = await this.#readAll(res, MAX_ERROR_BODY);
+        } catch (err) {
+          throw this.#classify(err, req, signal);
+        }
+        this.#checkStatus(req, res.statusCode, res.headers, body);
+      }
+      const raw = res.body as unknown as Readable;
+      const source: Readable = res.headers['content-encoding'] === 'gzip' ? raw.pipe(createGunzip()) : raw;
+      if (source !== raw) raw.on('error', (e) => source.destroy(e));
+      const classify = (err: unknown) => this.#classify(err, req, signal);
+      const userSignal = req.signal;
+      const onUserAbort = () =>
+        controller.abort(new InfluxAbortError('the stream was aborted', { cause: userSignal?.reason }));
+      userSignal?.addEventListener('abort', onUserAbort, { once: true });
+      const body = (async function* () {
+        try {
+          for await (const chunk of source) yield chunk as Uint8Array;
+        } catch (err) {
+          const e = classify(err);
+          throw e instanceof Transient ? e.error : e;
+        } finally {
+          userSignal?.removeEventListener('abort', onUserAbort);
+          if (!raw.destroyed) raw.destroy();
+          if (!source.destroyed) source.destroy();
+        }
+      })();
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body,
+        abort: () => controller.abort(new InfluxAbortError('the stream was stopped by its consumer')),
+      };
+    });
+  }
+
+  async #dispatch(req: TransportRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    if (this.#closed) throw new InfluxClosedError('the client is closed');
+    const { origin, timeout, headers, dispatcher, acceptGzip } = this.#config;
+    const allHeaders: Record<string, string> = { ...headers, ...req.headers };
+    if (acceptGzip) allHeaders['accept-encoding'] = 'gzip';
+    try {
+      return await dispatcher.request({
+        origin,
+        path: this.url(req.path, req.query),
+        method: req.method,
+        headers: allHeaders,
+        body: req.body ?? null,
+        signal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (err) {
+      throw this.#classify(err, req, signal);
+    }
+  }
+
+  async #readAll(res: Dispatcher.ResponseData, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      parts.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) {
+        res.body.destroy();
+        break;
+      }
+    }
+    const body = Buffer.concat(parts, size);
+    if (res.headers['content-encoding'] === 'gzip' && body.length > 0 && size < limit) {
+      return await new Promise<Buffer>((resolve, reject) =>
+        gunzip(body, (err, out) => (err ? reject(err) : resolve(out))),
+      );
+    }
+    return body;
+  }
+
+  #checkStatus(
+    req: TransportRequest,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ): void {
+    const ok =
+      req.expectedStatus === undefined ? status >= 200 && status < 300 : status === req.expectedStatus;
+    if (ok) return;
+    const content = errorContent(headers, body);
+    if (status >= 500 || status === 429) {
+      const error =
+        status === 429 ? new InfluxDBClientError(content, status) : new InfluxDBServerError(content, status);
+      throw new Transient(error, parseRetryAfter(headers['retry-after']));
+    }
+    throw new InfluxDBClientError(content, status);
+  }
+
+  #classify(err: unknown, req: TransportRequest, signal: AbortSignal): unknown {
+    if (err instanceof Transient || err instanceof InfluxModelsError) return err;
+    const where = `${req.method} ${this.#config.origin}${this.#config.pathPrefix}${req.path}`;
+    if (signal.aborted) {
+      const reason = signal.reason;
+      if (reason instanceof InfluxModelsError) return reason;
+      return new InfluxAbortError(`${where} was aborted`, { cause: reason });
+    }
+    const code = errorCode(err);
+    const msg = (err as Error)?.message ?? String(err);
+    if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED' || code === 'ClientDestroyedError') {
+      if (this.#closed) return new InfluxClosedError('the client is closed', { cause: err });
+    }
+    if (code !== undefined && TIMEOUT_CODES.has(code)) {
+      return new Transient(
+        new InfluxTimeoutError(`${where}: no answer within ${this.#config.timeout} ms (${code})`, {
+          cause: err,
+        }),
+      );
+    }
+    if (
+      (code !== undefined && CONNECTION_CODES.has(code)) ||
+      /other side closed|socket|terminated/i.test(msg)
+    ) {
+      return new Transient(
+        new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err }),
+      );
+    }
+    // TLS verification and anything unknown: not worth retrying.
+    return new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+  }
+
+  async #withRetry<T>(
+    req: TransportRequest,
+    attempt: (signal: AbortSignal, controller: AbortController) => Promise<T>,
+  ): Promise<T> {
+    const { retry } = this.#config;
+    const maxAttempts = req.retry === false ? 1 : retry.attempts;
+    for (let n = 1; ; n++) {
+      if (this.#closed) throw new InfluxClosedError('the client is closed');
+      const controller = new AbortController();
+      const userSignal = req.signal;
+      if (userSignal?.aborted)
+        throw new InfluxAbortError('the request was aborted', { cause: userSignal.reason });
+      const onAbort = () =>
+        controller.abort(new InfluxAbortError('the request was aborted', { cause: userSignal?.reason }));
+      userSignal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await attempt(controller.signal, controller);
+      } catch (err) {
+        if (!(err instanceof Transient)) throw err;
+        if (maxAttempts !== 0 && n >= maxAttempts) {
+          if (n > 1) err.error.message += ` (after ${n} attempts)`;
+          throw err.error;
+        }
+        try {
+          await sleep(backoffDelay(retry, n, err.retryAfter), userSignal);
+        } catch (reason) {
+          throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });
+        }
+      } finally {
+        userSignal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+}
+
+/** The server's error message from an error response: JSON/msgpack `error`, else a short preview. */
+export function errorContent(headers: Record<string, string | string[] | undefined>, body: Buffer): string {
+  const type = String(headers['content-type'] ?? '');
+  try {
+    if (type.includes('msgpack')) {
+      const e = decodeMsgpack(body).error;
+      if (typeof e === 'string') return e;
+    } else if (type.includes('json')) {
+      const e = JSON.parse(body.toString('utf8'))?.error;
+      if (typeof e === 'string') return e;
+    }
+  } catch {}
+  const text = body.toString('utf8');
+  if (/<html|<!doctype/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    const stripped = text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/gi, ' ');
+    return `HTML error page${title ? ` "${preview(title, 100)}"` : ''}: ${preview(stripped, 200)}`;
+  }
+  return preview(text, 500) || '(empty body)';
+}

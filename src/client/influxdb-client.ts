@@ -1,0 +1,1020 @@
+import { inspect } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import {
+  InfluxClosedError,
+  InfluxConfigError,
+  InfluxDBClientError,
+  InfluxDBPartialWriteError,
+  InfluxValidationError,
+} from '../errors.js';
+import { createLineEncoder, makeLines, type Point, type WriteBody } from '../line-protocol/make-lines.js';
+import { checkPrecision, type Precision } from '../line-protocol/precision.js';
+import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
+import { parseChunkedResponse } from '../results/chunk-parser.js';
+import { parseJsonExact } from '../results/json-decoder.js';
+import { decodeMsgpack } from '../results/msgpack-decoder.js';
+import type { RawResponse, ResponseFormat } from '../results/response-format.js';
+import { type RawResult, ResultSet } from '../results/result-set.js';
+import { InfluxAdminApi } from './admin-api.js';
+import type {
+  InfluxDBClientOptions,
+  QueryOptions,
+  WriteOptions,
+  WritePointsOptions,
+} from './client-options.js';
+import { parseDsn } from './dsn.js';
+import { HttpTransport, type TransportResponse } from './http-transport.js';
+import { isMutatingStatement, splitStatements } from './statement-parser.js';
+import { UdpSender } from './udp-sender.js';
+
+/**
+ * Options of `new InfluxDBClient(...)`: {@link InfluxDBClientOptions} plus tuning that influxdb-python
+ * does not have.
+ */
+export interface InfluxDBClientConfig extends InfluxDBClientOptions {
+  /** Wire format of query responses. Default 'msgpack' (exact types, faster; see src/results). */
+  responseFormat?: ResponseFormat;
+  /** First retry backoff in ms (doubles per attempt, with jitter). Default 100. */
+  retryBaseDelay?: number;
+  /** Largest retry backoff in ms, also the cap on a server's Retry-After. Default 30000. */
+  retryMaxDelay?: number;
+  /** Write requests in flight at once for `writePoints`. Default min(poolSize, 4). */
+  writeConcurrency?: number;
+  /** Largest write body in bytes before a batch is cut (besides `batchSize`). Default 10 MiB. */
+  maxBatchBytes?: number;
+  /** Precision of the server's UDP listener (its `[[udp]] precision`). Default 'n'. */
+  udpPrecision?: Precision;
+  /** Largest UDP datagram in bytes. Default 1400 (see UdpSender). */
+  maxDatagramBytes?: number;
+}
+
+/** Options of {@link InfluxDBClient.request}. */
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  /** Query-string parameters. */
+  params?: Record<string, string>;
+  /** Request body. */
+  data?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Status that counts as success; any other raises. Default: any 2xx. */
+  expectedResponseCode?: number;
+  signal?: AbortSignal;
+}
+
+/** A raw HTTP response of {@link InfluxDBClient.request}. */
+export interface InfluxResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Options of {@link InfluxDBClient.sendPacket}. */
+export interface SendPacketOptions {
+  /** 'line' (default): the packet is line protocol or an array of lines; 'json': a write body. */
+  protocol?: 'line' | 'json';
+  /** Precision to encode a 'json' packet in; must match the UDP listener's precision. */
+  timePrecision?: Precision;
+}
+
+/** A validated query request. */
+interface QueryPlan {
+  statements: string[];
+  httpMethod: 'GET' | 'POST';
+  query: Record<string, string>;
+  body: string | undefined;
+  epoch: Precision | undefined;
+  raise: boolean;
+}
+
+const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
+const DEFAULT_BATCH = 5000;
+
+function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+function checkName(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value)) {
+    throw new InfluxConfigError(
+      `${where}: must be a non-empty string without control characters, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function checkStringMap(value: unknown, where: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InfluxConfigError(`${where}: must be an object of strings, got ${describe(value)}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string')
+      throw new InfluxConfigError(`${where}.${k}: must be a string, got ${describe(v)}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The `epoch` query parameter InfluxDB 1.x understands for a precision. */
+function epochParam(p: Precision): string {
+  return p === 'n' ? 'ns' : p;
+}
+
+/** The `precision` write parameter for a precision. */
+function precisionParam(p: Precision): string {
+  return p === 'ns' ? 'n' : p;
+}
+
+/** Encodes `bindParams` as the JSON object InfluxDB binds to `$name` (bigints exact). */
+function encodeBindParams(values: Record<string, unknown>, where: string): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    let text: string;
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        text = JSON.stringify(v);
+        break;
+      case 'number':
+        if (!Number.isFinite(v))
+          throw new InfluxConfigError(`${where}.${k}: ${v} cannot be bound; use a finite number`);
+        text = JSON.stringify(v);
+        break;
+      case 'bigint':
+        text = v.toString();
+        break;
+      default:
+        throw new InfluxConfigError(
+          `${where}.${k}: must be a string, number, boolean or bigint, got ${describe(v)}`,
+        );
+    }
+    parts.push(`${JSON.stringify(k)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function gzipAsync(body: string | Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => gzipCb(body, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/**
+ * The InfluxDB 1.x HTTP (and UDP) client: influxdb-python's `InfluxDBClient` over an undici pool.
+ *
+ * ```ts
+ * const client = new InfluxDBClient({ host: 'localhost', port: 8086, database: 'metrics' });
+ * await client.writePoints([{ measurement: 'cpu', tags: { host: 'a' }, fields: { usage: 0.5 }, time: 1n }]);
+ * // POST /write?db=metrics&precision=n   cpu,host=a usage=0.5 1
+ * const rs = await client.query('SELECT "usage" FROM "cpu"');
+ * // GET /query?db=metrics&q=SELECT+%22usage%22+FROM+%22cpu%22
+ * [...rs.getPoints()]; // [{ time: '1970-01-01T00:00:00.000000001Z', usage: 0.5 }]
+ * await client.close();
+ * ```
+ *
+ * Credentials go in an `Authorization` header only (Basic for username/password, `Token …` for a
+ * token) and never appear in URLs, error messages, `toString()` or `util.inspect`.
+ *
+ * Retries: connection errors, timeouts, 5xx and 429 are retried up to `retries` attempts in total
+ * (0 = forever) with exponential backoff and jitter, honouring `Retry-After`. Writes are retried as
+ * a whole body: points with explicit timestamps are idempotent (the same series and time is
+ * overwritten), but a point WITHOUT a timestamp gets the server's time on each attempt, so a retry
+ * after a lost response may store it twice.
+ */
+export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
+  readonly #transport: HttpTransport;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #baseUrl: string;
+  readonly #format: ResponseFormat;
+  readonly #gzip: boolean;
+  readonly #useUdp: boolean;
+  readonly #udpPort: number;
+  readonly #udpPrecision: Precision;
+  readonly #maxDatagramBytes: number | undefined;
+  readonly #writeConcurrency: number;
+  readonly #maxBatchBytes: number;
+  readonly #headers: Record<string, string>;
+  #database: string | undefined;
+  #username: string | undefined;
+  #udp: UdpSender | undefined;
+  #closed = false;
+  readonly #streams = new Set<() => void>();
+
+  /**
+   * Builds a client; nothing is sent until the first call. Throws {@link InfluxConfigError} for a
+   * bad option, naming it.
+   */
+  constructor(options: InfluxDBClientConfig = {}) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`InfluxDBClient(options): must be an object, got ${describe(options)}`);
+    }
+    const o = options;
+    const host = o.host === undefined ? 'localhost' : checkName(o.host, 'InfluxDBClient(host)');
+    if (/[\s/?#@]/.test(host)) {
+      throw new InfluxConfigError(
+        `InfluxDBClient(host): must be a host name or IP address, got ${describe(host)}`,
+      );
+    }
+    this.#host = host;
+    this.#port = o.port === undefined ? 8086 : checkInt(o.port, 'InfluxDBClient(port)', 1, 65535);
+    const ssl = o.ssl === true;
+    const bareHost = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : host;
+    const origin = `${ssl ? 'https' : 'http'}://${bareHost}:${this.#port}`;
+    let pathPrefix = '';
+    if (o.path !== undefined && o.path !== '') {
+      if (typeof o.path !== 'string' || !/^\/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(o.path)) {
+        throw new InfluxConfigError(
+          `InfluxDBClient(path): must be a URL path like '/influx', got ${describe(o.path)}`,
+        );
+      }
+      pathPrefix = `/${o.path.replace(/^\/+|\/+$/g, '')}`;
+      if (pathPrefix === '/') pathPrefix = '';
+    }
+    this.#baseUrl = `${origin}${pathPrefix}`;
+    const timeout = o.timeout === undefined ? 30_000 : checkInt(o.timeout, 'InfluxDBClient(timeout)', 0);
+    const retries = o.retries === undefined ? 3 : checkInt(o.retries, 'InfluxDBClient(retries)', 0);
+    const poolSize =
+      o.poolSize === undefined ? 10 : checkInt(o.poolSize, 'InfluxDBClient(poolSize)', 1, 1024);
+    this.#udpPort = o.udpPort === undefined ? 4444 : checkInt(o.udpPort, 'InfluxDBClient(udpPort)', 1, 65535);
+    this.#useUdp = o.useUdp === true;
+    this.#udpPrecision =
+      o.udpPrecision === undefined ? 'n' : checkPrecision(o.udpPrecision, 'InfluxDBClient(udpPrecision)');
+    this.#maxDatagramBytes = o.maxDatagramBytes;
+    this.#gzip = o.gzip === true;
+    if (o.responseFormat !== undefined && o.responseFormat !== 'json' && o.responseFormat !== 'msgpack') {
+      throw new InfluxConfigError(
+        `InfluxDBClient(responseFormat): must be 'msgpack' or 'json', got ${describe(o.responseFormat)}`,
+      );
+    }
+    this.#format = o.responseFormat ?? 'msgpack';
+    this.#writeConcurrency =
+      o.writeConcurrency === undefined
+        ? Math.min(poolSize, 4)
+        : checkInt(o.writeConcurrency, 'InfluxDBClient(writeConcurrency)', 1, 1024);
+    this.#maxBatchBytes =
+      o.maxBatchBytes === undefined
+        ? 10 * 1024 * 1024
+        : checkInt(o.maxBatchBytes, 'InfluxDBClient(maxBatchBytes)', 1024);
+    const retryBaseDelay =
+      o.retryBaseDelay === undefined ? 100 : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
+    const retryMaxDelay =
+      o.retryMaxDelay === undefined ? 30_000 : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+    if (o.database !== undefined) this.#database = checkName(o.database, 'InfluxDBClient(database)');
+
+    const headers = checkStringMap(o.headers, 'InfluxDBClient(headers)');
+    for (const [k, v] of Object.entries(headers)) {
+      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) {
+        throw new InfluxConfigError(
+          `InfluxDBClient(headers): header ${JSON.stringify(k)} contains a line break`,
+        );
+      }
+    }
+    const userHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) userHeaders[k.toLowerCase()] = v;
+    this.#headers = userHeaders;
+    if (o.token !== undefined && (o.username !== undefined || o.password !== undefined)) {
+      throw new InfluxConfigError('InfluxDBClient: give either token or username/password, not both');
+    }
+    const auth = this.#authHeader(o.username, o.password, o.token);
+    this.#username = o.username;
+
+    if (o.dispatcher !== undefined) {
+      if (o.dispatcher === null || typeof (o.dispatcher as Dispatcher).request !== 'function') {
+        throw new InfluxConfigError('InfluxDBClient(dispatcher): must be an undici Dispatcher');
+      }
+      this.#dispatcher = o.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      const tls = {
+        rejectUnauthorized: o.verifySsl !== false,
+        ...(o.ca !== undefined ? { ca: o.ca } : {}),
+        ...(o.cert !== undefined ? { cert: o.cert } : {}),
+        ...(o.key !== undefined ? { key: o.key } : {}),
+      };
+      if (o.proxy !== undefined) {
+        let proxyUrl: URL;
+        try {
+          proxyUrl = new URL(checkName(o.proxy, 'InfluxDBClient(proxy)'));
+        } catch {
+          throw new InfluxConfigError('InfluxDBClient(proxy): must be a URL like http://proxy:3128');
+        }
+        if (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:') {
+          throw new InfluxConfigError(
+            `InfluxDBClient(proxy): scheme must be http or https, got ${proxyUrl.protocol}`,
+          );
+        }
+        this.#dispatcher = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
+      } else {
+        this.#dispatcher = new Pool(origin, { connections: poolSize, connect: tls });
+      }
+      this.#ownsDispatcher = true;
+    }
+    this.#transport = new HttpTransport({
+      origin,
+      pathPrefix,
+      headers: auth === undefined ? userHeaders : { ...userHeaders, authorization: auth },
+      timeout,
+      retry: { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay },
+      dispatcher: this.#dispatcher,
+      acceptGzip: this.#gzip,
+    });
+  }
+
+  /**
+   * A client from a DSN: `influxdb://`, `https+influxdb://` or `udp+influxdb://`
+   * `[user[:password]@]host[:port][/database]`; `overrides` win over the DSN.
+   *
+   * ```ts
+   * InfluxDBClient.fromDsn('https+influxdb://user:pass@db.example.com:8086/metrics', { timeout: 5000 });
+   * ```
+   */
+  static fromDsn(dsn: string, overrides?: InfluxDBClientConfig): InfluxDBClient {
+    const parsed = parseDsn(dsn, overrides);
+    return new InfluxDBClient({ ...overrides, ...parsed });
+  }
+
+  #authHeader(username?: unknown, password?: unknown, token?: unknown): string | undefined {
+    if (token !== undefined) {
+      if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)) {
+        throw new InfluxConfigError('InfluxDBClient(token): must be a non-empty string without line breaks');
+      }
+      return `Token ${token}`;
+    }
+    if (username === undefined && password === undefined) return undefined;
+    if (typeof username !== 'string' || username === '' || username.includes(':')) {
+      throw new InfluxConfigError(
+        `InfluxDBClient(username): must be a non-empty string without ':' when a password is given`,
+      );
+    }
+    if (password !== undefined && typeof password !== 'string') {
+      throw new InfluxConfigError('InfluxDBClient(password): must be a string');
+    }
+    return `Basic ${Buffer.from(`${username}:${password ?? ''}`, 'utf8').toString('base64')}`;
+  }
+
+  /** The base URL requests go to (no credentials). */
+  get url(): string {
+    return this.#baseUrl;
+  }
+
+  /** The current default database. */
+  get database(): string | undefined {
+    return this.#database;
+  }
+
+  protected currentDatabase(): string | undefined {
+    return this.#database;
+  }
+
+  #checkOpen(method: string): void {
+    if (this.#closed) throw new InfluxClosedError(`${method}: the client is closed`);
+  }
+
+  /** Changes the default database of later queries and writes. */
+  switchDatabase(database: string): void {
+    this.#checkOpen('switchDatabase');
+    this.#database = checkName(database, 'switchDatabase(database)');
+  }
+
+  /**
+   * Changes the credentials of later requests (Basic auth). Requests already sent keep theirs.
+   *
+   * ```ts
+   * client.switchUser('reader', 'secret');
+   * ```
+   */
+  switchUser(username: string, password: string): void {
+    this.#checkOpen('switchUser');
+    const auth = this.#authHeader(checkName(username, 'switchUser(username)'), password);
+    if (typeof password !== 'string') throw new InfluxConfigError('switchUser(password): must be a string');
+    this.#transport.setAuthorization(auth);
+    this.#username = username;
+  }
+
+  /**
+   * Checks that the server answers and returns its version (the `X-Influxdb-Version` header).
+   *
+   * ```ts
+   * await client.ping(); // '1.6.7~rc0'   (GET /ping)
+   * ```
+   */
+  async ping(options: { signal?: AbortSignal } = {}): Promise<string> {
+    this.#checkOpen('ping');
+    const res = await this.#transport.send({ method: 'GET', path: '/ping', signal: options.signal });
+    const v = res.headers['x-influxdb-version'];
+    return (Array.isArray(v) ? v[0] : v) ?? '';
+  }
+
+  /**
+   * Sends a raw HTTP request below the client's base URL (with its auth and headers), as
+   * influxdb-python's `request`. Raises like the other methods when the status is not expected.
+   *
+   * ```ts
+   * const res = await client.request('/debug/vars'); // GET /debug/vars
+   * JSON.parse(res.body.toString());
+   * ```
+   */
+  async request(path: string, options: RequestOptions = {}): Promise<InfluxResponse> {
+    this.#checkOpen('request');
+    if (typeof path !== 'string' || !path.startsWith('/') || /[\s?#]/.test(path)) {
+      throw new InfluxConfigError(
+        `request(path): must be an absolute path like '/ping', got ${describe(path)}`,
+      );
+    }
+    const method = options.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') {
+      throw new InfluxConfigError(`request(method): must be 'GET' or 'POST', got ${describe(method)}`);
+    }
+    const res: TransportResponse = await this.#transport.send({
+      method,
+      path,
+      query: checkStringMap(options.params, 'request(params)'),
+      ...(options.data !== undefined ? { body: options.data } : {}),
+      headers: checkStringMap(options.headers, 'request(headers)'),
+      signal: options.signal,
+      ...(options.expectedResponseCode !== undefined
+        ? {
+            expectedStatus: checkInt(options.expectedResponseCode, 'request(expectedResponseCode)', 100, 599),
+          }
+        : {}),
+    });
+    return res;
+  }
+
+  // ---- queries ----------------------------------------------------------------------------------
+
+  #queryRequest(method: string, q: unknown, options: QueryOptions, chunked: boolean): QueryPlan {
+    this.#checkOpen(method);
+    if (typeof q !== 'string')
+      throw new InfluxConfigError(`${method}(q): must be an InfluxQL string, got ${describe(q)}`);
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`${method}(options): must be an object, got ${describe(options)}`);
+    }
+    const statements = splitStatements(q);
+    if (statements.length === 0) throw new InfluxConfigError(`${method}(q): the query has no statement`);
+    const epoch = options.epoch === undefined ? undefined : checkPrecision(options.epoch, `${method}(epoch)`);
+    const params = checkStringMap(options.params, `${method}(params)`);
+    const form: Record<string, string> = { q };
+    const qs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) {
+      if (k === 'q' || k === 'params') form[k] = v;
+      else qs[k] = v;
+    }
+    const db =
+      options.database === undefined ? this.#database : checkName(options.database, `${method}(database)`);
+    if (db !== undefined) qs.db = db;
+    if (options.retentionPolicy !== undefined)
+      qs.rp = checkName(options.retentionPolicy, `${method}(retentionPolicy)`);
+    if (epoch !== undefined) qs.epoch = epochParam(epoch);
+    if (chunked) {
+      qs.chunked = 'true';
+      qs.chunk_size = String(
+        options.chunkSize === undefined ? 10_000 : checkInt(options.chunkSize, `${method}(chunkSize)`, 1),
+      );
+    }
+    if (options.bindParams !== undefined) {
+      if (options.bindParams === null || typeof options.bindParams !== 'object') {
+        throw new InfluxConfigError(
+          `${method}(bindParams): must be an object, got ${describe(options.bindParams)}`,
+        );
+      }
+      let merged: Record<string, unknown> = {};
+      if (form.params !== undefined) {
+        try {
+          merged = JSON.parse(form.params);
+        } catch {
+          throw new InfluxConfigError(`${method}(params.params): must be a JSON object`);
+        }
+      }
+      form.params = encodeBindParams({ ...merged, ...options.bindParams }, `${method}(bindParams)`);
+    }
+    let httpMethod = options.method ?? (statements.some(isMutatingStatement) ? 'POST' : 'GET');
+    if (httpMethod !== 'GET' && httpMethod !== 'POST') {
+      throw new InfluxConfigError(`${method}(method): must be 'GET' or 'POST', got ${describe(httpMethod)}`);
+    }
+    // Long reads go in a POST body (URLs are limited); InfluxDB runs reads sent by POST too.
+    const formText = new URLSearchParams(form).toString();
+    if (httpMethod === 'GET' && formText.length > 6000) httpMethod = 'POST';
+    let body: string | undefined;
+    if (httpMethod === 'GET') Object.assign(qs, form);
+    else body = formText;
+    if (options.raiseErrors !== undefined && typeof options.raiseErrors !== 'boolean') {
+      throw new InfluxConfigError(`${method}(raiseErrors): must be a boolean`);
+    }
+    return { statements, httpMethod, query: qs, body, epoch, raise: options.raiseErrors !== false };
+  }
+
+  #headersFor(body: string | undefined): Record<string, string> {
+    const h: Record<string, string> = {
+      accept: this.#format === 'msgpack' ? 'application/x-msgpack' : 'application/json',
+    };
+    if (body !== undefined) h['content-type'] = 'application/x-www-form-urlencoded';
+    return h;
+  }
+
+  async #runQuery(
+    method: string,
+    q: unknown,
+    options: QueryOptions,
+  ): Promise<{ results: RawResult[]; raise: boolean }> {
+    const r = this.#queryRequest(method, q, options, false);
+    if (method === 'query' && r.statements.length > 1) {
+      throw new InfluxConfigError(
+        `query(q): the text holds ${r.statements.length} statements; query() runs one, use queryMany() for several`,
+      );
+    }
+    const res = await this.#transport.send({
+      method: r.httpMethod,
+      path: '/query',
+      query: r.query,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      headers: this.#headersFor(r.body),
+      signal: options.signal,
+    });
+    const type = String(res.headers['content-type'] ?? '');
+    const decoded: RawResponse = type.includes('msgpack')
+      ? decodeMsgpack(res.body, { epoch: r.epoch })
+      : parseJsonExact(res.body.toString('utf8'), { epoch: r.epoch });
+    if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
+    return { results: Array.isArray(decoded.results) ? decoded.results : [], raise: r.raise };
+  }
+
+  /**
+   * Runs ONE InfluxQL statement and returns its {@link ResultSet}. A text with several statements
+   * is refused before anything is sent (use {@link queryMany}). Reads go by GET, statements that
+   * change state (`CREATE`, `DROP`, `SELECT … INTO`, …) by POST.
+   *
+   * ```ts
+   * const rs = await client.query('SELECT * FROM "cpu" WHERE "host" = $host', { bindParams: { host: 'a' } });
+   * // GET /query?db=…&q=SELECT+*+FROM+%22cpu%22+WHERE+%22host%22+%3D+%24host&params={"host":"a"}
+   * ```
+   *
+   * Throws {@link InfluxDBClientError} for a statement error (unless `raiseErrors: false`, then the
+   * error is in `rs.error`) and for 4xx; `InfluxDBServerError`, `InfluxConnectionError`,
+   * `InfluxTimeoutError` after the retries.
+   */
+  async query(q: string, options: QueryOptions = {}): Promise<ResultSet> {
+    const { results, raise } = await this.#runQuery('query', q, options);
+    return new ResultSet(results[0] ?? { statement_id: 0 }, raise);
+  }
+
+  /**
+   * Runs several `;`-separated statements in one request and returns one {@link ResultSet} each.
+   *
+   * ```ts
+   * const [cpu, mem] = await client.queryMany('SELECT * FROM cpu; SELECT * FROM mem');
+   * ```
+   */
+  async queryMany(q: string, options: QueryOptions = {}): Promise<ResultSet[]> {
+    const { results, raise } = await this.#runQuery('queryMany', q, options);
+    return results.map((r) => new ResultSet(r, raise));
+  }
+
+  /**
+   * Streams a query's results with `chunked=true`: yields a {@link ResultSet} per chunk of at most
+   * `chunkSize` rows (default 10000) as they arrive, so memory stays flat for any result size.
+   * A statement error in the stream throws (unless `raiseErrors: false`); leaving the loop early
+   * stops the HTTP request.
+   *
+   * ```ts
+   * let n = 0;
+   * for await (const rs of client.queryStream('SELECT * FROM "cpu"', { chunkSize: 5000 })) {
+   *   for (const row of rs.getPoints()) n++;
+   * }
+   * // GET /query?db=…&chunked=true&chunk_size=5000&q=SELECT+*+FROM+%22cpu%22
+   * ```
+   */
+  queryStream(q: string, options: QueryOptions = {}): AsyncGenerator<ResultSet, void, undefined> {
+    const r = this.#queryRequest('queryStream', q, options, true);
+    return this.#stream(r, options);
+  }
+
+  async *#stream(r: QueryPlan, options: QueryOptions): AsyncGenerator<ResultSet, void, undefined> {
+    const res = await this.#transport.stream({
+      method: r.httpMethod,
+      path: '/query',
+      query: r.query,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      headers: this.#headersFor(r.body),
+      signal: options.signal,
+    });
+    this.#streams.add(res.abort);
+    let finished = false;
+    try {
+      const type = String(res.headers['content-type'] ?? '');
+      const wire: ResponseFormat = type.includes('msgpack') ? 'msgpack' : 'json';
+      for await (const chunk of parseChunkedResponse(res.body, wire, { epoch: r.epoch })) {
+        if (typeof chunk.error === 'string') throw new InfluxDBClientError(chunk.error, res.status);
+        for (const result of chunk.results ?? []) yield new ResultSet(result, r.raise);
+      }
+      finished = true;
+    } finally {
+      this.#streams.delete(res.abort);
+      if (!finished) res.abort();
+    }
+  }
+
+  // ---- writes -----------------------------------------------------------------------------------
+
+  #writeQuery(
+    method: string,
+    database: unknown,
+    retentionPolicy: unknown,
+    precision: Precision,
+    consistency: unknown,
+  ): Record<string, string> {
+    const db = database === undefined ? this.#database : checkName(database, `${method}(database)`);
+    if (db === undefined) {
+      throw new InfluxConfigError(
+        `${method}: no database given and the client has no default database; pass { database }`,
+      );
+    }
+    const qs: Record<string, string> = { db };
+    if (retentionPolicy !== undefined) qs.rp = checkName(retentionPolicy, `${method}(retentionPolicy)`);
+    qs.precision = precisionParam(precision);
+    if (consistency !== undefined) {
+      if (
+        consistency !== 'any' &&
+        consistency !== 'one' &&
+        consistency !== 'quorum' &&
+        consistency !== 'all'
+      ) {
+        throw new InfluxConfigError(
+          `${method}(consistency): must be 'any', 'one', 'quorum' or 'all', got ${describe(consistency)}`,
+        );
+      }
+      qs.consistency = consistency;
+    }
+    return qs;
+  }
+
+  async #post(
+    query: Record<string, string>,
+    body: string | Buffer,
+    signal: AbortSignal | undefined,
+    expectedStatus?: number,
+  ): Promise<void> {
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=utf-8',
+      accept: 'application/json',
+    };
+    let payload = body;
+    if (this.#gzip) {
+      payload = await gzipAsync(body);
+      headers['content-encoding'] = 'gzip';
+    }
+    try {
+      await this.#transport.send({
+        method: 'POST',
+        path: '/write',
+        query,
+        body: payload,
+        headers,
+        signal,
+        ...(expectedStatus !== undefined ? { expectedStatus } : {}),
+      });
+    } catch (err) {
+      if (err instanceof InfluxDBClientError && err.code === 400) {
+        const m = PARTIAL_WRITE.exec(err.content);
+        if (m) {
+          throw new InfluxDBPartialWriteError(
+            err.content,
+            400,
+            (m[1] ?? '').trim(),
+            m[2] === undefined ? undefined : Number(m[2]),
+          );
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Writes line protocol as is (a string or Buffer, one point per line), or a write body of points
+   * with `protocol: 'json'`. Resolves when the server answered `expectedResponseCode` (204).
+   *
+   * ```ts
+   * await client.write('cpu,host=a usage=0.5 1257894000000000000\n', { database: 'metrics' });
+   * // POST /write?db=metrics&precision=n
+   * ```
+   *
+   * A partial write raises {@link InfluxDBPartialWriteError} (its other lines WERE stored).
+   */
+  async write(data: string | Buffer | WriteBody, options: WriteOptions = {}): Promise<void> {
+    this.#checkOpen('write');
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`write(options): must be an object, got ${describe(options)}`);
+    }
+    const precision =
+      options.precision === undefined ? 'n' : checkPrecision(options.precision, 'write(precision)');
+    let body: string | Buffer;
+    if (options.protocol === 'json') {
+      if (data === null || typeof data !== 'object' || Buffer.isBuffer(data)) {
+        throw new InfluxValidationError(
+          'write(data)',
+          undefined,
+          'with protocol json, data must be a write body { points }',
+        );
+      }
+      body = makeLines(data as WriteBody, precision);
+    } else if (options.protocol === undefined || options.protocol === 'line') {
+      if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
+        throw new InfluxValidationError(
+          'write(data)',
+          undefined,
+          `must be line protocol text (string or Buffer), got ${describe(data)}; use protocol: 'json' or writePoints() for points`,
+        );
+      }
+      body = data;
+    } else {
+      throw new InfluxConfigError(
+        `write(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
+      );
+    }
+    if (body.length === 0) throw new InfluxValidationError('write(data)', undefined, 'is empty');
+    const qs = this.#writeQuery(
+      'write',
+      options.database,
+      options.retentionPolicy,
+      precision,
+      options.consistency,
+    );
+    Object.assign(qs, checkStringMap(options.params, 'write(params)'));
+    const expected =
+      options.expectedResponseCode === undefined
+        ? 204
+        : checkInt(options.expectedResponseCode, 'write(expectedResponseCode)', 100, 599);
+    await this.#post(qs, body, options.signal, expected);
+  }
+
+  /**
+   * Writes points (objects or line strings) in batches of `batchSize` (default 5000, and at most
+   * `maxBatchBytes` per request), a few requests in flight at once. Resolves when every batch is
+   * stored; on the first failure no new batch is started and the error is thrown once the batches
+   * in flight are settled (the batches before the failing one were stored).
+   *
+   * ```ts
+   * await client.writePoints(
+   *   [{ measurement: 'cpu', tags: { host: 'a' }, fields: { usage: 0.5, cores: 4n }, time: new Date(0) }],
+   *   { database: 'metrics', tags: { region: 'eu' }, timePrecision: 'ms' },
+   * );
+   * // POST /write?db=metrics&precision=ms   cpu,host=a,region=eu cores=4i,usage=0.5 0
+   * ```
+   *
+   * With `useUdp`, the points go to the UDP listener instead (no acknowledgement).
+   * Line strings are sent as they are (the `tags` option does not apply to them).
+   */
+  async writePoints(points: Iterable<Point | string>, options: WritePointsOptions = {}): Promise<void> {
+    this.#checkOpen('writePoints');
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`writePoints(options): must be an object, got ${describe(options)}`);
+    }
+    if (
+      points === null ||
+      typeof points !== 'object' ||
+      typeof (points as Iterable<Point>)[Symbol.iterator] !== 'function'
+    ) {
+      throw new InfluxValidationError(
+        'writePoints(points)',
+        undefined,
+        `must be an iterable of points, got ${describe(points)}`,
+      );
+    }
+    const precision =
+      options.timePrecision === undefined
+        ? 'n'
+        : checkPrecision(options.timePrecision, 'writePoints(timePrecision)');
+    const batchSize =
+      options.batchSize === undefined
+        ? DEFAULT_BATCH
+        : checkInt(options.batchSize, 'writePoints(batchSize)', 1);
+    if (options.protocol !== undefined && options.protocol !== 'line' && options.protocol !== 'json') {
+      throw new InfluxConfigError(
+        `writePoints(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
+      );
+    }
+    if (options.tags !== undefined && (options.tags === null || typeof options.tags !== 'object')) {
+      throw new InfluxConfigError(`writePoints(tags): must be an object, got ${describe(options.tags)}`);
+    }
+    const encode = createLineEncoder(precision, options.tags);
+    if (this.#useUdp) {
+      const udp = this.#udpSender();
+      udp.checkPrecision(precision);
+      let body = '';
+      let i = 0;
+      for (const p of points) {
+        body += typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
+        i++;
+      }
+      if (body !== '') await udp.send(body, { precision });
+      return;
+    }
+    const qs = this.#writeQuery(
+      'writePoints',
+      options.database,
+      options.retentionPolicy,
+      precision,
+      options.consistency,
+    );
+    const maxBytes = this.#maxBatchBytes;
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const launch = (body: string) => {
+      const p: Promise<void> = this.#post(qs, body, options.signal).then(
+        () => {
+          inFlight.delete(p);
+        },
+        (error: unknown) => {
+          inFlight.delete(p);
+          failure ??= { error };
+        },
+      );
+      inFlight.add(p);
+    };
+    let body = '';
+    let count = 0;
+    let i = 0;
+    try {
+      for (const p of points) {
+        if (failure) break;
+        const line = typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
+        i++;
+        if (count > 0 && body.length + line.length > maxBytes) {
+          launch(body);
+          body = '';
+          count = 0;
+          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+        }
+        body += line;
+        count++;
+        if (count >= batchSize) {
+          launch(body);
+          body = '';
+          count = 0;
+          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+        }
+      }
+      if (count > 0 && !failure) launch(body);
+    } finally {
+      await Promise.allSettled([...inFlight]);
+    }
+    if (failure) throw failure.error;
+  }
+
+  /**
+   * {@link CommitSink}: writes a registry batch to `batch.database` (or the default database) with
+   * its retention policy and precision, over UDP when the client was built with `useUdp`.
+   */
+  async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#checkOpen('commit');
+    if (batch === null || typeof batch !== 'object' || typeof batch.body !== 'string') {
+      throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
+    }
+    const precision = checkPrecision(batch.precision, 'commit(batch.precision)');
+    if (batch.body === '') return;
+    if (this.#useUdp) {
+      await this.#udpSender().send(batch.body, { precision });
+      return;
+    }
+    const qs = this.#writeQuery(
+      'commit',
+      batch.database ?? undefined,
+      batch.retentionPolicy ?? undefined,
+      precision,
+      undefined,
+    );
+    await this.#post(qs, batch.body, options.signal);
+  }
+
+  #udpSender(): UdpSender {
+    this.#udp ??= new UdpSender({
+      host: this.#host,
+      port: this.#udpPort,
+      precision: this.#udpPrecision,
+      ...(this.#maxDatagramBytes !== undefined ? { maxDatagramBytes: this.#maxDatagramBytes } : {}),
+    });
+    return this.#udp;
+  }
+
+  /**
+   * Sends a packet to the server's UDP listener (`udpPort`), as influxdb-python's `send_packet`:
+   * line protocol text, an array of lines, or a write body with `protocol: 'json'`. Large packets are
+   * split into several datagrams at line boundaries. The listener reads times in ITS precision
+   * (`udpPrecision`, default 'n'); a `timePrecision` that differs is refused.
+   *
+   * ```ts
+   * await client.sendPacket({ points: [{ measurement: 'cpu', fields: { v: 1 }, time: 1n }] }, { protocol: 'json' });
+   * // datagram: 'cpu v=1 1\n'
+   * ```
+   */
+  async sendPacket(
+    packet: string | readonly string[] | WriteBody,
+    options: SendPacketOptions = {},
+  ): Promise<void> {
+    this.#checkOpen('sendPacket');
+    const udp = this.#udpSender();
+    const precision =
+      options.timePrecision === undefined
+        ? udp.precision
+        : checkPrecision(options.timePrecision, 'sendPacket(timePrecision)');
+    udp.checkPrecision(precision);
+    let body: string;
+    if (options.protocol === 'json') {
+      if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
+        throw new InfluxValidationError(
+          'sendPacket(packet)',
+          undefined,
+          'with protocol json, packet must be a write body { points }',
+        );
+      }
+      body = makeLines(packet as WriteBody, precision);
+    } else if (options.protocol === undefined || options.protocol === 'line') {
+      if (typeof packet === 'string') body = packet;
+      else if (Array.isArray(packet)) body = packet.map((l, i) => lineOf(l, i)).join('');
+      else {
+        throw new InfluxValidationError(
+          'sendPacket(packet)',
+          undefined,
+          `must be line protocol text or an array of lines, got ${describe(packet)}`,
+        );
+      }
+    } else {
+      throw new InfluxConfigError(
+        `sendPacket(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
+      );
+    }
+    if (body === '') return;
+    await udp.send(body, { precision });
+  }
+
+  /**
+   * Closes the client: stops open streams, waits for requests in flight, closes the connection pool
+   * (unless it was given as `dispatcher`) and the UDP socket. Every later call throws
+   * {@link InfluxClosedError}. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const abort of this.#streams) abort();
+    this.#streams.clear();
+    this.#transport.markClosed();
+    const tasks: Promise<unknown>[] = [];
+    if (this.#ownsDispatcher) tasks.push(this.#dispatcher.close());
+    if (this.#udp) tasks.push(this.#udp.close());
+    await Promise.allSettled(tasks);
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  override toString(): string {
+    const user = this.#username === undefined ? '' : `, user=${this.#username}`;
+    const db = this.#database === undefined ? '' : `, database=${this.#database}`;
+    return `InfluxDBClient(${this.#baseUrl}${db}${user}${this.#useUdp ? `, udp=${this.#udpPort}` : ''}${this.#closed ? ', closed' : ''})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { url: this.#baseUrl, database: this.#database, username: this.#username, closed: this.#closed };
+  }
+}
+
+function lineOf(line: unknown, index: number): string {
+  if (typeof line !== 'string') {
+    throw new InfluxValidationError(
+      `points[${index}]`,
+      undefined,
+      `must be a point object or a line string, got ${describe(line)}`,
+    );
+  }
+  if (line === '') throw new InfluxValidationError(`points[${index}]`, undefined, 'is an empty line');
+  const body = line.endsWith('\n') ? line.slice(0, -1) : line;
+  if (body.includes('\n')) {
+    throw new InfluxValidationError(
+      `points[${index}]`,
+      undefined,
+      'a line string must hold exactly one line (it contains a newline)',
+    );
+  }
+  return `${body}\n`;
+}

@@ -1,0 +1,99 @@
+import { InfluxConnectionError } from '../errors.js';
+import { parseJsonExact } from './json-decoder.js';
+import { decodeMsgpack } from './msgpack-decoder.js';
+import { MsgpackFramer } from './msgpack-framer.js';
+import type { DecodeOptions, RawResponse, ResponseFormat } from './response-format.js';
+
+/**
+ * Cuts a chunked /query response (`chunked=true`) into its chunks as bytes arrive and decodes each
+ * one: JSON chunks are separated by newlines, msgpack chunks are concatenated objects. Only the
+ * bytes of the chunk being received are held, so memory stays flat whatever the result size.
+ *
+ * Throws {@link InfluxConnectionError} when the body ends in the middle of a chunk.
+ */
+export async function* parseChunkedResponse(
+  body: AsyncIterable<Uint8Array>,
+  format: ResponseFormat,
+  options: DecodeOptions = {},
+): AsyncGenerator<RawResponse> {
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  if (format === 'json') {
+    for await (const raw of body) {
+      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      let start = 0;
+      let nl = chunk.indexOf(10);
+      while (nl !== -1) {
+        let line: Buffer;
+        if (pendingBytes > 0) {
+          pending.push(chunk.subarray(start, nl));
+          line = Buffer.concat(pending, pendingBytes + nl - start);
+          pending.length = 0;
+          pendingBytes = 0;
+        } else {
+          line = chunk.subarray(start, nl);
+        }
+        if (line.length > 0) yield parseJsonExact(line.toString('utf8'), options);
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+      }
+    }
+    if (pendingBytes > 0) {
+      const rest = Buffer.concat(pending, pendingBytes).toString('utf8');
+      if (rest.trim().length > 0) {
+        // The server ends every chunk with a newline; a last line without one is only complete JSON
+        // if it parses.
+        let parsed: RawResponse;
+        try {
+          parsed = parseJsonExact(rest, options);
+        } catch (err) {
+          throw new InfluxConnectionError(
+            `the response ended in the middle of a chunk (${pendingBytes} bytes of an incomplete JSON chunk)`,
+            { cause: err },
+          );
+        }
+        yield parsed;
+      }
+    }
+    return;
+  }
+
+  const framer = new MsgpackFramer();
+  // A growable buffer: bytes of the unfinished chunk live in store[0, used).
+  let store = Buffer.allocUnsafe(1 << 16);
+  let used = 0;
+  for await (const raw of body) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (used + chunk.length > store.length) {
+      let cap = store.length * 2;
+      while (cap < used + chunk.length) cap *= 2;
+      const grown = Buffer.allocUnsafe(cap);
+      store.copy(grown, 0, 0, used);
+      store = grown;
+    }
+    chunk.copy(store, used);
+    used += chunk.length;
+    let start = 0;
+    for (;;) {
+      const end = framer.scan(store.subarray(start, used));
+      if (end < 0) break;
+      const response = decodeMsgpack(store.subarray(start, start + end), options);
+      start += end;
+      yield response;
+      if (start === used) break;
+    }
+    if (start > 0) {
+      store.copy(store, 0, start, used);
+      used -= start;
+    }
+  }
+  if (used > 0) {
+    throw new InfluxConnectionError(
+      `the response ended in the middle of a chunk (${used} bytes of an incomplete msgpack chunk)`,
+    );
+  }
+}

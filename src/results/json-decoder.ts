@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { InfluxDBServerError } from '../errors.js';
+import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './response-format.js';
+
+/** Integers of 16+ digits in value position (after `[`, `,` or `:`); strings are matched first. */
+const BIG_INT_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<=[[,:])-?\d{16,}(?=[,\]}])/g;
+const HAS_LONG_DIGITS = /\d{16}/;
+const MARK = `\u0001${randomBytes(6).toString('hex')}:`;
+const MARK_JSON = `\\u0001${MARK.slice(1)}`;
+
+function reviveBig(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const v = node[i];
+      if (typeof v === 'string') {
+        if (v.charCodeAt(0) === 1 && v.startsWith(MARK)) node[i] = BigInt(v.slice(MARK.length));
+      } else if (v !== null && typeof v === 'object') reviveBig(v);
+    }
+  } else if (node !== null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === 'string') {
+        if (v.charCodeAt(0) === 1 && v.startsWith(MARK)) o[k] = BigInt(v.slice(MARK.length));
+      } else if (v !== null && typeof v === 'object') reviveBig(v);
+    }
+  }
+}
+
+/**
+ * Parses a JSON /query response exactly: integers beyond 2^53 become bigint instead of losing
+ * digits (JSON.parse alone would round them). The fast path is a plain JSON.parse when the text
+ * holds no run of 16 digits.
+ *
+ * Limitation of JSON (not of msgpack): InfluxDB writes a float with a whole value like `1e20` as
+ * `100000000000000000000`, so such a float comes back as a bigint of the same value.
+ */
+export function parseJsonExact(text: string, options: DecodeOptions = {}): RawResponse {
+  let parsed: RawResponse;
+  try {
+    if (!HAS_LONG_DIGITS.test(text)) {
+      parsed = JSON.parse(text);
+    } else {
+      let found = false;
+      const rewritten = text.replace(BIG_INT_OR_STRING, (m) => {
+        if (m.charCodeAt(0) === 34 /* " */ || Number.isSafeInteger(Number(m))) return m;
+        found = true;
+        return `"${MARK_JSON}${m}"`;
+      });
+      parsed = JSON.parse(rewritten);
+      if (found) reviveBig(parsed);
+    }
+  } catch (err) {
+    throw new InfluxDBServerError(
+      `the server's JSON response could not be parsed (${(err as Error).message}): ${preview(text)}`,
+      undefined,
+      { cause: err },
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object') {
+    throw new InfluxDBServerError(`unexpected JSON response: ${preview(text)}`);
+  }
+  normalizeEpochTimes(parsed, options.epoch);
+  return parsed;
+}
+
+/** The first 200 characters of a text, for error messages (never megabytes of HTML). */
+export function preview(text: string, max = 200): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max)}… (${text.length} chars)` : oneLine;
+}

@@ -1,0 +1,172 @@
+import { inspect } from 'node:util';
+import { InfluxDBClientError } from '../errors.js';
+
+/** A value of a result cell: see the value contract in `src/results/index.ts`. */
+export type ResultValue = string | number | bigint | boolean | null;
+
+/** A row of a series as an object keyed by column name. */
+export type ResultRow = Record<string, ResultValue>;
+
+/** Tags of a GROUP BY series, or a tag filter. */
+export type ResultTags = Record<string, string>;
+
+/** One series of a statement result, as InfluxDB returns it. */
+export interface RawSeries {
+  name?: string;
+  measurement?: string;
+  tags?: ResultTags;
+  columns: string[];
+  values?: ResultValue[][];
+  partial?: boolean;
+}
+
+/** One statement result, as InfluxDB returns it (`results[i]`). */
+export interface RawResult {
+  statement_id?: number;
+  series?: RawSeries[];
+  messages?: { level: string; text: string }[];
+  error?: string;
+  partial?: boolean;
+}
+
+/** The key of a series: its measurement (`'results'` when unnamed) and its GROUP BY tags or null. */
+export type SeriesKey = [measurement: string, tags: ResultTags | null];
+
+function seriesName(series: RawSeries): string | null {
+  if (series.measurement !== undefined) return series.measurement;
+  if (series.name !== undefined) return series.name;
+  return 'results';
+}
+
+function tagMatches(tags: Readonly<Record<string, unknown>>, filter: ResultTags): boolean {
+  for (const key in filter) {
+    if (tags[key] !== filter[key]) return false;
+  }
+  return true;
+}
+
+/**
+ * The result of one InfluxQL statement, with influxdb-python's `ResultSet` semantics.
+ *
+ * ```ts
+ * const rs = await client.query('SELECT "value" FROM "cpu" GROUP BY "host"');
+ * rs.keys();                           // [['cpu', { host: 'a' }], ['cpu', { host: 'b' }]]
+ * [...rs.getPoints('cpu', { host: 'b' })]; // [{ time: '2009-11-10T23:00:01Z', value: 33 }]
+ * [...rs.rowsWithTags()];              // [{ host: 'a', time: ..., value: 0.64 }, { host: 'b', ... }]
+ * ```
+ */
+export class ResultSet implements Iterable<ResultRow[]> {
+  /** The statement result exactly as decoded (`{ statement_id, series, error? }`). */
+  readonly raw: RawResult;
+  /** The statement's error message, if the server reported one. */
+  readonly error: string | undefined;
+
+  /**
+   * @param raw one element of the response's `results` array.
+   * @param raiseErrors throw {@link InfluxDBClientError} when the result carries an error (default true).
+   */
+  constructor(raw: RawResult, raiseErrors = true) {
+    this.raw = raw;
+    this.error = typeof raw.error === 'string' ? raw.error : undefined;
+    if (this.error !== undefined && raiseErrors) throw new InfluxDBClientError(this.error);
+  }
+
+  /** Builds a row object from parallel column and value arrays. */
+  static pointFromColsVals(cols: readonly string[], vals: readonly ResultValue[]): ResultRow {
+    const point: ResultRow = {};
+    for (let i = 0; i < cols.length; i++) point[cols[i] as string] = vals[i] ?? null;
+    return point;
+  }
+
+  /** The series of the result (empty when the statement returned none). */
+  get series(): readonly RawSeries[] {
+    return Array.isArray(this.raw.series) ? this.raw.series : [];
+  }
+
+  /**
+   * Rows of the series whose measurement is `measurement` (all when omitted) and whose row values
+   * or GROUP BY tags match every entry of `tags`. Unnamed series (SHOW statements) are returned only
+   * when no tag filter is given, as in influxdb-python.
+   */
+  *getPoints(measurement?: string | null, tags?: ResultTags | null): Generator<ResultRow> {
+    for (const series of this.series) {
+      const name = seriesName(series);
+      if (name === null) {
+        if (tags == null) yield* rowsOf(series);
+      } else if (measurement == null || measurement === name) {
+        const seriesTags = series.tags ?? {};
+        for (const row of rowsOf(series)) {
+          if (tags == null || tagMatches(row, tags) || tagMatches(seriesTags, tags)) yield row;
+        }
+      }
+    }
+  }
+
+  /**
+   * Like {@link getPoints}, with each series' GROUP BY tag values merged into its rows (a column of
+   * the same name wins). The seed's users ask for this when grouping by tags.
+   */
+  *rowsWithTags(measurement?: string | null, tags?: ResultTags | null): Generator<ResultRow> {
+    for (const series of this.series) {
+      const name = seriesName(series);
+      if (name !== null && measurement != null && measurement !== name) continue;
+      const seriesTags = series.tags ?? {};
+      if (tags != null && name === null) continue;
+      for (const row of rowsOf(series)) {
+        if (tags == null || tagMatches(row, tags) || tagMatches(seriesTags, tags)) {
+          yield series.tags === undefined ? row : { ...seriesTags, ...row };
+        }
+      }
+    }
+  }
+
+  /** The key of every series: `[measurement, tags | null]`. */
+  keys(): SeriesKey[] {
+    return this.series.map((s) => [seriesName(s) ?? 'results', s.tags ?? null]);
+  }
+
+  /** Every series' key with its rows. */
+  items(): [SeriesKey, ResultRow[]][] {
+    return this.series.map((s) => [[seriesName(s) ?? 'results', s.tags ?? null], [...rowsOf(s)]]);
+  }
+
+  /**
+   * The rows selected by a key: a measurement name, a `[measurement, tags]` pair (as returned by
+   * {@link keys}) or a tag filter object; see {@link getPoints}.
+   */
+  get(key: string | SeriesKey | ResultTags): ResultRow[] {
+    if (typeof key === 'string') return [...this.getPoints(key)];
+    if (Array.isArray(key)) return [...this.getPoints(key[0], key[1])];
+    return [...this.getPoints(null, key)];
+  }
+
+  /** Number of series. */
+  get length(): number {
+    return this.series.length;
+  }
+
+  /** Iterates the rows of each key, one array per series key. */
+  *[Symbol.iterator](): Iterator<ResultRow[]> {
+    for (const key of this.keys()) yield this.get(key);
+  }
+
+  toString(): string {
+    const parts = this.series.map((s) => {
+      const name = seriesName(s) ?? 'results';
+      const tags = s.tags ? ` ${JSON.stringify(s.tags)}` : '';
+      return `${name}${tags}: ${s.values?.length ?? 0} rows`;
+    });
+    return `ResultSet(${this.error !== undefined ? `error: ${this.error}` : parts.join(', ')})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function* rowsOf(series: RawSeries): Generator<ResultRow> {
+  const values = series.values;
+  if (!Array.isArray(values)) return;
+  const cols = series.columns;
+  for (const vals of values) yield ResultSet.pointFromColsVals(cols, vals);
+}
