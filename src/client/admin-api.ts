@@ -540,7 +540,9 @@ export abstract class InfluxAdminApi {
   }
 
   /**
-   * Grants `read`, `write` or `all` on a database to a user.
+   * Sets a user's privilege on a database to `read`, `write` or `all`. InfluxDB replaces the
+   * user's privilege on that database (granting `write` to a reader leaves a writer that cannot
+   * read); grant `all` for both.
    *
    * ```ts
    * await client.grantPrivilege('read', 'testdb', 'bob'); // POST  GRANT read ON "testdb" TO "bob"
@@ -554,7 +556,8 @@ export abstract class InfluxAdminApi {
   }
 
   /**
-   * Revokes `read`, `write` or `all` on a database from a user.
+   * Revokes `read`, `write` or `all` on a database from a user. InfluxDB clears only the
+   * privilege named: revoking `read` from `all` leaves `write`.
    *
    * ```ts
    * await client.revokePrivilege('read', 'testdb', 'bob'); // POST  REVOKE read ON "testdb" FROM "bob"
