@@ -7,5 +7,6 @@
 export * from './client/index.js';
 export * from './errors.js';
 export * from './line-protocol/index.js';
+export * from './query/index.js';
 export type { CommitBatch, CommitSink } from './registry/commit-sink.js';
 export * from './results/index.js';

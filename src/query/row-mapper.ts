@@ -49,7 +49,11 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
   }
   if (plan.template && series.name !== undefined) {
     const m = plan.template.exec(series.name);
-    if (m) meta.templateProperties.forEach((p, i) => constants.push([p, m[i + 1]]));
+    if (m) {
+      meta.templateProperties.forEach((p, i) => {
+        constants.push([p, m[i + 1]]);
+      });
+    }
   }
   const n = setters.length;
   const rows = plan.rows;

@@ -1,0 +1,57 @@
+/**
+ * The typed query builder (builder → AST → compiler), row → instance mapping and `Repository`.
+ */
+export { checkDuration, escapeRegex, regexLiteral, regexSource } from './influxql-literals.js';
+export type { ModelProperty, ModelTime } from './model-types.js';
+export type * from './query-ast.js';
+export {
+  type GroupInput,
+  QueryBuilder,
+  type QueryExecutor,
+  type QueryResult,
+  type RegexOperator,
+  type SelectInput,
+  type StreamOptions,
+  type TimeGroup,
+  time,
+  type ValueOperator,
+  type WhereObject,
+  type WhereValue,
+} from './query-builder.js';
+export { type BoundParams, type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
+export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';
+export type { ColumnPlan, RowPlan } from './row-plan.js';
+export {
+  add,
+  bottom,
+  count,
+  cumulativeSum,
+  derivative,
+  difference,
+  distinct,
+  div,
+  type ExprInput,
+  field,
+  first,
+  integral,
+  last,
+  max,
+  mean,
+  median,
+  min,
+  mode,
+  movingAverage,
+  mul,
+  nonNegativeDerivative,
+  type Operand,
+  percentile,
+  SelectExpr,
+  sample,
+  spread,
+  stddev,
+  sub,
+  sum,
+  top,
+  type ValueKind,
+} from './select-expression.js';
+export { ago, and, Condition, cond, or, type RawCondition, type TimeValue } from './where-condition.js';

@@ -1,0 +1,337 @@
+import type { QueryOptions, WriteOptions } from '../client/client-options.js';
+import { InfluxValidationError } from '../errors.js';
+import { type FieldValue, makeLine } from '../line-protocol/make-lines.js';
+import { NANOS_PER_UNIT } from '../line-protocol/precision.js';
+import { quoteIdent } from '../line-protocol/quote.js';
+import { dateToNanos, floorDiv } from '../line-protocol/time.js';
+import { getModelMetadata } from '../models/metadata-builder.js';
+import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
+import { regexLiteral } from './influxql-literals.js';
+import type { ModelProperty } from './model-types.js';
+import type { ConditionNode, SelectNode } from './query-ast.js';
+import {
+  QueryBuilder,
+  type QueryExecutor,
+  type StreamOptions,
+  templateRegex,
+  type WhereObject,
+} from './query-builder.js';
+import { type CompiledQuery, compileCondition, compileQuery } from './query-compiler.js';
+import { mapSeries, type RawSeries } from './row-mapper.js';
+import type { RowPlan } from './row-plan.js';
+import type { Condition, TimeValue } from './where-condition.js';
+
+/** What a repository needs from a client; `InfluxDBClient` provides it. */
+export interface RepositoryClient {
+  query(
+    q: string,
+    options?: QueryOptions,
+  ): Promise<{ readonly raw: { readonly series?: readonly RawSeries[] } }>;
+  queryStream(
+    q: string,
+    options?: QueryOptions,
+  ): AsyncIterable<{ readonly raw: { readonly series?: readonly RawSeries[] } }>;
+  write(data: string, options?: WriteOptions): Promise<void>;
+}
+
+/** Options of `find`, `findOne`, `count` and `stream`. */
+export interface FindOptions<T> {
+  /** `{ host: 'a' }` (arrays mean any of), or a condition made with `cond` / `and` / `or`. */
+  where?: WhereObject<T> | Condition<ModelProperty<T> | 'time'>;
+  /** Points at or after this time (`time >= from`). */
+  from?: TimeValue;
+  /** Points strictly before this time (`time < to`). */
+  to?: TimeValue;
+  /** By time; default `'asc'`. */
+  orderBy?: 'asc' | 'desc';
+  /** Points per series. */
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Reads and writes the points of one model class: `find`, `findOne`, `count`, `stream` give frozen
+ * model instances (not buffered), `query()` a typed builder, `write` stores instances directly
+ * (bypassing the registry buffer), `deleteSeries` drops series by tags.
+ *
+ * ```ts
+ * const repo = createRepository(client, CpuLoad); // or client.repository(CpuLoad)
+ * const recent = await repo.find({ where: { host: 'web-1' }, from: ago('1h'), orderBy: 'desc', limit: 10 });
+ * // SELECT "host"::tag, "usage"::field FROM "cpu_load" WHERE "host"::tag = $p0 AND time >= now() - 1h
+ * //   ORDER BY time DESC LIMIT 10     params: { p0: 'web-1' }
+ * ```
+ */
+export class Repository<T extends object> {
+  /** The compiled model description. */
+  readonly metadata: ModelMetadata<T>;
+
+  constructor(
+    private readonly client: RepositoryClient,
+    readonly model: ModelClass<T>,
+  ) {
+    if (client === null || typeof client !== 'object' || typeof client.query !== 'function') {
+      throw new InfluxValidationError('createRepository', 'client', 'expects an InfluxDBClient');
+    }
+    this.metadata = getModelMetadata(model);
+    this.executor = {
+      all: (compiled, plan, database) => this.runAll(compiled, plan, database),
+      stream: (compiled, plan, database, options) => this.runStream(compiled, plan, database, options),
+    };
+  }
+
+  private readonly executor: QueryExecutor<T>;
+
+  /** A typed builder over this model, runnable with `all()`, `first()` and `stream()`. */
+  query(): QueryBuilder<T> {
+    return QueryBuilder.create(this.metadata, this.executor);
+  }
+
+  /** The points matching `options`, as frozen instances. */
+  find(options: FindOptions<T> = {}): Promise<T[]> {
+    return this.builder(options, 'find').all() as Promise<T[]>;
+  }
+
+  /** The first point matching `options` (the newest with `orderBy: 'desc'`), or undefined. */
+  async findOne(options: FindOptions<T> = {}): Promise<T | undefined> {
+    return (await this.builder({ ...options, limit: 1 }, 'findOne').all())[0] as T | undefined;
+  }
+
+  /** Streams the points matching `options` over a chunked query, in flat memory. */
+  stream(options: FindOptions<T> & StreamOptions = {}): AsyncIterable<T> {
+    return this.builder(options, 'stream').stream(options) as AsyncIterable<T>;
+  }
+
+  /**
+   * How many points match: `SELECT count(*::field)`, taking per series the largest count over the
+   * fields (exact when every point carries that field, as points of a model with a required field
+   * do), summed over the series of a templated measurement.
+   */
+  async count(options: Omit<FindOptions<T>, 'orderBy' | 'limit' | 'offset'> = {}): Promise<number> {
+    const node: SelectNode = {
+      ...this.builder(options, 'count').toNode(),
+      fields: [
+        {
+          expr: { kind: 'call', name: 'count', args: [{ kind: 'wildcard', cast: 'field' }] },
+          alias: undefined,
+        },
+      ],
+    };
+    const compiled = compileQuery(node);
+    const rs = await this.client.query(compiled.query, {
+      bindParams: compiled.params,
+      database: this.metadata.database,
+    });
+    let total = 0;
+    for (const s of rs.raw.series ?? []) {
+      let best = 0;
+      for (const row of s.values ?? []) {
+        for (let i = 1; i < row.length; i++) {
+          const v = row[i];
+          const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
+          if (n > best) best = n;
+        }
+      }
+      total += best;
+    }
+    return total;
+  }
+
+  /**
+   * Writes instances now, in one request per 5000 points, bypassing the registry buffer; resolves
+   * when the server stored them. Goes to the model's database, retention policy and precision.
+   *
+   * ```ts
+   * await repo.write([a, b]); // POST /write?db=…&precision=n  cpu_load,host=a usage=0.5 1704067200000000000
+   * ```
+   */
+  async write(instances: Iterable<T> | T, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const list =
+      instances !== null && typeof instances === 'object' && Symbol.iterator in instances
+        ? [...(instances as Iterable<T>)]
+        : [instances as T];
+    const { metadata: meta } = this;
+    const BATCH = 5000;
+    for (let start = 0; start < list.length; start += BATCH) {
+      let body = '';
+      const end = Math.min(list.length, start + BATCH);
+      for (let i = start; i < end; i++) body += `${this.line(list[i]!, i)}\n`;
+      await this.client.write(body, {
+        ...(meta.database !== undefined ? { database: meta.database } : {}),
+        ...(meta.retentionPolicy !== undefined ? { retentionPolicy: meta.retentionPolicy } : {}),
+        precision: meta.precision,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+  }
+
+  /**
+   * Drops the series whose tags match (`DROP SERIES FROM … WHERE …`); conditions on fields or time
+   * are refused (InfluxDB drops whole series, by tags only).
+   *
+   * ```ts
+   * await repo.deleteSeries({ host: 'web-1' }); // DROP SERIES FROM "cpu_load" WHERE "host"::tag = $p0
+   * ```
+   */
+  async deleteSeries(where: WhereObject<T> | Condition<ModelProperty<T>>): Promise<void> {
+    if (where === undefined || where === null) {
+      throw new InfluxValidationError(
+        this.metadata.className,
+        undefined,
+        'deleteSeries() needs a tag condition',
+      );
+    }
+    const conditions = this.query()
+      .where(where as never)
+      .toNode().where;
+    for (const c of conditions) this.checkTagsOnly(c);
+    const { query, params } = compileCondition(conditions);
+    const meta = this.metadata;
+    const from =
+      meta.templateProperties.length > 0
+        ? regexLiteral(templateRegex(meta.measurement).source)
+        : quoteIdent(meta.measurement);
+    await this.client.query(`DROP SERIES FROM ${from} WHERE ${query}`, {
+      bindParams: params,
+      method: 'POST',
+      ...(meta.database !== undefined ? { database: meta.database } : {}),
+    });
+  }
+
+  // --- QueryExecutor ------------------------------------------------------------------------------
+
+  private async runAll(
+    compiled: CompiledQuery,
+    plan: RowPlan<T>,
+    database: string | undefined,
+  ): Promise<unknown[]> {
+    const rs = await this.client.query(compiled.query, {
+      bindParams: compiled.params,
+      epoch: 'ns',
+      ...(database !== undefined ? { database } : {}),
+    });
+    const out: unknown[] = [];
+    for (const s of rs.raw.series ?? []) mapSeries(plan, s, out);
+    return out;
+  }
+
+  private async *runStream(
+    compiled: CompiledQuery,
+    plan: RowPlan<T>,
+    database: string | undefined,
+    options: StreamOptions,
+  ): AsyncGenerator<unknown> {
+    const chunks = this.client.queryStream(compiled.query, {
+      bindParams: compiled.params,
+      epoch: 'ns',
+      chunkSize: options.chunkSize ?? 10_000,
+      ...(database !== undefined ? { database } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for await (const rs of chunks) {
+      const out: unknown[] = [];
+      for (const s of rs.raw.series ?? []) mapSeries(plan, s, out);
+      yield* out;
+    }
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+
+  private builder(options: FindOptions<T>, method: string): QueryBuilder<T> {
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxValidationError(
+        `${this.metadata.className}.${method}`,
+        undefined,
+        'options must be an object',
+      );
+    }
+    let q: QueryBuilder<T> = this.query();
+    if (options.where !== undefined) q = q.where(options.where as never);
+    if (options.from !== undefined) q = q.where('time', '>=', options.from);
+    if (options.to !== undefined) q = q.where('time', '<', options.to);
+    if (options.orderBy !== undefined) q = q.orderBy('time', options.orderBy);
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    if (options.offset !== undefined) q = q.offset(options.offset);
+    return q;
+  }
+
+  private checkTagsOnly(c: ConditionNode): void {
+    if ('operands' in c) {
+      for (const o of c.operands) this.checkTagsOnly(o);
+      return;
+    }
+    if (c.kind === 'time' || c.left.cast !== 'tag') {
+      const name = c.kind === 'time' ? 'time' : c.left.key;
+      throw new InfluxValidationError(
+        this.metadata.className,
+        name,
+        'deleteSeries() takes conditions on tags only (InfluxDB drops whole series)',
+      );
+    }
+  }
+
+  private line(instance: T, index: number): string {
+    const meta = this.metadata;
+    const where = `${meta.className}[${index}]`;
+    if (instance === null || typeof instance !== 'object') {
+      throw new InfluxValidationError(where, undefined, `expected an instance, got ${typeof instance}`);
+    }
+    const o = instance as Record<string, unknown>;
+    let measurement = meta.measurement;
+    if (meta.templateProperties.length > 0) {
+      measurement = measurement.replace(/\{([^{}]+)\}/g, (_m, p: string) => {
+        const v = o[p];
+        if (v === undefined || v === null || v === '') {
+          throw new InfluxValidationError(where, p, 'is needed by the measurement name template');
+        }
+        return String(v);
+      });
+    }
+    const tags: Record<string, string> = {};
+    for (const t of meta.tags) {
+      const v = o[t.property];
+      if (v !== undefined && v !== null) tags[t.key] = String(v);
+    }
+    const fields: Record<string, FieldValue> = {};
+    for (const f of meta.fields) {
+      const v = o[f.property];
+      if (v === undefined || v === null) continue;
+      if (f.type === 'integer') {
+        if (typeof v === 'bigint') fields[f.key] = v;
+        else if (typeof v === 'number' && Number.isSafeInteger(v)) fields[f.key] = BigInt(v);
+        else throw new InfluxValidationError(where, f.property, `is an integer field, got ${String(v)}`);
+      } else fields[f.key] = v as FieldValue;
+    }
+    let time: bigint | undefined;
+    const ts = meta.timestamp;
+    if (ts) {
+      const v = o[ts.property];
+      if (v instanceof Date) time = dateToNanos(v);
+      else if (typeof v === 'bigint') time = v;
+      else if (v !== undefined && v !== null) {
+        throw new InfluxValidationError(where, ts.property, `must be a Date or a bigint of nanoseconds`);
+      }
+      if (time !== undefined && meta.precision !== 'n' && meta.precision !== 'ns') {
+        time = floorDiv(time, NANOS_PER_UNIT[meta.precision]);
+      }
+    }
+    return makeLine(
+      { measurement, tags, fields, ...(time !== undefined ? { time } : {}) },
+      meta.precision,
+    ).replace(/\n$/, '');
+  }
+}
+
+/**
+ * A {@link Repository} of `Model` over `client` (what `client.repository(Model)` returns).
+ *
+ * ```ts
+ * const repo = createRepository(client, CpuLoad);
+ * const rows = await repo.query().select(mean('usage').as('avg')).groupBy(time('5m'), 'host').all();
+ * ```
+ */
+export function createRepository<T extends object>(
+  client: RepositoryClient,
+  Model: ModelClass<T>,
+): Repository<T> {
+  return new Repository(client, Model);
+}
