@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InfluxDBClient } from '../src/client/influxdb-client.js';
+import { InfluxClosedError, InfluxConfigError, InfluxDBClientError } from '../src/errors.js';
+import type { Precision } from '../src/line-protocol/precision.js';
+import { rawQuery, rawWrite, serverAddress, uniqueDatabase } from './helpers/server.js';
+
+const db = uniqueDatabase('cq');
+const T = 1257894000123456789n; // 2009-11-10T23:00:00.123456789Z
+
+beforeAll(async () => {
+  await rawQuery(`CREATE DATABASE "${db}"`);
+  const w = await rawWrite(
+    [
+      `cpu,host=a value=0.64,count=9223372036854775807i,neg=-9223372036854775808i,small=42i,s="q\\"uote" ${T}`,
+      `cpu,host=b value=33,count=1i,neg=-1i,small=7i,s="x" ${T + 1000n}`,
+      'mem,host=a used=1.5 0',
+      'old,host=a v=1 -1500000000', // before 1970
+    ].join('\n'),
+    db,
+  );
+  expect(w.status).toBe(204);
+});
+
+afterAll(async () => {
+  await rawQuery(`DROP DATABASE "${db}"`);
+});
+
+for (const responseFormat of ['msgpack', 'json'] as const) {
+  describe(`query over ${responseFormat}`, () => {
+    let client: InfluxDBClient;
+    beforeAll(() => {
+      client = new InfluxDBClient({ ...serverAddress(), database: db, responseFormat });
+    });
+    afterAll(async () => {
+      await client.close();
+    });
+
+    it('ping returns the server version', async () => {
+      expect(await client.ping()).toMatch(/^1\.6\.7/);
+    });
+
+    it('returns exact values: RFC3339 nanosecond times, int64 extremes as bigint, floats as numbers', async () => {
+      const rs = await client.query('SELECT * FROM "cpu" ORDER BY time');
+      expect([...rs.getPoints('cpu')]).toEqual([
+        {
+          time: '2009-11-10T23:00:00.123456789Z',
+          count: 9223372036854775807n,
+          neg: -9223372036854775808n,
+          small: 42,
+          host: 'a',
+          s: 'q"uote',
+          value: 0.64,
+        },
+        { time: '2009-11-10T23:00:00.123457789Z', count: 1, neg: -1, small: 7, host: 'b', s: 'x', value: 33 },
+      ]);
+      const old = await client.query('SELECT * FROM "old"');
+      expect([...old.getPoints()]).toEqual([{ time: '1969-12-31T23:59:58.5Z', host: 'a', v: 1 }]);
+    });
+
+    const expectedEpoch: Record<Precision, bigint | number> = {
+      n: T,
+      ns: T,
+      u: T / 1000n,
+      ms: Number(T / 1_000_000n),
+      s: Number(T / 1_000_000_000n),
+      m: Number(T / 60_000_000_000n),
+      h: Number(T / 3_600_000_000_000n),
+    };
+    for (const [epoch, want] of Object.entries(expectedEpoch)) {
+      it(`epoch ${epoch} gives an exact ${typeof want}`, async () => {
+        const rs = await client.query(`SELECT "value" FROM "cpu" WHERE "host" = 'a'`, {
+          epoch: epoch as Precision,
+        });
+        const [row] = [...rs.getPoints()];
+        expect(row?.time).toBe(want);
+      });
+    }
+
+    it('GROUP BY tags: keys with tags, rowsWithTags merges them', async () => {
+      const rs = await client.query('SELECT "value" FROM "cpu" GROUP BY "host"');
+      expect(rs.keys()).toEqual([
+        ['cpu', { host: 'a' }],
+        ['cpu', { host: 'b' }],
+      ]);
+      expect([...rs.rowsWithTags()].map((r) => [r.host, r.value])).toEqual([
+        ['a', 0.64],
+        ['b', 33],
+      ]);
+    });
+
+    it('bindParams are bound by the server ($name), strings and numbers', async () => {
+      const rs = await client.query('SELECT "value" FROM "cpu" WHERE "host" = $host AND "value" > $min', {
+        bindParams: { host: 'b', min: 1 },
+      });
+      expect([...rs.getPoints()].map((r) => r.value)).toEqual([33]);
+      const none = await client.query('SELECT "value" FROM "cpu" WHERE "host" = $host', {
+        bindParams: { host: "a' OR 'x'='x" },
+      });
+      expect(none.length).toBe(0);
+    });
+
+    it('refuses several statements in query() before sending anything', async () => {
+      const victim = uniqueDatabase('never');
+      await expect(client.query(`CREATE DATABASE "${victim}"; SELECT * FROM "cpu"`)).rejects.toThrow(
+        /queryMany/,
+      );
+      await expect(client.query(`CREATE DATABASE "${victim}"; SELECT 1`)).rejects.toBeInstanceOf(
+        InfluxConfigError,
+      );
+      const dbs = await rawQuery('SHOW DATABASES');
+      expect(JSON.stringify(dbs)).not.toContain(victim);
+      // a ';' inside a string is not a separator
+      const rs = await client.query(`SELECT "value" FROM "cpu" WHERE "host" = 'a;b'`);
+      expect(rs.length).toBe(0);
+    });
+
+    it('queryMany returns one ResultSet per statement and raises a statement error', async () => {
+      const [cpu, mem] = await client.queryMany('SELECT "value" FROM "cpu"; SELECT "used" FROM "mem"');
+      expect(cpu?.length).toBe(1);
+      expect([...(mem?.getPoints() ?? [])]).toEqual([{ time: '1970-01-01T00:00:00Z', used: 1.5 }]);
+      const bad = 'SELECT "value" FROM "cpu"; SELECT mean("s") FROM "cpu"';
+      const err = await client.queryMany(bad).catch((e) => e);
+      expect(err).toBeInstanceOf(InfluxDBClientError);
+      expect(err.content).toMatch(/unsupported mean iterator type/);
+      const sets = await client.queryMany(bad, { raiseErrors: false });
+      expect(sets[0]?.error).toBeUndefined();
+      expect(sets[1]?.error).toMatch(/unsupported mean iterator type/);
+    });
+
+    it('a query the server cannot parse raises InfluxDBClientError with code 400', async () => {
+      const err = await client.query('SELEC nothing').catch((e) => e);
+      expect(err).toBeInstanceOf(InfluxDBClientError);
+      expect(err.code).toBe(400);
+      expect(err.content).toMatch(/error parsing query/);
+    });
+
+    it('SELECT ... INTO goes by POST automatically and writes', async () => {
+      await client.query('SELECT "value" INTO "cpu_copy" FROM "cpu" GROUP BY *');
+      const [row] = (await rawQuery('SELECT count("value") FROM "cpu_copy"', db)).results[0].series[0].values;
+      expect(row[1]).toBe(2);
+    });
+
+    it('a very long read query is sent in a POST body', async () => {
+      const hosts = Array.from({ length: 800 }, (_, i) => `"host" = 'h${i}'`).join(' OR ');
+      const rs = await client.query(`SELECT "value" FROM "cpu" WHERE ${hosts} OR "host" = 'a'`);
+      expect([...rs.getPoints()].length).toBe(1);
+    });
+  });
+}
+
+describe('client state', () => {
+  it('switchDatabase changes the default database; close() makes every call throw InfluxClosedError', async () => {
+    const client = new InfluxDBClient({ ...serverAddress() });
+    await expect(client.writePoints([{ measurement: 'x', fields: { v: 1 } }])).rejects.toThrow(/no database/);
+    client.switchDatabase(db);
+    expect(client.database).toBe(db);
+    const rs = await client.query('SELECT "used" FROM "mem"');
+    expect(rs.length).toBe(1);
+    await client.close();
+    await client.close();
+    await expect(client.query('SELECT 1')).rejects.toBeInstanceOf(InfluxClosedError);
+    await expect(client.ping()).rejects.toBeInstanceOf(InfluxClosedError);
+    await expect(client.write('m v=1')).rejects.toBeInstanceOf(InfluxClosedError);
+    expect(() => client.queryStream('SELECT 1')).toThrow(InfluxClosedError);
+    expect(() => client.switchDatabase('x')).toThrow(InfluxClosedError);
+  });
+
+  it('request() reaches other endpoints with the client settings', async () => {
+    const client = new InfluxDBClient({ ...serverAddress() });
+    const res = await client.request('/ping', { expectedResponseCode: 204 });
+    expect(res.status).toBe(204);
+    await expect(client.request('/ping', { expectedResponseCode: 200 })).rejects.toBeInstanceOf(
+      InfluxDBClientError,
+    );
+    await client.close();
+  });
+});
