@@ -7,10 +7,21 @@ export {
   formatInteger,
   makeLine,
   makeLines,
+  makeLinesBytes,
   type Point,
+  scanLineLength,
   type TagValue,
   type WriteBody,
 } from './make-lines.js';
 export { checkPrecision, NANOS_PER_UNIT, type Precision } from './precision.js';
 export { quoteIdent, quoteLiteral } from './quote.js';
-export { dateToNanos, floorDiv, formatTime, nanosToRfc3339, parseRfc3339, type TimeInput } from './time.js';
+export {
+  dateToNanos,
+  floorDiv,
+  formatTime,
+  MAX_NANO_TIME,
+  MIN_NANO_TIME,
+  nanosToRfc3339,
+  parseRfc3339,
+  type TimeInput,
+} from './time.js';

@@ -1,5 +1,6 @@
 import { InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField, typeOf } from './escape.js';
+import { LineWriter } from './line-writer.js';
 import type { Precision } from './precision.js';
 import { formatTime, type TimeInput } from './time.js';
 
@@ -34,15 +35,31 @@ export interface WriteBody {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** Formats a float as the shortest text that parses back to the same double. */
+/**
+ * Formats a float as the shortest text that parses back to the same double (`-0` keeps its sign:
+ * InfluxDB stores and returns it). Throws on NaN and Infinity, which InfluxDB cannot store.
+ *
+ * ```ts
+ * formatFloat(1, 'point', 'v');    // '1'      (line protocol `v=1` is a FLOAT)
+ * formatFloat(0.1, 'point', 'v');  // '0.1'
+ * formatFloat(1e21, 'point', 'v'); // '1e+21'
+ * ```
+ */
 export function formatFloat(value: number, where: string, key: string): string {
-  if (!Number.isFinite(value)) {
+  if (value === 0) return 1 / value < 0 ? '-0' : '0';
+  if (value - value !== 0) {
     throw new InfluxValidationError(where, key, `${value} cannot be stored: InfluxDB floats must be finite`);
   }
   return String(value);
 }
 
-/** Formats an int64 with the `i` suffix; throws outside the int64 range. */
+/**
+ * Formats an int64 with the `i` suffix; throws outside the int64 range (or for an unsafe number).
+ *
+ * ```ts
+ * formatInteger(-(2n ** 63n), 'point', 'v'); // '-9223372036854775808i'
+ * ```
+ */
 export function formatInteger(value: bigint | number, where: string, key: string): string {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
@@ -68,62 +85,333 @@ export function formatFieldValue(value: FieldValue, where: string, key: string):
     case 'bigint':
       return formatInteger(value, where, key);
     case 'string':
-      return quoteStringField(value);
+      return quoteStringField(value, where, key);
     case 'boolean':
       return value ? 'true' : 'false';
     default:
-      throw new InfluxValidationError(
-        where,
-        key,
-        `field value of type ${typeOf(value)} cannot be stored; use number (float), bigint (integer), boolean or string`,
-      );
+      throw badFieldType(value, where, key);
   }
+}
+
+function badFieldType(value: unknown, where: string, key: string): InfluxValidationError {
+  return new InfluxValidationError(
+    where,
+    key,
+    `field value of type ${typeOf(value)} cannot be stored; use number (float), bigint (integer), boolean or string`,
+  );
 }
 
 /**
- * Per-call memo of escaped names, so the keys and tag values that repeat in every point of a batch
- * are escaped once. Bounded so that a stream of unique values does not grow it without end.
+ * Returns the length of the first line InfluxDB's line splitter (`models.scanLine`) finds in
+ * `line`. It tracks double quotes only after the first unescaped space, and it counts a space
+ * preceded by an even run of backslashes as that space, so a tag written as `a\\ b` (the tag
+ * value `a\ b`) can start the quote tracking early and make a raw newline in a later string field
+ * end the line. Exposed so that every encoder can check lines that carry a raw newline.
  */
-class EscapeCache {
-  private readonly measurements = new Map<string, string>();
-  private readonly tagKeys = new Map<string, string>();
-  private readonly tagValues = new Map<string, string>();
-  private readonly fieldKeys = new Map<string, string>();
+export function scanLineLength(line: string): number {
+  let i = 0;
+  let quoted = false;
+  let fields = false;
+  let equals = 0;
+  let commas = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 0x5c) {
+      i += 2;
+      continue;
+    }
+    if (c === 0x20) fields = true;
+    if (fields) {
+      if (!quoted && c === 0x3d) {
+        i++;
+        equals++;
+        continue;
+      }
+      if (!quoted && c === 0x2c) {
+        i++;
+        commas++;
+        continue;
+      }
+      if (c === 0x22 && equals > commas) {
+        i++;
+        quoted = !quoted;
+        continue;
+      }
+    }
+    if (c === 0x0a && !quoted) break;
+    i++;
+  }
+  return i;
+}
 
-  measurement(name: string, where: string): string {
-    let e = this.measurements.get(name);
+/** Per-call memo of escaped names: the keys and tag values that repeat in a batch are escaped once. */
+class EscapeCache {
+  readonly measurements = new Map<string, string>();
+  readonly tagKeys = new Map<string, string>();
+  readonly tagValues = new Map<string, string>();
+  readonly fieldKeys = new Map<string, string>();
+}
+
+/** The state of one encoding call. */
+class Encoder {
+  readonly w: LineWriter;
+  readonly cache = new EscapeCache();
+  readonly precision: Precision;
+  readonly bodyTags: Readonly<Record<string, TagValue>> | undefined;
+  readonly bodyTagKeys: string[] | undefined;
+  readonly bodyMeasurement: string | undefined;
+  /** Index of the point being encoded, or -1 for a single point (makeLine). */
+  index = -1;
+
+  constructor(
+    w: LineWriter,
+    precision: Precision,
+    bodyTags: Readonly<Record<string, TagValue>> | undefined,
+    bodyMeasurement: string | undefined,
+  ) {
+    this.w = w;
+    this.precision = precision;
+    if (bodyTags !== undefined && bodyTags !== null) {
+      if (typeof bodyTags !== 'object') {
+        throw new InfluxValidationError('body', 'tags', `must be an object, got ${typeOf(bodyTags)}`);
+      }
+      const keys = Object.keys(bodyTags).sort();
+      if (keys.length > 0) {
+        this.bodyTags = bodyTags;
+        this.bodyTagKeys = keys;
+      }
+    }
+    this.bodyMeasurement = bodyMeasurement ?? undefined;
+  }
+
+  where(): string {
+    return this.index < 0 ? 'point' : `points[${this.index}]`;
+  }
+
+  measurement(name: string): string {
+    const m = this.cache.measurements;
+    let e = m.get(name);
     if (e === undefined) {
-      e = escapeMeasurement(name, where);
-      if (this.measurements.size < 1024) this.measurements.set(name, e);
+      e = escapeMeasurement(name, this.where());
+      if (m.size < 1024) m.set(name, e);
     }
     return e;
   }
-  tagKey(key: string, where: string): string {
-    let e = this.tagKeys.get(key);
+
+  tagKey(key: string): string {
+    const m = this.cache.tagKeys;
+    let e = m.get(key);
     if (e === undefined) {
-      if (key.length === 0) throw new InfluxValidationError(where, 'tags', 'tag key must not be empty');
-      e = escapeTag(key, where, key, 'key');
-      if (this.tagKeys.size < 1024) this.tagKeys.set(key, e);
+      if (key.length === 0)
+        throw new InfluxValidationError(this.where(), 'tags', 'tag key must not be empty');
+      e = escapeTag(key, this.where(), key, 'key');
+      if (m.size < 4096) m.set(key, e);
     }
     return e;
   }
-  tagValue(value: string, where: string, key: string): string {
-    let e = this.tagValues.get(value);
+
+  tagValue(value: string, key: string): string {
+    const m = this.cache.tagValues;
+    let e = m.get(value);
     if (e === undefined) {
-      e = escapeTag(value, where, key, 'value');
-      if (this.tagValues.size < 65536) this.tagValues.set(value, e);
+      e = escapeTag(value, this.where(), key, 'value');
+      if (m.size < 65536) m.set(value, e);
     }
     return e;
   }
-  fieldKey(key: string, where: string): string {
-    let e = this.fieldKeys.get(key);
+
+  fieldKey(key: string): string {
+    const m = this.cache.fieldKeys;
+    let e = m.get(key);
     if (e === undefined) {
-      e = escapeFieldKey(key, where);
-      if (this.fieldKeys.size < 1024) this.fieldKeys.set(key, e);
+      e = escapeFieldKey(key, this.where());
+      if (m.size < 4096) m.set(key, e);
     }
     return e;
+  }
+
+  tagText(value: TagValue, key: string): string | undefined {
+    if (typeof value === 'string') return value;
+    if (value === null || value === undefined) return undefined;
+    switch (typeof value) {
+      case 'number':
+        if (!Number.isFinite(value)) {
+          throw new InfluxValidationError(this.where(), key, `tag value ${value} is not finite`);
+        }
+        return String(value);
+      case 'bigint':
+      case 'boolean':
+        return String(value);
+      default:
+        throw new InfluxValidationError(
+          this.where(),
+          key,
+          `tag value of type ${typeOf(value)} cannot be stored; tags are strings`,
+        );
+    }
+  }
+
+  writeTag(key: string, value: TagValue): void {
+    const text = this.tagText(value, key);
+    if (text === undefined || text === '') return;
+    const w = this.w;
+    w.byte(0x2c);
+    w.str(this.tagKey(key));
+    w.byte(0x3d);
+    w.str(this.tagValue(text, key));
+  }
+
+  writeTags(tags: Readonly<Record<string, TagValue>> | undefined | null): void {
+    const bodyKeys = this.bodyTagKeys;
+    if (tags === undefined || tags === null) {
+      if (bodyKeys === undefined) return;
+      const body = this.bodyTags as Readonly<Record<string, TagValue>>;
+      for (let i = 0; i < bodyKeys.length; i++) {
+        const k = bodyKeys[i] as string;
+        this.writeTag(k, body[k]);
+      }
+      return;
+    }
+    if (typeof tags !== 'object') {
+      throw new InfluxValidationError(this.where(), 'tags', `must be an object, got ${typeOf(tags)}`);
+    }
+    const keys = sortedKeys(tags);
+    if (bodyKeys === undefined) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        this.writeTag(k, tags[k]);
+      }
+      return;
+    }
+    // Merge the two sorted key lists; the point's own tag wins over the body's.
+    const body = this.bodyTags as Readonly<Record<string, TagValue>>;
+    let i = 0;
+    let j = 0;
+    while (i < keys.length || j < bodyKeys.length) {
+      const a = keys[i];
+      const b = bodyKeys[j];
+      if (b === undefined || (a !== undefined && a < b)) {
+        this.writeTag(a as string, tags[a as string]);
+        i++;
+      } else if (a === undefined || b < a) {
+        this.writeTag(b, body[b]);
+        j++;
+      } else {
+        this.writeTag(a, tags[a]);
+        i++;
+        j++;
+      }
+    }
+  }
+
+  /** Writes the fields; returns the key of a string field holding a raw newline, if any. */
+  writeFields(fields: Readonly<Record<string, FieldValue | null | undefined>>): string | undefined {
+    if (fields === null || typeof fields !== 'object') {
+      throw new InfluxValidationError(
+        this.where(),
+        'fields',
+        `must be an object with at least one field, got ${typeOf(fields)}`,
+      );
+    }
+    const w = this.w;
+    const keys = sortedKeys(fields);
+    let sep = 0x20;
+    let newlineKey: string | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const value = fields[key];
+      if (value === null || value === undefined) continue;
+      w.byte(sep);
+      sep = 0x2c;
+      w.str(this.fieldKey(key));
+      w.byte(0x3d);
+      switch (typeof value) {
+        case 'number':
+          if (value === 0) w.ascii7(1 / value < 0 ? '-0' : '0');
+          else if (value - value === 0) w.ascii7(String(value));
+          else formatFloat(value, this.where(), key); // throws
+          break;
+        case 'bigint':
+          if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
+          w.ascii7(value.toString());
+          w.byte(0x69);
+          break;
+        case 'boolean':
+          w.ascii7(value ? 'true' : 'false');
+          break;
+        case 'string':
+          if (value.includes('\n')) newlineKey = key;
+          w.str(quoteStringField(value, this.where(), key));
+          break;
+        default:
+          throw badFieldType(value, this.where(), key);
+      }
+    }
+    if (sep === 0x20) {
+      throw new InfluxValidationError(
+        this.where(),
+        'fields',
+        'has no field with a value; InfluxDB cannot store a point without fields',
+      );
+    }
+    return newlineKey;
+  }
+
+  /** Encodes one point (without its newline). On error, the writer is left at the line start. */
+  point(point: Point): void {
+    const w = this.w;
+    const start = w.pos;
+    try {
+      if (point === null || typeof point !== 'object') {
+        throw new InfluxValidationError(
+          this.where(),
+          undefined,
+          `a point must be an object, got ${typeOf(point)}`,
+        );
+      }
+      const measurement = point.measurement ?? this.bodyMeasurement;
+      if (measurement === undefined || measurement === null) {
+        throw new InfluxValidationError(
+          this.where(),
+          'measurement',
+          'is missing (give it on the point or on the body)',
+        );
+      }
+      w.str(this.measurement(measurement));
+      this.writeTags(point.tags);
+      const newlineKey = this.writeFields(point.fields);
+      const time = point.time;
+      if (time !== undefined && time !== null) {
+        w.byte(0x20);
+        if (typeof time === 'bigint' && (this.precision === 'n' || this.precision === 'ns')) {
+          if (time < MIN_NS || time > MAX_NS) formatTime(time, this.precision, this.where()); // throws
+          w.ascii7(time.toString());
+        } else {
+          w.ascii7(formatTime(time, this.precision, this.where()));
+        }
+      }
+      if (newlineKey !== undefined) this.checkSingleLine(start, newlineKey);
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+  }
+
+  private checkSingleLine(start: number, key: string): void {
+    const line = this.w.buf.toString('utf8', start, this.w.pos);
+    if (scanLineLength(line) !== line.length) {
+      throw new InfluxValidationError(
+        this.where(),
+        key,
+        "the string holds a newline, and a backslash before a space in this point's measurement or tags makes InfluxDB 1.x split the line at that newline; store the newline elsewhere or drop the backslash-space",
+      );
+    }
   }
 }
+
+const MIN_NS = -(2n ** 63n) + 2n;
+const MAX_NS = 2n ** 63n - 2n;
 
 function sortedKeys(obj: object): string[] {
   const keys = Object.keys(obj);
@@ -133,84 +421,72 @@ function sortedKeys(obj: object): string[] {
   return keys;
 }
 
-function tagText(value: TagValue, where: string, key: string): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value))
-        throw new InfluxValidationError(where, key, `tag value ${value} is not finite`);
-      return String(value);
-    case 'bigint':
-    case 'boolean':
-      return String(value);
-    default:
-      throw new InfluxValidationError(
-        where,
-        key,
-        `tag value of type ${typeOf(value)} cannot be stored; tags are strings`,
-      );
+/** One writer reused by non-overlapping calls; a nested call (from a user iterator) gets its own. */
+let sharedWriter: LineWriter | undefined;
+let sharedBusy = false;
+
+function withWriter<T>(fn: (w: LineWriter) => T): T {
+  if (sharedBusy) return fn(new LineWriter(1 << 12));
+  sharedBusy = true;
+  if (sharedWriter === undefined) sharedWriter = new LineWriter();
+  const w = sharedWriter;
+  w.reset();
+  try {
+    return fn(w);
+  } finally {
+    sharedBusy = false;
+    // Do not keep a huge buffer alive after a one-off giant batch.
+    if (w.buf.length > 1 << 24) sharedWriter = undefined;
   }
 }
 
-function encodePoint(
-  point: Point,
-  precision: Precision,
-  bodyTags: Readonly<Record<string, TagValue>> | undefined,
-  bodyMeasurement: string | undefined,
-  where: string,
-  cache: EscapeCache,
-): string {
-  if (point === null || typeof point !== 'object') {
-    throw new InfluxValidationError(where, undefined, `a point must be an object, got ${typeOf(point)}`);
-  }
-  const measurement = point.measurement ?? bodyMeasurement;
-  if (measurement === undefined || measurement === null) {
-    throw new InfluxValidationError(where, 'measurement', 'is missing (give it on the point or on the body)');
-  }
-  let line = cache.measurement(measurement, where);
+function isWriteBody(body: unknown): body is WriteBody {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !(Symbol.iterator in body) &&
+    'points' in (body as Record<string, unknown>)
+  );
+}
 
-  let tags = point.tags;
-  if (bodyTags !== undefined)
-    tags = tags === undefined || tags === null ? bodyTags : { ...bodyTags, ...tags };
-  if (tags !== undefined && tags !== null) {
-    for (const key of sortedKeys(tags)) {
-      const text = tagText(tags[key], where, key);
-      if (text === undefined || text === '') continue;
-      line += `,${cache.tagKey(key, where)}=${cache.tagValue(text, where, key)}`;
+function encodeBody(w: LineWriter, body: WriteBody | Iterable<Point>, precision: Precision): void {
+  if (body === null || typeof body !== 'object') {
+    throw new InfluxValidationError(
+      'body',
+      undefined,
+      `must be a body or an iterable of points, got ${typeOf(body)}`,
+    );
+  }
+  const isBody = isWriteBody(body);
+  const points: Iterable<Point> = isBody ? body.points : (body as Iterable<Point>);
+  if (points === null || typeof points !== 'object' || !(Symbol.iterator in points)) {
+    throw new InfluxValidationError('body', 'points', `must be an iterable of points, got ${typeOf(points)}`);
+  }
+  const enc = new Encoder(
+    w,
+    precision,
+    isBody ? body.tags : undefined,
+    isBody ? body.measurement : undefined,
+  );
+  if (Array.isArray(points)) {
+    for (let i = 0; i < points.length; i++) {
+      enc.index = i;
+      enc.point(points[i]);
+      w.byte(0x0a);
+    }
+  } else {
+    let i = 0;
+    for (const p of points) {
+      enc.index = i++;
+      enc.point(p);
+      w.byte(0x0a);
     }
   }
-
-  const fields = point.fields;
-  if (fields === null || typeof fields !== 'object') {
-    throw new InfluxValidationError(
-      where,
-      'fields',
-      `must be an object with at least one field, got ${typeOf(fields)}`,
-    );
-  }
-  let sep = ' ';
-  for (const key of sortedKeys(fields)) {
-    const value = fields[key];
-    if (value === null || value === undefined) continue;
-    line += `${sep}${cache.fieldKey(key, where)}=${formatFieldValue(value, where, key)}`;
-    sep = ',';
-  }
-  if (sep === ' ') {
-    throw new InfluxValidationError(
-      where,
-      'fields',
-      'has no field with a value; InfluxDB cannot store a point without fields',
-    );
-  }
-  const time = point.time;
-  if (time !== undefined && time !== null) line += ` ${formatTime(time, precision, where)}`;
-  return line;
 }
 
 /**
- * Encodes one point as a line of line protocol (without the trailing newline).
+ * Encodes one point as a line of line protocol (without the trailing newline). Throws
+ * {@link InfluxValidationError} (where `point`) for anything InfluxDB cannot store exactly.
  *
  * ```ts
  * makeLine({ measurement: 'cpu', tags: { host: 'a b' }, fields: { usage: 0.5, cores: 4n }, time: 1n }, 'ns');
@@ -218,11 +494,14 @@ function encodePoint(
  * ```
  */
 export function makeLine(point: Point, precision: Precision = 'n'): string {
-  return encodePoint(point, precision, undefined, undefined, 'point', new EscapeCache());
+  return withWriter((w) => {
+    new Encoder(w, precision, undefined, undefined).point(point);
+    return w.text();
+  });
 }
 
 /**
- * Encodes a body (or an array of points) as line protocol: one line per point, tags and fields
+ * Encodes a body (or an iterable of points) as line protocol: one line per point, tags and fields
  * sorted by key, body tags merged under the point's tags, every line ending with `\n`.
  * Throws {@link InfluxValidationError} naming the point (`points[i]`) and key for anything that
  * cannot be stored exactly; nothing is returned for a body with a bad point.
@@ -233,36 +512,47 @@ export function makeLine(point: Point, precision: Precision = 'n'): string {
  * ```
  */
 export function makeLines(body: WriteBody | Iterable<Point>, precision: Precision = 'n'): string {
-  const isBody = !(Symbol.iterator in body) && typeof body === 'object' && body !== null && 'points' in body;
-  const points: Iterable<Point> = isBody ? (body as WriteBody).points : (body as Iterable<Point>);
-  const tags = isBody ? (body as WriteBody).tags : undefined;
-  const measurement = isBody ? (body as WriteBody).measurement : undefined;
-  if (points === null || typeof points !== 'object' || !(Symbol.iterator in points)) {
-    throw new InfluxValidationError('body', 'points', `must be an iterable of points, got ${typeOf(points)}`);
-  }
-  const cache = new EscapeCache();
-  let out = '';
-  let i = 0;
-  if (Array.isArray(points)) {
-    for (; i < points.length; i++) {
-      out += `${encodePoint(points[i], precision, tags, measurement, `points[${i}]`, cache)}\n`;
-    }
-  } else {
-    for (const p of points) {
-      out += `${encodePoint(p, precision, tags, measurement, `points[${i}]`, cache)}\n`;
-      i++;
-    }
-  }
-  return out;
+  return withWriter((w) => {
+    encodeBody(w, body, precision);
+    return w.text();
+  });
 }
 
-/** Exposed for the client's batching: encodes one point with a shared cache. */
+/**
+ * Like {@link makeLines}, but returns the UTF-8 bytes, ready to be sent as a request body
+ * (skips building a string).
+ *
+ * ```ts
+ * new TextDecoder().decode(makeLinesBytes([{ measurement: 'm', fields: { s: 'é' } }])); // 'm s="é"\n'
+ * ```
+ */
+export function makeLinesBytes(body: WriteBody | Iterable<Point>, precision: Precision = 'n'): Uint8Array {
+  return withWriter((w) => {
+    encodeBody(w, body, precision);
+    return w.bytes();
+  });
+}
+
+/**
+ * For the client's batching: returns a function that encodes one point (without newline), sharing
+ * one escape cache across calls. `index` names the point in errors (`points[index]`).
+ *
+ * ```ts
+ * const encode = createLineEncoder('s', { region: 'eu' });
+ * encode({ measurement: 'cpu', fields: { v: 1 }, time: 10 }, 0); // 'cpu,region=eu v=1 10'
+ * ```
+ */
 export function createLineEncoder(
   precision: Precision,
   bodyTags?: Readonly<Record<string, TagValue>>,
   bodyMeasurement?: string,
 ): (point: Point, index: number) => string {
-  const cache = new EscapeCache();
-  return (point, index) =>
-    encodePoint(point, precision, bodyTags, bodyMeasurement, `points[${index}]`, cache);
+  const w = new LineWriter(1 << 10);
+  const enc = new Encoder(w, precision, bodyTags, bodyMeasurement);
+  return (point, index) => {
+    w.reset();
+    enc.index = index;
+    enc.point(point);
+    return w.text();
+  };
 }
