@@ -1,0 +1,296 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InfluxDBClient, type InfluxDBClientConfig } from '../src/client/influxdb-client.js';
+import {
+  InfluxAbortError,
+  InfluxConnectionError,
+  InfluxDBClientError,
+  InfluxDBServerError,
+  InfluxTimeoutError,
+} from '../src/errors.js';
+
+/**
+ * A local fake HTTP server for faults a real influxd cannot be made to show. `handle` gets the
+ * 0-based request number.
+ */
+interface Fake {
+  port: number;
+  requests: { method: string; url: string; headers: IncomingMessage['headers']; at: number }[];
+  close(): Promise<void>;
+}
+
+const open: Fake[] = [];
+const clients: InfluxDBClient[] = [];
+
+async function fake(handle: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<Fake> {
+  const requests: Fake['requests'] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    const n = requests.length;
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
+    req.resume();
+    handle(req, res, n);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const f: Fake = {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+  open.push(f);
+  return f;
+}
+
+function client(f: { port: number }, extra: InfluxDBClientConfig = {}): InfluxDBClient {
+  const c = new InfluxDBClient({
+    host: '127.0.0.1',
+    port: f.port,
+    retryBaseDelay: 1,
+    retryMaxDelay: 5000,
+    ...extra,
+  });
+  clients.push(c);
+  return c;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(open.splice(0).map((f) => f.close()));
+});
+
+const pong = (res: ServerResponse) => {
+  res.writeHead(204, { 'X-Influxdb-Version': '1.2.3' });
+  res.end();
+};
+
+describe('retries', () => {
+  it('503 with Retry-After in seconds is retried after the delay the server asked for', async () => {
+    const f = await fake((_req, res, n) => {
+      if (n === 0) {
+        res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain' });
+        res.end('overloaded');
+      } else pong(res);
+    });
+    expect(await client(f).ping()).toBe('1.2.3');
+    expect(f.requests).toHaveLength(2);
+    // a lower bound only: the client waited at least what the server asked (minus timer slack)
+    expect(f.requests[1]!.at - f.requests[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('503 with Retry-After as an HTTP date is honoured too', async () => {
+    const f = await fake((_req, res, n) => {
+      if (n === 0) {
+        res.writeHead(503, { 'Retry-After': new Date(Date.now() + 2000).toUTCString() });
+        res.end();
+      } else pong(res);
+    });
+    expect(await client(f).ping()).toBe('1.2.3');
+    expect(f.requests).toHaveLength(2);
+    expect(f.requests[1]!.at - f.requests[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('5xx until the attempts are used up raises InfluxDBServerError; 429 retried; other 4xx never', async () => {
+    const f5 = await fake((_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end('{"error":"boom"}');
+    });
+    const err = await client(f5, { retries: 3 })
+      .ping()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxDBServerError);
+    expect(err.code).toBe(500);
+    expect(err.content).toBe('boom');
+    expect(err.message).toMatch(/after 3 attempts/);
+    expect(f5.requests).toHaveLength(3);
+
+    const f429 = await fake((_req, res, n) => {
+      if (n < 2) {
+        res.writeHead(429, { 'Retry-After': '0' });
+        res.end();
+      } else pong(res);
+    });
+    expect(await client(f429).ping()).toBe('1.2.3');
+    expect(f429.requests).toHaveLength(3);
+
+    const f400 = await fake((_req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end('{"error":"bad"}');
+    });
+    const e400 = await client(f400)
+      .query('SELECT 1')
+      .catch((e) => e);
+    expect(e400).toBeInstanceOf(InfluxDBClientError);
+    expect(e400.code).toBe(400);
+    expect(f400.requests).toHaveLength(1);
+  });
+
+  it('CL06: retries = max attempts; 0 = until it works (connection dropped 7 times)', async () => {
+    const dropFirst = (k: number) =>
+      fake((req, res, n) => {
+        if (n < k) req.socket.destroy();
+        else pong(res);
+      });
+    const cases: [retries: number, failures: number, ok: boolean, attempts: number][] = [
+      [3, 2, true, 3],
+      [3, 3, false, 3],
+      [1, 1, false, 1],
+      [0, 7, true, 8],
+      [5, 4, true, 5],
+    ];
+    for (const [retries, failures, ok, attempts] of cases) {
+      const f = await dropFirst(failures);
+      const result = await client(f, { retries })
+        .ping()
+        .then(
+          (v) => v,
+          (e) => e,
+        );
+      if (ok) expect(result).toBe('1.2.3');
+      else expect(result).toBeInstanceOf(InfluxConnectionError);
+      expect(f.requests).toHaveLength(attempts);
+    }
+  });
+
+  it('connection refused raises InfluxConnectionError after the retries', async () => {
+    const f = await fake(pong);
+    const port = f.port;
+    await f.close();
+    open.length = 0;
+    const err = await client({ port }, { retries: 2 })
+      .ping()
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxConnectionError);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    expect(err.message).toMatch(/after 2 attempts/);
+  });
+
+  it('an AbortSignal stops the retries', async () => {
+    const f = await fake((_req, res) => {
+      res.writeHead(503, { 'Retry-After': '30' });
+      res.end();
+    });
+    const controller = new AbortController();
+    const p = client(f, { retryMaxDelay: 60_000 }).ping({ signal: controller.signal });
+    while (f.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(InfluxAbortError);
+    expect(f.requests).toHaveLength(1);
+  });
+});
+
+describe('broken responses', () => {
+  it('a stalled socket raises InfluxTimeoutError after the attempts', async () => {
+    const f = await fake(() => {
+      /* never answers */
+    });
+    const err = await client(f, { timeout: 150, retries: 2 })
+      .query('SELECT 1')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxTimeoutError);
+    expect(err.message).toMatch(/150 ms/);
+    expect(f.requests).toHaveLength(2);
+  });
+
+  it('a truncated chunked body: the stream yields the whole chunks then throws InfluxConnectionError', async () => {
+    const chunk = (i: number) =>
+      `${JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'm', columns: ['time', 'v'], values: [[`t${i}`, i]] }] }] })}\n`;
+    const f = await fake((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(chunk(1));
+      res.write(chunk(2).slice(0, 30));
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    const c = client(f, { responseFormat: 'json', retries: 1 });
+    const got: unknown[] = [];
+    const err = await (async () => {
+      for await (const rs of c.queryStream('SELECT * FROM m')) got.push(...rs.getPoints());
+    })().catch((e) => e);
+    expect(got).toEqual([{ time: 't1', v: 1 }]);
+    expect(err).toBeInstanceOf(InfluxConnectionError);
+    // a buffered query over the same broken body is retried, then fails typed
+    const e2 = await client(f, { responseFormat: 'json', retries: 2 })
+      .query('SELECT * FROM m')
+      .catch((e) => e);
+    expect(e2).toBeInstanceOf(InfluxConnectionError);
+  });
+
+  it('an HTML error page from a proxy gives a short message, not megabytes of HTML', async () => {
+    const html = `<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{}</style></head><body><h1>Bad Gateway</h1>${'<p>filler</p>'.repeat(200_000)}</body></html>`;
+    const f = await fake((_req, res) => {
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end(html);
+    });
+    const err = await client(f, { retries: 1 })
+      .query('SELECT 1')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxDBServerError);
+    expect(err.code).toBe(502);
+    expect(err.message).toMatch(/502 Bad Gateway/);
+    expect(err.message.length).toBeLessThan(600);
+  });
+});
+
+describe('authentication and secrets', () => {
+  it('CL08: Basic header from username/password, Token header, none, or a custom Authorization', async () => {
+    const f = await fake((_req, res) => pong(res));
+    await client(f, { username: 'my-username', password: 'my-password' }).ping();
+    await client(f, { token: 'tok-123' }).ping();
+    await client(f).ping();
+    await client(f, { headers: { Authorization: 'my-token' } }).ping();
+    expect(f.requests.map((r) => r.headers.authorization)).toEqual([
+      'Basic bXktdXNlcm5hbWU6bXktcGFzc3dvcmQ=',
+      'Token tok-123',
+      undefined,
+      'my-token',
+    ]);
+    for (const r of f.requests) expect(r.url).toBe('/ping');
+  });
+
+  it('switchUser changes the credentials of later requests', async () => {
+    const f = await fake((_req, res) => pong(res));
+    const c = client(f, { username: 'a', password: 'b' });
+    await c.ping();
+    c.switchUser('root', 'root');
+    await c.ping();
+    expect(f.requests.map((r) => r.headers.authorization)).toEqual(['Basic YTpi', 'Basic cm9vdDpyb290']);
+  });
+
+  it('never shows the password or token in URLs, errors, toString, inspect or JSON', async () => {
+    const secret = 'S3cr3t-pa55';
+    const f = await fake((_req, res) => {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end('{"error":"authorization failed"}');
+    });
+    const c = client(f, { username: 'bob', password: secret, database: 'db' });
+    const err = await c.query('SELECT 1').catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxDBClientError);
+    expect(err.code).toBe(401);
+    const t = client(f, { token: secret });
+    const err2 = await t.ping().catch((e) => e);
+    for (const text of [
+      String(err),
+      err.stack,
+      String(err2),
+      inspect(err, { depth: 5 }),
+      String(c),
+      inspect(c, { depth: 5, showHidden: true }),
+      JSON.stringify(c),
+      inspect(t, { depth: 5 }),
+      ...f.requests.map((r) => r.url),
+    ]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(Buffer.from(`bob:${secret}`).toString('base64'));
+    }
+    expect(String(c)).toContain('user=bob');
+  });
+});
