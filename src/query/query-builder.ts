@@ -155,7 +155,7 @@ const INITIAL: BuilderState = {
 };
 
 const TIME_OPS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
-const RELATIVE = /^now\(\)(?:\s*([+-])\s*(\S+))?$/;
+const RELATIVE = /^now\(\)(?:\s*([+-])\s*(.+))?$/;
 
 /**
  * An immutable, typed InfluxQL SELECT builder for one model class. Every method returns a new

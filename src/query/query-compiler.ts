@@ -196,8 +196,13 @@ function floatText(v: number | bigint): string {
   const s = String(v);
   if (!s.includes('e')) return s;
   if (Number.isInteger(v)) return BigInt(v).toString();
-  // Small magnitudes: exact decimal expansion of the double, trailing zeros trimmed.
-  return v.toFixed(100).replace(/0+$/, '');
+  // Small magnitudes: the shortest round-trip digits, with the decimal point moved in.
+  const [mantissa, exp] = s.split('e') as [string, string];
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  const pointAt = mantissa.replace(/^-/, '').indexOf('.');
+  const shift = (pointAt === -1 ? digits.length : pointAt) + Number(exp);
+  return `${negative ? '-' : ''}0.${'0'.repeat(-shift)}${digits}`;
 }
 
 /** A scalar written into the text (inline mode). */
