@@ -77,9 +77,10 @@ export class FrameClient {
    * for the column roles). The whole table is checked first: a value InfluxDB cannot store (NaN,
    * Infinity, a Uint64 beyond int64, a newline in a tag, a null time) is refused with an
    * `InfluxValidationError` naming `rows[i]` and the column, before anything is sent. Rows whose
-   * fields are all null are skipped and counted. Batches of `batchSize` lines are sent one after
-   * another (the next is encoded while the previous is in flight); if one fails, the batches
-   * before it were stored and the error is thrown.
+   * fields are all null are skipped and counted. Batches of `batchSize` lines are sent with up to
+   * `concurrency` requests in flight (the next batch is encoded meanwhile); if one fails, no further
+   * batch is sent, the ones in flight are awaited, and the first error is thrown (the batches that
+   * succeeded were stored; `written` is then unknown to the caller, as with writePoints).
    *
    * ```ts
    * await frames.writeFrame(table, 'weather', { tagColumns: ['city'], tags: { source: 'sensor' }, timePrecision: 's' });
@@ -99,21 +100,35 @@ export class FrameClient {
       precision: options.timePrecision ?? 'n',
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     };
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new InfluxConfigError(`writeFrame: concurrency must be a positive integer, got ${concurrency}`);
+    }
     const result: WriteFrameResult = { written: 0, skipped: 0, requests: 0 };
-    let pending: Promise<void> | undefined;
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
     for (const b of encoder.bodies(options.batchSize ?? 5000)) {
       result.skipped += b.skipped;
       if (b.lines === 0) continue;
-      if (pending) await pending;
+      while (inFlight.size >= concurrency && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) break;
       if (options.signal?.aborted) throw new InfluxAbortError('writeFrame: aborted');
       const lines = b.lines;
-      pending = this.client.write(b.body, writeOptions).then(() => {
-        result.written += lines;
-        result.requests++;
-      });
-      pending.catch(() => {}); // awaited below; avoid an unhandled rejection while encoding
+      const p: Promise<void> = this.client.write(b.body, writeOptions).then(
+        () => {
+          result.written += lines;
+          result.requests++;
+          inFlight.delete(p);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+          inFlight.delete(p);
+        },
+      );
+      inFlight.add(p);
     }
-    if (pending) await pending;
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure.error;
     return result;
   }
 

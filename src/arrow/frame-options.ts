@@ -32,6 +32,8 @@ export interface WriteFrameOptions {
   retentionPolicy?: string;
   /** Lines per HTTP request. Default 5000. */
   batchSize?: number;
+  /** Write requests in flight at once (the next batch is encoded meanwhile). Default 4, as writePoints. */
+  concurrency?: number;
   /**
    * Float fields are rounded to this many decimals (0–100; ties away from zero), as the seed's
    * `numeric_precision`; `'full'` (default) writes the shortest text that reads back exactly.
