@@ -99,3 +99,22 @@ export class InfluxValidationError extends InfluxModelsError {
     this.constraint = constraint;
   }
 }
+
+/**
+ * A series registry holds `maxPending` points that are not yet stored, so it refused a new one.
+ * Nothing was buffered: the caller still holds the data. Wait with `registry.waitForCapacity()` (or
+ * `drain()`) and build the point again.
+ */
+export class InfluxBufferFullError extends InfluxModelsError {
+  override name = 'InfluxBufferFullError';
+  /** Points pending (buffered, in flight or waiting for a retry) when the point was refused. */
+  readonly pending: number;
+  readonly maxPending: number;
+  constructor(where: string, pending: number, maxPending: number) {
+    super(
+      `${where}: the series registry already holds ${pending} pending points (maxPending=${maxPending}); await registry.waitForCapacity() and build the point again`,
+    );
+    this.pending = pending;
+    this.maxPending = maxPending;
+  }
+}

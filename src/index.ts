@@ -10,3 +10,6 @@ export * from './line-protocol/index.js';
 export * from './query/index.js';
 export type { CommitBatch, CommitSink } from './registry/commit-sink.js';
 export * from './results/index.js';
+export * from '../decorators/index.js';
+export * from './models/index.js';
+export * from './registry/index.js';

@@ -1,0 +1,14 @@
+/**
+ * The model decorators. They only record their arguments on the class; `getModelMetadata()`
+ * compiles them at first use.
+ */
+export type {
+  FieldDecoratorOptions,
+  MeasurementDecoratorOptions,
+  TagDecoratorOptions,
+  TimestampDecoratorOptions,
+} from './decorator-store.js';
+export { Field } from './field-decorator.js';
+export { Measurement } from './measurement-decorator.js';
+export { Tag } from './tag-decorator.js';
+export { Timestamp } from './timestamp-decorator.js';

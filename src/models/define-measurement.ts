@@ -1,0 +1,153 @@
+import type { MeasurementDecoratorOptions } from '../../decorators/decorator-store.js';
+import { Field } from '../../decorators/field-decorator.js';
+import { Measurement } from '../../decorators/measurement-decorator.js';
+import { Tag } from '../../decorators/tag-decorator.js';
+import { Timestamp } from '../../decorators/timestamp-decorator.js';
+import { InfluxValidationError } from '../errors.js';
+import type { Point } from '../line-protocol/make-lines.js';
+import type { CommitSink } from '../registry/commit-sink.js';
+import type { SeriesRegistry } from '../registry/series-registry.js';
+import { SeriesModel } from './series-model.js';
+
+type FieldTypeName = 'float' | 'integer' | 'string' | 'boolean';
+
+/** A field of {@link defineMeasurement}: a type name, or options. */
+export type FieldSpec =
+  | FieldTypeName
+  | { readonly type: FieldTypeName; readonly integerAs?: 'number' | 'bigint'; readonly name?: string };
+
+/** The timestamp of {@link defineMeasurement}: a property name, or options. */
+export type TimestampSpec = string | { readonly property: string; readonly type?: 'date' | 'bigint' };
+
+/** The JS type a field holds. */
+export type FieldValueOf<S> = S extends 'float' | 'integer'
+  ? number
+  : S extends 'string'
+    ? string
+    : S extends 'boolean'
+      ? boolean
+      : S extends { type: 'integer'; integerAs: 'bigint' }
+        ? bigint
+        : S extends { type: infer X }
+          ? FieldValueOf<X>
+          : never;
+
+type TimestampProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
+type TimestampValue<S> = S extends { type: 'bigint' } ? bigint : Date;
+
+/** The instance type of a class made by {@link defineMeasurement}. */
+export type DefinedInstance<
+  Tags extends readonly string[],
+  Fields extends Record<string, FieldSpec>,
+  TS extends TimestampSpec | undefined,
+> = { readonly [K in Tags[number]]: string } & {
+  readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
+} & (TS extends string | { property: string }
+    ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
+    : unknown);
+
+/** The values a class made by {@link defineMeasurement} is built from. */
+export type DefinedInit<
+  Tags extends readonly string[],
+  Fields extends Record<string, FieldSpec>,
+  TS extends TimestampSpec | undefined,
+> = { [K in Tags[number]]?: string } & { [K in keyof Fields]?: FieldValueOf<Fields[K]> | null } & (TS extends
+    | string
+    | { property: string }
+    ? { [K in TimestampProperty<TS>]?: TimestampValue<TS> }
+    : unknown);
+
+/** A class made by {@link defineMeasurement}: `new` builds and buffers a point; statics as on SeriesModel. */
+export interface DefinedModel<Instance, Init> {
+  new (values: Init): Instance;
+  readonly prototype: Instance;
+  readonly name: string;
+  commit(sink?: CommitSink): Promise<void>;
+  pending(): Point[];
+  pendingLines(): string[];
+  reset(): number;
+  registry(): SeriesRegistry;
+}
+
+/** Options of {@link defineMeasurement}. */
+export interface DefineMeasurementOptions<
+  Tags extends readonly string[],
+  Fields extends Record<string, FieldSpec>,
+  TS extends TimestampSpec | undefined,
+> extends Omit<MeasurementDecoratorOptions, 'name'> {
+  /** Measurement name or template (`'events.stats.{server}'`). */
+  name: string;
+  /** Class name used in messages (default: derived from the name). */
+  className?: string;
+  /** Tag properties (tag key = property name). */
+  tags?: Tags;
+  /** Field properties and their types. */
+  fields: Fields;
+  /** The timestamp property (a `Date` unless `type: 'bigint'`). */
+  timestamp?: TS;
+}
+
+/**
+ * Declares a model without decorators (for toolchains that cannot emit them), with full type
+ * inference of the instance and of the values it is built from. Feeds the same metadata as the
+ * decorators, so the registry, serializer and query builder treat both alike.
+ *
+ * ```ts
+ * const CpuLoad = defineMeasurement({
+ *   name: 'cpu_load',
+ *   tags: ['host', 'region'],
+ *   fields: { usage: 'float', cores: 'integer', healthy: 'boolean' },
+ *   timestamp: 'time',
+ *   bulkSize: 500,
+ * });
+ * type CpuLoad = InstanceType<typeof CpuLoad>; // { host: string; usage: number; time: Date; ... }
+ * new CpuLoad({ host: 'a', region: 'eu', usage: 0.5, cores: 4, healthy: true });
+ * // cpu_load,host=a,region=eu cores=4i,healthy=true,usage=0.5 1700000000123456789
+ * ```
+ */
+export function defineMeasurement<
+  const Tags extends readonly string[] = [],
+  const Fields extends Record<string, FieldSpec> = Record<string, FieldSpec>,
+  const TS extends TimestampSpec | undefined = undefined,
+>(
+  definition: DefineMeasurementOptions<Tags, Fields, TS>,
+): DefinedModel<DefinedInstance<Tags, Fields, TS>, DefinedInit<Tags, Fields, TS>> {
+  if (definition === null || typeof definition !== 'object') {
+    throw new InfluxValidationError('defineMeasurement', undefined, 'expects a definition object');
+  }
+  const { className, tags, fields, timestamp, ...options } = definition;
+  const where = `defineMeasurement(${JSON.stringify(definition.name)})`;
+  if (fields === null || typeof fields !== 'object') {
+    throw new InfluxValidationError(where, 'fields', 'must be an object of field types');
+  }
+  if (tags !== undefined && !Array.isArray(tags)) {
+    throw new InfluxValidationError(where, 'tags', 'must be an array of property names');
+  }
+  const name =
+    className ??
+    (String(definition.name)
+      .replace(/\{[^}]*\}/g, '')
+      .replace(/(?:^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, c: string) => c.toUpperCase())
+      .replace(/[^A-Za-z0-9]/g, '') ||
+      'Model');
+  const Cls = class extends SeriesModel {};
+  Object.defineProperty(Cls, 'name', { value: name });
+  const proto = Cls.prototype as object;
+  for (const t of tags ?? []) Tag()(proto, t);
+  for (const [property, spec] of Object.entries(fields)) {
+    if (typeof spec === 'string') Field({ type: spec })(proto, property);
+    else if (spec !== null && typeof spec === 'object') Field({ ...spec })(proto, property);
+    else
+      throw new InfluxValidationError(
+        name,
+        property,
+        `field spec must be a type name or options, got ${String(spec)}`,
+      );
+  }
+  if (timestamp !== undefined) {
+    if (typeof timestamp === 'string') Timestamp()(proto, timestamp);
+    else Timestamp({ type: timestamp.type ?? 'date' })(proto, timestamp.property);
+  }
+  Measurement(options as MeasurementDecoratorOptions)(Cls);
+  return Cls as never;
+}

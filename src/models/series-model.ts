@@ -1,0 +1,82 @@
+import type { Point } from '../line-protocol/make-lines.js';
+import type { CommitSink } from '../registry/commit-sink.js';
+import type { SeriesRegistry } from '../registry/series-registry.js';
+import type { ModelClass } from './model-metadata.js';
+import { constructModel, consumePlainConstruction, runtimeOf } from './model-runtime.js';
+
+type DataKeys<T> = {
+  [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K;
+}[keyof T];
+
+/** The values a model is built from: its data properties, optional where the class says so. */
+export type ModelInit<T> = Pick<T, DataKeys<T>>;
+
+/**
+ * Base class of decorator-declared series models: the seed's `SeriesHelper`, evolved.
+ * Building an instance validates it (types, keys the line protocol can carry, class-validator
+ * constraints when the class declares some), assigns the current time when it has none, freezes
+ * it and hands it to its class's buffer in the registry, which commits in bulk.
+ *
+ * ```ts
+ * @Measurement({ name: 'cpu_load', bulkSize: 500 })
+ * class CpuLoad extends SeriesModel<CpuLoad> {
+ *   @Tag() host!: string;
+ *   @Tag() region = 'eu';
+ *   @Field() usage!: number;
+ *   @Field({ type: 'integer' }) cores!: number;
+ *   @Timestamp() time?: Date;
+ * }
+ * const p = new CpuLoad({ host: 'a', usage: 0.5, cores: 4 });
+ * // pending line: cpu_load,host=a,region=eu cores=4i,usage=0.5 1700000000123456789
+ * p.host = 'b'; // TypeError: instances are immutable
+ * CpuLoad.pending(); // [{ measurement: 'cpu_load', tags: { host: 'a', region: 'eu' }, fields: {...}, time: 1700000000123456789n }]
+ * await CpuLoad.commit(); // write now
+ * ```
+ *
+ * Errors: {@link InfluxValidationError} (naming the class and property) for a bad value or a
+ * mistake in the model, `InfluxBufferFullError` when the registry holds `maxPending` points,
+ * `InfluxClosedError` after `registry.close()`. In every case nothing was buffered.
+ *
+ * Model classes must not assign properties in their own constructor bodies (instances are
+ * immutable); put defaults in field initialisers (`region = 'eu'`).
+ */
+export abstract class SeriesModel<T extends object = object> {
+  constructor(values: ModelInit<T>) {
+    if (consumePlainConstruction()) return;
+    // biome-ignore lint/correctness/noConstructorReturn: the instance is built (or proxied) here
+    return constructModel(new.target as ModelClass, this, values) as this;
+  }
+
+  /**
+   * Writes this class's pending points now and waits for its batches in flight; `sink` (e.g. an
+   * `InfluxDBClient`) wins over the configured sink. Rejects with the write's error.
+   */
+  static commit(this: ModelClass, sink?: CommitSink): Promise<void> {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
+    return runtimeOf(this).registry.commit(this, sink);
+  }
+
+  /** The points waiting in this class's buffer (the seed's `_json_body_`). */
+  static pending(this: ModelClass): Point[] {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
+    return runtimeOf(this).registry.pending(this);
+  }
+
+  /** The line protocol waiting in this class's buffer, one line per point. */
+  static pendingLines(this: ModelClass): string[] {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
+    return runtimeOf(this).registry.pendingLines(this);
+  }
+
+  /** Empties this class's buffer; returns how many points were dropped. */
+  static reset(this: ModelClass): number {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
+    return runtimeOf(this).registry.reset(this);
+  }
+
+  /** The registry that buffers this class. */
+  static registry(this: ModelClass): SeriesRegistry {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
+    return runtimeOf(this).registry;
+  }
+}

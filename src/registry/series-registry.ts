@@ -1,0 +1,518 @@
+import {
+  InfluxAbortError,
+  InfluxBufferFullError,
+  InfluxClosedError,
+  InfluxConfigError,
+  InfluxDBClientError,
+  InfluxValidationError,
+} from '../errors.js';
+import type { Point } from '../line-protocol/make-lines.js';
+import { getModelCommitOptions, getModelMetadata } from '../models/metadata-builder.js';
+import type { ModelClass } from '../models/model-metadata.js';
+import { ClassBuffer, type PendingBatch } from './class-buffer.js';
+import type { CommitBatch, CommitSink } from './commit-sink.js';
+import {
+  type CommitFailure,
+  DEFAULT_REGISTRY_OPTIONS,
+  type ResolvedRegistryOptions,
+  resolveRegistryOptions,
+  type SeriesRegistryOptions,
+} from './registry-options.js';
+import { installShutdownHooks, type ShutdownHookOptions } from './shutdown-hooks.js';
+
+/** What `flush()` and `close()` report. */
+export interface FlushResult {
+  /** Points stored by the batches this call waited for. */
+  readonly written: number;
+  /** Points of those batches that could not be stored (each reported through `onError`). */
+  readonly failed: number;
+}
+
+type Waiter = { n: number; resolve: () => void };
+
+/**
+ * Buffers model instances per class and commits them in batches through a {@link CommitSink}:
+ * when a class reaches `bulkSize` points, `maxBatchBytes` bytes, or `flushInterval` ms after its
+ * first pending point. Failed batches keep their points: transient errors are retried with
+ * exponential backoff, permanent ones (4xx, partial writes) are handed to `onError` with the points.
+ * Timers never keep the process alive; call `flush()` or `close()` before exiting (or
+ * `installShutdownHooks()`).
+ *
+ * Models use the default registry (configured with `configureSeries`) unless `@Measurement`
+ * names another: `@Measurement({ name: 'cpu', registry: myRegistry })`.
+ *
+ * ```ts
+ * const registry = new SeriesRegistry({ sink: client, bulkSize: 5000, maxPending: 200_000 });
+ * for (const row of rows) {
+ *   if (!registry.hasCapacity()) await registry.waitForCapacity();
+ *   new CpuLoad(row); // buffered; written in batches of 5000 lines
+ * }
+ * await registry.close(); // writes what is left
+ * ```
+ */
+export class SeriesRegistry {
+  private opts: ResolvedRegistryOptions;
+  private readonly buffers = new Map<object, ClassBuffer>();
+  private pendingPoints = 0;
+  private inFlight = 0;
+  private readonly queue: Array<() => void> = [];
+  private readonly capacityWaiters: Waiter[] = [];
+  private closed = false;
+  private giveUp = false;
+  private readonly sleepers = new Set<() => void>();
+  private warnedNoSink = false;
+  private uninstallHooks: (() => void) | undefined;
+
+  constructor(options?: SeriesRegistryOptions) {
+    this.opts = resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, options);
+  }
+
+  /** Changes the options; applies to batches cut from now on. */
+  configure(options: SeriesRegistryOptions): this {
+    this.opts = resolveRegistryOptions(this.opts, options);
+    return this;
+  }
+
+  /** The options in force (defaults filled in). */
+  get options(): Readonly<ResolvedRegistryOptions> {
+    return this.opts;
+  }
+
+  /** Points held: buffered, being written, or waiting for a retry. */
+  get pendingCount(): number {
+    return this.pendingPoints;
+  }
+
+  /** True when `n` more points fit under `maxPending`. */
+  hasCapacity(n = 1): boolean {
+    return this.pendingPoints + n <= this.opts.maxPending;
+  }
+
+  /**
+   * Resolves once `n` more points fit under `maxPending` (back-pressure for producers).
+   * Rejects with {@link InfluxClosedError} if the registry is closed meanwhile.
+   */
+  waitForCapacity(n = 1): Promise<void> {
+    if (this.closed) return Promise.reject(new InfluxClosedError('series registry is closed'));
+    if (!Number.isInteger(n) || n < 1 || n > this.opts.maxPending) {
+      return Promise.reject(
+        new InfluxConfigError(
+          `waitForCapacity(n): n must be an integer in 1..maxPending (${this.opts.maxPending}), got ${n}`,
+        ),
+      );
+    }
+    if (this.hasCapacity(n)) return Promise.resolve();
+    this.kickIdleBuffers();
+    return new Promise((resolve) => this.capacityWaiters.push({ n, resolve }));
+  }
+
+  /**
+   * Resolves once the pending points fall to half of `maxPending` or below (like a stream's
+   * 'drain'): producers that stop at `!hasCapacity()` resume with room for a burst.
+   */
+  drain(): Promise<void> {
+    return this.waitForCapacity(Math.max(1, Math.ceil(this.opts.maxPending / 2)));
+  }
+
+  /** The buffer of a model class (internal; used by `SeriesModel`). */
+  bufferFor(model: ModelClass): ClassBuffer {
+    let buffer = this.buffers.get(model);
+    if (buffer === undefined) {
+      buffer = new ClassBuffer(model, getModelMetadata(model), getModelCommitOptions(model));
+      this.buffers.set(model, buffer);
+    }
+    return buffer;
+  }
+
+  /**
+   * Throws when a new point of `buffer`'s class cannot be accepted (closed, or full with
+   * `whenFull: 'throw'`). Called before the point is built, so nothing is buffered.
+   */
+  checkAccept(buffer: ClassBuffer): void {
+    if (this.closed) {
+      throw new InfluxClosedError(
+        `${buffer.meta.className}: the series registry is closed; no point was buffered`,
+      );
+    }
+    if (this.pendingPoints >= this.opts.maxPending && this.opts.whenFull === 'throw') {
+      this.kickIdleBuffers();
+      throw new InfluxBufferFullError(buffer.meta.className, this.pendingPoints, this.opts.maxPending);
+    }
+  }
+
+  /** Adds a built (frozen) instance and its line (internal; used by `SeriesModel`). */
+  add(buffer: ClassBuffer, instance: object, line: string): void {
+    buffer.lines.push(line);
+    buffer.instances.push(instance);
+    buffer.bytes += line.length + 1;
+    this.pendingPoints++;
+    const o = this.opts;
+    const autocommit = buffer.options.autocommit ?? o.autocommit;
+    if (!autocommit) return;
+    if (
+      buffer.lines.length >= (buffer.options.bulkSize ?? o.bulkSize) ||
+      buffer.bytes >= (buffer.options.maxBatchBytes ?? o.maxBatchBytes)
+    ) {
+      this.autoCut(buffer);
+    } else if (buffer.lines.length === 1) {
+      const interval = buffer.options.flushInterval ?? o.flushInterval;
+      if (interval > 0) {
+        buffer.timer = setTimeout(() => {
+          buffer.timer = undefined;
+          this.autoCut(buffer);
+        }, interval);
+        buffer.timer.unref();
+      }
+    }
+  }
+
+  /** The lines of a class not yet handed to a sink (without trailing newlines). */
+  pendingLines(model: ModelClass): string[] {
+    return [...(this.buffers.get(model)?.lines ?? [])];
+  }
+
+  /**
+   * The points of a class not yet handed to a sink, as write-body points (the seed's
+   * `_json_body_`). `time` is a bigint counted in the class's precision, so
+   * `makeLines(Model.pending(), meta.precision)` gives the lines that will be written.
+   */
+  pending(model: ModelClass): Point[] {
+    const buffer = this.buffers.get(model);
+    if (buffer === undefined) return [];
+    const meta = buffer.meta;
+    return buffer.instances.map((inst, i) => {
+      const v = inst as Record<string, unknown>;
+      const tags: Record<string, string> = {};
+      for (const t of meta.tags) {
+        const tv = v[t.property];
+        if (typeof tv === 'string' && tv !== '') tags[t.key] = tv;
+      }
+      const fields: Record<string, number | bigint | boolean | string> = {};
+      for (const f of meta.fields) {
+        const fv = v[f.property];
+        if (fv === undefined || fv === null) continue;
+        fields[f.key] = f.type === 'integer' && typeof fv === 'number' ? BigInt(fv) : (fv as number);
+      }
+      let measurement = meta.measurement;
+      for (const p of meta.templateProperties) measurement = measurement.replace(`{${p}}`, String(v[p]));
+      const line = buffer.lines[i] as string;
+      return { measurement, tags, fields, time: BigInt(line.slice(line.lastIndexOf(' ') + 1)) };
+    });
+  }
+
+  /** Empties a class's buffer (points already handed to a sink are not recalled). Returns the count. */
+  reset(model: ModelClass): number {
+    const buffer = this.buffers.get(model);
+    if (buffer === undefined) return 0;
+    const n = buffer.lines.length;
+    this.takeLines(buffer);
+    this.release(n);
+    return n;
+  }
+
+  /**
+   * Writes a class's buffered points now, through `sink` if given (it wins over the configured
+   * sinks), and waits for its batches already in flight. Rejects with the error of the batch cut
+   * here if it could not be stored (that batch is not also reported to `onError`).
+   */
+  async commit(model: ModelClass, sink?: CommitSink): Promise<void> {
+    if (sink !== undefined && typeof (sink as { commit?: unknown })?.commit !== 'function') {
+      throw new InfluxConfigError(
+        `${getModelMetadata(model).className}.commit(sink): sink must implement commit(batch)`,
+      );
+    }
+    const buffer = this.bufferFor(model);
+    const earlier = [...buffer.active];
+    let mine: Promise<Error | undefined> | undefined;
+    if (buffer.lines.length > 0) {
+      const resolved = sink ?? this.sinkOf(buffer);
+      if (resolved === undefined) throw this.noSinkError(buffer);
+      mine = this.dispatch(buffer, resolved, false);
+    }
+    await Promise.all(earlier);
+    const error = mine === undefined ? undefined : await mine;
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Writes everything buffered now and waits for every batch in flight. Failures are reported
+   * through `onError`, never thrown. Rejects with {@link InfluxConfigError} (keeping the points)
+   * when a class with buffered points has no sink.
+   */
+  async flush(): Promise<FlushResult> {
+    const all: Array<{ n: number; p: Promise<Error | undefined> }> = [];
+    for (const buffer of this.buffers.values()) {
+      if (buffer.lines.length > 0 && this.sinkOf(buffer) === undefined) throw this.noSinkError(buffer);
+    }
+    for (const buffer of this.buffers.values()) {
+      for (const p of buffer.active) all.push({ n: -1, p });
+      if (buffer.lines.length > 0) {
+        const n = buffer.lines.length;
+        all.push({ n, p: this.dispatch(buffer, this.sinkOf(buffer) as CommitSink, true) });
+      }
+    }
+    let written = 0;
+    let failed = 0;
+    for (const { n, p } of all) {
+      const error = await p;
+      if (n < 0) continue;
+      if (error === undefined) written += n;
+      else failed += n;
+    }
+    return { written, failed };
+  }
+
+  /**
+   * Flushes, then refuses new points. With `timeout` (ms), batches still retrying when it expires
+   * stop retrying and are reported through `onError`. Idempotent.
+   */
+  async close(options: { timeout?: number } = {}): Promise<FlushResult> {
+    this.closed = true;
+    this.uninstallHooks?.();
+    this.uninstallHooks = undefined;
+    for (const w of this.capacityWaiters.splice(0)) w.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    if (options.timeout !== undefined) {
+      timer = setTimeout(() => this.stopRetrying(), options.timeout);
+      timer.unref();
+    }
+    try {
+      let result: FlushResult;
+      try {
+        result = await this.flush();
+      } catch (e) {
+        if (!(e instanceof InfluxConfigError)) throw e;
+        // Classes without a sink: nothing can be written; report their points instead of losing them.
+        for (const buffer of this.buffers.values()) {
+          if (buffer.lines.length === 0 || this.sinkOf(buffer) !== undefined) continue;
+          const batch = this.takeLines(buffer);
+          this.release(batch.lines.length);
+          this.report(e, this.failureOf(batch, this.toCommitBatch(batch), 0, true));
+        }
+        result = await this.flush();
+      }
+      return result;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /** True once `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Opt-in: flush on `beforeExit` and close (then re-raise the signal) on SIGINT/SIGTERM, so a
+   * process that ends normally or is interrupted writes its pending points first. Returns a
+   * function that removes the hooks. See {@link ShutdownHookOptions}.
+   */
+  installShutdownHooks(options?: ShutdownHookOptions): () => void {
+    this.uninstallHooks?.();
+    const uninstall = installShutdownHooks(this, options);
+    this.uninstallHooks = uninstall;
+    return () => {
+      uninstall();
+      if (this.uninstallHooks === uninstall) this.uninstallHooks = undefined;
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private sinkOf(buffer: ClassBuffer): CommitSink | undefined {
+    return buffer.options.sink ?? this.opts.sink;
+  }
+
+  private noSinkError(buffer: ClassBuffer): InfluxConfigError {
+    return new InfluxConfigError(
+      `${buffer.meta.className}: no sink to write to; call configureSeries({ sink: client }) (or registry.configure), give @Measurement({ sink }), or pass one to commit(sink). The points stay buffered.`,
+    );
+  }
+
+  private kickIdleBuffers(): void {
+    // When the limit is reached with points still sitting in buffers (below bulkSize), write them
+    // now so that capacity can come back without waiting for flushInterval.
+    for (const buffer of this.buffers.values()) {
+      if (buffer.lines.length > 0 && (buffer.options.autocommit ?? this.opts.autocommit))
+        this.autoCut(buffer);
+    }
+  }
+
+  private autoCut(buffer: ClassBuffer): void {
+    if (buffer.lines.length === 0) return;
+    const sink = this.sinkOf(buffer);
+    if (sink === undefined) {
+      if (!this.warnedNoSink) {
+        this.warnedNoSink = true;
+        process.emitWarning(this.noSinkError(buffer).message, { code: 'INFLUX_MODELS_NO_SINK' });
+      }
+      return;
+    }
+    void this.dispatch(buffer, sink, true);
+  }
+
+  private takeLines(buffer: ClassBuffer, sink?: CommitSink): PendingBatch {
+    const batch: PendingBatch = { buffer, lines: buffer.lines, instances: buffer.instances, sink };
+    buffer.lines = [];
+    buffer.instances = [];
+    buffer.bytes = 0;
+    if (buffer.timer !== undefined) {
+      clearTimeout(buffer.timer);
+      buffer.timer = undefined;
+    }
+    return batch;
+  }
+
+  private toCommitBatch(batch: PendingBatch): CommitBatch {
+    const meta = batch.buffer.meta;
+    return {
+      body: `${batch.lines.join('\n')}\n`,
+      lineCount: batch.lines.length,
+      database: meta.database,
+      retentionPolicy: meta.retentionPolicy,
+      precision: meta.precision,
+      model: batch.buffer.model as CommitBatch['model'],
+      instances: batch.instances,
+    };
+  }
+
+  /** Cuts the buffer into a batch and writes it; the promise never rejects. */
+  private dispatch(buffer: ClassBuffer, sink: CommitSink, report: boolean): Promise<Error | undefined> {
+    const batch = this.takeLines(buffer, sink);
+    const p = this.run(batch, sink, report);
+    buffer.active.add(p);
+    void p.then(() => buffer.active.delete(p));
+    return p;
+  }
+
+  private async run(batch: PendingBatch, sink: CommitSink, report: boolean): Promise<Error | undefined> {
+    const n = batch.lines.length;
+    await this.acquire();
+    const commitBatch = this.toCommitBatch(batch);
+    let attempts = 0;
+    let error: Error | undefined;
+    try {
+      for (;;) {
+        attempts++;
+        try {
+          await sink.commit(commitBatch);
+          error = undefined;
+          break;
+        } catch (e) {
+          error = e instanceof Error ? e : new Error(String(e));
+          const permanent = isPermanent(error);
+          if (permanent || attempts >= this.opts.retry.maxAttempts || this.giveUp) {
+            if (report) this.report(error, this.failureOf(batch, commitBatch, attempts, permanent));
+            break;
+          }
+          await this.sleep(this.delay(attempts));
+        }
+      }
+    } finally {
+      this.releaseSlot();
+      this.release(n);
+    }
+    return error;
+  }
+
+  private failureOf(
+    batch: PendingBatch,
+    commitBatch: CommitBatch,
+    attempts: number,
+    permanent: boolean,
+  ): CommitFailure {
+    return {
+      model: batch.buffer.model as CommitFailure['model'],
+      batch: commitBatch,
+      lines: batch.lines,
+      instances: batch.instances,
+      attempts,
+      permanent,
+    };
+  }
+
+  private report(error: Error, failure: CommitFailure): void {
+    const hook = this.opts.onError;
+    try {
+      if (hook !== undefined) {
+        hook(error, failure);
+        return;
+      }
+    } catch (e) {
+      process.emitWarning(`influx-models: onError threw: ${(e as Error)?.message ?? String(e)}`, {
+        code: 'INFLUX_MODELS_ON_ERROR',
+      });
+    }
+    const meta = getModelMetadata(failure.model as ModelClass);
+    process.emitWarning(
+      `influx-models: ${failure.lines.length} points of ${meta.className} were not written after ${failure.attempts} attempt(s): ${error.message}`,
+      { code: 'INFLUX_MODELS_COMMIT_FAILED' },
+    );
+  }
+
+  private delay(attempt: number): number {
+    const r = this.opts.retry;
+    const base = Math.min(r.maxDelay, r.minDelay * 2 ** Math.min(attempt - 1, 30));
+    return Math.round(base * (1 - r.jitter * Math.random()));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      t.unref();
+      this.sleepers.add(done);
+    });
+  }
+
+  private stopRetrying(): void {
+    this.giveUp = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < this.opts.concurrency) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.queue.push(() => {
+        this.inFlight++;
+        resolve();
+      }),
+    );
+  }
+
+  private releaseSlot(): void {
+    this.inFlight--;
+    const next = this.queue.shift();
+    if (next !== undefined) next();
+  }
+
+  private release(n: number): void {
+    this.pendingPoints -= n;
+    if (this.capacityWaiters.length === 0) return;
+    const max = this.opts.maxPending;
+    let kept = 0;
+    for (const w of this.capacityWaiters) {
+      if (this.pendingPoints + w.n <= max) w.resolve();
+      else this.capacityWaiters[kept++] = w;
+    }
+    this.capacityWaiters.length = kept;
+  }
+}
+
+/** Permanent errors are not retried: the server refused the data, or the sink cannot work. */
+export function isPermanent(error: Error): boolean {
+  return (
+    error instanceof InfluxDBClientError ||
+    error instanceof InfluxValidationError ||
+    error instanceof InfluxConfigError ||
+    error instanceof InfluxClosedError ||
+    error instanceof InfluxAbortError
+  );
+}

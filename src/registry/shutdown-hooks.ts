@@ -1,0 +1,58 @@
+import type { SeriesRegistry } from './series-registry.js';
+
+/** Options of `registry.installShutdownHooks()`. */
+export interface ShutdownHookOptions {
+  /** Flush when the event loop empties (`beforeExit`). Default true. */
+  beforeExit?: boolean;
+  /** Signals on which to close the registry, then re-raise the signal. Default `['SIGINT', 'SIGTERM']`. */
+  signals?: NodeJS.Signals[];
+  /** Longest time a signal waits for the close, in ms (retries then stop). Default 10000. */
+  timeout?: number;
+}
+
+/**
+ * Flush-on-exit wiring (opt-in). On `beforeExit` the registry is flushed (which keeps the loop
+ * alive until the points are written). On a signal the registry is closed (bounded by `timeout`),
+ * then, when no other listener handles that signal, the signal is raised again so the process ends
+ * the way it would have without the hook.
+ */
+export function installShutdownHooks(
+  registry: SeriesRegistry,
+  options: ShutdownHookOptions = {},
+): () => void {
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  const timeout = options.timeout ?? 10_000;
+  let flushing = false;
+  const onBeforeExit = () => {
+    if (flushing || registry.pendingCount === 0 || registry.isClosed) return;
+    flushing = true;
+    registry.flush().then(
+      () => {
+        flushing = false;
+      },
+      () => {
+        flushing = false;
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    uninstall();
+    registry.close({ timeout }).then(
+      () => reraise(signal),
+      () => reraise(signal),
+    );
+  };
+  const reraise = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  if (options.beforeExit ?? true) process.on('beforeExit', onBeforeExit);
+  for (const s of signals) process.on(s, onSignal);
+  let installed = true;
+  function uninstall(): void {
+    if (!installed) return;
+    installed = false;
+    process.off('beforeExit', onBeforeExit);
+    for (const s of signals) process.off(s, onSignal);
+  }
+  return uninstall;
+}
