@@ -163,6 +163,10 @@ class Encoder {
   readonly bodyMeasurement: string | undefined;
   /** Index of the point being encoded, or -1 for a single point (makeLine). */
   index = -1;
+  /** Set when the point's tags hold a backslash-space, which desynchronises InfluxDB's line splitter. */
+  suspect = false;
+  /** Escaped tag keys/values whose backslash-space makes the line splitter see an early space. */
+  private readonly suspects = new Set<string>();
 
   constructor(
     w: LineWriter,
@@ -206,8 +210,10 @@ class Encoder {
       if (key.length === 0)
         throw new InfluxValidationError(this.where(), 'tags', 'tag key must not be empty');
       e = escapeTag(key, this.where(), key, 'key');
+      if (e.includes('\\\\ ')) this.suspects.add(e);
       if (m.size < 4096) m.set(key, e);
     }
+    if (e.length !== key.length && this.suspects.has(e)) this.suspect = true;
     return e;
   }
 
@@ -216,8 +222,10 @@ class Encoder {
     let e = m.get(value);
     if (e === undefined) {
       e = escapeTag(value, this.where(), key, 'value');
+      if (e.includes('\\\\ ')) this.suspects.add(e);
       if (m.size < 65536) m.set(value, e);
     }
+    if (e.length !== value.length && this.suspects.has(e)) this.suspect = true;
     return e;
   }
 
@@ -362,6 +370,7 @@ class Encoder {
   point(point: Point): void {
     const w = this.w;
     const start = w.pos;
+    this.suspect = false;
     try {
       if (point === null || typeof point !== 'object') {
         throw new InfluxValidationError(
@@ -391,20 +400,26 @@ class Encoder {
           w.ascii7(formatTime(time, this.precision, this.where()));
         }
       }
-      if (newlineKey !== undefined) this.checkSingleLine(start, newlineKey);
+      if (this.suspect) this.checkSingleLine(start, newlineKey);
     } catch (e) {
       w.pos = start;
       throw e;
     }
   }
 
-  private checkSingleLine(start: number, key: string): void {
-    const line = this.w.buf.toString('utf8', start, this.w.pos);
-    if (scanLineLength(line) !== line.length) {
+  /**
+   * A tag holding a backslash before a space (written `\\ `) makes InfluxDB's line splitter
+   * start tracking double quotes inside the tags; then a `"` in the tags, field keys or strings can
+   * make it end the line at a newline inside a string, or run past this line's end and merge the
+   * next line into it. Checks the line the way the server will split it.
+   */
+  private checkSingleLine(start: number, newlineKey: string | undefined): void {
+    const line = `${this.w.buf.toString('utf8', start, this.w.pos)}\n`;
+    if (scanLineLength(line) !== line.length - 1) {
       throw new InfluxValidationError(
         this.where(),
-        key,
-        "the string holds a newline, and a backslash before a space in this point's measurement or tags makes InfluxDB 1.x split the line at that newline; store the newline elsewhere or drop the backslash-space",
+        newlineKey ?? 'tags',
+        `a tag holding a backslash before a space, combined with the double quotes${newlineKey === undefined ? '' : ' and the newline'} in this point, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is`,
       );
     }
   }
