@@ -12,6 +12,7 @@ import type {
   IntoNode,
   KeyRefNode,
   MeasurementNode,
+  ScalarValue,
   SelectItemNode,
   SelectNode,
   TimeValueNode,
@@ -270,6 +271,11 @@ export class QueryBuilder<
     value: WhereValue<T[K]>,
   ): QueryBuilder<T, S, G, X>;
   where(property: 'time', op: ValueOperator, value: TimeValue): QueryBuilder<T, S, G, X>;
+  where(
+    property: X,
+    op: ValueOperator | RegexOperator,
+    value: ScalarValue | RegExp,
+  ): QueryBuilder<T, S, G, X>;
   where(condition: Condition<ModelProperty<T> | 'time' | X> | WhereObject<T>): QueryBuilder<T, S, G, X>;
   where(a: unknown, op?: ComparisonOperator, value?: unknown): QueryBuilder<T, S, G, X> {
     let raw: RawCondition;
