@@ -106,20 +106,27 @@ async function main(): Promise<void> {
     const table = buildTable(ROWS);
     const points = toPoints(table);
 
-    await client.createDatabase('bench_points');
-    let t0 = performance.now();
-    await client.writePoints(points, { database: 'bench_points', batchSize: 5000 });
-    const pointsMs = performance.now() - t0;
-    await client.dropDatabase('bench_points');
-
-    await client.createDatabase('bench_frames');
-    t0 = performance.now();
-    const res = await frames.writeFrame(table, 'bench', {
-      database: 'bench_frames',
-      tagColumns: ['host'],
-      batchSize: 5000,
-    });
-    const frameMs = performance.now() - t0;
+    // Alternate the two writers (frame first) twice and keep each one's best time, so neither
+    // pays alone for the server's work left over from the other (compaction, the dropped database).
+    let pointsMs = Number.POSITIVE_INFINITY;
+    let frameMs = Number.POSITIVE_INFINITY;
+    let res = { written: 0, skipped: 0, requests: 0 };
+    for (let round = 0; round < 2; round++) {
+      if (round > 0) await client.dropDatabase('bench_frames');
+      await client.createDatabase('bench_frames');
+      let t0 = performance.now();
+      res = await frames.writeFrame(table, 'bench', {
+        database: 'bench_frames',
+        tagColumns: ['host'],
+        batchSize: 5000,
+      });
+      frameMs = Math.min(frameMs, performance.now() - t0);
+      await client.createDatabase('bench_points');
+      t0 = performance.now();
+      await client.writePoints(points, { database: 'bench_points', batchSize: 5000 });
+      pointsMs = Math.min(pointsMs, performance.now() - t0);
+      await client.dropDatabase('bench_points');
+    }
     console.log(`writePoints (point objects): ${pointsMs.toFixed(0)} ms`);
     console.log(
       `writeFrame (Arrow table):    ${frameMs.toFixed(0)} ms  (${res.written} lines, ${res.requests} requests)`,
@@ -153,7 +160,7 @@ async function main(): Promise<void> {
     };
     const curlMs = (curlSec as number) * 1000;
     console.log(
-      `curl (JSON, chunked) to /dev/null: ${curlMs.toFixed(0)} ms, peak RSS ${mb((curlKb as number) * 1024)}`,
+      `curl (msgpack, chunked, as the client asks) to /dev/null: ${curlMs.toFixed(0)} ms, peak RSS ${mb((curlKb as number) * 1024)}`,
     );
     console.log(
       `queryFrames: ${child.ms.toFixed(0)} ms for ${child.rows} rows, table ${mb(child.bytes)}, peak RSS ${mb(child.maxRssKb * 1024)} (node process)`,
