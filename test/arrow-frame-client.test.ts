@@ -30,7 +30,9 @@ function big(type: TimestampNanosecond | Int64, values: (bigint | null)[]) {
       bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
     }
   });
-  return makeVector(makeData({ type, length: values.length, nullCount: nulls, data, nullBitmap: bitmap }));
+  return makeVector(
+    makeData({ type: type as Int64, length: values.length, nullCount: nulls, data, nullBitmap: bitmap }),
+  );
 }
 
 const db = uniqueDatabase('arrow');
@@ -124,7 +126,7 @@ describe('FrameClient against a real influxd', () => {
     expect([...(a.getChild('value') ?? [])]).toEqual([23422n]);
     expect(b.numRows).toBe(3);
     expect(b.schema.metadata.get('influx.tags')).toBe('{"direction":"in"}');
-    expect([...(b.getChild('time')?.data[0]?.values as BigInt64Array)]).toEqual([
+    expect([...(b.getChild('time')!.data[0]!.values as BigInt64Array)]).toEqual([
       1257894000000000000n,
       1257894000000000001n,
       1257894000000000002n,
