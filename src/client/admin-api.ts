@@ -4,6 +4,7 @@ import type { RawSeries, ResultSet } from '../results/result-set.js';
 import type { QueryOptions } from './client-options.js';
 import {
   checkDuration,
+  checkLiteral,
   checkName,
   checkPassword,
   checkPrivilege,
@@ -154,7 +155,7 @@ function whereTags(tags: SeriesTags | undefined, what: string): string {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new InfluxConfigError(`${what}.${key}: ${value} is not a tag value`);
     }
-    parts.push(`${quoteIdent(key)}=${quoteLiteral(String(value))}`);
+    parts.push(`${quoteIdent(key)}=${quoteLiteral(checkLiteral(String(value), `${what}.${key}`))}`);
   }
   return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`;
 }

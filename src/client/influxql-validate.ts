@@ -19,8 +19,8 @@ const INFINITE = /^inf$/i;
 
 const PRIVILEGES = ['read', 'write', 'all'] as const;
 
-/** A database privilege of `GRANT`/`REVOKE`: `read`, `write` or `all`. */
-export type Privilege = (typeof PRIVILEGES)[number];
+/** A database privilege of `GRANT`/`REVOKE`: `read`, `write` or `all` (or in upper case). */
+export type Privilege = (typeof PRIVILEGES)[number] | Uppercase<(typeof PRIVILEGES)[number]>;
 
 /** `what` = e.g. `createRetentionPolicy(duration)`: the method and argument, for messages. */
 function fail(what: string, reason: string): never {
@@ -80,22 +80,45 @@ export function checkReplication(value: unknown, what: string): string {
  * Checks a database privilege: `read`, `write` or `all` (any case). Returns it in lower case,
  * as influxdb-python writes it (`GRANT read ON "db" TO "user"`).
  */
-export function checkPrivilege(value: unknown, what: string): Privilege {
+export function checkPrivilege(value: unknown, what: string): (typeof PRIVILEGES)[number] {
   if (typeof value === 'string') {
     const lower = value.toLowerCase();
-    if ((PRIVILEGES as readonly string[]).includes(lower)) return lower as Privilege;
+    if ((PRIVILEGES as readonly string[]).includes(lower)) return lower as (typeof PRIVILEGES)[number];
   }
   return fail(what, `must be one of 'read', 'write', 'all', got ${describeValue(value)}`);
 }
 
 /**
+ * Why InfluxQL cannot carry a string at all, or undefined: its scanner turns a carriage return
+ * into a newline and stops at NUL, and a lone UTF-16 surrogate is not text.
+ */
+function unquotable(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'a NUL character';
+  if (value.includes('\r')) return 'a carriage return';
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) return 'a lone UTF-16 surrogate';
+  return undefined;
+}
+
+/**
  * Checks an identifier argument (database, measurement, policy, user, continuous query name):
- * a non-empty string without a NUL character. Quoting is done by `quoteIdent`.
+ * a non-empty string that InfluxQL can quote (no NUL, no carriage return, no lone surrogate).
+ * Quoting is done by `quoteIdent`.
  */
 export function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string') return fail(what, `must be a string, got ${describeValue(value)}`);
   if (value.length === 0) return fail(what, 'must not be empty');
-  if (value.includes('\u0000')) return fail(what, 'must not contain a NUL character');
+  const bad = unquotable(value);
+  if (bad) return fail(what, `must not contain ${bad}, which InfluxQL cannot express`);
+  return value;
+}
+
+/**
+ * Checks a string value spliced in as a quoted literal (a tag value of a series filter): one
+ * that `quoteLiteral` can quote.
+ */
+export function checkLiteral(value: string, what: string): string {
+  const bad = unquotable(value);
+  if (bad) return fail(what, `must not contain ${bad}, which InfluxQL cannot express`);
   return value;
 }
 
@@ -128,12 +151,15 @@ export function checkStorageName(value: unknown, what: string): string {
 }
 
 /**
- * Checks a password: a non-empty string. It is sent only as a quoted literal in the body of a
- * POST request, and never appears in an error message.
+ * Checks a password: a non-empty string that InfluxQL can quote. It is sent only as a quoted
+ * literal in the body of a POST request, and the error never contains it.
  */
 export function checkPassword(value: unknown, what: string): string {
   if (typeof value !== 'string') return fail(what, `must be a string, got ${typeof value}`);
   if (value.length === 0) return fail(what, 'must not be empty');
+  const bad = unquotable(value);
+  if (bad)
+    return fail(what, `must not contain ${bad}, which InfluxQL cannot express (the password is not shown)`);
   return value;
 }
 
