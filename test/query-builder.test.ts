@@ -81,7 +81,7 @@ describe('query builder → InfluxQL', () => {
       .where('host', '!~', 'x/y\\\\')
       .toInfluxQL();
     expect(query).toBe(
-      'SELECT "usage"::field FROM "cpu" WHERE ("host"::tag = $p0 OR ("dc region"::tag =~ /(?i)^eu\\\\/west/ AND "cores"::field >= $p1)) AND "host"::tag !~ /x\\/y\\\\(?:)/',
+      'SELECT "usage"::field FROM "cpu" WHERE ("host"::tag = $p0 OR ("dc region"::tag =~ /(?i)^eu\\x2Fwest/ AND "cores"::field >= $p1)) AND "host"::tag !~ /x\\x2Fy\\\\(?:)/',
     );
     expect(params).toEqual({ p0: 'a', p1: 4 });
   });
@@ -263,8 +263,10 @@ describe('bad input gives typed errors naming the class and property', () => {
 
 describe('regex literals', () => {
   it('escape slashes and newlines, guard a trailing escaped backslash', () => {
-    expect(regexLiteral('a/b')).toBe('/a\\/b/');
-    expect(regexLiteral('a\\/b')).toBe('/a\\\\/b/');
+    expect(regexLiteral('a/b')).toBe('/a\\x2Fb/');
+    expect(regexLiteral('a\\/b')).toBe('/a\\x2Fb/');
+    expect(regexLiteral('a\\\\/b')).toBe('/a\\\\\\x2Fb/');
+    expect(regexLiteral(`'";--`)).toBe('/\\x27\\x22\\x3B--/');
     expect(regexLiteral('a\nb')).toBe('/a\\nb/');
     expect(regexLiteral('a\\\\')).toBe('/a\\\\(?:)/');
   });

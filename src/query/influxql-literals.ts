@@ -41,14 +41,19 @@ export function checkDuration(
   return value;
 }
 
+const HEX_ESCAPED: Record<string, string> = { '/': '\\x2F', "'": '\\x27', '"': '\\x22', ';': '\\x3B' };
+
 /**
- * Writes an RE2 regex source as an InfluxQL regex literal `/…/`, exactly: every `/` becomes `\/`
- * (the InfluxQL scanner turns `\/` back into `/` and passes every other backslash through), a
- * newline becomes the RE2 escape `\n`, and a source ending in an escaped backslash gets an empty
- * group `(?:)` so its last backslash cannot escape the closing slash.
+ * Writes an RE2 regex source as an InfluxQL regex literal `/…/`, with the same meaning and nothing
+ * that could end it early: `/`, `'`, `"` and `;` (escaped or not) become the RE2 hex escapes
+ * `\x2F`, `\x27`, `\x22`, `\x3B` (so the literal holds no delimiter, quote or statement separator
+ * for any InfluxQL scanner or statement splitter to misread), a newline becomes `\n`, and a source
+ * ending in an escaped backslash gets an empty group `(?:)` so that backslash cannot escape the
+ * closing slash. (Inside RE2's `\Q…\E` literal quoting these escapes would be taken literally; the
+ * builder never produces `\Q`.)
  *
  * ```ts
- * regexLiteral('^a/b$'); // '/^a\\/b$/'
+ * regexLiteral("^a/b'c$"); // '/^a\\x2Fb\\x27c$/'
  * ```
  */
 export function regexLiteral(source: string, where = 'regex', property?: string): string {
@@ -59,17 +64,30 @@ export function regexLiteral(source: string, where = 'regex', property?: string)
       `regex must be a string or RegExp, got ${typeof source}`,
     );
   }
-  let trailing = 0;
-  for (let i = source.length - 1; i >= 0 && source[i] === '\\'; i--) trailing++;
-  if (trailing % 2 === 1) {
-    throw new InfluxValidationError(
-      where,
-      property,
-      `regex ${JSON.stringify(source)} ends with a lone backslash`,
-    );
+  let body = '';
+  const n = source.length;
+  for (let i = 0; i < n; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      if (i + 1 >= n) {
+        throw new InfluxValidationError(
+          where,
+          property,
+          `regex ${JSON.stringify(source)} ends with a lone backslash`,
+        );
+      }
+      const d = source[++i]!;
+      const hex = HEX_ESCAPED[d];
+      if (hex !== undefined) body += hex;
+      else if (d === '\n') body += '\\n';
+      else if (d === '\r') body += '\\r';
+      else body += `\\${d}`;
+    } else {
+      const hex = HEX_ESCAPED[c];
+      body += hex ?? (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c);
+    }
   }
-  let body = source.replace(/\//g, '\\/').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-  if (trailing > 0) body += '(?:)';
+  if (body.endsWith('\\')) body += '(?:)';
   return `/${body}/`;
 }
 
