@@ -8,8 +8,13 @@ type DataKeys<T> = {
   [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K;
 }[keyof T];
 
-/** The values a model is built from: its data properties, optional where the class says so. */
-export type ModelInit<T> = Pick<T, DataKeys<T>>;
+/**
+ * The values a model is built from: its data properties, optional where the class says so, and
+ * optional too for the properties named in `D` (those with an initialiser default, e.g.
+ * `class Cpu extends SeriesModel<Cpu, 'region'> { @Tag() region = 'eu'; }`).
+ */
+export type ModelInit<T, D extends keyof T = never> = Omit<Pick<T, DataKeys<T>>, D> &
+  Partial<Pick<T, D & DataKeys<T>>>;
 
 /**
  * Base class of decorator-declared series models: the seed's `SeriesHelper`, evolved.
@@ -19,7 +24,7 @@ export type ModelInit<T> = Pick<T, DataKeys<T>>;
  *
  * ```ts
  * @Measurement({ name: 'cpu_load', bulkSize: 500 })
- * class CpuLoad extends SeriesModel<CpuLoad> {
+ * class CpuLoad extends SeriesModel<CpuLoad, 'region'> { // 'region' has a default
  *   @Tag() host!: string;
  *   @Tag() region = 'eu';
  *   @Field() usage!: number;
@@ -40,8 +45,8 @@ export type ModelInit<T> = Pick<T, DataKeys<T>>;
  * Model classes must not assign properties in their own constructor bodies (instances are
  * immutable); put defaults in field initialisers (`region = 'eu'`).
  */
-export abstract class SeriesModel<T extends object = object> {
-  constructor(values: ModelInit<T>) {
+export abstract class SeriesModel<T extends object = object, D extends keyof T = never> {
+  constructor(values: ModelInit<T, D>) {
     if (consumePlainConstruction()) return;
     // biome-ignore lint/correctness/noConstructorReturn: the instance is built (or proxied) here
     return constructModel(new.target as ModelClass, this, values) as this;

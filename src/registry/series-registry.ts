@@ -385,9 +385,22 @@ export class SeriesRegistry {
     return p;
   }
 
-  private async run(batch: PendingBatch, sink: CommitSink, report: boolean): Promise<Error | undefined> {
+  /** Starts the batch now when a slot is free (so the sink sees it synchronously), else queues it. */
+  private run(batch: PendingBatch, sink: CommitSink, report: boolean): Promise<Error | undefined> {
+    if (this.inFlight < this.opts.concurrency) {
+      this.inFlight++;
+      return this.attempt(batch, sink, report);
+    }
+    return new Promise((resolve) =>
+      this.queue.push(() => {
+        this.inFlight++;
+        resolve(this.attempt(batch, sink, report));
+      }),
+    );
+  }
+
+  private async attempt(batch: PendingBatch, sink: CommitSink, report: boolean): Promise<Error | undefined> {
     const n = batch.lines.length;
-    await this.acquire();
     const commitBatch = this.toCommitBatch(batch);
     let attempts = 0;
     let error: Error | undefined;
@@ -472,19 +485,6 @@ export class SeriesRegistry {
   private stopRetrying(): void {
     this.giveUp = true;
     for (const wake of [...this.sleepers]) wake();
-  }
-
-  private acquire(): Promise<void> {
-    if (this.inFlight < this.opts.concurrency) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) =>
-      this.queue.push(() => {
-        this.inFlight++;
-        resolve();
-      }),
-    );
   }
 
   private releaseSlot(): void {
