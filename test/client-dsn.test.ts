@@ -1,6 +1,9 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDsn } from '../src/client/dsn.js';
+import { InfluxDBClient } from '../src/client/influxdb-client.js';
 import { InfluxConfigError } from '../src/errors.js';
+import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
 
 /** influxdb-python's from_dsn cases (CL07), plus percent-decoding, IPv6 and refusals. */
 describe('parseDsn (CL07)', () => {
@@ -136,5 +139,47 @@ describe('parseDsn (CL07)', () => {
       expect(String((error as Error).message)).not.toContain(secret);
       expect(String((error as Error).stack)).not.toContain(secret);
     }
+  });
+});
+
+describe('InfluxDBClient.fromDsn against the real server', () => {
+  it('connects to the host, port and database of the DSN, keeping the password out of sight', async () => {
+    const { host, port } = serverAddress();
+    const db = uniqueDatabase('dsn');
+    const secret = 'dsn-S3cret/pw';
+    await rawQuery(`CREATE DATABASE "${db}"`);
+    const client = InfluxDBClient.fromDsn(
+      `influxdb://reader:${encodeURIComponent(secret)}@${host}:${port}/${db}`,
+      {
+        retries: 1,
+      },
+    );
+    try {
+      expect(await client.ping()).toMatch(/^1\.6\./);
+      await client.write('dsn v=1 1\n');
+      expect([...(await client.query('SELECT v FROM dsn')).getPoints()]).toEqual([
+        { time: '1970-01-01T00:00:00.000000001Z', v: 1 },
+      ]);
+      expect(await client.listMeasurements()).toEqual([{ name: 'dsn' }]);
+      for (const text of [String(client), inspect(client, { depth: 5 }), JSON.stringify(client) ?? '']) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(encodeURIComponent(secret));
+      }
+    } finally {
+      await client.close();
+      await rawQuery(`DROP DATABASE "${db}"`);
+    }
+  });
+
+  it('udp+influxdb builds a client that writes over UDP to the overridden port', async () => {
+    const { host, port } = serverAddress();
+    const client = InfluxDBClient.fromDsn(`udp+influxdb://${host}:${port}/udpdb`, { udpPort: 9 });
+    // Database 'udpdb' does not exist: over HTTP this write would fail with "database not found".
+    // Over UDP (no listener on port 9) it is fire and forget, so it resolves.
+    await client.writePoints([{ measurement: 'm', fields: { v: 1 } }]);
+    const dbs = await rawQuery('SHOW DATABASES');
+    expect((dbs.results[0].series?.[0]?.values ?? []).flat()).not.toContain('udpdb');
+    expect(await client.ping()).toMatch(/^1\.6\./);
+    await client.close();
   });
 });
