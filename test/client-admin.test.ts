@@ -142,6 +142,15 @@ describe('admin helpers (shared server, no auth)', () => {
       resample: { every: '10m', for: '2h' },
     });
     await client.createContinuousQuery('cq2', `${select};`, { database: db, resampleOpts: 'EVERY 30m' });
+    // Regexes in FROM and WHERE pass the single-statement check. (With a ';' inside a regex our
+    // check passes too (see client-influxql-validate.test.ts), but query()'s own statement splitter
+    // does not know regex literals yet and refuses the text as several statements.)
+    await client.createContinuousQuery(
+      'cq_re',
+      'SELECT mean(*) INTO "autogen".:MEASUREMENT FROM /cpu|mem/ WHERE host =~ /a|b/ GROUP BY time(1h), *',
+      { database: db },
+    );
+    await client.dropContinuousQuery('cq_re', db);
     const all = await client.listContinuousQueries();
     const mine = all.find((entry) => Object.hasOwn(entry, db));
     expect(mine).toBeDefined();

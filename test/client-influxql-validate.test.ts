@@ -69,6 +69,11 @@ describe('InfluxQL raw-part checks', () => {
     expect(findStatementSeparator('SELECT * FROM m -- ; comment\n')).toBe(-1);
     expect(findStatementSeparator('SELECT * FROM m /* ; */')).toBe(-1);
     expect(findStatementSeparator("SELECT * FROM m WHERE a = 'it\\'s;'")).toBe(-1);
+    expect(findStatementSeparator('SELECT * FROM /a;b/')).toBe(-1);
+    expect(findStatementSeparator('SELECT /u;s/ FROM m GROUP BY time(1m), /h;x/')).toBe(-1);
+    expect(findStatementSeparator('SELECT * FROM m WHERE h !~ /a;b/ AND t > now() - 1h')).toBe(-1);
+    expect(findStatementSeparator('SELECT a/b FROM m; DROP DATABASE x')).toBe(17);
+    expect(findStatementSeparator('SELECT (a)/2 FROM m; DROP DATABASE x')).toBe(19);
     expect(findStatementSeparator('SELECT 1 FROM m; DROP DATABASE x')).toBe(15);
     expect(findStatementSeparator('SELECT a / 2 FROM m; DROP DATABASE x')).toBe(19);
   });

@@ -278,16 +278,23 @@ function scan(text: string, onSemicolon: (i: number) => boolean): string | undef
       continue;
     }
     if (c === ';' && onSemicolon(i)) return undefined;
-    if ((c === '=' || c === '!') && text[i + 1] === '~') {
-      regexAllowed = true;
-      i += 2;
+    const word = WORD.exec(text.slice(i, i + 64));
+    if (word) {
+      // A regex stands where an operand is expected: after FROM, SELECT, BY (`FROM /cpu.*/`,
+      // `SELECT /usage/`, `GROUP BY /host/`); after an identifier or number, '/' divides.
+      regexAllowed = REGEX_AFTER_WORD.has(word[0].toLowerCase());
+      i += word[0].length;
       continue;
     }
-    if (!/\s/.test(c)) regexAllowed = false;
+    // After an operator, '(' or ',' an operand is expected ('=~ /re/', ', /re/'); after ')' it is not.
+    if (!/\s/.test(c)) regexAllowed = c !== ')';
     i++;
   }
   return undefined;
 }
+
+const WORD = /^[\p{L}\p{N}_.]+/u;
+const REGEX_AFTER_WORD = new Set(['from', 'select', 'by']);
 
 /** Index just after the closing `quote` of the token starting at `start`, or -1. */
 function skipQuoted(text: string, start: number, quote: string): number {
