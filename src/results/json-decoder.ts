@@ -4,7 +4,7 @@ import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './res
 
 /** Integers of 16+ digits in value position (after `[`, `,` or `:`); strings are matched first. */
 const BIG_INT_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<=[[,:])-?\d{16,}(?=[,\]}])/g;
-const HAS_LONG_DIGITS = /\d{16}/;
+const HAS_LONG_DIGITS = /[[,:]-?\d{16}/;
 const MARK = `\u0001${randomBytes(6).toString('hex')}:`;
 const MARK_JSON = `\\u0001${MARK.slice(1)}`;
 
@@ -30,7 +30,7 @@ function reviveBig(node: unknown): void {
 /**
  * Parses a JSON /query response exactly: integers beyond 2^53 become bigint instead of losing
  * digits (JSON.parse alone would round them). The fast path is a plain JSON.parse when the text
- * holds no run of 16 digits.
+ * holds no integer token of 16+ digits.
  *
  * Limitation of JSON (not of msgpack): InfluxDB writes a float with a whole value like `1e20` as
  * `100000000000000000000`, so such a float comes back as a bigint of the same value.
