@@ -49,6 +49,30 @@ export class LineWriter {
     this.pos = p;
   }
 
+  /** Writes a non-negative safe integer's decimal digits, zero-padded to `width`. */
+  digits(n: number, width = 0): void {
+    let len = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    if (len < width) len = width;
+    if (this.pos + len > this.buf.length) this.ensure(len);
+    const buf = this.buf;
+    let p = this.pos + len;
+    this.pos = p;
+    for (let i = 0; i < len; i++) {
+      const q = Math.floor(n / 10);
+      buf[--p] = 0x30 + (n - q * 10);
+      n = q;
+    }
+  }
+
+  /** Writes a safe integer (sign included). */
+  int(n: number): void {
+    if (n < 0) {
+      this.byte(0x2d);
+      this.digits(-n);
+    } else this.digits(n);
+  }
+
   /** Writes any well-formed string as UTF-8. */
   str(s: string): void {
     const n = s.length;

@@ -341,8 +341,11 @@ class Encoder {
           else formatFloat(value, this.where(), key); // throws
           break;
         case 'bigint':
-          if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
-          w.ascii7(value.toString());
+          if (value >= -0x20000000000000n && value <= 0x20000000000000n) w.int(Number(value));
+          else {
+            if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
+            w.ascii7(value.toString());
+          }
           w.byte(0x69);
           break;
         case 'boolean':
@@ -364,6 +367,46 @@ class Encoder {
       );
     }
     return newlineKey;
+  }
+
+  // The last positive nanosecond time written, split as hi * 1e9 + lo: consecutive points are
+  // usually close in time, so the next one is written from the difference with plain numbers
+  // instead of BigInt#toString (which is several times slower).
+  private lastNs = -1n;
+  private lastHi = 0;
+  private lastLo = 0;
+
+  private nanos(t: bigint): void {
+    const w = this.w;
+    const d = t - this.lastNs;
+    let hi: number;
+    let lo: number;
+    if (d < 1_000_000_000n && d > -1_000_000_000n && this.lastNs >= 0n) {
+      hi = this.lastHi;
+      lo = this.lastLo + Number(d);
+      if (lo >= 1e9) {
+        lo -= 1e9;
+        hi++;
+      } else if (lo < 0) {
+        lo += 1e9;
+        hi--;
+      }
+    } else if (t >= 1_000_000_000n) {
+      hi = Number(t / 1_000_000_000n);
+      lo = Number(t - BigInt(hi) * 1_000_000_000n);
+    } else {
+      w.ascii7(t.toString());
+      return;
+    }
+    if (hi <= 0) {
+      w.ascii7(t.toString());
+      return;
+    }
+    this.lastNs = t;
+    this.lastHi = hi;
+    this.lastLo = lo;
+    w.digits(hi);
+    w.digits(lo, 9);
   }
 
   /** Encodes one point (without its newline). On error, the writer is left at the line start. */
@@ -395,7 +438,7 @@ class Encoder {
         w.byte(0x20);
         if (typeof time === 'bigint' && (this.precision === 'n' || this.precision === 'ns')) {
           if (time < MIN_NS || time > MAX_NS) formatTime(time, this.precision, this.where()); // throws
-          w.ascii7(time.toString());
+          this.nanos(time);
         } else {
           w.ascii7(formatTime(time, this.precision, this.where()));
         }
