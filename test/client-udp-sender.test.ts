@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UdpSender } from '../src/client/udp-sender.js';
 import { InfluxClosedError, InfluxConfigError, InfluxValidationError } from '../src/errors.js';
@@ -87,6 +88,33 @@ describe('UdpSender', () => {
     expect(await collect(1)).toHaveLength(1);
     await sender.close();
     await ns.close();
+  });
+
+  it('splits any body into whole lines under the limit, or refuses it when a line is too long', () => {
+    const line = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 120 })
+      .map((l) => l.replace(/[\n\r]/g, 'x'));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), fc.integer({ min: 64, max: 600 }), (ls, max) => {
+        const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: max });
+        const body = ls.join('\n');
+        const longest = Math.max(0, ...ls.map((l) => Buffer.byteLength(l) + 1));
+        if (longest > max) {
+          expect(() => sender.split(body)).toThrow(InfluxValidationError);
+          return;
+        }
+        const out = sender.split(body);
+        for (const d of out) {
+          expect(d.length).toBeLessThanOrEqual(max);
+          expect(d.at(-1)).toBe(10);
+        }
+        // Whole lines, in order, nothing lost or added; a datagram never holds a partial character.
+        const text = out.map((d) => d.toString('utf8')).join('');
+        expect(text).toBe(ls.length === 0 ? '' : `${ls.join('\n')}\n`);
+        for (const d of out) expect(Buffer.from(d.toString('utf8'), 'utf8').equals(d)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('validates its options', () => {

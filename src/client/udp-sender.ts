@@ -133,7 +133,11 @@ export class UdpSender {
   /**
    * Splits line protocol into datagram payloads of at most `maxDatagramBytes` at line
    * boundaries, each line ending in '\n'; empty lines are dropped. Throws
-   * {@link InfluxValidationError} naming the first line longer than the limit.
+   * {@link InfluxValidationError} naming the first line (counting non-empty lines from 1)
+   * longer than the limit.
+   *
+   * The body is encoded once and cut at newline bytes (a UTF-8 multi-byte character never
+   * contains 0x0A), so the datagrams are views of one buffer, not copies.
    */
   split(body: string): Buffer[] {
     if (typeof body !== 'string') {
@@ -143,38 +147,44 @@ export class UdpSender {
         `must be line protocol text, got ${typeof body}`,
       );
     }
+    let text = body;
+    if (text.startsWith('\n') || text.includes('\n\n') || text.includes('\r')) {
+      text = text
+        .split('\n')
+        .filter((line) => line !== '' && line !== '\r')
+        .join('\n');
+    }
+    if (text === '') return [];
+    if (!text.endsWith('\n')) text += '\n';
+    const buf = Buffer.from(text, 'utf8');
     const max = this.maxDatagramBytes;
     const out: Buffer[] = [];
-    let current: string[] = [];
-    let currentBytes = 0;
-    let lineNo = 0;
-    let start = 0;
-    while (start < body.length) {
-      let end = body.indexOf('\n', start);
-      if (end < 0) end = body.length;
-      const line = body.slice(start, end);
-      start = end + 1;
-      lineNo++;
-      if (line.length === 0 || (line.length === 1 && line === '\r')) continue;
-      const bytes = Buffer.byteLength(line, 'utf8') + 1;
-      if (bytes > max) {
-        const head = line.length > 50 ? `${line.slice(0, 50)}…` : line;
-        throw new InfluxValidationError(
-          'udp packet',
-          `line ${lineNo}`,
-          `is ${bytes} bytes with its newline, more than maxDatagramBytes (${max}); a line cannot be split across datagrams (raise maxDatagramBytes up to ${MAX_UDP_PAYLOAD} or write it over HTTP): ${JSON.stringify(head)}`,
-        );
+    let pos = 0;
+    while (pos < buf.length) {
+      if (buf.length - pos <= max) {
+        out.push(buf.subarray(pos));
+        break;
       }
-      if (currentBytes + bytes > max) {
-        out.push(Buffer.from(current.join(''), 'utf8'));
-        current = [];
-        currentBytes = 0;
-      }
-      current.push(`${line}\n`);
-      currentBytes += bytes;
+      const cut = buf.lastIndexOf(10, pos + max - 1);
+      if (cut < pos) throw this.#tooLong(buf, pos);
+      out.push(buf.subarray(pos, cut + 1));
+      pos = cut + 1;
     }
-    if (current.length > 0) out.push(Buffer.from(current.join(''), 'utf8'));
     return out;
+  }
+
+  #tooLong(buf: Buffer, pos: number): InfluxValidationError {
+    let lineNo = 1;
+    for (let i = buf.indexOf(10); i >= 0 && i < pos; i = buf.indexOf(10, i + 1)) lineNo++;
+    const end = buf.indexOf(10, pos);
+    const bytes = end - pos + 1;
+    const line = buf.toString('utf8', pos, Math.min(end, pos + 200));
+    const head = line.length > 50 ? `${line.slice(0, 50)}…` : line;
+    return new InfluxValidationError(
+      'udp packet',
+      `line ${lineNo}`,
+      `is ${bytes} bytes with its newline, more than maxDatagramBytes (${this.maxDatagramBytes}); a line cannot be split across datagrams (raise maxDatagramBytes up to ${MAX_UDP_PAYLOAD} or write it over HTTP): ${JSON.stringify(head)}`,
+    );
   }
 
   /**
