@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxDBClient } from '../src/client/influxdb-client.js';
 import { InfluxConfigError, InfluxDBClientError } from '../src/errors.js';
@@ -212,6 +213,10 @@ describe('users and privileges (second server with auth)', () => {
     const pw1 = 'first\'pw"\\1';
     const pw2 = 'second pw ünïcode';
     await admin.createUser('bob "the" user', pw1);
+    const again = await admin.createUser('bob "the" user', 'another-Secret-pw').catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(InfluxDBClientError);
+    expect((again as InfluxDBClientError).content).toBe('user already exists');
+    expect(inspect(again)).not.toContain('another-Secret-pw');
     expect(await admin.listUsers()).toEqual([
       { user: 'admin', admin: true },
       { user: 'bob "the" user', admin: false },
