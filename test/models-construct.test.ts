@@ -153,6 +153,26 @@ describe('constructing models', () => {
     ]);
   });
 
+  it('carries unicode and raw newlines in string fields through the byte buffer to the sink', async () => {
+    const { registry, sink } = isolated();
+    @Measurement({ name: 'uni', registry })
+    class Uni extends SeriesModel<Uni> {
+      @Tag() city!: string;
+      @Field({ type: 'string' }) note!: string;
+      @Timestamp({ type: 'bigint' }) time?: bigint;
+    }
+    new Uni({ city: 'zürich', note: 'line1\nline2 🎉 "q"', time: 1n });
+    new Uni({ city: 'a b', note: 'x', time: 2n });
+    const pending = Uni.pendingLines();
+    expect(pending).toEqual([
+      'uni,city=zürich note="line1\nline2 🎉 \\"q\\"" 1',
+      'uni,city=a\\ b note="x" 2',
+    ]);
+    await registry.flush();
+    expect(sink.lines(Uni)).toEqual(pending);
+    expect(sink.commits()[0]!.batch.body).toBe(`${pending.join('\n')}\n`);
+  });
+
   it('keeps int64 and bigint integer fields exact', () => {
     const { registry } = isolated();
     @Measurement({ name: 'big', registry })

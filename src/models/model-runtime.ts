@@ -137,8 +137,17 @@ export function constructModel(Model: ModelClass, self: object, values: unknown)
     const v = given[p];
     if (v !== undefined) target[p] = v;
   }
-  const line = rt.serialize(target);
-  if (rt.constraints) checkConstraints(rt.meta.className, target);
+  const writer = rt.buffer.writer;
+  const start = writer.pos;
+  rt.serialize(target, writer);
+  if (rt.constraints) {
+    try {
+      checkConstraints(rt.meta.className, target);
+    } catch (e) {
+      writer.pos = start;
+      throw e;
+    }
+  }
   let instance: object;
   if (rt.hasOwnFields) {
     instance = new Proxy(target, immutable);
@@ -147,6 +156,6 @@ export function constructModel(Model: ModelClass, self: object, values: unknown)
   } else {
     instance = Object.freeze(target);
   }
-  rt.registry.add(rt.buffer, instance, line);
+  rt.registry.add(rt.buffer, instance);
   return instance;
 }

@@ -6,19 +6,26 @@ import {
   quoteStringField,
   typeOf,
 } from '../line-protocol/escape.js';
-import { NANOS_PER_UNIT, type Precision } from '../line-protocol/precision.js';
-import { floorDiv, formatTime } from '../line-protocol/time.js';
+import type { LineWriter } from '../line-protocol/line-writer.js';
+import { formatFloat, scanLineLength } from '../line-protocol/make-lines.js';
+import type { Precision } from '../line-protocol/precision.js';
+import { formatTime } from '../line-protocol/time.js';
 import type { ModelMetadata } from './model-metadata.js';
 import { tick, tickMs, tickSub } from './nano-clock.js';
 
 /**
- * Turns a (not yet frozen) model instance into one line of line protocol, without the trailing
- * newline. Checks every value's type on the way (built-in validation), and assigns the current
- * time to the timestamp property when it holds none.
+ * Writes one model instance (not yet frozen) as a line of line protocol, `\n` included, into a
+ * {@link LineWriter}. Checks every value's type on the way (the built-in validation) and assigns
+ * the current time to the timestamp property when it holds none. On an error nothing is left in
+ * the writer (its position is restored) and {@link InfluxValidationError} names the class and
+ * property.
+ *
+ * Keys are escaped and sorted once, when the serializer is compiled; values go through the same
+ * escaping rules as `makeLines` (src/line-protocol/escape.ts). Bytes are written directly (no
+ * string rope per line), which keeps the garbage of a million points short-lived.
  */
-export type ModelSerializer = (instance: Record<string, unknown>) => string;
+export type ModelSerializer = (instance: Record<string, unknown>, writer: LineWriter) => void;
 
-const TAG_SPECIAL = /[\\, =\n]/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -36,28 +43,34 @@ function byKey<T extends { key: string }>(a: T, b: T): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function autoTimeText(precision: Precision): string {
+function writeAutoTime(w: LineWriter, precision: Precision): void {
   tick();
   const ms = tickMs();
   const sub = tickSub();
   switch (precision) {
     case 'n':
     case 'ns':
-      return sub === 0 ? `${ms}000000` : `${ms}${String(sub).padStart(6, '0')}`;
+      w.digits(ms);
+      w.digits(sub, 6);
+      return;
     case 'u':
-      return String(ms * 1000 + Math.floor(sub / 1000));
+      w.int(ms * 1000 + Math.floor(sub / 1000));
+      return;
     case 'ms':
-      return String(ms);
+      w.int(ms);
+      return;
     case 's':
-      return String(Math.floor(ms / 1000));
+      w.int(Math.floor(ms / 1000));
+      return;
     case 'm':
-      return String(Math.floor(ms / 60_000));
+      w.int(Math.floor(ms / 60_000));
+      return;
     default:
-      return String(Math.floor(ms / 3_600_000));
+      w.int(Math.floor(ms / 3_600_000));
   }
 }
 
-/** Compiles the serializer of a model class: keys escaped and sorted once. */
+/** Compiles the serializer of a model class. */
 export function compileSerializer(meta: ModelMetadata): ModelSerializer {
   const where = meta.className;
   const precision = meta.precision;
@@ -69,10 +82,13 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     prefix: `${escapeFieldKey(f.key, `${where}.${f.property}`)}=`,
     type: f.type,
   }));
+  const firstPrefix = fields.map((f) => ` ${f.prefix}`);
+  const restPrefix = fields.map((f) => `,${f.prefix}`);
   const timestamp = meta.timestamp;
   const template = meta.templateProperties.length > 0 ? meta.measurement : undefined;
   const fixedName = template === undefined ? escapeMeasurement(meta.measurement, where) : '';
   const names = new Map<string, string>();
+  const suspectKeys = tags.some((t) => t.prefix.includes('\\\\ '));
 
   const measurementOf = (inst: Record<string, unknown>): string => {
     if (template === undefined) return fixedName;
@@ -96,58 +112,65 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     return escaped;
   };
 
-  const fieldText = (spec: FieldSpec, v: unknown): string => {
-    switch (spec.type) {
-      case 'float':
-        if (typeof v === 'number') {
-          if (Number.isFinite(v)) return String(v);
-          throw new InfluxValidationError(
-            where,
-            spec.property,
-            `${v} cannot be stored: InfluxDB floats must be finite`,
-          );
-        }
-        break;
-      case 'integer':
-        if (typeof v === 'number') {
-          if (Number.isSafeInteger(v)) return `${v}i`;
-          throw new InfluxValidationError(
-            where,
-            spec.property,
-            `${v} is not a safe integer; an integer field takes a whole number up to 2^53 or a bigint`,
-          );
-        }
-        if (typeof v === 'bigint') {
-          if (v >= INT64_MIN && v <= INT64_MAX) return `${v}i`;
-          throw new InfluxValidationError(
-            where,
-            spec.property,
-            `${v} is outside the int64 range InfluxDB stores`,
-          );
-        }
-        break;
-      case 'string':
-        if (typeof v === 'string') return quoteStringField(v);
-        break;
-      case 'boolean':
-        if (typeof v === 'boolean') return v ? 'true' : 'false';
-        break;
-    }
-    throw new InfluxValidationError(
-      where,
-      spec.property,
-      `expected ${spec.type === 'integer' ? 'an integer (number or bigint)' : spec.type === 'float' ? 'a number (float)' : `a ${spec.type}`}, got ${typeOf(v)}`,
-    );
+  const badType = (spec: FieldSpec, v: unknown): never => {
+    const expected =
+      spec.type === 'integer'
+        ? 'an integer (number or bigint)'
+        : spec.type === 'float'
+          ? 'a number (float)'
+          : `a ${spec.type}`;
+    throw new InfluxValidationError(where, spec.property, `expected ${expected}, got ${typeOf(v)}`);
   };
 
-  const timeText = (inst: Record<string, unknown>): string => {
-    if (timestamp === undefined) return autoTimeText(precision);
+  const writeField = (w: LineWriter, spec: FieldSpec, v: unknown): void => {
+    switch (spec.type) {
+      case 'float':
+        if (typeof v !== 'number') badType(spec, v);
+        w.ascii7(formatFloat(v as number, where, spec.property));
+        return;
+      case 'integer':
+        if (typeof v === 'number') {
+          if (!Number.isSafeInteger(v)) {
+            throw new InfluxValidationError(
+              where,
+              spec.property,
+              `${v} is not a safe integer; an integer field takes a whole number up to 2^53 or a bigint`,
+            );
+          }
+          w.int(v);
+        } else if (typeof v === 'bigint') {
+          if (v < INT64_MIN || v > INT64_MAX) {
+            throw new InfluxValidationError(
+              where,
+              spec.property,
+              `${v} is outside the int64 range InfluxDB stores`,
+            );
+          }
+          w.ascii7(v.toString());
+        } else badType(spec, v);
+        w.byte(0x69); // i
+        return;
+      case 'string':
+        if (typeof v !== 'string') badType(spec, v);
+        w.str(quoteStringField(v as string, where, spec.property));
+        return;
+      default:
+        if (typeof v !== 'boolean') badType(spec, v);
+        w.ascii7(v ? 'true' : 'false');
+    }
+  };
+
+  const writeTime = (w: LineWriter, inst: Record<string, unknown>): void => {
+    if (timestamp === undefined) {
+      writeAutoTime(w, precision);
+      return;
+    }
     const v = inst[timestamp.property];
     if (v === undefined || v === null) {
-      const text = autoTimeText(precision);
+      writeAutoTime(w, precision);
       if (timestamp.type === 'date') inst[timestamp.property] = new Date(tickMs());
       else inst[timestamp.property] = BigInt(tickMs()) * 1_000_000n + BigInt(tickSub());
-      return text;
+      return;
     }
     if (timestamp.type === 'date') {
       if (!(v instanceof Date)) {
@@ -155,53 +178,72 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
       }
       if (Number.isNaN(v.getTime()))
         throw new InfluxValidationError(where, timestamp.property, 'is an invalid Date');
-      return formatTime(v, precision, where);
-    }
-    if (typeof v !== 'bigint') {
+    } else if (typeof v !== 'bigint') {
       throw new InfluxValidationError(
         where,
         timestamp.property,
         `expected a bigint (nanoseconds since the epoch), got ${typeOf(v)}`,
       );
     }
-    if (v < INT64_MIN || v > INT64_MAX) {
-      throw new InfluxValidationError(
-        where,
-        timestamp.property,
-        `${v} is outside the int64 range InfluxDB stores`,
-      );
+    try {
+      w.ascii7(formatTime(v as Date | bigint, precision, where));
+    } catch (e) {
+      if (e instanceof InfluxValidationError) {
+        throw new InfluxValidationError(where, timestamp.property, e.message.replace(/^.*?: /, ''));
+      }
+      throw e;
     }
-    return precision === 'n' || precision === 'ns'
-      ? v.toString()
-      : floorDiv(v, NANOS_PER_UNIT[precision]).toString();
   };
 
-  return (inst) => {
-    let line = measurementOf(inst);
-    for (let i = 0; i < tags.length; i++) {
-      const spec = tags[i] as TagSpec;
-      const v = inst[spec.property];
-      if (v === undefined || v === null || v === '') continue;
-      if (typeof v !== 'string') {
-        throw new InfluxValidationError(where, spec.property, `a tag must be a string, got ${typeOf(v)}`);
+  return (inst, w) => {
+    const start = w.pos;
+    try {
+      w.str(measurementOf(inst));
+      let suspect = suspectKeys;
+      for (let i = 0; i < tags.length; i++) {
+        const spec = tags[i] as TagSpec;
+        const v = inst[spec.property];
+        if (v === undefined || v === null || v === '') continue;
+        if (typeof v !== 'string') {
+          throw new InfluxValidationError(where, spec.property, `a tag must be a string, got ${typeOf(v)}`);
+        }
+        w.str(spec.prefix);
+        const e = escapeTag(v, where, spec.property, 'value');
+        if (e !== v && e.includes('\\\\ ')) suspect = true;
+        w.str(e);
       }
-      line += spec.prefix + (TAG_SPECIAL.test(v) ? escapeTag(v, where, spec.property, 'value') : v);
+      let first = true;
+      for (let i = 0; i < fields.length; i++) {
+        const spec = fields[i] as FieldSpec;
+        const v = inst[spec.property];
+        if (v === undefined || v === null) continue;
+        w.str((first ? firstPrefix[i] : restPrefix[i]) as string);
+        writeField(w, spec, v);
+        first = false;
+      }
+      if (first) {
+        throw new InfluxValidationError(
+          where,
+          undefined,
+          `has no field with a value (${fields.map((f) => f.property).join(', ')}); InfluxDB cannot store a point without fields`,
+        );
+      }
+      w.byte(0x20);
+      writeTime(w, inst);
+      if (suspect) {
+        const line = `${w.buf.toString('utf8', start, w.pos)}\n`;
+        if (scanLineLength(line) !== line.length - 1) {
+          throw new InfluxValidationError(
+            where,
+            undefined,
+            'a tag holding a backslash before a space, combined with the double quotes or newline of a string field, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is',
+          );
+        }
+      }
+      w.byte(0x0a);
+    } catch (e) {
+      w.pos = start;
+      throw e;
     }
-    let sep = ' ';
-    for (let i = 0; i < fields.length; i++) {
-      const spec = fields[i] as FieldSpec;
-      const v = inst[spec.property];
-      if (v === undefined || v === null) continue;
-      line += sep + spec.prefix + fieldText(spec, v);
-      sep = ',';
-    }
-    if (sep === ' ') {
-      throw new InfluxValidationError(
-        where,
-        undefined,
-        `has no field with a value (${fields.map((f) => f.property).join(', ')}); InfluxDB cannot store a point without fields`,
-      );
-    }
-    return `${line} ${timeText(inst)}`;
   };
 }

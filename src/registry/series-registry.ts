@@ -140,21 +140,23 @@ export class SeriesRegistry {
     }
   }
 
-  /** Adds a built (frozen) instance and its line (internal; used by `SeriesModel`). */
-  add(buffer: ClassBuffer, instance: object, line: string): void {
-    buffer.lines.push(line);
+  /**
+   * Records a built instance whose line the serializer just wrote into `buffer.writer`
+   * (internal; used by `SeriesModel`).
+   */
+  add(buffer: ClassBuffer, instance: object): void {
+    buffer.ends.push(buffer.writer.pos);
     buffer.instances.push(instance);
-    buffer.bytes += line.length + 1;
     this.pendingPoints++;
     const o = this.opts;
     const autocommit = buffer.options.autocommit ?? o.autocommit;
     if (!autocommit) return;
     if (
-      buffer.lines.length >= (buffer.options.bulkSize ?? o.bulkSize) ||
+      buffer.count >= (buffer.options.bulkSize ?? o.bulkSize) ||
       buffer.bytes >= (buffer.options.maxBatchBytes ?? o.maxBatchBytes)
     ) {
       this.autoCut(buffer);
-    } else if (buffer.lines.length === 1) {
+    } else if (buffer.count === 1) {
       const interval = buffer.options.flushInterval ?? o.flushInterval;
       if (interval > 0) {
         buffer.timer = setTimeout(() => {
@@ -168,7 +170,7 @@ export class SeriesRegistry {
 
   /** The lines of a class not yet handed to a sink (without trailing newlines). */
   pendingLines(model: ModelClass): string[] {
-    return [...(this.buffers.get(model)?.lines ?? [])];
+    return this.buffers.get(model)?.lines() ?? [];
   }
 
   /**
@@ -180,6 +182,7 @@ export class SeriesRegistry {
     const buffer = this.buffers.get(model);
     if (buffer === undefined) return [];
     const meta = buffer.meta;
+    const lines = buffer.lines();
     return buffer.instances.map((inst, i) => {
       const v = inst as Record<string, unknown>;
       const tags: Record<string, string> = {};
@@ -195,7 +198,7 @@ export class SeriesRegistry {
       }
       let measurement = meta.measurement;
       for (const p of meta.templateProperties) measurement = measurement.replace(`{${p}}`, String(v[p]));
-      const line = buffer.lines[i] as string;
+      const line = lines[i] as string;
       return { measurement, tags, fields, time: BigInt(line.slice(line.lastIndexOf(' ') + 1)) };
     });
   }
@@ -204,8 +207,9 @@ export class SeriesRegistry {
   reset(model: ModelClass): number {
     const buffer = this.buffers.get(model);
     if (buffer === undefined) return 0;
-    const n = buffer.lines.length;
-    this.takeLines(buffer);
+    const n = buffer.count;
+    this.clearTimer(buffer);
+    buffer.clear();
     this.release(n);
     return n;
   }
@@ -224,7 +228,7 @@ export class SeriesRegistry {
     const buffer = this.bufferFor(model);
     const earlier = [...buffer.active];
     let mine: Promise<Error | undefined> | undefined;
-    if (buffer.lines.length > 0) {
+    if (buffer.count > 0) {
       const resolved = sink ?? this.sinkOf(buffer);
       if (resolved === undefined) throw this.noSinkError(buffer);
       mine = this.dispatch(buffer, resolved, false);
@@ -242,12 +246,12 @@ export class SeriesRegistry {
   async flush(): Promise<FlushResult> {
     const all: Array<{ n: number; p: Promise<Error | undefined> }> = [];
     for (const buffer of this.buffers.values()) {
-      if (buffer.lines.length > 0 && this.sinkOf(buffer) === undefined) throw this.noSinkError(buffer);
+      if (buffer.count > 0 && this.sinkOf(buffer) === undefined) throw this.noSinkError(buffer);
     }
     for (const buffer of this.buffers.values()) {
       for (const p of buffer.active) all.push({ n: -1, p });
-      if (buffer.lines.length > 0) {
-        const n = buffer.lines.length;
+      if (buffer.count > 0) {
+        const n = buffer.count;
         all.push({ n, p: this.dispatch(buffer, this.sinkOf(buffer) as CommitSink, true) });
       }
     }
@@ -284,9 +288,9 @@ export class SeriesRegistry {
         if (!(e instanceof InfluxConfigError)) throw e;
         // Classes without a sink: nothing can be written; report their points instead of losing them.
         for (const buffer of this.buffers.values()) {
-          if (buffer.lines.length === 0 || this.sinkOf(buffer) !== undefined) continue;
+          if (buffer.count === 0 || this.sinkOf(buffer) !== undefined) continue;
           const batch = this.takeLines(buffer);
-          this.release(batch.lines.length);
+          this.release(batch.lineCount);
           this.report(e, this.failureOf(batch, this.toCommitBatch(batch), 0, true));
         }
         result = await this.flush();
@@ -333,13 +337,12 @@ export class SeriesRegistry {
     // When the limit is reached with points still sitting in buffers (below bulkSize), write them
     // now so that capacity can come back without waiting for flushInterval.
     for (const buffer of this.buffers.values()) {
-      if (buffer.lines.length > 0 && (buffer.options.autocommit ?? this.opts.autocommit))
-        this.autoCut(buffer);
+      if (buffer.count > 0 && (buffer.options.autocommit ?? this.opts.autocommit)) this.autoCut(buffer);
     }
   }
 
   private autoCut(buffer: ClassBuffer): void {
-    if (buffer.lines.length === 0) return;
+    if (buffer.count === 0) return;
     const sink = this.sinkOf(buffer);
     if (sink === undefined) {
       if (!this.warnedNoSink) {
@@ -351,23 +354,23 @@ export class SeriesRegistry {
     void this.dispatch(buffer, sink, true);
   }
 
-  private takeLines(buffer: ClassBuffer, sink?: CommitSink): PendingBatch {
-    const batch: PendingBatch = { buffer, lines: buffer.lines, instances: buffer.instances, sink };
-    buffer.lines = [];
-    buffer.instances = [];
-    buffer.bytes = 0;
+  private takeLines(buffer: ClassBuffer): PendingBatch {
+    this.clearTimer(buffer);
+    return buffer.cut();
+  }
+
+  private clearTimer(buffer: ClassBuffer): void {
     if (buffer.timer !== undefined) {
       clearTimeout(buffer.timer);
       buffer.timer = undefined;
     }
-    return batch;
   }
 
   private toCommitBatch(batch: PendingBatch): CommitBatch {
     const meta = batch.buffer.meta;
     return {
-      body: `${batch.lines.join('\n')}\n`,
-      lineCount: batch.lines.length,
+      body: batch.body,
+      lineCount: batch.lineCount,
       database: meta.database,
       retentionPolicy: meta.retentionPolicy,
       precision: meta.precision,
@@ -378,7 +381,7 @@ export class SeriesRegistry {
 
   /** Cuts the buffer into a batch and writes it; the promise never rejects. */
   private dispatch(buffer: ClassBuffer, sink: CommitSink, report: boolean): Promise<Error | undefined> {
-    const batch = this.takeLines(buffer, sink);
+    const batch = this.takeLines(buffer);
     const p = this.run(batch, sink, report);
     buffer.active.add(p);
     void p.then(() => buffer.active.delete(p));
@@ -400,7 +403,7 @@ export class SeriesRegistry {
   }
 
   private async attempt(batch: PendingBatch, sink: CommitSink, report: boolean): Promise<Error | undefined> {
-    const n = batch.lines.length;
+    const n = batch.lineCount;
     const commitBatch = this.toCommitBatch(batch);
     let attempts = 0;
     let error: Error | undefined;
@@ -437,7 +440,7 @@ export class SeriesRegistry {
     return {
       model: batch.buffer.model as CommitFailure['model'],
       batch: commitBatch,
-      lines: batch.lines,
+      lines: batch.lines(),
       instances: batch.instances,
       attempts,
       permanent,

@@ -1,5 +1,21 @@
 import { InfluxConfigError, InfluxConnectionError } from '../errors.js';
+import { scanLineLength } from '../line-protocol/make-lines.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
+
+/**
+ * Splits a body into lines the way InfluxDB does: a newline inside a quoted string field does not
+ * end a line.
+ */
+function splitLines(body: string): string[] {
+  const out: string[] = [];
+  let rest = body;
+  for (let guard = 0; rest.length > 0 && guard < 10_000_000; guard++) {
+    const n = scanLineLength(rest);
+    out.push(rest.slice(0, n));
+    rest = rest.slice(n + 1);
+  }
+  return out;
+}
 
 /** One commit a {@link MemorySink} accepted. */
 export interface RecordedCommit {
@@ -39,9 +55,7 @@ export class MemorySink implements CommitSink {
       return Promise.reject(new InfluxConfigError('MemorySink.commit: batch.body must be a string'));
     }
     const record = (): void => {
-      const lines = batch.body.split('\n');
-      if (lines[lines.length - 1] === '') lines.pop();
-      this.accepted.push({ batch, lines });
+      this.accepted.push({ batch, lines: splitLines(batch.body) });
     };
     if (this.held !== undefined) {
       const held = this.held;
