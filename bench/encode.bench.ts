@@ -9,7 +9,8 @@
  * Each encoder gets its natural input, built before timing: point objects with bigint ns times
  * for makeLines; `{ measurement, tags, fields, timestamp: '<ns digits>' }` with a schema (so
  * `cores` is written as an integer) for node-influx; pre-built Point objects for influxdb-client.
- * The same 100k-point batch is encoded repeatedly until the total is reached.
+ * The same 100k-point batch is encoded repeatedly until the total is reached. The last row is the
+ * floor: the number-to-text conversions alone, which every encoder pays.
  */
 import { Point as ClientPoint } from '@influxdata/influxdb-client';
 import { FieldType, InfluxDB as NodeInflux } from 'influx';
@@ -114,6 +115,20 @@ async function main(): Promise<void> {
       let out = '';
       for (let i = 0; i < ic.length; i++) out += `${(ic[i] as ClientPoint).toLineProtocol()}\n`;
       return out;
+    }),
+  );
+
+  // The floor: only the number formatting every encoder must do (String(float), the int, the
+  // BigInt time), without escaping, sorting or building any output.
+  results.push(
+    measure('floor: String(usage) + String(cores) + time.toString()', () => {
+      let n = 0;
+      for (let i = 0; i < points.length; i++) {
+        const p = points[i] as Point;
+        const f = p.fields as { usage: number; cores: bigint };
+        n += String(f.usage).length + String(f.cores).length + (p.time as bigint).toString().length;
+      }
+      return `${n}\n`;
     }),
   );
 

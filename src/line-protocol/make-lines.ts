@@ -284,14 +284,28 @@ class Encoder {
     if (typeof tags !== 'object') {
       throw new InfluxValidationError(this.where(), 'tags', `must be an object, got ${typeOf(tags)}`);
     }
-    const keys = sortedKeys(tags);
     if (bodyKeys === undefined) {
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i] as string;
+      // Optimistic: most objects list their keys sorted already; for-in reads them without
+      // allocating. On the first key out of order, rewind and write them sorted.
+      const start = this.w.pos;
+      let prev: string | undefined;
+      for (const k in tags) {
+        if (!Object.hasOwn(tags, k)) continue;
+        if (prev !== undefined && k < prev) {
+          this.w.pos = start;
+          const keys = Object.keys(tags).sort();
+          for (let i = 0; i < keys.length; i++) {
+            const key = keys[i] as string;
+            this.writeTag(key, tags[key]);
+          }
+          return;
+        }
+        prev = k;
         this.writeTag(k, tags[k]);
       }
       return;
     }
+    const keys = sortedKeys(tags);
     // Merge the two sorted key lists; the point's own tag wins over the body's.
     const body = this.bodyTags as Readonly<Record<string, TagValue>>;
     let i = 0;
@@ -313,6 +327,42 @@ class Encoder {
     }
   }
 
+  private sep = 0x20;
+  private newlineKey: string | undefined;
+
+  private writeField(key: string, value: FieldValue | null | undefined): void {
+    const w = this.w;
+    if (value === null || value === undefined) return;
+    w.byte(this.sep);
+    this.sep = 0x2c;
+    w.str(this.fieldKey(key));
+    w.byte(0x3d);
+    switch (typeof value) {
+      case 'number':
+        if (value === 0) w.ascii7(1 / value < 0 ? '-0' : '0');
+        else if (value - value === 0) w.ascii7(String(value));
+        else formatFloat(value, this.where(), key); // throws
+        break;
+      case 'bigint':
+        if (value >= -0x20000000000000n && value <= 0x20000000000000n) w.int(Number(value));
+        else {
+          if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
+          w.ascii7(value.toString());
+        }
+        w.byte(0x69);
+        break;
+      case 'boolean':
+        w.ascii7(value ? 'true' : 'false');
+        break;
+      case 'string':
+        if (value.includes('\n')) this.newlineKey = key;
+        w.str(quoteStringField(value, this.where(), key));
+        break;
+      default:
+        throw badFieldType(value, this.where(), key);
+    }
+  }
+
   /** Writes the fields; returns the key of a string field holding a raw newline, if any. */
   writeFields(fields: Readonly<Record<string, FieldValue | null | undefined>>): string | undefined {
     if (fields === null || typeof fields !== 'object') {
@@ -323,42 +373,26 @@ class Encoder {
       );
     }
     const w = this.w;
-    const keys = sortedKeys(fields);
-    let sep = 0x20;
-    let newlineKey: string | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      const value = fields[key];
-      if (value === null || value === undefined) continue;
-      w.byte(sep);
-      sep = 0x2c;
-      w.str(this.fieldKey(key));
-      w.byte(0x3d);
-      switch (typeof value) {
-        case 'number':
-          if (value === 0) w.ascii7(1 / value < 0 ? '-0' : '0');
-          else if (value - value === 0) w.ascii7(String(value));
-          else formatFloat(value, this.where(), key); // throws
-          break;
-        case 'bigint':
-          if (value >= -0x20000000000000n && value <= 0x20000000000000n) w.int(Number(value));
-          else {
-            if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
-            w.ascii7(value.toString());
-          }
-          w.byte(0x69);
-          break;
-        case 'boolean':
-          w.ascii7(value ? 'true' : 'false');
-          break;
-        case 'string':
-          if (value.includes('\n')) newlineKey = key;
-          w.str(quoteStringField(value, this.where(), key));
-          break;
-        default:
-          throw badFieldType(value, this.where(), key);
+    const start = w.pos;
+    this.sep = 0x20;
+    this.newlineKey = undefined;
+    let prev: string | undefined;
+    for (const key in fields) {
+      if (!Object.hasOwn(fields, key)) continue;
+      if (prev !== undefined && key < prev) {
+        // Out of order: rewind and write the fields sorted.
+        w.pos = start;
+        this.sep = 0x20;
+        this.newlineKey = undefined;
+        const keys = Object.keys(fields).sort();
+        for (let i = 0; i < keys.length; i++) this.writeField(keys[i] as string, fields[keys[i] as string]);
+        break;
       }
+      prev = key;
+      this.writeField(key, fields[key]);
     }
+    const sep = this.sep;
+    const newlineKey = this.newlineKey;
     if (sep === 0x20) {
       throw new InfluxValidationError(
         this.where(),
