@@ -26,6 +26,7 @@ const arg = (name: string, def: string) => {
 const DB = 'bench';
 const Q = 'SELECT * FROM "cpu"';
 const CHUNK = 10_000;
+const ROUNDS = Number(arg('--rounds', '3'));
 
 interface Measure {
   name: string;
@@ -153,8 +154,10 @@ async function main(): Promise<void> {
       ),
     );
 
+    // let the server finish its post-write cache snapshot before timing anything
+    await new Promise((r) => setTimeout(r, 5000));
     const results: Measure[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       results.push(await runCurl('curl-msgpack', server.url, 'application/x-msgpack'));
       results.push(await runCurl('curl-json', server.url, 'application/json'));
       for (const mode of ['stream-msgpack', 'stream-json', 'stream-msgpack-rows', 'stream-json-rows']) {
@@ -162,15 +165,24 @@ async function main(): Promise<void> {
       }
     }
     const decodes: Measure[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const mode of ['whole-msgpack', 'whole-json']) decodes.push(await runChild(mode, server.url));
     }
     const best = (name: string, list = results) =>
       list.filter((r) => r.name === name).reduce((a, b) => (a.ms <= b.ms ? a : b));
     const curlM = best('curl-msgpack');
     const curlJ = best('curl-json');
-    console.log(`\nqueryStream over ${rows} rows (best of 2; each in its own process):`);
-    console.log('name                     time (s)  peak RSS (MB)  vs curl (same format)');
+    console.log(
+      `\nqueryStream over ${rows} rows (best of ${ROUNDS}; each in its own process; median in brackets):`,
+    );
+    const median = (name: string) => {
+      const xs = results
+        .filter((r) => r.name === name)
+        .map((r) => r.ms)
+        .sort((a, b) => a - b);
+      return xs[Math.floor(xs.length / 2)] as number;
+    };
+    console.log('name                     time (s) [median]  peak RSS (MB)  vs curl (same format) [medians]');
     for (const name of [
       'curl-msgpack',
       'curl-json',
@@ -182,7 +194,7 @@ async function main(): Promise<void> {
       const r = best(name);
       const floor = name.includes('msgpack') ? curlM : curlJ;
       console.log(
-        `${name.padEnd(24)} ${(r.ms / 1000).toFixed(2).padStart(8)}  ${r.maxRssMb.toFixed(0).padStart(13)}  ${(r.ms / floor.ms).toFixed(2)}x`,
+        `${name.padEnd(24)} ${(r.ms / 1000).toFixed(2).padStart(8)} [${(median(name) / 1000).toFixed(2)}]  ${r.maxRssMb.toFixed(0).padStart(13)}  ${(r.ms / floor.ms).toFixed(2)}x [${(median(name) / median(floor.name)).toFixed(2)}x]`,
       );
     }
     console.log(`\nwhole response decoded at once (${rows} rows), decode time only:`);

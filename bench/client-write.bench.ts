@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const admin = new InfluxDBClient({ host: server.host, port: server.port });
     const results: { name: string; ms: number; maxRssMb: number }[] = [];
     let k = 0;
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 3; round++) {
       for (const mode of ['undici-bodies', 'client-points', 'client-lines']) {
         const db = `w${k++}`;
         await admin.createDatabase(db);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       results.filter((r) => r.name === name).reduce((a, b) => (a.ms <= b.ms ? a : b));
     const floor = best('undici-bodies');
     console.log(
-      `writePoints of ${rows} points, batches of ${BATCH}, ${CONCURRENCY} in flight (best of 2, own process each):`,
+      `writePoints of ${rows} points, batches of ${BATCH}, ${CONCURRENCY} in flight (best of 3, own process each):`,
     );
     console.log('name             time (s)  points/s   peak RSS (MB)  vs bare undici');
     for (const name of ['undici-bodies', 'client-points', 'client-lines']) {

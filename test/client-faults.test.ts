@@ -162,7 +162,7 @@ describe('retries', () => {
   });
 
   it('connection refused raises InfluxConnectionError after the retries', async () => {
-    const f = await fake(pong);
+    const f = await fake((_req, res) => pong(res));
     const port = f.port;
     await f.close();
     open.length = 0;
@@ -185,6 +185,26 @@ describe('retries', () => {
     controller.abort();
     await expect(p).rejects.toBeInstanceOf(InfluxAbortError);
     expect(f.requests).toHaveLength(1);
+  });
+});
+
+describe('writes', () => {
+  it('a write that got a 503 is retried with the whole, identical body', async () => {
+    const bodies: string[] = [];
+    const f = await fake((req, res, n) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(n === 0 ? 503 : 204);
+        res.end();
+      });
+    });
+    await client(f, { database: 'db' }).writePoints(['m v=1 1', 'm v=2 2']);
+    expect(bodies).toEqual(['m v=1 1\nm v=2 2\n', 'm v=1 1\nm v=2 2\n']);
+    expect(f.requests.map((r) => r.url)).toEqual(['/write?db=db&precision=n', '/write?db=db&precision=n']);
   });
 });
 

@@ -166,9 +166,11 @@ describe('writePoints', () => {
 
   it('a partial write raises InfluxDBPartialWriteError with the reason and dropped count; the rest is stored', async () => {
     await client.write('conflict v=1.5 1\n');
-    const err = await client
-      .writePoints(['conflict v=2 2', 'conflict v=3i 3', 'conflict v=4 4'])
-      .catch((e: unknown) => e as InfluxDBPartialWriteError);
+    const err = await client.writePoints(['conflict v=2 2', 'conflict v=3i 3', 'conflict v=4 4']).then(
+      () => undefined,
+      (e: unknown) => e as InfluxDBPartialWriteError,
+    );
+    if (err === undefined) throw new Error('the write should have failed');
     expect(err).toBeInstanceOf(InfluxDBPartialWriteError);
     expect(err).toBeInstanceOf(InfluxDBClientError);
     expect(err.code).toBe(400);
