@@ -1,0 +1,66 @@
+import { InfluxDBClient } from '../client/influxdb-client.js';
+import { InfluxConfigError } from '../errors.js';
+import { DEFAULT_REGISTRY_OPTIONS, resolveRegistryOptions } from '../registry/registry-options.js';
+import type { InfluxModuleOptions, InfluxModuleRootOptions } from './influx-module-options.js';
+
+const MODULE_KEYS = ['dsn', 'series', 'sink', 'shutdownTimeout', 'connectionName'] as const;
+
+/**
+ * Checks the module's own options (the client checks its own when it is built); throws
+ * {@link InfluxConfigError} naming the option and the connection. Never echoes a DSN (it may carry
+ * a password).
+ */
+export function checkModuleOptions(options: unknown, where: string): InfluxModuleRootOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InfluxConfigError(
+      `${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
+  }
+  const o = options as InfluxModuleRootOptions;
+  if (o.dsn !== undefined && (typeof o.dsn !== 'string' || o.dsn === '')) {
+    throw new InfluxConfigError(`${where}: option dsn must be a non-empty string`);
+  }
+  if (o.sink !== undefined && typeof (o.sink as { commit?: unknown } | null)?.commit !== 'function') {
+    throw new InfluxConfigError(`${where}: option sink must implement commit(batch) (a CommitSink)`);
+  }
+  if (
+    o.shutdownTimeout !== undefined &&
+    !(typeof o.shutdownTimeout === 'number' && Number.isInteger(o.shutdownTimeout) && o.shutdownTimeout >= 0)
+  ) {
+    throw new InfluxConfigError(
+      `${where}: option shutdownTimeout must be a non-negative integer (ms), got ${String(o.shutdownTimeout)}`,
+    );
+  }
+  if (o.series !== undefined) {
+    if (o.series === null || typeof o.series !== 'object') {
+      throw new InfluxConfigError(`${where}: option series must be an object of registry options`);
+    }
+    if ('sink' in o.series) {
+      throw new InfluxConfigError(
+        `${where}: option series.sink is not taken; give the module's sink option (or override getInfluxSinkToken())`,
+      );
+    }
+    try {
+      resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, o.series);
+    } catch (e) {
+      throw new InfluxConfigError(`${where}: option series: ${(e as Error).message}`);
+    }
+  }
+  return o;
+}
+
+/** Builds the connection's client from checked options. */
+export function createClient(options: InfluxModuleOptions, where: string): InfluxDBClient {
+  const clientOptions: Record<string, unknown> = { ...options };
+  for (const k of MODULE_KEYS) delete clientOptions[k];
+  try {
+    return options.dsn !== undefined
+      ? InfluxDBClient.fromDsn(options.dsn, clientOptions)
+      : new InfluxDBClient(clientOptions);
+  } catch (e) {
+    if (e instanceof InfluxConfigError) {
+      throw new InfluxConfigError(`${where}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}
