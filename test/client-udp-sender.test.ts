@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UdpSender } from '../src/client/udp-sender.js';
 import { InfluxClosedError, InfluxConfigError, InfluxValidationError } from '../src/errors.js';
+import { makeLine } from '../src/line-protocol/index.js';
 
 /**
  * Datagram splitting, checked on a local UDP socket that records what arrives (the real listener
@@ -47,9 +48,10 @@ describe('UdpSender', () => {
     await sender.close();
   });
 
-  it('adds the missing final newline, drops empty lines and sends nothing for an empty body', async () => {
+  it('adds the missing final newline, drops leading blank lines and sends nothing for an empty body', async () => {
     const sender = new UdpSender({ host: '127.0.0.1', port });
-    expect(sender.split('a v=1\n\n\nb v=2').map(String)).toEqual(['a v=1\nb v=2\n']);
+    // Blank lines inside a datagram are kept (the server skips them); at its start they are dropped.
+    expect(sender.split('\n\na v=1\n\nb v=2').map(String)).toEqual(['a v=1\n\nb v=2\n']);
     expect(sender.split('')).toEqual([]);
     await sender.send('\n');
     await sender.close();
@@ -114,6 +116,63 @@ describe('UdpSender', () => {
         for (const d of out) expect(Buffer.from(d.toString('utf8'), 'utf8').equals(d)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('never cuts inside a string field that holds newlines, as InfluxDB reads lines', () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: 64 });
+    const lines = [
+      'm s="one\ntwo\nthree" 1',
+      'm,t=a\\ b s="x\\"\ny\n" 2', // escaped quote inside the string, backslash-space in a tag
+      'm a=1,s="line\n\nbreaks",b=2 3',
+      'm v=1 4',
+    ];
+    const out = sender.split(`${lines.join('\n')}\n`).map(String);
+    // Two whole lines fit in 64 bytes; a cut at any of the newlines inside the strings would not.
+    expect(out).toEqual([`${lines[0]}\n${lines[1]}\n`, `${lines[2]}\n${lines[3]}\n`]);
+    expect(Math.max(...out.map((d) => Buffer.byteLength(d)))).toBeLessThanOrEqual(64);
+  });
+
+  it('cuts only at line ends for any encoded points, strings with newlines and quotes included', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+    const pointArb = fc.record({
+      tag: fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 10 })
+        .map((t) => t.replace(/[\n\r\\]/g, '_')),
+      s: fc
+        .array(fc.oneof(text, fc.constantFrom('\n', '"', '\\', '\n\n', ' = , ')), { maxLength: 5 })
+        .map((p) => p.join('')),
+      v: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(pointArb, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 300, max: 900 }),
+        (ps, max) => {
+          const lines = ps.map((p, i) =>
+            makeLine({ measurement: 'm', tags: { t: p.tag }, fields: { s: p.s, v: p.v }, time: BigInt(i) }),
+          );
+          const body = `${lines.join('\n')}\n`;
+          const ends = new Set<number>();
+          let at = 0;
+          for (const l of lines) ends.add((at += Buffer.byteLength(l) + 1));
+          const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: max });
+          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l) + 1));
+          if (longest > max) {
+            expect(() => sender.split(body)).toThrow(InfluxValidationError);
+            return;
+          }
+          const out = sender.split(body);
+          let offset = 0;
+          for (const d of out) {
+            expect(d.length).toBeLessThanOrEqual(max);
+            offset += d.length;
+            expect(ends.has(offset)).toBe(true);
+          }
+          expect(Buffer.concat(out).toString('utf8')).toBe(body);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -131,13 +131,14 @@ export class UdpSender {
   }
 
   /**
-   * Splits line protocol into datagram payloads of at most `maxDatagramBytes` at line
-   * boundaries, each line ending in '\n'; empty lines are dropped. Throws
-   * {@link InfluxValidationError} naming the first line (counting non-empty lines from 1)
-   * longer than the limit.
+   * Splits line protocol into datagram payloads of at most `maxDatagramBytes`, each ending in
+   * '\n', cutting only where InfluxDB's own parser ends a line: a newline inside a quoted string
+   * field value (which line protocol carries raw) or after a backslash does not end a line, so
+   * such a point is never cut in two. Blank lines at the start of a datagram are dropped. Throws
+   * {@link InfluxValidationError} naming the first line (counting non-blank lines from 1) longer
+   * than the limit.
    *
-   * The body is encoded once and cut at newline bytes (a UTF-8 multi-byte character never
-   * contains 0x0A), so the datagrams are views of one buffer, not copies.
+   * The body is encoded once and cut into views of that one buffer, not copies.
    */
   split(body: string): Buffer[] {
     if (typeof body !== 'string') {
@@ -147,43 +148,44 @@ export class UdpSender {
         `must be line protocol text, got ${typeof body}`,
       );
     }
-    let text = body;
-    if (text.startsWith('\n') || text.includes('\n\n') || text.includes('\r')) {
-      text = text
-        .split('\n')
-        .filter((line) => line !== '' && line !== '\r')
-        .join('\n');
-    }
-    if (text === '') return [];
-    if (!text.endsWith('\n')) text += '\n';
-    const buf = Buffer.from(text, 'utf8');
+    if (body === '') return [];
+    const buf = Buffer.from(body.endsWith('\n') ? body : `${body}\n`, 'utf8');
+    // Only quotes and backslashes make a newline byte something else than a line end.
+    const plain = buf.indexOf(34) < 0 && buf.indexOf(92) < 0;
     const max = this.maxDatagramBytes;
     const out: Buffer[] = [];
+    let start = 0; // start of the datagram being filled
+    let filled = 0; // end of its last whole line
+    let lineNo = 0;
     let pos = 0;
     while (pos < buf.length) {
-      if (buf.length - pos <= max) {
-        out.push(buf.subarray(pos));
-        break;
+      const lineStart = pos;
+      const nl = plain ? buf.indexOf(10, pos) : lineEnd(buf, pos);
+      pos = nl < 0 ? buf.length : nl + 1;
+      const blank = pos - lineStart === 1;
+      if (!blank) lineNo++;
+      if (pos - start > max && filled > start) {
+        out.push(buf.subarray(start, filled));
+        start = filled;
       }
-      const cut = buf.lastIndexOf(10, pos + max - 1);
-      if (cut < pos) throw this.#tooLong(buf, pos);
-      out.push(buf.subarray(pos, cut + 1));
-      pos = cut + 1;
+      if (blank && filled === start) {
+        start = filled = pos;
+        continue;
+      }
+      if (pos - start > max) throw this.#tooLong(buf, lineStart, pos, lineNo);
+      filled = pos;
     }
+    if (filled > start) out.push(buf.subarray(start, filled));
     return out;
   }
 
-  #tooLong(buf: Buffer, pos: number): InfluxValidationError {
-    let lineNo = 1;
-    for (let i = buf.indexOf(10); i >= 0 && i < pos; i = buf.indexOf(10, i + 1)) lineNo++;
-    const end = buf.indexOf(10, pos);
-    const bytes = end - pos + 1;
-    const line = buf.toString('utf8', pos, Math.min(end, pos + 200));
+  #tooLong(buf: Buffer, start: number, end: number, lineNo: number): InfluxValidationError {
+    const line = buf.toString('utf8', start, Math.min(end - 1, start + 200));
     const head = line.length > 50 ? `${line.slice(0, 50)}…` : line;
     return new InfluxValidationError(
       'udp packet',
       `line ${lineNo}`,
-      `is ${bytes} bytes with its newline, more than maxDatagramBytes (${this.maxDatagramBytes}); a line cannot be split across datagrams (raise maxDatagramBytes up to ${MAX_UDP_PAYLOAD} or write it over HTTP): ${JSON.stringify(head)}`,
+      `is ${end - start} bytes with its newline, more than maxDatagramBytes (${this.maxDatagramBytes}); a line cannot be split across datagrams (raise maxDatagramBytes up to ${MAX_UDP_PAYLOAD} or write it over HTTP): ${JSON.stringify(head)}`,
     );
   }
 
@@ -237,4 +239,47 @@ export class UdpSender {
     }
     return this.#socket;
   }
+}
+
+/**
+ * Index of the newline that ends the line starting at `i`, or -1: the rule of InfluxDB's
+ * `models.scanLine`. A backslash skips the byte after it; after the first space (fields), a `"`
+ * where a field value starts (more `=` than `,` seen outside quotes) opens or closes a string,
+ * and a newline inside a string does not end the line.
+ */
+function lineEnd(buf: Buffer, from: number): number {
+  const n = buf.length;
+  let quoted = false;
+  let fields = false;
+  let equals = 0;
+  let commas = 0;
+  let i = from;
+  while (i < n) {
+    const c = buf[i];
+    if (c === 92 && i + 2 < n) {
+      i += 2;
+      continue;
+    }
+    if (c === 32) fields = true;
+    if (fields) {
+      if (!quoted && c === 61) {
+        equals++;
+        i++;
+        continue;
+      }
+      if (!quoted && c === 44) {
+        commas++;
+        i++;
+        continue;
+      }
+      if (c === 34 && equals > commas) {
+        quoted = !quoted;
+        i++;
+        continue;
+      }
+    }
+    if (c === 10 && !quoted) return i;
+    i++;
+  }
+  return -1;
 }
