@@ -2,7 +2,8 @@
  * writePoints speed: N points (default 1M; `--rows N`) of
  * `cpu,host=h<k>,region=r<k> usage=<float>,cores=<int>i <ns>` in batches of 5000 into a throwaway
  * influxd, by:
- *   - InfluxDBClient.writePoints with point objects (encoding included in the time),
+ *   - InfluxDBClient.writePoints with an array of point objects (encoding included in the time),
+ *   - the same from a generator (point creation included too; nothing held in memory),
  *   - InfluxDBClient.writePoints with pre-built line strings,
  *   - a bare undici loop posting the same pre-built bodies with the same concurrency (the floor).
  * Each measurement runs in its own child process (peak RSS is its own) into its own database.
@@ -22,33 +23,45 @@ const arg = (name: string, def: string) => {
   return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : def;
 };
 const BATCH = 5000;
+const MODES = ['undici-bodies', 'client-points', 'client-points-gen', 'client-lines'];
 const CONCURRENCY = 4; // the client's default writeConcurrency (min(poolSize 10, 4))
 
+function point(i: number): Point {
+  return {
+    measurement: 'cpu',
+    tags: { host: `h${i % 100}`, region: `r${i % 5}` },
+    fields: { usage: i / 7, cores: BigInt(i % 64) },
+    time: 1_700_000_000_000_000_000n + BigInt(i) * 1000n,
+  };
+}
+
+function* generate(n: number): Generator<Point> {
+  for (let i = 0; i < n; i++) yield point(i);
+}
+
 function points(n: number): Point[] {
-  const out: Point[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push({
-      measurement: 'cpu',
-      tags: { host: `h${i % 100}`, region: `r${i % 5}` },
-      fields: { usage: i / 7, cores: BigInt(i % 64) },
-      time: 1_700_000_000_000_000_000n + BigInt(i) * 1000n,
-    });
-  }
-  return out;
+  return Array.from({ length: n }, (_, i) => point(i));
 }
 
 async function child(mode: string, url: string, rows: number, db: string): Promise<void> {
   const u = new URL(url);
-  const data = points(rows);
   let ms: number;
-  if (mode === 'client-points') {
+  if (mode === 'client-points-gen') {
+    // points created on the fly by a generator: object creation is inside the client's time
+    const client = new InfluxDBClient({ host: u.hostname, port: Number(u.port), database: db });
+    const t0 = performance.now();
+    await client.writePoints(generate(rows), { batchSize: BATCH });
+    ms = performance.now() - t0;
+    await client.close();
+  } else if (mode === 'client-points') {
+    const data = points(rows);
     const client = new InfluxDBClient({ host: u.hostname, port: Number(u.port), database: db });
     const t0 = performance.now();
     await client.writePoints(data, { batchSize: BATCH });
     ms = performance.now() - t0;
     await client.close();
   } else if (mode === 'client-lines') {
-    const lines = makeLines(data).split('\n');
+    const lines = makeLines(generate(rows)).split('\n');
     lines.pop();
     const client = new InfluxDBClient({ host: u.hostname, port: Number(u.port), database: db });
     const t0 = performance.now();
@@ -57,7 +70,9 @@ async function child(mode: string, url: string, rows: number, db: string): Promi
     await client.close();
   } else {
     const bodies: string[] = [];
-    for (let i = 0; i < rows; i += BATCH) bodies.push(makeLines(data.slice(i, i + BATCH)));
+    for (let i = 0; i < rows; i += BATCH) {
+      bodies.push(makeLines(Array.from({ length: Math.min(BATCH, rows - i) }, (_, k) => point(i + k))));
+    }
     const pool = new Pool(url, { connections: 10 });
     const path = `/write?db=${db}&precision=n`;
     const t0 = performance.now();
@@ -107,7 +122,7 @@ async function main(): Promise<void> {
     const results: { name: string; ms: number; maxRssMb: number }[] = [];
     let k = 0;
     for (let round = 0; round < 3; round++) {
-      for (const mode of ['undici-bodies', 'client-points', 'client-lines']) {
+      for (const mode of MODES) {
         const db = `w${k++}`;
         await admin.createDatabase(db);
         results.push(await runChild(mode, server.url, rows, db));
@@ -122,7 +137,7 @@ async function main(): Promise<void> {
       `writePoints of ${rows} points, batches of ${BATCH}, ${CONCURRENCY} in flight (best of 3, own process each):`,
     );
     console.log('name             time (s)  points/s   peak RSS (MB)  vs bare undici');
-    for (const name of ['undici-bodies', 'client-points', 'client-lines']) {
+    for (const name of MODES) {
       const r = best(name);
       console.log(
         `${name.padEnd(16)} ${(r.ms / 1000).toFixed(2).padStart(8)}  ${Math.round(rows / (r.ms / 1000))

@@ -766,7 +766,9 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * Writes points (objects or line strings) in batches of `batchSize` (default 5000, and at most
    * `maxBatchBytes` per request), a few requests in flight at once. Resolves when every batch is
    * stored; on the first failure no new batch is started and the error is thrown once the batches
-   * in flight are settled (the batches before the failing one were stored).
+   * in flight are settled (the batches before the failing one were stored). Points are encoded as
+   * the batches are built, so a point that cannot be written (NaN, a newline in a tag, …) throws
+   * {@link InfluxValidationError} naming it, after the batches before it were sent, never its own.
    *
    * ```ts
    * await client.writePoints(
@@ -855,21 +857,27 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         const line = typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
         i++;
         if (count > 0 && body.length + line.length > maxBytes) {
+          // the next batch is built while the previous ones are in flight; wait for a slot only now
+          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+          if (failure) break;
           launch(body);
           body = '';
           count = 0;
-          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
         }
         body += line;
         count++;
         if (count >= batchSize) {
+          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+          if (failure) break;
           launch(body);
           body = '';
           count = 0;
-          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
         }
       }
-      if (count > 0 && !failure) launch(body);
+      if (count > 0 && !failure) {
+        while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+        if (!failure) launch(body);
+      }
     } finally {
       await Promise.allSettled([...inFlight]);
     }
