@@ -155,7 +155,10 @@ describe('UdpSender', () => {
           const body = `${lines.join('\n')}\n`;
           const ends = new Set<number>();
           let at = 0;
-          for (const l of lines) ends.add((at += Buffer.byteLength(l) + 1));
+          for (const l of lines) {
+            at += Buffer.byteLength(l) + 1;
+            ends.add(at);
+          }
           const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: max });
           const longest = Math.max(...lines.map((l) => Buffer.byteLength(l) + 1));
           if (longest > max) {
