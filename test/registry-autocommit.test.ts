@@ -215,6 +215,23 @@ describe('registry autocommit', () => {
     expect(await registry.close()).toEqual({ written: 1, failed: 0 });
     expect(sink.lineCount).toBe(8);
     expect(() => new Cpu({ host: 'c', usage: 1 })).toThrow(InfluxClosedError);
+    await expect(registry.waitForCapacity()).rejects.toThrow(InfluxClosedError);
+  });
+
+  it('close() rejects producers waiting for capacity', async () => {
+    const { sink, registry, Cpu, failures } = setup({
+      bulkSize: 10,
+      maxPending: 2,
+      retry: { minDelay: 20, maxDelay: 20 },
+    });
+    sink.failNext(1_000_000);
+    new Cpu({ host: 'a', usage: 1 });
+    new Cpu({ host: 'a', usage: 2 });
+    const waiting = registry.waitForCapacity();
+    const closing = registry.close({ timeout: 50 });
+    await expect(waiting).rejects.toThrow(InfluxClosedError);
+    expect(await closing).toEqual({ written: 0, failed: 0 });
+    expect(failures.map((f) => f.failure.lines.length)).toEqual([2]);
   });
 
   it('close({ timeout }) stops retrying a dead sink and reports the points', async () => {

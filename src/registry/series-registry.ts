@@ -20,15 +20,18 @@ import {
 } from './registry-options.js';
 import { installShutdownHooks, type ShutdownHookOptions } from './shutdown-hooks.js';
 
-/** What `flush()` and `close()` report. */
+/**
+ * What `flush()` and `close()` report about the points they cut from the buffers. Batches that were
+ * already in flight are waited for too, but counted by nobody (their failures go to `onError`).
+ */
 export interface FlushResult {
-  /** Points stored by the batches this call waited for. */
+  /** Points cut by this call and stored. */
   readonly written: number;
-  /** Points of those batches that could not be stored (each reported through `onError`). */
+  /** Points cut by this call that could not be stored (each reported through `onError`). */
   readonly failed: number;
 }
 
-type Waiter = { n: number; resolve: () => void };
+type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
 
 /**
  * Buffers model instances per class and commits them in batches through a {@link CommitSink}:
@@ -89,8 +92,9 @@ export class SeriesRegistry {
   }
 
   /**
-   * Resolves once `n` more points fit under `maxPending` (back-pressure for producers).
-   * Rejects with {@link InfluxClosedError} if the registry is closed meanwhile.
+   * Resolves once `n` more points fit under `maxPending` (back-pressure for producers); points
+   * sitting below `bulkSize` are written at once so that room comes back. Rejects with
+   * {@link InfluxClosedError} if the registry is (or gets) closed.
    */
   waitForCapacity(n = 1): Promise<void> {
     if (this.closed) return Promise.reject(new InfluxClosedError('series registry is closed'));
@@ -103,7 +107,7 @@ export class SeriesRegistry {
     }
     if (this.hasCapacity(n)) return Promise.resolve();
     this.kickIdleBuffers();
-    return new Promise((resolve) => this.capacityWaiters.push({ n, resolve }));
+    return new Promise((resolve, reject) => this.capacityWaiters.push({ n, resolve, reject }));
   }
 
   /**
@@ -274,7 +278,9 @@ export class SeriesRegistry {
     this.closed = true;
     this.uninstallHooks?.();
     this.uninstallHooks = undefined;
-    for (const w of this.capacityWaiters.splice(0)) w.resolve();
+    for (const w of this.capacityWaiters.splice(0)) {
+      w.reject(new InfluxClosedError('series registry was closed while waiting for capacity'));
+    }
     let timer: NodeJS.Timeout | undefined;
     if (options.timeout !== undefined) {
       timer = setTimeout(() => this.stopRetrying(), options.timeout);
