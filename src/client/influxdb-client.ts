@@ -779,7 +779,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * ```
    *
    * With `useUdp`, the points go to the UDP listener instead (no acknowledgement).
-   * Line strings are sent as they are (the `tags` option does not apply to them).
+   * Line strings are sent as they are, a newline is added when missing (the `tags` option does not
+   * apply to them; a string holding several lines counts as one point for `batchSize`).
    */
   async writePoints(points: Iterable<Point | string>, options: WritePointsOptions = {}): Promise<void> {
     this.#checkOpen('writePoints');
@@ -1016,13 +1017,6 @@ function lineOf(line: unknown, index: number): string {
     );
   }
   if (line === '') throw new InfluxValidationError(`points[${index}]`, undefined, 'is an empty line');
-  const body = line.endsWith('\n') ? line.slice(0, -1) : line;
-  if (body.includes('\n')) {
-    throw new InfluxValidationError(
-      `points[${index}]`,
-      undefined,
-      'a line string must hold exactly one line (it contains a newline)',
-    );
-  }
-  return `${body}\n`;
+  // A line string is sent as given (a newline inside a quoted string field is part of the line).
+  return line.endsWith('\n') ? line : `${line}\n`;
 }
