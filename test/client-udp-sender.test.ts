@@ -2,7 +2,12 @@ import { createSocket, type Socket } from 'node:dgram';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UdpSender } from '../src/client/udp-sender.js';
-import { InfluxClosedError, InfluxConfigError, InfluxValidationError } from '../src/errors.js';
+import {
+  InfluxClosedError,
+  InfluxConfigError,
+  InfluxConnectionError,
+  InfluxValidationError,
+} from '../src/errors.js';
 import { makeLine } from '../src/line-protocol/index.js';
 
 /**
@@ -193,6 +198,29 @@ describe('UdpSender', () => {
     ];
     for (const o of bad)
       expect(() => new UdpSender(o as never), JSON.stringify(o)).toThrow(InfluxConfigError);
+  });
+
+  it('sends to a host name (looked up once) and reports an unknown host as a connection error', async () => {
+    const byName = new UdpSender({ host: 'localhost', port });
+    await byName.send('n v=1\nn v=2\n');
+    await byName.send('n v=3\n');
+    const got = await collect(2);
+    expect(got.map(String).sort()).toEqual(['n v=1\nn v=2\n', 'n v=3\n']);
+    await byName.close();
+    const unknown = new UdpSender({ host: 'no-such-host.invalid', port });
+    await expect(unknown.send('n v=1\n')).rejects.toThrow(InfluxConnectionError);
+    await expect(unknown.send('n v=1\n')).rejects.toThrow(
+      /UDP host no-such-host.invalid could not be resolved/,
+    );
+    await unknown.close();
+  });
+
+  it('stops with InfluxClosedError when closed in the middle of a send', async () => {
+    const sender = new UdpSender({ host: '127.0.0.1', port, maxDatagramBytes: 64 });
+    const sending = sender.send(Array.from({ length: 200 }, (_, i) => `c v=${i}`).join('\n'));
+    await sender.close();
+    await expect(sending).rejects.toThrow(InfluxClosedError);
+    await collect(0);
   });
 
   it('throws InfluxClosedError after close', async () => {

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, isIPv6 } from 'node:net';
 import {
   InfluxClosedError,
   InfluxConfigError,
@@ -8,6 +9,9 @@ import {
 } from '../errors.js';
 import type { Precision } from '../line-protocol/precision.js';
 import { checkPrecision } from '../line-protocol/precision.js';
+
+/** How long a looked-up host address is reused. */
+const ADDRESS_TTL_MS = 30_000;
 
 /** Largest UDP payload over IPv4 (65535 - 8 byte UDP header - 20 byte IP header). */
 export const MAX_UDP_PAYLOAD = 65_507;
@@ -86,6 +90,7 @@ export class UdpSender {
   #socket: Socket | undefined;
   #closed = false;
   #sending = 0;
+  #address: { value: string; at: number } | undefined;
 
   constructor(options: UdpSenderOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -198,13 +203,16 @@ export class UdpSender {
     this.checkPrecision(options.precision);
     const datagrams = this.split(body);
     if (datagrams.length === 0) return;
+    const address = await this.#resolve();
+    if (this.#closed) throw new InfluxClosedError('UdpSender: closed while sending');
     const socket = this.#open();
     // Keep the process alive while datagrams are queued; let it exit once they are handed over.
     if (this.#sending++ === 0) socket.ref();
     try {
       for (const datagram of datagrams) {
+        if (this.#socket !== socket) throw new InfluxClosedError('UdpSender: closed while sending');
         await new Promise<void>((resolve, reject) => {
-          socket.send(datagram, this.port, this.host, (err) =>
+          socket.send(datagram, this.port, address, (err) =>
             err
               ? reject(
                   new InfluxConnectionError(`UDP send to ${this.host}:${this.port} failed: ${err.message}`, {
@@ -217,6 +225,26 @@ export class UdpSender {
       }
     } finally {
       if (--this.#sending === 0 && this.#socket === socket) socket.unref();
+    }
+  }
+
+  /**
+   * The address to send to: the host itself when it is an IP address, else its IPv4 address,
+   * looked up once and kept for 30 s (node:dgram would look the name up for every datagram).
+   */
+  async #resolve(): Promise<string> {
+    if (isIP(this.host)) return this.host;
+    const cached = this.#address;
+    if (cached && Date.now() - cached.at < ADDRESS_TTL_MS) return cached.value;
+    try {
+      const { address } = await lookup(this.host, { family: 4 });
+      this.#address = { value: address, at: Date.now() };
+      return address;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? String(err);
+      throw new InfluxConnectionError(`UDP host ${this.host} could not be resolved (${code})`, {
+        cause: err,
+      });
     }
   }
 
