@@ -305,6 +305,71 @@ describe('InfluxModule with a MemorySink (no server)', () => {
     expect(first.lines()).toEqual(['cpu_load,host=old cores=1i,usage=1 1']);
   });
 
+  it('a shutdown whose writes cannot finish is bounded by shutdownTimeout; the points are reported, not dropped', async () => {
+    const sink = new MemorySink().hold(); // every commit waits until released
+    const app = await start(
+      [
+        InfluxModule.forRoot({ port: 1, sink, shutdownTimeout: 50, series: { flushInterval: 0 } }),
+        InfluxModule.forFeature([CpuLoad]),
+      ],
+      [MetricsService],
+    );
+    const service = app.get(MetricsService);
+    service.record('held', 1, 5n);
+    await app.close(); // resolves although the sink never answers
+    expect(service.client.closed).toBe(true);
+    expect(() => service.record('late', 1, 6n)).toThrow(InfluxClosedError);
+    expect(sink.lineCount).toBe(0);
+    sink.release(); // the write in flight completes afterwards: nothing was lost
+    await service.registry.flush();
+    expect(sink.lines()).toEqual(['cpu_load,host=held cores=4i,usage=1 5']);
+  });
+
+  it('points the sink refuses at shutdown go to series.onError with their lines', async () => {
+    const sink = new MemorySink().failNext(1, new InfluxConfigError('refused by the test sink'));
+    const failures: Array<{ message: string; lines: readonly string[] }> = [];
+    const app = await start(
+      [
+        InfluxModule.forRoot({
+          port: 1,
+          sink,
+          series: {
+            flushInterval: 0,
+            onError: (error, failure) => failures.push({ message: error.message, lines: failure.lines }),
+          },
+        }),
+        InfluxModule.forFeature([CpuLoad]),
+      ],
+      [MetricsService],
+    );
+    app.get(MetricsService).record('bad', 1, 7n);
+    await app.close();
+    expect(failures).toEqual([
+      { message: 'refused by the test sink', lines: ['cpu_load,host=bad cores=4i,usage=1 7'] },
+    ]);
+  });
+
+  it("points recorded in the application's own shutdown hooks are written too", async () => {
+    @Injectable()
+    class LastWords {
+      onModuleDestroy(): void {
+        new CpuLoad({ host: 'destroy', usage: 1, cores: 1, at: 8n });
+      }
+      onApplicationShutdown(): void {
+        new CpuLoad({ host: 'shutdown', usage: 2, cores: 2, at: 9n });
+      }
+    }
+    @Module({ imports: [InfluxModule.forFeature([CpuLoad])], providers: [LastWords] })
+    class FeatureModule {}
+    const sink = new MemorySink();
+    const app = await start([InfluxModule.forRoot({ port: 1, sink }), FeatureModule]);
+    await app.close();
+    expect(sink.lines()).toEqual([
+      'cpu_load,host=destroy cores=1i,usage=1 8',
+      'cpu_load,host=shutdown cores=2i,usage=2 9',
+    ]);
+  });
+
   it('two model classes with the same name get distinct tokens and repositories', async () => {
     const A = (() => {
       @Measurement('same_a')

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
         5 + (i % 17) * 1.5,
       );
     }
-    console.log(`recorded 250 requests; ${metrics.pending()} not yet written`);
+    console.log(`recorded 250 requests; ${metrics.pending()} buffered or in flight`);
     await app.close(); // writes the pending points, then closes the pool
     const stored = await createRepository(admin, HttpRequest).count();
     console.log(`stored ${stored} requests`);
