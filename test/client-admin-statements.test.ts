@@ -134,6 +134,16 @@ describe('admin statements (CL03)', () => {
       'POST',
     ],
     [
+      'createContinuousQuery every/for options',
+      (c) =>
+        c.createContinuousQuery('cq', 'SELECT mean(v) INTO m2 FROM m GROUP BY time(1m)', {
+          every: '30s',
+          for: '5m',
+        }),
+      'CREATE CONTINUOUS QUERY "cq" ON "db" RESAMPLE EVERY 30s FOR 5m BEGIN SELECT mean(v) INTO m2 FROM m GROUP BY time(1m) END',
+      'POST',
+    ],
+    [
       'dropContinuousQuery',
       (c) => c.dropContinuousQuery('cq_name', 'db_name'),
       'DROP CONTINUOUS QUERY "cq_name" ON "db_name"',
@@ -174,6 +184,18 @@ describe('admin statements (CL03)', () => {
     const c = new Recorder(undefined);
     await expect(c.listMeasurements()).rejects.toThrow(InfluxConfigError);
     await expect(c.listMeasurements()).rejects.toThrow(/listMeasurements: no database given/);
+    expect(c.sent).toHaveLength(0);
+  });
+
+  it('refuses two ways of giving RESAMPLE options at once, and names a bad shorthand', async () => {
+    const c = new Recorder('db');
+    const sel = 'SELECT mean(v) INTO m2 FROM m GROUP BY time(1m)';
+    await expect(c.createContinuousQuery('cq', sel, { every: '1m', resampleOpts: 'FOR 1h' })).rejects.toThrow(
+      /give only one of `resampleOpts`, `every\/for`/,
+    );
+    await expect(c.createContinuousQuery('cq', sel, { for: '1 h' })).rejects.toThrow(
+      /createContinuousQuery\(options\)\.for: "1 h" is not an InfluxQL duration/,
+    );
     expect(c.sent).toHaveLength(0);
   });
 

@@ -105,6 +105,10 @@ export interface CreateContinuousQueryOptions {
   resample?: ResampleOptions | string;
   /** influxdb-python's name for `resample` (a string such as `'EVERY 10s FOR 2m'`). */
   resampleOpts?: string;
+  /** Shorthand for `resample: { every }`: how often the query runs, e.g. '10s'. */
+  every?: string;
+  /** Shorthand for `resample: { for }`: how far back each run looks, e.g. '2m'. */
+  for?: string;
 }
 
 /** Options of the `list…` methods that read one database. */
@@ -610,15 +614,18 @@ export abstract class InfluxAdminApi {
     const o = ownObject(options, 'createContinuousQuery');
     const cq = checkName(name, 'createContinuousQuery(name)');
     const statement = checkSelectStatement(select, 'createContinuousQuery(select)');
-    if (o.resample !== undefined && o.resampleOpts !== undefined) {
-      throw new InfluxConfigError('createContinuousQuery: give `resample` or `resampleOpts`, not both');
-    }
-    const resample = checkResample(
-      o.resample ?? o.resampleOpts,
-      o.resampleOpts !== undefined
-        ? 'createContinuousQuery(resampleOpts)'
-        : 'createContinuousQuery(resample)',
+    const given = (['resample', 'resampleOpts', 'every/for'] as const).filter((k) =>
+      k === 'every/for' ? o.every !== undefined || o.for !== undefined : o[k] !== undefined,
     );
+    if (given.length > 1) {
+      throw new InfluxConfigError(
+        `createContinuousQuery: give only one of ${given.map((k) => `\`${k}\``).join(', ')}`,
+      );
+    }
+    const resample =
+      given[0] === 'every/for'
+        ? checkResample({ every: o.every, for: o.for }, 'createContinuousQuery(options)')
+        : checkResample(o.resample ?? o.resampleOpts, `createContinuousQuery(${given[0] ?? 'resample'})`);
     const db = this.#databaseFor(o.database, 'createContinuousQuery');
     const head = `CREATE CONTINUOUS QUERY ${quoteIdent(cq)} ON ${quoteIdent(db)}`;
     await this.#post(
