@@ -126,7 +126,9 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     switch (spec.type) {
       case 'float':
         if (typeof v !== 'number') badType(spec, v);
-        w.ascii7(formatFloat(v as number, where, spec.property));
+        // Whole floats print as their digits (String(4) === '4'); -0 and the rest go through formatFloat.
+        if (v !== 0 && Number.isSafeInteger(v)) w.int(v as number);
+        else w.ascii7(formatFloat(v as number, where, spec.property));
         return;
       case 'integer':
         if (typeof v === 'number') {
