@@ -9,7 +9,9 @@ import {
   type InfluxModelsError,
   InfluxValidationError,
 } from '../src/errors.js';
+import { Field, Measurement, SeriesModel, SeriesRegistry, Tag } from '../src/index.js';
 import { makeLines, type Point } from '../src/line-protocol/index.js';
+import { MemorySink } from '../src/testing/index.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
 
 /**
@@ -312,6 +314,36 @@ const rows: Row[] = [
   ],
 ];
 
+// Series models: a registry of their own (no autocommit) so nothing is written anywhere.
+const registry = new SeriesRegistry({ sink: new MemorySink(), autocommit: false });
+@Measurement({ name: 'bad_input_cpu', registry })
+class BadInputCpu extends SeriesModel<BadInputCpu> {
+  @Tag() host!: string;
+  @Field() usage!: number;
+  @Field({ type: 'integer' }) cores!: number;
+}
+const modelRows: Row[] = [
+  [
+    'model field NaN',
+    () => new BadInputCpu({ host: 'a', usage: Number.NaN, cores: 1 }),
+    InfluxValidationError,
+    /BadInputCpu.*usage/,
+  ],
+  [
+    'model integer field given 1.5',
+    () => new BadInputCpu({ host: 'a', usage: 1, cores: 1.5 }),
+    InfluxValidationError,
+    /BadInputCpu.*cores/,
+  ],
+  [
+    'model tag with a newline',
+    () => new BadInputCpu({ host: 'a\nb', usage: 1, cores: 1 }),
+    InfluxValidationError,
+    /BadInputCpu.*host/,
+  ],
+];
+rows.push(...modelRows);
+
 /**
  * KNOWN BUGS, outside this file (src/line-protocol/make-lines.ts): `makeLines` does not check its
  * precision argument. With a time it throws a raw TypeError; without one it silently accepts it.
@@ -346,6 +378,7 @@ afterAll(async () => {
   await rawQuery(`DROP DATABASE "${db}"`);
   await client?.close();
   await noDb?.close();
+  await registry.close();
 });
 
 describe('bad inputs give typed errors naming the culprit', () => {
