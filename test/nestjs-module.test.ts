@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { inspect } from 'node:util';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -421,6 +422,35 @@ describe('InfluxModule refuses bad input with typed errors', () => {
     expect(() => InfluxModule.forRoot({ sink: {} as never })).toThrow(/sink/);
     expect(() => InfluxModule.forRoot({ connectionName: '' })).toThrow(/connectionName/);
     expect(() => InfluxModule.forRoot(null as never)).toThrow(InfluxConfigError);
+  });
+
+  it('credentials never show in the injected objects or in a failed health check', async () => {
+    const secret = 'pw-Secret-4711';
+    const app = await start([
+      InfluxModule.forRoot({
+        host: '127.0.0.1',
+        port: await freeTcpPort(),
+        username: 'u',
+        password: secret,
+        retries: 1,
+      }),
+    ]);
+    const client = app.get<InfluxDBClient>(getInfluxClientToken());
+    const registry = app.get<SeriesRegistry>(getSeriesRegistryToken());
+    for (const o of [client, registry]) {
+      expect(inspect(o, { depth: 6 })).not.toContain(secret);
+      expect(String(o)).not.toContain(secret);
+    }
+    expect(JSON.stringify(client)).not.toContain(secret);
+    const down = await app
+      .get(InfluxHealthIndicator)
+      .pingCheck()
+      .catch((e: Error) => e);
+    expect(down).toBeInstanceOf(InfluxHealthCheckError);
+    expect(JSON.stringify((down as InfluxHealthCheckError).causes) + (down as Error).message).not.toContain(
+      secret,
+    );
+    await app.close();
   });
 
   it('a DSN with a bad part never shows its password', () => {
