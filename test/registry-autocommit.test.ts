@@ -200,6 +200,14 @@ describe('registry autocommit', () => {
     expect(registry.pendingCount).toBe(0);
   });
 
+  it("whenFull: 'accept' buffers past maxPending instead of throwing", async () => {
+    const { sink, registry, Cpu } = setup({ bulkSize: 100, maxPending: 2, whenFull: 'accept' });
+    for (let i = 0; i < 5; i++) new Cpu({ host: 'a', usage: i });
+    expect(registry.pendingCount).toBe(5);
+    await registry.flush();
+    expect(sink.lineCount).toBe(5);
+  });
+
   it('writes points that sit below bulkSize when waiting for capacity', async () => {
     const { sink, registry, Cpu } = setup({ bulkSize: 1000, maxPending: 5 });
     for (let i = 0; i < 5; i++) new Cpu({ host: 'a', usage: i });
