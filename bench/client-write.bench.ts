@@ -23,8 +23,9 @@ const arg = (name: string, def: string) => {
   return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : def;
 };
 const BATCH = 5000;
-const MODES = ['undici-bodies', 'client-points', 'client-points-gen', 'client-lines'];
-const CONCURRENCY = 4; // the client's default writeConcurrency (min(poolSize 10, 4))
+const MODES = arg('--modes', 'undici-bodies,client-points,client-points-gen,client-lines').split(',');
+const CONCURRENCY = 4;
+const ROUNDS = Number(arg('--rounds', '3')); // the client's default writeConcurrency (min(poolSize 10, 4))
 
 function point(i: number): Point {
   return {
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     const admin = new InfluxDBClient({ host: server.host, port: server.port });
     const results: { name: string; ms: number; maxRssMb: number }[] = [];
     let k = 0;
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const mode of MODES) {
         const db = `w${k++}`;
         await admin.createDatabase(db);
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       results.filter((r) => r.name === name).reduce((a, b) => (a.ms <= b.ms ? a : b));
     const floor = best('undici-bodies');
     console.log(
-      `writePoints of ${rows} points, batches of ${BATCH}, ${CONCURRENCY} in flight (best of 3, own process each):`,
+      `writePoints of ${rows} points, batches of ${BATCH}, ${CONCURRENCY} in flight (best of ${ROUNDS}, own process each):`,
     );
     console.log('name             time (s)  points/s   peak RSS (MB)  vs bare undici');
     for (const name of MODES) {

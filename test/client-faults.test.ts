@@ -121,6 +121,17 @@ describe('retries', () => {
     });
     expect(await client(f429).ping()).toBe('1.2.3');
     expect(f429.requests).toHaveLength(3);
+    const always429 = await fake((_req, res) => {
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '0' });
+      res.end('{"error":"slow down"}');
+    });
+    const e429 = await client(always429, { retries: 2 })
+      .ping()
+      .catch((e) => e);
+    // transient (a sink retries it later), unlike other 4xx
+    expect(e429).toBeInstanceOf(InfluxDBServerError);
+    expect(e429.code).toBe(429);
+    expect(always429.requests).toHaveLength(2);
 
     const f400 = await fake((_req, res) => {
       res.writeHead(400, { 'Content-Type': 'application/json' });

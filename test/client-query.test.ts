@@ -165,6 +165,21 @@ describe('client state', () => {
     expect(() => client.switchDatabase('x')).toThrow(InfluxClosedError);
   });
 
+  it('fromDsn builds a working client; a bad DSN is an InfluxConfigError', async () => {
+    const { host, port } = serverAddress();
+    const client = InfluxDBClient.fromDsn(`influxdb://${host}:${port}/${db}`, { responseFormat: 'json' });
+    expect(client.database).toBe(db);
+    const rs = await client.query('SELECT "used" FROM "mem"');
+    expect([...rs.getPoints()]).toEqual([{ time: '1970-01-01T00:00:00Z', used: 1.5 }]);
+    await client.close();
+    const secret = InfluxDBClient.fromDsn(`https+influxdb://u:pw-s3cret@${host}:${port}/x`);
+    expect(secret.url).toBe(`https://${host}:${port}`);
+    expect(String(secret)).not.toContain('pw-s3cret');
+    await secret.close();
+    expect(() => InfluxDBClient.fromDsn('http://h')).toThrow(InfluxConfigError);
+    expect(() => InfluxDBClient.fromDsn('foo+influxdb://h')).toThrow(InfluxConfigError);
+  });
+
   it('request() reaches other endpoints with the client settings', async () => {
     const client = new InfluxDBClient({ ...serverAddress() });
     const res = await client.request('/ping', { expectedResponseCode: 204 });

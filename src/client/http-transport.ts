@@ -241,9 +241,9 @@ export class HttpTransport {
     if (ok) return;
     const content = errorContent(headers, body);
     if (status >= 500 || status === 429) {
-      const error =
-        status === 429 ? new InfluxDBClientError(content, status) : new InfluxDBServerError(content, status);
-      throw new Transient(error, parseRetryAfter(headers['retry-after']));
+      // 429 counts as a server-side, transient failure (InfluxDBServerError), so that sinks that treat
+      // InfluxDBClientError as permanent (the series registry) retry it later instead of dropping.
+      throw new Transient(new InfluxDBServerError(content, status), parseRetryAfter(headers['retry-after']));
     }
     throw new InfluxDBClientError(content, status);
   }

@@ -166,6 +166,10 @@ function encodeBindParams(values: Record<string, unknown>, where: string): strin
   return `{${parts.join(',')}}`;
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function gzipAsync(body: string | Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => gzipCb(body, (err, out) => (err ? reject(err) : resolve(out))));
 }
@@ -187,7 +191,9 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * token) and never appear in URLs, error messages, `toString()` or `util.inspect`.
  *
  * Retries: connection errors, timeouts, 5xx and 429 are retried up to `retries` attempts in total
- * (0 = forever) with exponential backoff and jitter, honouring `Retry-After`. Writes are retried as
+ * (0 = forever) with exponential backoff and jitter, honouring `Retry-After`; when they are used up,
+ * 5xx and 429 raise `InfluxDBServerError` (transient), other 4xx raise `InfluxDBClientError` at once
+ * (permanent). Writes are retried as
  * a whole body: points with explicit timestamps are idempotent (the same series and time is
  * overwritten), but a point WITHOUT a timestamp gets the server's time on each attempt, so a retry
  * after a lost response may store it twice.
@@ -344,8 +350,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * ```
    */
   static fromDsn(dsn: string, overrides?: InfluxDBClientConfig): InfluxDBClient {
-    const parsed = parseDsn(dsn, overrides);
-    return new InfluxDBClient({ ...overrides, ...parsed });
+    return new InfluxDBClient(parseDsn(dsn, overrides));
   }
 
   #authHeader(username?: unknown, password?: unknown, token?: unknown): string | undefined {
@@ -857,6 +862,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         if (failure) break;
         const line = typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
         i++;
+        // let the event loop flush request bodies and read responses while batches are encoded
+        if ((i & 1023) === 0 && inFlight.size > 0) await yieldToEventLoop();
         if (count > 0 && body.length + line.length > maxBytes) {
           // the next batch is built while the previous ones are in flight; wait for a slot only now
           while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
@@ -887,7 +894,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
 
   /**
    * {@link CommitSink}: writes a registry batch to `batch.database` (or the default database) with
-   * its retention policy and precision, over UDP when the client was built with `useUdp`.
+   * its retention policy and precision, over UDP when the client was built with `useUdp` (then the
+   * listener's own database and retention policy apply, and a precision other than `udpPrecision`
+   * is refused). Rejects with `InfluxDBClientError` (permanent: bad data, unknown database, auth)
+   * or a transient error (`InfluxDBServerError`, `InfluxConnectionError`, `InfluxTimeoutError`).
    */
   async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#checkOpen('commit');
