@@ -3,6 +3,7 @@
  * `cpu,host=h<k> value=<float>,count=<int>i <ns>` are written into a throwaway influxd, then
  * `SELECT * FROM cpu` is read with chunked=true by:
  *   - curl writing the response to /dev/null (the floor: no decoding at all),
+ *   - a bare undici request reading the msgpack response without decoding it (the Node floor),
  *   - InfluxDBClient.queryStream over msgpack (the default) and over JSON, counting rows from the
  *     decoded chunks, and again materialising every row object with getPoints(),
  *   - the whole (non-chunked) response decoded at once, JSON.parse vs msgpack, for the format choice.
@@ -54,6 +55,16 @@ async function child(mode: string, url: string): Promise<void> {
       else for (const s of rs.series) rows += s.values?.length ?? 0;
     }
     await client.close();
+  } else if (mode === 'undici-raw') {
+    // the Node floor: the same chunked msgpack response read with a bare undici request, not decoded
+    const pool = new Pool(url);
+    const res = await pool.request({
+      path: `/query?${new URLSearchParams({ db: DB, q: Q, chunked: 'true', chunk_size: String(CHUNK) })}`,
+      method: 'GET',
+      headers: { accept: 'application/x-msgpack' },
+    });
+    for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+    await pool.close();
   } else if (mode.startsWith('whole-')) {
     const format = mode.slice(6);
     const pool = new Pool(url);
@@ -160,7 +171,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       results.push(await runCurl('curl-msgpack', server.url, 'application/x-msgpack'));
       results.push(await runCurl('curl-json', server.url, 'application/json'));
-      for (const mode of ['stream-msgpack', 'stream-json', 'stream-msgpack-rows', 'stream-json-rows']) {
+      for (const mode of [
+        'undici-raw',
+        'stream-msgpack',
+        'stream-json',
+        'stream-msgpack-rows',
+        'stream-json-rows',
+      ]) {
         results.push(await runChild(mode, server.url));
       }
     }
@@ -192,7 +209,7 @@ async function main(): Promise<void> {
       'stream-json-rows',
     ]) {
       const r = best(name);
-      const floor = name.includes('msgpack') ? curlM : curlJ;
+      const floor = name.includes('msgpack') || name === 'undici-raw' ? curlM : curlJ;
       console.log(
         `${name.padEnd(24)} ${(r.ms / 1000).toFixed(2).padStart(8)} [${(median(name) / 1000).toFixed(2)}]  ${r.maxRssMb.toFixed(0).padStart(13)}  ${(r.ms / floor.ms).toFixed(2)}x [${(median(name) / median(floor.name)).toFixed(2)}x]`,
       );

@@ -90,9 +90,28 @@ function str(length: number): string {
 }
 
 function arr(length: number): unknown[] {
-  const out = new Array(length);
-  for (let i = 0; i < length; i++) out[i] = read();
-  return out;
+  // Array literals (evaluated left to right) make packed arrays: rows are short.
+  switch (length) {
+    case 0:
+      return [];
+    case 1:
+      return [read()];
+    case 2:
+      return [read(), read()];
+    case 3:
+      return [read(), read(), read()];
+    case 4:
+      return [read(), read(), read(), read()];
+    case 5:
+      return [read(), read(), read(), read(), read()];
+    case 6:
+      return [read(), read(), read(), read(), read(), read()];
+    default: {
+      const out: unknown[] = [];
+      for (let i = 0; i < length; i++) out.push(read());
+      return out;
+    }
+  }
 }
 
 function map(length: number): Record<string, unknown> {
