@@ -180,6 +180,16 @@ describe('client state', () => {
     expect(() => InfluxDBClient.fromDsn('foo+influxdb://h')).toThrow(InfluxConfigError);
   });
 
+  it('closing the client stops an open stream with InfluxClosedError', async () => {
+    const client = new InfluxDBClient({ ...serverAddress(), database: db });
+    const err = await (async () => {
+      for await (const _ of client.queryStream('SELECT * FROM "cpu"', { chunkSize: 1 })) {
+        await client.close();
+      }
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxClosedError);
+  });
+
   it('request() reaches other endpoints with the client settings', async () => {
     const client = new InfluxDBClient({ ...serverAddress() });
     const res = await client.request('/ping', { expectedResponseCode: 204 });

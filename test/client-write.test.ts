@@ -194,6 +194,21 @@ describe('writePoints', () => {
   });
 });
 
+describe('secrets in statements', () => {
+  it('a statement with a password goes in a POST body, never in the URL, even with method GET', async () => {
+    const agent = new RecordingAgent();
+    const c = new InfluxDBClient({ ...serverAddress(), dispatcher: agent });
+    const user = uniqueDatabase('u');
+    await c.query(`CREATE USER "${user}" WITH PASSWORD 'pw-in-body'`, { method: 'GET' });
+    await c.query(`SET PASSWORD FOR "${user}" = 'pw-in-body-2'`);
+    await c.query(`DROP USER "${user}"`);
+    await c.close();
+    await agent.close();
+    expect(agent.sent.map((s) => s.method)).toEqual(['POST', 'POST', 'POST']);
+    for (const s of agent.sent) expect(s.path).not.toContain('pw-in-body');
+  });
+});
+
 describe('write, commit and gzip', () => {
   it('write() sends line protocol strings and Buffers, or a JSON body', async () => {
     await client.write('w v=1 1\n');

@@ -42,7 +42,7 @@ export interface TransportStream {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
-  abort(): void;
+  abort(reason?: Error): void;
 }
 
 /** Settings of {@link HttpTransport}. */
@@ -184,7 +184,8 @@ export class HttpTransport {
         status: res.statusCode,
         headers: res.headers,
         body,
-        abort: () => controller.abort(new InfluxAbortError('the stream was stopped by its consumer')),
+        abort: (reason?: Error) =>
+          controller.abort(reason ?? new InfluxAbortError('the stream was stopped by its consumer')),
       };
     });
   }

@@ -218,7 +218,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   #username: string | undefined;
   #udp: UdpSender | undefined;
   #closed = false;
-  readonly #streams = new Set<() => void>();
+  readonly #streams = new Set<(reason?: Error) => void>();
 
   /**
    * Builds a client; nothing is sent until the first call. Throws {@link InfluxConfigError} for a
@@ -515,6 +515,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     // Long reads go in a POST body (URLs are limited); InfluxDB runs reads sent by POST too.
     const formText = new URLSearchParams(form).toString();
     if (httpMethod === 'GET' && formText.length > 6000) httpMethod = 'POST';
+    // A password never goes in a URL (URLs end up in proxy and server logs): such text goes in a body.
+    if (httpMethod === 'GET' && /\bPASSWORD\b/i.test(q)) httpMethod = 'POST';
     let body: string | undefined;
     if (httpMethod === 'GET') Object.assign(qs, form);
     else body = formText;
@@ -989,7 +991,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const abort of this.#streams) abort();
+    for (const abort of this.#streams)
+      abort(new InfluxClosedError('the client was closed during the stream'));
     this.#streams.clear();
     this.#transport.markClosed();
     const tasks: Promise<unknown>[] = [];
