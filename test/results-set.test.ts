@@ -6,9 +6,12 @@ import { parseChunkedResponse } from '../src/results/chunk-parser.js';
 import { parseJsonExact } from '../src/results/json-decoder.js';
 import { decodeMsgpack } from '../src/results/msgpack-decoder.js';
 import { MsgpackFramer } from '../src/results/msgpack-framer.js';
+import type { RawResponse } from '../src/results/response-format.js';
 import { type RawResult, ResultSet } from '../src/results/result-set.js';
 
-const cases: { id: string; input: any; expected: any }[] = JSON.parse(
+// biome-ignore lint/suspicious/noExplicitAny: the reference cases are free-form JSON
+type Json = any;
+const cases: { id: string; input: Json; expected: Json }[] = JSON.parse(
   readFileSync('/work/shared/reference/influxdb-python-cases.json', 'utf8'),
 );
 const byId = (id: string) => cases.find((c) => c.id === id)!;
@@ -110,7 +113,7 @@ describe('decoders', () => {
   });
 
   it('msgpack keeps int64 exact: numbers within 2^53, bigint beyond; epoch n times are bigint', () => {
-    const packr = new Packr({ useRecords: false, int64AsType: 'bigint' } as any);
+    const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
     const body = packr.pack({
       results: [
         {
@@ -143,7 +146,7 @@ describe('decoders', () => {
   });
 
   it('MsgpackFramer finds object ends across any split of the bytes', () => {
-    const packr = new Packr({ useRecords: false } as any);
+    const packr = new Packr({ useRecords: false });
     const objs = [
       {
         results: [
@@ -189,9 +192,9 @@ describe('decoders', () => {
     const pieces = async function* (s: string, n: number) {
       for (let i = 0; i < s.length; i += n) yield Buffer.from(s.slice(i, i + n));
     };
-    const got: any[] = [];
+    const got: RawResponse[] = [];
     for await (const r of parseChunkedResponse(pieces(text, 5), 'json')) got.push(r);
-    expect(got.map((r) => ({ series: r.results[0].series }))).toEqual(expected);
+    expect(got.map((r) => ({ series: r.results?.[0]?.series }))).toEqual(expected);
     const cut = text.slice(0, text.length - 20);
     await expect(async () => {
       for await (const _ of parseChunkedResponse(pieces(cut, 64), 'json'));
@@ -199,7 +202,7 @@ describe('decoders', () => {
   });
 
   it('chunked msgpack: split anywhere; a truncated chunk is an error', async () => {
-    const packr = new Packr({ useRecords: false } as any);
+    const packr = new Packr({ useRecords: false });
     const chunk = (i: number) => ({
       results: [{ statement_id: 0, series: [{ name: 'm', columns: ['v'], values: [[i], [i + 0.5]] }] }],
     });
@@ -208,7 +211,7 @@ describe('decoders', () => {
       for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
     };
     for (const n of [1, 3, 50, 1000]) {
-      const got: any[] = [];
+      const got: RawResponse[] = [];
       for await (const r of parseChunkedResponse(pieces(bytes, n), 'msgpack')) got.push(r);
       expect(got).toEqual([chunk(1), chunk(2), chunk(3)]);
     }
