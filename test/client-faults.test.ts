@@ -271,6 +271,47 @@ describe('broken responses', () => {
   });
 });
 
+describe('requests', () => {
+  it('path prefix and custom headers go with every request', async () => {
+    const f = await fake((_req, res) => pong(res));
+    const c = client(f, { path: '/influx/', headers: { 'X-Team': 'ops' } });
+    await c.ping();
+    await c.request('/debug/vars', { expectedResponseCode: 204 });
+    expect(f.requests.map((r) => r.url)).toEqual(['/influx/ping', '/influx/debug/vars']);
+    expect(f.requests.map((r) => r.headers['x-team'])).toEqual(['ops', 'ops']);
+    expect(c.url).toBe(`http://127.0.0.1:${f.port}/influx`);
+  });
+
+  it('breaking out of a stream closes the HTTP request (the server sees the connection go)', async () => {
+    let closed = false;
+    let sent = 0;
+    const f = await fake((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => {
+        // an endless chunked response, as a huge result would be
+        for (let k = 0; k < 10; k++) {
+          res.write(
+            `${JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'm', columns: ['v'], values: [[sent++]] }] }] })}\n`,
+          );
+        }
+      }, 5);
+      req.socket.on('close', () => {
+        closed = true;
+        clearInterval(timer);
+      });
+    });
+    const c = client(f, { responseFormat: 'json' });
+    let seen = 0;
+    for await (const rs of c.queryStream('SELECT * FROM m')) {
+      seen += rs.length;
+      if (seen === 50) break;
+    }
+    for (let i = 0; i < 200 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(true);
+    expect(seen).toBe(50);
+  });
+});
+
 describe('authentication and secrets', () => {
   it('CL08: Basic header from username/password, Token header, none, or a custom Authorization', async () => {
     const f = await fake((_req, res) => pong(res));
