@@ -166,6 +166,34 @@ describe('writePoints', () => {
     await expect(client.writePoints([''])).rejects.toBeInstanceOf(InfluxValidationError);
   });
 
+  it('a bad point in a later batch is named by its index in the input; the batches before it are stored', async () => {
+    const input = Array.from({ length: 9 }, (_, i) => ({
+      measurement: 'later',
+      fields: { v: i === 7 ? Number.NaN : i },
+      time: BigInt(i),
+    }));
+    const err = await client.writePoints(input, { batchSize: 3 }).catch((e) => e);
+    expect(err).toBeInstanceOf(InfluxValidationError);
+    expect(err.where).toBe('points[7]');
+    expect(err.property).toBe('v');
+    expect(err.message).toMatch(/^points\[7\]\.v: /);
+    expect((await rows('SELECT "v" FROM "later"', 'ns')).map((r) => r[0])).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a body over maxBatchBytes is split (every point stored once)', async () => {
+    const c = new InfluxDBClient({ ...serverAddress(), database: db, maxBatchBytes: 1024 });
+    const input = Array.from({ length: 300 }, (_, i) => ({
+      measurement: 'split',
+      fields: { s: 'x'.repeat(40), i: BigInt(i) },
+      time: BigInt(i),
+    }));
+    await c.writePoints([...input.slice(0, 150), 'split s="line",i=1000i 1000', ...input.slice(150)]);
+    await c.close();
+    expect(await rows('SELECT count("i"), sum("i") FROM "split"')).toEqual([
+      ['1970-01-01T00:00:00Z', 301, (299 * 300) / 2 + 1000],
+    ]);
+  });
+
   it('a partial write raises InfluxDBPartialWriteError with the reason and dropped count; the rest is stored', async () => {
     await client.write('conflict v=1.5 1\n');
     const err = await client.writePoints(['conflict v=2 2', 'conflict v=3i 3', 'conflict v=4 4']).then(

@@ -8,7 +8,13 @@ import {
   InfluxDBPartialWriteError,
   InfluxValidationError,
 } from '../errors.js';
-import { createLineEncoder, makeLines, type Point, type WriteBody } from '../line-protocol/make-lines.js';
+import {
+  createLineEncoder,
+  makeLines,
+  makeLinesBytes,
+  type Point,
+  type WriteBody,
+} from '../line-protocol/make-lines.js';
 import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
 import { parseChunkedResponse } from '../results/chunk-parser.js';
@@ -842,9 +848,47 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       options.consistency,
     );
     const maxBytes = this.#maxBatchBytes;
+    const tags = options.tags;
+    // A batch is encoded at once into bytes (no per-point strings), so a bad point is found before
+    // its batch is sent; errors name the point by its index in `points`.
+    const encodeRun = (run: Point[], base: number): Buffer => {
+      try {
+        const bytes = makeLinesBytes(tags === undefined ? run : { points: run, tags }, precision);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      } catch (err) {
+        throw reindex(err, base);
+      }
+    };
+    const encodeBatch = (items: (Point | string)[], base: number): Buffer[] => {
+      let out: Buffer;
+      if (!items.some((x) => typeof x === 'string')) {
+        out = encodeRun(items as Point[], base);
+      } else {
+        const parts: Buffer[] = [];
+        let run: Point[] = [];
+        let runBase = base;
+        items.forEach((item, k) => {
+          if (typeof item === 'string') {
+            if (run.length > 0) parts.push(encodeRun(run, runBase));
+            run = [];
+            runBase = base + k + 1;
+            parts.push(Buffer.from(lineOf(item, base + k), 'utf8'));
+          } else {
+            run.push(item);
+          }
+        });
+        if (run.length > 0) parts.push(encodeRun(run, runBase));
+        out = Buffer.concat(parts);
+      }
+      if (out.length > maxBytes && items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        return [...encodeBatch(items.slice(0, half), base), ...encodeBatch(items.slice(half), base + half)];
+      }
+      return [out];
+    };
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
-    const launch = (body: string) => {
+    const launch = (body: Buffer) => {
       const p: Promise<void> = this.#post(qs, body, options.signal).then(
         () => {
           inFlight.delete(p);
@@ -856,38 +900,32 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       );
       inFlight.add(p);
     };
-    let body = '';
-    let count = 0;
+    const send = async (items: (Point | string)[], base: number) => {
+      for (const body of encodeBatch(items, base)) {
+        // the batch was built while the previous ones were in flight; wait for a slot only now
+        while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
+        if (failure) return;
+        launch(body);
+        // let the event loop flush the request body while the next batch is collected
+        await yieldToEventLoop();
+      }
+    };
+    let items: (Point | string)[] = [];
+    let base = 0;
     let i = 0;
     try {
       for (const p of points) {
         if (failure) break;
-        const line = typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
+        items.push(p);
         i++;
-        // let the event loop flush request bodies and read responses while batches are encoded
-        if ((i & 1023) === 0 && inFlight.size > 0) await yieldToEventLoop();
-        if (count > 0 && body.length + line.length > maxBytes) {
-          // the next batch is built while the previous ones are in flight; wait for a slot only now
-          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
-          if (failure) break;
-          launch(body);
-          body = '';
-          count = 0;
-        }
-        body += line;
-        count++;
-        if (count >= batchSize) {
-          while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
-          if (failure) break;
-          launch(body);
-          body = '';
-          count = 0;
+        if (items.length >= batchSize) {
+          const batch = items;
+          items = [];
+          await send(batch, base);
+          base = i;
         }
       }
-      if (count > 0 && !failure) {
-        while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
-        if (!failure) launch(body);
-      }
+      if (items.length > 0 && !failure) await send(items, base);
     } finally {
       await Promise.allSettled([...inFlight]);
     }
@@ -1019,6 +1057,16 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   toJSON(): Record<string, unknown> {
     return { url: this.#baseUrl, database: this.#database, username: this.#username, closed: this.#closed };
   }
+}
+
+/** An InfluxValidationError from encoding a batch, renamed to the point's index in the whole input. */
+function reindex(err: unknown, base: number): unknown {
+  if (!(err instanceof InfluxValidationError) || base === 0) return err;
+  const m = /^points\[(\d+)\]$/.exec(err.where);
+  if (!m) return err;
+  const prefix = `${err.where}${err.property === undefined ? '' : `.${err.property}`}: `;
+  const reason = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new InfluxValidationError(`points[${base + Number(m[1])}]`, err.property, reason, err.constraint);
 }
 
 function lineOf(line: unknown, index: number): string {
