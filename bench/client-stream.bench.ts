@@ -203,6 +203,7 @@ async function main(): Promise<void> {
     for (const name of [
       'curl-msgpack',
       'curl-json',
+      'undici-raw',
       'stream-msgpack',
       'stream-json',
       'stream-msgpack-rows',

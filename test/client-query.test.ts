@@ -148,6 +148,24 @@ for (const responseFormat of ['msgpack', 'json'] as const) {
   });
 }
 
+describe('float vs integer typing', () => {
+  it('msgpack keeps a whole-valued huge float a number; JSON cannot tell it from an int64 (documented)', async () => {
+    await rawWrite('huge f=1e20,i=123456789012345678i 1', db);
+    const m = new InfluxDBClient({ ...serverAddress(), database: db });
+    const j = new InfluxDBClient({ ...serverAddress(), database: db, responseFormat: 'json' });
+    const [rm] = [...(await m.query('SELECT "f", "i" FROM "huge"')).getPoints()];
+    const [rj] = [...(await j.query('SELECT "f", "i" FROM "huge"')).getPoints()];
+    expect(rm).toEqual({ time: '1970-01-01T00:00:00.000000001Z', f: 1e20, i: 123456789012345678n });
+    expect(rj).toEqual({
+      time: '1970-01-01T00:00:00.000000001Z',
+      f: 100000000000000000000n,
+      i: 123456789012345678n,
+    });
+    await m.close();
+    await j.close();
+  });
+});
+
 describe('client state', () => {
   it('switchDatabase changes the default database; close() makes every call throw InfluxClosedError', async () => {
     const client = new InfluxDBClient({ ...serverAddress() });
