@@ -827,15 +827,22 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     if (options.tags !== undefined && (options.tags === null || typeof options.tags !== 'object')) {
       throw new InfluxConfigError(`writePoints(tags): must be an object, got ${describe(options.tags)}`);
     }
-    const encode = createLineEncoder(precision, options.tags);
     if (this.#useUdp) {
+      // UDP: batches of `batchSize` points, each split into datagrams at line boundaries
       const udp = this.#udpSender();
       udp.checkPrecision(precision);
+      const encode = createLineEncoder(precision, options.tags);
       let body = '';
+      let count = 0;
       let i = 0;
       for (const p of points) {
         body += typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
         i++;
+        if (++count >= batchSize) {
+          await udp.send(body, { precision });
+          body = '';
+          count = 0;
+        }
       }
       if (body !== '') await udp.send(body, { precision });
       return;
