@@ -602,7 +602,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * Streams a query's results with `chunked=true`: yields a {@link ResultSet} per chunk of at most
    * `chunkSize` rows (default 10000) as they arrive, so memory stays flat for any result size.
    * A statement error in the stream throws (unless `raiseErrors: false`); leaving the loop early
-   * stops the HTTP request.
+   * stops the HTTP request. With several statements, `rs.raw.statement_id` tells which one a chunk
+   * belongs to; `rs.raw.partial` is true while more chunks of the same series follow.
    *
    * ```ts
    * let n = 0;
