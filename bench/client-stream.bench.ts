@@ -7,7 +7,9 @@
  *   - InfluxDBClient.queryStream over msgpack (the default) and over JSON, counting rows from the
  *     decoded chunks, and again materialising every row object with getPoints(),
  *   - the whole (non-chunked) response decoded at once, JSON.parse vs msgpack, for the format choice.
- * Every measurement runs in its own child process, so its peak RSS (`maxRSS`) is its own.
+ * Every measurement runs in its own child process, so its peak RSS (`maxRSS`) is its own. The Node
+ * clients are timed warm, as in a running service (one small query first: connection open,
+ * undici's wasm HTTP parser compiled); curl is a fresh process each time (its start-up is ~5 ms).
  *
  * Run: npx tsc -p tsconfig.build.json && node dist/bench/client-stream.bench.js [--rows N]
  */
@@ -39,7 +41,7 @@ interface Measure {
 
 async function child(mode: string, url: string): Promise<void> {
   const u = new URL(url);
-  const t0 = performance.now();
+  let t0 = performance.now();
   let rows = 0;
   let bytes = 0;
   if (mode.startsWith('stream-')) {
@@ -50,6 +52,9 @@ async function child(mode: string, url: string): Promise<void> {
       database: DB,
       responseFormat: format as 'json' | 'msgpack',
     });
+    // warm-up, as in a running service: connection open, undici's parser compiled, decoder warm
+    for await (const _ of client.queryStream(`${Q} LIMIT 20000`, { chunkSize: CHUNK }));
+    t0 = performance.now();
     for await (const rs of client.queryStream(Q, { chunkSize: CHUNK })) {
       if (materialise === 'rows') for (const _ of rs.getPoints()) rows++;
       else for (const s of rs.series) rows += s.values?.length ?? 0;
@@ -58,6 +63,8 @@ async function child(mode: string, url: string): Promise<void> {
   } else if (mode === 'undici-raw') {
     // the Node floor: the same chunked msgpack response read with a bare undici request, not decoded
     const pool = new Pool(url);
+    await (await pool.request({ path: '/ping', method: 'GET' })).body.dump();
+    t0 = performance.now();
     const res = await pool.request({
       path: `/query?${new URLSearchParams({ db: DB, q: Q, chunked: 'true', chunk_size: String(CHUNK) })}`,
       method: 'GET',

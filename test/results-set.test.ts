@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { InfluxConnectionError, InfluxDBClientError } from '../src/errors.js';
+import { nanosToRfc3339 } from '../src/line-protocol/time.js';
 import { parseChunkedResponse } from '../src/results/chunk-parser.js';
 import { parseJsonExact } from '../src/results/json-decoder.js';
-import { decodeMsgpack } from '../src/results/msgpack-decoder.js';
+import { decodeMsgpack, msgpackTimeToRfc3339 } from '../src/results/msgpack-decoder.js';
 import { MsgpackFramer } from '../src/results/msgpack-framer.js';
 import type { RawResponse } from '../src/results/response-format.js';
 import { type RawResult, ResultSet } from '../src/results/result-set.js';
@@ -110,6 +112,24 @@ describe('decoders', () => {
       '1969-12-31T23:59:59.5Z',
       '1970-01-01T00:00:00Z',
     ]);
+  });
+
+  it('msgpack times match the line-protocol formatter for any second and nanosecond (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -9_223_372_036n, max: 9_223_372_035n }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        (sec, ns) => {
+          const b = Buffer.alloc(12);
+          b.writeBigInt64BE(sec, 0);
+          b.writeUInt32BE(ns, 8);
+          const total = sec * 1_000_000_000n + BigInt(ns);
+          fc.pre(total >= -(2n ** 63n) && total < 2n ** 63n);
+          expect(msgpackTimeToRfc3339(b)).toBe(nanosToRfc3339(total));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('msgpack keeps int64 exact: numbers within 2^53, bigint beyond; epoch n times are bigint', () => {

@@ -63,13 +63,23 @@ export function timeText(bytes: Uint8Array, at: number): string {
     lastBase = new Date(seconds * 1000).toISOString().slice(0, 19);
   }
   if (nanos === 0) return `${lastBase}Z`;
-  let digits = nanos;
-  let width = 9;
-  while (digits % 10 === 0) {
-    digits /= 10;
-    width--;
-  }
-  return `${lastBase}.${String(digits).padStart(width, '0')}Z`;
+  // nanoseconds as three 3-digit groups, trailing zeros trimmed as InfluxDB does
+  const ms = Math.floor(nanos / 1_000_000);
+  const rest = nanos - ms * 1_000_000;
+  const us = Math.floor(rest / 1000);
+  const ns = rest - us * 1000;
+  if (ns !== 0) return `${lastBase}.${GROUP[ms]}${GROUP[us]}${TRIMMED[ns]}Z`;
+  if (us !== 0) return `${lastBase}.${GROUP[ms]}${TRIMMED[us]}Z`;
+  return `${lastBase}.${TRIMMED[ms]}Z`;
+}
+
+/** '000'..'999', and the same with trailing zeros removed. */
+const GROUP: string[] = [];
+const TRIMMED: string[] = [];
+for (let i = 0; i < 1000; i++) {
+  const g = String(i).padStart(3, '0');
+  GROUP.push(g);
+  TRIMMED.push(g.replace(/0+$/, ''));
 }
 
 function str(length: number): string {
