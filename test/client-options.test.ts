@@ -132,6 +132,18 @@ describe('call arguments are checked before anything is sent', () => {
       /points\[0\]/,
     ],
     ['request path', () => client.request('ping'), InfluxConfigError, /request\(path\)/],
+    [
+      'request data',
+      () => client.request('/ping', { data: 5 as never }),
+      InfluxConfigError,
+      /request\(data\)/,
+    ],
+    [
+      'request header with a line break',
+      () => client.request('/ping', { headers: { 'x-a': 'a\r\nInjected: 1' } }),
+      InfluxConfigError,
+      /x-a|header|invalid/i,
+    ],
     ['switchDatabase', () => client.switchDatabase('' as never), InfluxConfigError, /switchDatabase/],
     ['switchUser', () => client.switchUser('', 'x'), InfluxConfigError, /switchUser/],
     [

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import {
   InfluxAbortError,
   InfluxClosedError,
+  InfluxConfigError,
   InfluxConnectionError,
   InfluxDBClientError,
   InfluxDBServerError,
@@ -261,6 +262,9 @@ export class HttpTransport {
     const msg = (err as Error)?.message ?? String(err);
     if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED' || code === 'ClientDestroyedError') {
       if (this.#closed) return new InfluxClosedError('the client is closed', { cause: err });
+    }
+    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {
+      return new InfluxConfigError(`${where}: ${msg}`, { cause: err });
     }
     if (code !== undefined && TIMEOUT_CODES.has(code)) {
       return new Transient(

@@ -447,6 +447,9 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         `request(path): must be an absolute path like '/ping', got ${describe(path)}`,
       );
     }
+    if (options.data !== undefined && typeof options.data !== 'string' && !Buffer.isBuffer(options.data)) {
+      throw new InfluxConfigError(`request(data): must be a string or Buffer, got ${describe(options.data)}`);
+    }
     const method = options.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST') {
       throw new InfluxConfigError(`request(method): must be 'GET' or 'POST', got ${describe(method)}`);
