@@ -48,15 +48,22 @@ for (const e of entries) {
     if (!docs.trim()) out.push(`no doc      ${isType ? 'type ' : ''}${key}`);
     else if (!isType && !hasExample(docs)) out.push(`no example  ${key}`);
     if (!(sym.flags & ts.SymbolFlags.Class) || !ts.isClassDeclaration(decl)) continue;
+    // Overloads: the docs of all declarations of one name count together.
+    const byName = new Map();
     for (const m of decl.members) {
       if (!(ts.isMethodDeclaration(m) || ts.isGetAccessor(m)) || !m.name || ts.isPrivateIdentifier(m.name))
         continue;
       if (ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
-      const mdocs = docsOf(m);
+      const name = m.name.getText();
+      const entry = byName.get(name) ?? { docs: '', getter: ts.isGetAccessor(m) };
+      entry.docs += docsOf(m);
+      byName.set(name, entry);
+    }
+    for (const [name, { docs: mdocs, getter }] of byName) {
       if (/@internal/.test(mdocs)) continue;
-      const mkey = `${sym.getName()}.${m.name.getText()} (${file})`;
+      const mkey = `${sym.getName()}.${name} (${file})`;
       if (!mdocs.trim()) out.push(`no doc      ${mkey}`);
-      else if (!ts.isGetAccessor(m) && !hasExample(mdocs)) out.push(`no example  ${mkey}`);
+      else if (!getter && !hasExample(mdocs)) out.push(`no example  ${mkey}`);
     }
   }
 }
