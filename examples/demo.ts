@@ -12,6 +12,8 @@
  * 5. Drops its database and stops the server it started.
  *
  * DEMO_POINTS=50000 npm run demo   # a smaller run (default 300000 points)
+ * INFLUXDB_URL=http://host:8086 npm run demo   # your server: a database influx_models_demo_<pid>,
+ *                                              # dropped at the end unless DEMO_KEEP=1
  */
 import {
   configureSeries,
@@ -360,8 +362,13 @@ async function main(): Promise<void> {
     if (!ok || failed > 0) process.exitCode = 1;
 
     await defaultRegistry.close();
-    if (server.throwaway || process.env.DEMO_KEEP === undefined) await client.dropDatabase(dbname);
   } finally {
+    // The demo leaves nothing behind on your server unless DEMO_KEEP is set.
+    if (!server.throwaway && process.env.DEMO_KEEP === undefined) {
+      await client
+        .dropDatabase(dbname)
+        .catch((e: unknown) => console.error(`could not drop ${dbname}: ${e}`));
+    }
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
     await client.close();
