@@ -6,7 +6,12 @@
  * - otherwise: a throwaway `influxd` is started on free loopback ports in a temp dir (with auth or
  *   a UDP listener when the example needs one), and `stop()` removes it.
  */
-import { type InfluxdHandle, type StartInfluxdOptions, startInfluxd } from 'influx-models/testing';
+import {
+  freeUdpPort,
+  type InfluxdHandle,
+  type StartInfluxdOptions,
+  startInfluxd,
+} from 'influx-models/testing';
 
 /** The server an example runs against. */
 export interface ExampleServer {
@@ -68,7 +73,20 @@ export async function exampleServer(needs: ExampleServerNeeds = {}): Promise<Exa
   }
   const options: StartInfluxdOptions = {};
   if (needs.auth) options.auth = needs.auth;
-  if (needs.udp) options.udp = { database: needs.udp.database, batchTimeout: '10ms' };
+  // The UDP listener is configured here rather than with `startInfluxd({ udp })`, which waits for
+  // the listener's database to appear; InfluxDB 1.6 creates it only when the first packet arrives,
+  // so that wait lasts the whole start timeout (30 s). The database is created below instead.
+  let udpPort: number | undefined;
+  if (needs.udp) {
+    udpPort = await freeUdpPort();
+    options.extraConfig = [
+      '[[udp]]',
+      '  enabled = true',
+      `  bind-address = "127.0.0.1:${udpPort}"`,
+      `  database = ${JSON.stringify(needs.udp.database)}`,
+      '  batch-timeout = "10ms"',
+    ].join('\n');
+  }
   const why = configured
     ? 'INFLUXDB_URL is set but INFLUXDB_UDP_PORT is not, and this example needs a UDP listener'
     : 'INFLUXDB_URL is not set';
@@ -77,12 +95,29 @@ export async function exampleServer(needs: ExampleServerNeeds = {}): Promise<Exa
     `${why}: starting a throwaway InfluxDB (influxd in a temp dir${extras ? `, ${extras}` : ''})...`,
   );
   const server: InfluxdHandle = await startInfluxd(options);
+  if (needs.udp) {
+    const headers: Record<string, string> = needs.auth
+      ? {
+          authorization: `Basic ${Buffer.from(`${needs.auth.username}:${needs.auth.password}`).toString('base64')}`,
+        }
+      : {};
+    const q = `CREATE DATABASE "${needs.udp.database.replace(/["\\]/g, '\\$&')}"`;
+    const res = await fetch(`${server.url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q }),
+      headers,
+    });
+    if (!res.ok) {
+      await server.stop();
+      throw new Error(`could not create the UDP database: HTTP ${res.status} ${await res.text()}`);
+    }
+  }
   console.error(`Throwaway InfluxDB listening on ${server.url}; it is removed when the example ends.`);
   return {
     host: server.host,
     port: server.port,
     url: server.url,
-    ...(server.udpPort !== undefined ? { udpPort: server.udpPort } : {}),
+    ...(udpPort !== undefined ? { udpPort } : {}),
     ...(needs.auth ? { username: needs.auth.username, password: needs.auth.password } : {}),
     throwaway: true,
     stop: () => server.stop(),
