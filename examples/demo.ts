@@ -133,6 +133,9 @@ async function main(): Promise<void> {
       bulkSize: 5000,
       maxPending: 40_000,
       concurrency: 2,
+      // A demo should fail loudly rather than wait forever on a broken server (the default retries
+      // transient failures until the points are stored).
+      retry: { maxAttempts: 5 },
       onError: (error, failure) => {
         failed += failure.lines.length;
         console.error(
