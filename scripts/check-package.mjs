@@ -35,13 +35,18 @@ try {
       symlinkSync(join(root, 'node_modules', dep), link, 'dir');
     } catch {}
   }
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', type: 'module', private: true }));
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'scratch', type: 'module', private: true }),
+  );
   const entries = Object.keys(pkg.exports)
     .filter((k) => k !== './package.json')
     .map((k) => (k === '.' ? 'influx-models' : `influx-models/${k.slice(2)}`));
   // Root and testing must load with no optional peer installed; nestjs/arrow need their peers.
   const esm = entries
-    .map((e, i) => `import * as m${i} from '${e}';\nconsole.log('${e}:', Object.keys(m${i}).length, 'exports');`)
+    .map(
+      (e, i) => `import * as m${i} from '${e}';\nconsole.log('${e}:', Object.keys(m${i}).length, 'exports');`,
+    )
     .join('\n');
   writeFileSync(join(scratch, 'check.mjs'), esm);
   process.stdout.write(execFileSync('node', ['check.mjs'], { cwd: scratch }).toString());
@@ -64,7 +69,10 @@ try {
       files: ['check.ts'],
     }),
   );
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: scratch, stdio: 'inherit' });
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+    cwd: scratch,
+    stdio: 'inherit',
+  });
   console.log(`package check passed: ${tgz} installs; ${entries.join(', ')} import and type-check`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -4,12 +4,12 @@
  * separate entry points.
  */
 
+export * from '../decorators/index.js';
 export * from './client/index.js';
 export * from './errors.js';
 export * from './line-protocol/index.js';
+export * from './models/index.js';
 export * from './query/index.js';
 export type { CommitBatch, CommitSink } from './registry/commit-sink.js';
-export * from './results/index.js';
-export * from '../decorators/index.js';
-export * from './models/index.js';
 export * from './registry/index.js';
+export * from './results/index.js';

@@ -345,12 +345,10 @@ const modelRows: Row[] = [
 rows.push(...modelRows);
 
 /**
- * KNOWN BUGS, outside this file (src/line-protocol/make-lines.ts): `makeLines` does not check its
- * precision argument. With a time it throws a raw TypeError; without one it silently accepts it.
- * These rows assert the correct behaviour and are expected to fail until that is fixed; vitest
- * reports them as failing as soon as the fix lands, so move them into `rows` then.
+ * makeLines must check its precision argument, with and without a point time (it once threw a
+ * raw TypeError with a time and silently accepted a bad precision without one).
  */
-const knownBugs: Row[] = [
+const makeLinesPrecisionRows: Row[] = [
   [
     'bad precision in makeLines',
     () => makeLines([point({ v: 1 }, { time: 1n })], 'sec' as never),
@@ -388,7 +386,7 @@ describe('bad inputs give typed errors naming the culprit', () => {
 
   it.each(rows)('%s', (_label, run, cls, message) => expectRefusal(run, cls, message));
 
-  it.fails.each(knownBugs)('KNOWN BUG: %s', (_label, run, cls, message) => expectRefusal(run, cls, message));
+  it.each(makeLinesPrecisionRows)('%s', (_label, run, cls, message) => expectRefusal(run, cls, message));
 
   it('sent nothing: the database is still empty and no policy, user or query was created', async () => {
     const res = await rawQuery('SHOW MEASUREMENTS', db);

@@ -218,3 +218,15 @@ describe('client state', () => {
     await client.close();
   });
 });
+
+describe('statement splitting', () => {
+  it('does not split inside a regex literal after =~ / !~', async () => {
+    const { splitStatements } = await import('../src/client/statement-parser.js');
+    expect(splitStatements("SELECT * FROM m WHERE h =~ /a;b/ AND x !~ /'/")).toHaveLength(1);
+    expect(splitStatements('SELECT * FROM m WHERE h =~ /a\\/;b/; SHOW DATABASES')).toEqual([
+      'SELECT * FROM m WHERE h =~ /a\\/;b/',
+      'SHOW DATABASES',
+    ]);
+    expect(splitStatements('SELECT a / b FROM m; SHOW DATABASES')).toHaveLength(2);
+  });
+});

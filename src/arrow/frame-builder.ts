@@ -228,7 +228,7 @@ export class FrameBuilder {
           `the result spans measurements ${JSON.stringify(acc.measurement)} and ${JSON.stringify(measurement)}; pass measurementColumn to tell their rows apart`,
         );
       }
-      for (const k of Object.keys(tags)) {
+      for (const k of Object.keys(tags).sort()) {
         if (chunks.has(k)) {
           throw new InfluxValidationError('queryTable', k, 'a GROUP BY tag has the name of a result column');
         }

@@ -16,6 +16,8 @@ import {
   type WriteBody,
 } from '../line-protocol/make-lines.js';
 import { checkPrecision, type Precision } from '../line-protocol/precision.js';
+import type { ModelClass } from '../models/model-metadata.js';
+import { createRepository, type Repository } from '../query/repository.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
 import { parseChunkedResponse } from '../results/chunk-parser.js';
 import { parseJsonExact } from '../results/json-decoder.js';
@@ -1030,6 +1032,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     }
     if (body === '') return;
     await udp.send(body, { precision });
+  }
+
+  /**
+   * A typed repository of a model class, reading and writing through this client.
+   *
+   * ```ts
+   * const cpu = client.repository(CpuLoad);
+   * const rows = await cpu.query().select(mean('usage').as('avg')).groupBy(time('1m'), 'host').all();
+   * // SELECT mean("usage") AS "avg" FROM "cpu_load" GROUP BY time(1m), "host"
+   * ```
+   */
+  repository<T extends object>(model: ModelClass<T>): Repository<T> {
+    return createRepository(this, model);
   }
 
   /**

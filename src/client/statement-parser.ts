@@ -29,6 +29,18 @@ export function splitStatements(q: string): string[] {
     } else if (c === 47 /* / */ && q.charCodeAt(i + 1) === 42 /* * */) {
       const end = q.indexOf('*/', i + 2);
       i = end === -1 ? n : end + 2;
+    } else if (c === 47 /* / */ && /[=!]~\s*$/.test(q.slice(Math.max(0, start), i))) {
+      // A regex literal after =~ or !~: a ';' or quote inside it does not end the statement.
+      hasCode = true;
+      i++;
+      while (i < n) {
+        const d = q.charCodeAt(i);
+        if (d === 92 /* \ */) i += 2;
+        else if (d === 47) {
+          i++;
+          break;
+        } else i++;
+      }
     } else if (c === 59 /* ; */) {
       if (hasCode) out.push(q.slice(start, i).trim());
       start = i + 1;

@@ -1,7 +1,7 @@
 import { InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField, typeOf } from './escape.js';
 import { LineWriter } from './line-writer.js';
-import type { Precision } from './precision.js';
+import { checkPrecision, type Precision } from './precision.js';
 import { formatTime, type TimeInput } from './time.js';
 
 /**
@@ -586,6 +586,7 @@ function encodeBody(w: LineWriter, body: WriteBody | Iterable<Point>, precision:
  * ```
  */
 export function makeLine(point: Point, precision: Precision = 'n'): string {
+  checkPrecision(precision, 'precision');
   return withWriter((w) => {
     new Encoder(w, precision, undefined, undefined).point(point);
     return w.text();
@@ -604,6 +605,7 @@ export function makeLine(point: Point, precision: Precision = 'n'): string {
  * ```
  */
 export function makeLines(body: WriteBody | Iterable<Point>, precision: Precision = 'n'): string {
+  checkPrecision(precision, 'precision');
   return withWriter((w) => {
     encodeBody(w, body, precision);
     return w.text();
@@ -619,6 +621,7 @@ export function makeLines(body: WriteBody | Iterable<Point>, precision: Precisio
  * ```
  */
 export function makeLinesBytes(body: WriteBody | Iterable<Point>, precision: Precision = 'n'): Uint8Array {
+  checkPrecision(precision, 'precision');
   return withWriter((w) => {
     encodeBody(w, body, precision);
     return w.bytes();

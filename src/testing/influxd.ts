@@ -257,7 +257,7 @@ class Server implements InfluxdHandle {
       }
       if (await pingOnce(this.url)) {
         if (this.options.auth) await this.createAdmin();
-        if (this.options.udp) await this.waitForDatabase(this.options.udp.database, deadline);
+        if (this.options.udp) await this.createDatabase(this.options.udp.database);
         return;
       }
       await sleep(50);
@@ -284,17 +284,25 @@ class Server implements InfluxdHandle {
     }
   }
 
-  private async waitForDatabase(db: string, deadline: number): Promise<void> {
+  /**
+   * influxd 1.6 creates a UDP listener's database only when the first datagram arrives; create it
+   * over HTTP (idempotent) so that queries work at once.
+   */
+  private async createDatabase(db: string): Promise<void> {
     const headers: Record<string, string> = {};
     if (this.options.auth) {
       const { username, password } = this.options.auth;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
-    while (Date.now() < deadline) {
-      const res = await fetch(`${this.url}/query?q=${encodeURIComponent('SHOW DATABASES')}`, { headers });
-      const body = await res.text();
-      if (body.includes(JSON.stringify(db))) return;
-      await sleep(50);
+    const q = `CREATE DATABASE "${db.replace(/["\\]/g, '\\$&')}"`;
+    const res = await fetch(`${this.url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q }),
+      headers,
+    });
+    const body = await res.text();
+    if (!res.ok || body.includes('"error"')) {
+      throw new InfluxModelsError(`could not create the UDP database ${JSON.stringify(db)}: ${body}`);
     }
   }
 
