@@ -19,7 +19,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import cases from '/work/shared/reference/influxdb-python-cases.json' with { type: 'json' };
+import cases from './fixtures/influxdb-python-cases.json' with { type: 'json' };
 import { FrameLineEncoder, frameToLines } from '../src/arrow/frame-line-encoder.js';
 import { InfluxConfigError, InfluxValidationError } from '../src/errors.js';
 import { makeLines } from '../src/line-protocol/index.js';

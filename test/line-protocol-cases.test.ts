@@ -29,7 +29,7 @@ interface Case {
   expected: unknown;
 }
 const cases: Case[] = JSON.parse(
-  readFileSync(new URL('../../shared/reference/influxdb-python-cases.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/influxdb-python-cases.json', import.meta.url), 'utf8'),
 );
 const lp = (id: string): Case => {
   const c = cases.find((x) => x.id === id);

@@ -14,7 +14,7 @@ import { type RawResult, ResultSet } from '../src/results/result-set.js';
 // biome-ignore lint/suspicious/noExplicitAny: the reference cases are free-form JSON
 type Json = any;
 const cases: { id: string; input: Json; expected: Json }[] = JSON.parse(
-  readFileSync('/work/shared/reference/influxdb-python-cases.json', 'utf8'),
+  readFileSync(new URL('./fixtures/influxdb-python-cases.json', import.meta.url), 'utf8'),
 );
 const byId = (id: string) => cases.find((c) => c.id === id)!;
 
