@@ -19,10 +19,10 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import cases from './fixtures/influxdb-python-cases.json' with { type: 'json' };
 import { FrameLineEncoder, frameToLines } from '../src/arrow/frame-line-encoder.js';
 import { InfluxConfigError, InfluxValidationError } from '../src/errors.js';
 import { makeLines } from '../src/line-protocol/index.js';
+import cases from './fixtures/influxdb-python-cases.json' with { type: 'json' };
 
 const HOUR = 3_600_000_000_000n;
 const caseById = (id: string) => (cases as any[]).find((c) => c.id === id);
