@@ -1,3 +1,19 @@
+export {
+  type AlterRetentionPolicyOptions,
+  type ContinuousQueryInfo,
+  type CreateContinuousQueryOptions,
+  type CreateRetentionPolicyOptions,
+  type DatabaseOption,
+  type FieldKeyInfo,
+  InfluxAdminApi,
+  type KeysOptions,
+  type PrivilegeInfo,
+  type RetentionPolicyInfo,
+  type SeriesFilter,
+  type SeriesTags,
+  type TagKeyInfo,
+  type UserInfo,
+} from './admin-api.js';
 export type {
   InfluxDBClientOptions,
   QueryOptions,
@@ -12,4 +28,11 @@ export {
   type RequestOptions,
   type SendPacketOptions,
 } from './influxdb-client.js';
-export { UdpSender } from './udp-sender.js';
+export type { Privilege, ResampleOptions } from './influxql-validate.js';
+export {
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  MAX_UDP_PAYLOAD,
+  UdpSender,
+  type UdpSenderOptions,
+  type UdpSendOptions,
+} from './udp-sender.js';
