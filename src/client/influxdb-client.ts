@@ -1070,16 +1070,39 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     return this.#closed;
   }
 
+  /**
+   * A short description without credentials (the password or token never appears).
+   *
+   * ```ts
+   * new InfluxDBClient({ database: 'metrics', username: 'u', password: 'p' }).toString();
+   * // 'InfluxDBClient(http://localhost:8086, database=metrics, user=u)'
+   * ```
+   */
   override toString(): string {
     const user = this.#username === undefined ? '' : `, user=${this.#username}`;
     const db = this.#database === undefined ? '' : `, database=${this.#database}`;
     return `InfluxDBClient(${this.#baseUrl}${db}${user}${this.#useUdp ? `, udp=${this.#udpPort}` : ''}${this.#closed ? ', closed' : ''})`;
   }
 
+  /**
+   * What `util.inspect` and `console.log` show: the same text as {@link toString}, no credentials.
+   *
+   * ```ts
+   * console.log(client); // InfluxDBClient(http://localhost:8086, database=metrics)
+   * ```
+   */
   [inspect.custom](): string {
     return this.toString();
   }
 
+  /**
+   * The JSON form (for logs): URL, database, user name and state; never the password or token.
+   *
+   * ```ts
+   * JSON.stringify(new InfluxDBClient({ database: 'metrics' }));
+   * // '{"url":"http://localhost:8086","database":"metrics","closed":false}'
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { url: this.#baseUrl, database: this.#database, username: this.#username, closed: this.#closed };
   }

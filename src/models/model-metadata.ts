@@ -20,6 +20,9 @@ export type TimestampRepresentation = 'date' | 'bigint';
 // biome-ignore lint/suspicious/noExplicitAny: constructors of any argument list
 export type ModelClass<T = object> = abstract new (...args: any[]) => T;
 
+/**
+ * One declared tag of a model: `@Tag() host!: string` gives `{ property: 'host', key: 'host' }`.
+ */
 export interface TagMetadata {
   /** Property name on the class. */
   readonly property: string;
@@ -27,6 +30,10 @@ export interface TagMetadata {
   readonly key: string;
 }
 
+/**
+ * One declared field of a model: `@Field({ type: 'integer' }) cores!: number` gives
+ * `{ property: 'cores', key: 'cores', type: 'integer', integerAs: 'number' }`.
+ */
 export interface FieldMetadata {
   readonly property: string;
   /** Field key in InfluxDB (defaults to the property name). */
@@ -36,11 +43,17 @@ export interface FieldMetadata {
   readonly integerAs: IntegerRepresentation;
 }
 
+/** The model's timestamp property (`@Timestamp()`) and how it is represented in JS. */
 export interface TimestampMetadata {
   readonly property: string;
   readonly type: TimestampRepresentation;
 }
 
+/**
+ * The compiled metadata of one model class (built internally by `getModelMetadata(Model)`): for
+ * `@Measurement('cpu') class Cpu { @Tag() host!: string; … }`, `measurement` is `'cpu'` and
+ * `tags` holds `{ property: 'host', key: 'host' }`.
+ */
 export interface ModelMetadata<T extends object = object> {
   readonly model: ModelClass<T>;
   /** The class name, for messages only (never used as a key). */

@@ -50,6 +50,15 @@ export class ConnectionRegistry extends SeriesRegistry {
     return this.#owner === owner;
   }
 
+  /**
+   * As {@link SeriesRegistry.checkAccept}, and also throws `InfluxClosedError` while no running
+   * application holds this connection, so no point is buffered that nobody would write.
+   *
+   * ```ts
+   * // before app.init() or after app.close():
+   * new Cpu({ host: 'a', usage: 0.5 }); // throws InfluxClosedError (… is not running …)
+   * ```
+   */
   override checkAccept(buffer: ClassBuffer): void {
     if (this.#owner === undefined) {
       throw new InfluxClosedError(

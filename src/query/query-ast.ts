@@ -102,6 +102,7 @@ export interface LogicalNode {
   readonly operands: readonly ConditionNode[];
 }
 
+/** One WHERE condition: a comparison, a time comparison, a regex match or an AND/OR group. */
 export type ConditionNode = ComparisonNode | TimeComparisonNode | RegexComparisonNode | LogicalNode;
 
 /** A measurement source: `"db"."rp"."name"` or a regex `/…/`. */

@@ -150,6 +150,14 @@ export class ResultSet implements Iterable<ResultRow[]> {
     for (const key of this.keys()) yield this.get(key);
   }
 
+  /**
+   * A one-line summary: each series name, its tags and its row count (or the error).
+   *
+   * ```ts
+   * (await client.query('SELECT "usage" FROM "cpu" GROUP BY "host"')).toString();
+   * // 'ResultSet(cpu {"host":"a"}: 2 rows, cpu {"host":"b"}: 1 rows)'
+   * ```
+   */
   toString(): string {
     const parts = this.series.map((s) => {
       const name = seriesName(s) ?? 'results';
@@ -159,6 +167,13 @@ export class ResultSet implements Iterable<ResultRow[]> {
     return `ResultSet(${this.error !== undefined ? `error: ${this.error}` : parts.join(', ')})`;
   }
 
+  /**
+   * What `util.inspect` and `console.log` show: the summary of {@link toString}.
+   *
+   * ```ts
+   * console.log(rs); // ResultSet(cpu: 2 rows)
+   * ```
+   */
   [inspect.custom](): string {
     return this.toString();
   }
