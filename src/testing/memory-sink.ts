@@ -47,6 +47,15 @@ export class MemorySink implements CommitSink {
   /** Every call of `commit`, accepted or failed. */
   attempts = 0;
 
+  /**
+   * Records `batch` (the {@link CommitSink} side; the registry calls it), or rejects when a failure
+   * was planned with {@link failNext}; waits for {@link release} while held.
+   *
+   * ```ts
+   * await sink.commit({ body: 'cpu,host=a usage=0.5 1\n', lineCount: 1, precision: 'n' });
+   * sink.lines(); // ['cpu,host=a usage=0.5 1']
+   * ```
+   */
   commit(batch: CommitBatch): Promise<void> {
     this.attempts++;
     const fail = this.failures.shift();
@@ -73,6 +82,11 @@ export class MemorySink implements CommitSink {
   /**
    * Makes the next `count` commits reject, with `error` (an Error or a factory) or, by default, an
    * `InfluxConnectionError`, which the registry treats as transient and retries.
+   *
+   * ```ts
+   * sink.failNext(2); // the next two commits reject with InfluxConnectionError, then succeed
+   * sink.failNext(1, new Error('boom')); // or with a given error
+   * ```
    */
   failNext(count: number, error?: Error | (() => Error)): this {
     if (!Number.isInteger(count) || count < 0) {
@@ -90,13 +104,30 @@ export class MemorySink implements CommitSink {
     return this;
   }
 
-  /** Holds every commit from now on until {@link release} (tests of back-pressure). */
+  /**
+   * Holds every commit from now on until {@link release} (tests of back-pressure).
+   *
+   * ```ts
+   * sink.hold();
+   * const done = registry.flush(); // pending: the commit is held
+   * sink.release();
+   * await done; // the held commit is recorded
+   * ```
+   */
   hold(): this {
     this.held ??= [];
     return this;
   }
 
-  /** Lets the held commits complete (in order) and stops holding. */
+  /**
+   * Lets the held commits complete (in order) and stops holding.
+   *
+   * ```ts
+   * sink.hold();
+   * // … points committed here stay pending …
+   * sink.release(); // they are recorded, in order
+   * ```
+   */
   release(): this {
     const held = this.held ?? [];
     this.held = undefined;
@@ -104,19 +135,42 @@ export class MemorySink implements CommitSink {
     return this;
   }
 
-  /** Commits accepted so far, in order. */
+  /**
+   * Commits accepted so far, in order.
+   *
+   * ```ts
+   * sink.commits().length; // 1
+   * sink.commits()[0].lines; // ['cpu,host=a usage=0.5 1']
+   * sink.commits()[0].batch.model; // Cpu (when it came from the registry)
+   * ```
+   */
   commits(): readonly RecordedCommit[] {
     return this.accepted;
   }
 
-  /** Every accepted line (without trailing newline), in order; only `model`'s when given. */
+  /**
+   * Every accepted line (without trailing newline), in order; only `model`'s when given.
+   *
+   * ```ts
+   * sink.lines(); // ['cpu,host=a usage=0.5 1', 'mem,host=a used=1i 1']
+   * sink.lines(Cpu); // ['cpu,host=a usage=0.5 1']
+   * ```
+   */
   lines(model?: abstract new (...args: never[]) => unknown): string[] {
     const out: string[] = [];
     for (const c of this.accepted) if (model === undefined || c.batch.model === model) out.push(...c.lines);
     return out;
   }
 
-  /** The instances of `model` whose lines were accepted, in order. */
+  /**
+   * The instances of `model` whose lines were accepted, in order.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5 });
+   * await registry.flush();
+   * sink.points(Cpu); // [Cpu { host: 'a', usage: 0.5, … }]
+   * ```
+   */
   points<T>(model: abstract new (...args: never[]) => T): T[] {
     const out: T[] = [];
     for (const c of this.accepted) {
@@ -132,7 +186,15 @@ export class MemorySink implements CommitSink {
     return n;
   }
 
-  /** Forgets everything recorded and every planned failure. */
+  /**
+   * Forgets everything recorded and every planned failure.
+   *
+   * ```ts
+   * sink.clear();
+   * sink.lines(); // []
+   * sink.attempts; // 0
+   * ```
+   */
   clear(): this {
     this.accepted.length = 0;
     this.failures = [];
