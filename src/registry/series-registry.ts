@@ -70,7 +70,13 @@ export class SeriesRegistry {
     this.opts = resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, options);
   }
 
-  /** Changes the options; applies to batches cut from now on. */
+  /**
+   * Changes the options; applies to batches cut from now on.
+   *
+   * ```ts
+   * registry.configure({ sink: client, bulkSize: 1000, flushInterval: 500 });
+   * ```
+   */
   configure(options: SeriesRegistryOptions): this {
     this.opts = resolveRegistryOptions(this.opts, options);
     return this;
@@ -86,7 +92,13 @@ export class SeriesRegistry {
     return this.pendingPoints;
   }
 
-  /** True when `n` more points fit under `maxPending`. */
+  /**
+   * True when `n` more points fit under `maxPending`.
+   *
+   * ```ts
+   * if (!registry.hasCapacity(rows.length)) await registry.waitForCapacity(rows.length);
+   * ```
+   */
   hasCapacity(n = 1): boolean {
     return this.pendingPoints + n <= this.opts.maxPending;
   }
@@ -95,6 +107,13 @@ export class SeriesRegistry {
    * Resolves once `n` more points fit under `maxPending` (back-pressure for producers); points
    * sitting below `bulkSize` are written at once so that room comes back. Rejects with
    * {@link InfluxClosedError} if the registry is (or gets) closed.
+   *
+   * ```ts
+   * for (const row of rows) {
+   *   await registry.waitForCapacity(); // resolves at once while there is room
+   *   new Cpu(row);
+   * }
+   * ```
    */
   waitForCapacity(n = 1): Promise<void> {
     if (this.closed) return Promise.reject(new InfluxClosedError('series registry is closed'));
@@ -113,12 +132,26 @@ export class SeriesRegistry {
   /**
    * Resolves once the pending points fall to half of `maxPending` or below (like a stream's
    * 'drain'): producers that stop at `!hasCapacity()` resume with room for a burst.
+   *
+   * ```ts
+   * for (const row of rows) {
+   *   if (!registry.hasCapacity()) await registry.drain();
+   *   new Cpu(row);
+   * }
+   * ```
    */
   drain(): Promise<void> {
     return this.waitForCapacity(Math.max(1, Math.ceil(this.opts.maxPending / 2)));
   }
 
-  /** The buffer of a model class (internal; used by `SeriesModel`). */
+  /**
+   * The buffer of a model class (internal; used by `SeriesModel`), created on first use.
+   *
+   * ```ts
+   * const buffer = registry.bufferFor(Cpu);
+   * buffer.count; // points of Cpu buffered, not yet handed to a sink
+   * ```
+   */
   bufferFor(model: ModelClass): ClassBuffer {
     let buffer = this.buffers.get(model);
     if (buffer === undefined) {
@@ -131,6 +164,11 @@ export class SeriesRegistry {
   /**
    * Throws when a new point of `buffer`'s class cannot be accepted (closed, or full with
    * `whenFull: 'throw'`). Called before the point is built, so nothing is buffered.
+   *
+   * ```ts
+   * await registry.close();
+   * registry.checkAccept(registry.bufferFor(Cpu)); // throws InfluxClosedError
+   * ```
    */
   checkAccept(buffer: ClassBuffer): void {
     if (this.closed) {
@@ -146,7 +184,16 @@ export class SeriesRegistry {
 
   /**
    * Records a built instance whose line the serializer just wrote into `buffer.writer`
-   * (internal; used by `SeriesModel`).
+   * (internal; used by `SeriesModel`). May cut a batch (at `bulkSize` / `maxBatchBytes`) or start
+   * the `flushInterval` timer.
+   *
+   * ```ts
+   * // what `new Cpu({ … })` does, in short:
+   * const buffer = registry.bufferFor(Cpu);
+   * registry.checkAccept(buffer);
+   * // … the serializer appends the line to buffer.writer …
+   * registry.add(buffer, instance);
+   * ```
    */
   add(buffer: ClassBuffer, instance: object): void {
     buffer.ends.push(buffer.writer.pos);
@@ -172,7 +219,14 @@ export class SeriesRegistry {
     }
   }
 
-  /** The lines of a class not yet handed to a sink (without trailing newlines). */
+  /**
+   * The lines of a class not yet handed to a sink (without trailing newlines).
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4, time: new Date(1000) });
+   * registry.pendingLines(Cpu); // ['cpu,host=a cores=4i,usage=0.5 1000000000']
+   * ```
+   */
   pendingLines(model: ModelClass): string[] {
     return this.buffers.get(model)?.lines() ?? [];
   }
@@ -181,6 +235,12 @@ export class SeriesRegistry {
    * The points of a class not yet handed to a sink, as write-body points (the seed's
    * `_json_body_`). `time` is a bigint counted in the class's precision, so
    * `makeLines(Model.pending(), meta.precision)` gives the lines that will be written.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4, time: new Date(1000) });
+   * registry.pending(Cpu);
+   * // [{ measurement: 'cpu', tags: { host: 'a' }, fields: { usage: 0.5, cores: 4n }, time: 1000000000n }]
+   * ```
    */
   pending(model: ModelClass): Point[] {
     const buffer = this.buffers.get(model);
@@ -207,7 +267,15 @@ export class SeriesRegistry {
     });
   }
 
-  /** Empties a class's buffer (points already handed to a sink are not recalled). Returns the count. */
+  /**
+   * Empties a class's buffer (points already handed to a sink are not recalled). Returns the count.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4 });
+   * registry.reset(Cpu); // 1
+   * registry.pendingLines(Cpu); // []
+   * ```
+   */
   reset(model: ModelClass): number {
     const buffer = this.buffers.get(model);
     if (buffer === undefined) return 0;
@@ -222,6 +290,12 @@ export class SeriesRegistry {
    * Writes a class's buffered points now, through `sink` if given (it wins over the configured
    * sinks), and waits for its batches already in flight. Rejects with the error of the batch cut
    * here if it could not be stored (that batch is not also reported to `onError`).
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4 });
+   * await registry.commit(Cpu); // POST /write … cpu,host=a cores=4i,usage=0.5 <now>
+   * await registry.commit(Cpu, new MemorySink()); // or through another sink
+   * ```
    */
   async commit(model: ModelClass, sink?: CommitSink): Promise<void> {
     if (sink !== undefined && typeof (sink as { commit?: unknown })?.commit !== 'function') {
@@ -246,6 +320,10 @@ export class SeriesRegistry {
    * Writes everything buffered now and waits for every batch in flight. Failures are reported
    * through `onError`, never thrown. Rejects with {@link InfluxConfigError} (keeping the points)
    * when a class with buffered points has no sink.
+   *
+   * ```ts
+   * const { written, failed } = await registry.flush(); // e.g. { written: 120, failed: 0 }
+   * ```
    */
   async flush(): Promise<FlushResult> {
     const all: Array<{ n: number; p: Promise<Error | undefined> }> = [];
@@ -273,6 +351,11 @@ export class SeriesRegistry {
   /**
    * Flushes, then refuses new points. With `timeout` (ms), batches still retrying when it expires
    * stop retrying and are reported through `onError`. Idempotent.
+   *
+   * ```ts
+   * await registry.close({ timeout: 5000 }); // { written, failed }
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4 }); // now throws InfluxClosedError
+   * ```
    */
   async close(options: { timeout?: number } = {}): Promise<FlushResult> {
     this.closed = true;
@@ -316,6 +399,12 @@ export class SeriesRegistry {
    * Opt-in: flush on `beforeExit` and close (then re-raise the signal) on SIGINT/SIGTERM, so a
    * process that ends normally or is interrupted writes its pending points first. Returns a
    * function that removes the hooks. See {@link ShutdownHookOptions}.
+   *
+   * ```ts
+   * const uninstall = registry.installShutdownHooks();
+   * // … on SIGTERM the pending points are written before the process exits …
+   * uninstall();
+   * ```
    */
   installShutdownHooks(options?: ShutdownHookOptions): () => void {
     this.uninstallHooks?.();
@@ -515,7 +604,14 @@ export class SeriesRegistry {
   }
 }
 
-/** Permanent errors are not retried: the server refused the data, or the sink cannot work. */
+/**
+ * Permanent errors are not retried: the server refused the data, or the sink cannot work.
+ *
+ * ```ts
+ * isPermanent(new InfluxConnectionError('ECONNREFUSED')); // false (retried)
+ * isPermanent(new InfluxDBClientError('unable to parse …', 400)); // true
+ * ```
+ */
 export function isPermanent(error: Error): boolean {
   return (
     error instanceof InfluxDBClientError ||
