@@ -3,7 +3,18 @@
  * one kind of failure. Messages say what was wrong and where, and never contain credentials.
  */
 
-/** Base class of every error thrown by influx-models. */
+/**
+ * Base class of every error thrown by influx-models.
+ *
+ * ```ts
+ * try {
+ *   await client.query('SELECT "usage" FROM "cpu"');
+ * } catch (e) {
+ *   if (e instanceof InfluxModelsError) console.error(e.name, e.message); // ours, no credentials
+ *   else throw e;
+ * }
+ * ```
+ */
 export class InfluxModelsError extends Error {
   override name = 'InfluxModelsError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -15,6 +26,15 @@ export class InfluxModelsError extends Error {
  * The server refused a request (HTTP 4xx), or a query statement failed. As in influxdb-python,
  * `content` is the server's message and `code` the HTTP status (undefined for statement errors
  * reported inside a 200 response).
+ *
+ * ```ts
+ * try {
+ *   await client.query('SELECT "usage" FROM');
+ * } catch (e) {
+ *   if (e instanceof InfluxDBClientError) e.code; // 400 (undefined for a statement error in a 200)
+ * }
+ * new InfluxDBClientError('database not found: "x"', 404).message; // '404: database not found: "x"'
+ * ```
  */
 export class InfluxDBClientError extends InfluxModelsError {
   override name = 'InfluxDBClientError';
@@ -27,7 +47,17 @@ export class InfluxDBClientError extends InfluxModelsError {
   }
 }
 
-/** The server failed (HTTP 5xx) and the retries, if any, are used up. */
+/**
+ * The server failed (HTTP 5xx) and the retries, if any, are used up.
+ *
+ * ```ts
+ * try {
+ *   await client.ping();
+ * } catch (e) {
+ *   if (e instanceof InfluxDBServerError) console.warn(`server error ${e.code}: ${e.content}`);
+ * }
+ * ```
+ */
 export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
   readonly content: string;
@@ -43,6 +73,15 @@ export class InfluxDBServerError extends InfluxModelsError {
  * InfluxDB stored some lines of a write and dropped others (HTTP 400 `partial write:`). The lines
  * that are not named as dropped WERE stored; retrying the whole body is safe for points with
  * explicit timestamps (a point with the same series and time is overwritten, not duplicated).
+ *
+ * ```ts
+ * try {
+ *   await client.writePoints(points);
+ * } catch (e) {
+ *   if (e instanceof InfluxDBPartialWriteError) console.warn(e.reason, e.dropped); // e.g. 'points beyond retention policy', 2
+ *   else throw e;
+ * }
+ * ```
  */
 export class InfluxDBPartialWriteError extends InfluxDBClientError {
   override name = 'InfluxDBPartialWriteError';
@@ -58,27 +97,63 @@ export class InfluxDBPartialWriteError extends InfluxDBClientError {
   }
 }
 
-/** The server could not be reached (connection refused, reset, DNS, TLS), after all retries. */
+/**
+ * The server could not be reached (connection refused, reset, DNS, TLS), after all retries.
+ *
+ * ```ts
+ * const client = new InfluxDBClient({ port: 1, retries: 1 });
+ * await client.ping(); // rejects with InfluxConnectionError (ECONNREFUSED)
+ * ```
+ */
 export class InfluxConnectionError extends InfluxModelsError {
   override name = 'InfluxConnectionError';
 }
 
-/** A request took longer than the configured `timeout`, after all retries. */
+/**
+ * A request took longer than the configured `timeout`, after all retries.
+ *
+ * ```ts
+ * const client = new InfluxDBClient({ database: 'metrics', timeout: 100, retries: 1 });
+ * await client.query('SELECT * FROM "huge"'); // rejects with InfluxTimeoutError after 100 ms
+ * ```
+ */
 export class InfluxTimeoutError extends InfluxModelsError {
   override name = 'InfluxTimeoutError';
 }
 
-/** The caller aborted the request through its `AbortSignal`. */
+/**
+ * The caller aborted the request through its `AbortSignal`.
+ *
+ * ```ts
+ * const ac = new AbortController();
+ * const p = client.query('SELECT * FROM "cpu"', { signal: ac.signal });
+ * ac.abort();
+ * await p; // rejects with InfluxAbortError
+ * ```
+ */
 export class InfluxAbortError extends InfluxModelsError {
   override name = 'InfluxAbortError';
 }
 
-/** The client (or registry) was closed and cannot be used any more. */
+/**
+ * The client (or registry) was closed and cannot be used any more.
+ *
+ * ```ts
+ * await client.close();
+ * await client.ping(); // rejects with InfluxClosedError
+ * ```
+ */
 export class InfluxClosedError extends InfluxModelsError {
   override name = 'InfluxClosedError';
 }
 
-/** A bad option, DSN, precision, duration or identifier given to a public entry point. */
+/**
+ * A bad option, DSN, precision, duration or identifier given to a public entry point.
+ *
+ * ```ts
+ * new InfluxDBClient({ port: 70000 }); // throws InfluxConfigError: InfluxDBClient(port): …
+ * ```
+ */
 export class InfluxConfigError extends InfluxModelsError {
   override name = 'InfluxConfigError';
 }
@@ -86,6 +161,14 @@ export class InfluxConfigError extends InfluxModelsError {
 /**
  * A point, model instance or model declaration that cannot be written exactly. `where` names the
  * point (e.g. `points[3]` or a model class), `property` the key or property at fault.
+ *
+ * ```ts
+ * try {
+ *   await client.writePoints([{ measurement: 'cpu', fields: { usage: Number.NaN } }]);
+ * } catch (e) {
+ *   if (e instanceof InfluxValidationError) [e.where, e.property]; // ['points[0]', 'usage']
+ * }
+ * ```
  */
 export class InfluxValidationError extends InfluxModelsError {
   override name = 'InfluxValidationError';
@@ -104,6 +187,17 @@ export class InfluxValidationError extends InfluxModelsError {
  * A series registry holds `maxPending` points that are not yet stored, so it refused a new one.
  * Nothing was buffered: the caller still holds the data. Wait with `registry.waitForCapacity()` (or
  * `drain()`) and build the point again.
+ *
+ * ```ts
+ * configureSeries({ sink: client, maxPending: 10_000, whenFull: 'throw' });
+ * try {
+ *   new Cpu(row);
+ * } catch (e) {
+ *   if (!(e instanceof InfluxBufferFullError)) throw e;
+ *   await defaultRegistry.waitForCapacity();
+ *   new Cpu(row); // nothing was buffered the first time
+ * }
+ * ```
  */
 export class InfluxBufferFullError extends InfluxModelsError {
   override name = 'InfluxBufferFullError';
