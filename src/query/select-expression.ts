@@ -43,7 +43,14 @@ export class SelectExpr<
     Object.freeze(this);
   }
 
-  /** Names the output column (and the row key). */
+  /**
+   * Names the output column (and the row key).
+   *
+   * ```ts
+   * repo.query().select(max('usage').as('peak')).all(); // rows: { time, peak }
+   * // SELECT max("usage"::field) AS "peak" FROM "cpu"
+   * ```
+   */
   as<A extends string>(alias: A): SelectExpr<Refs, A, Kind> {
     if (typeof alias !== 'string' || alias.length === 0) {
       throw new InfluxValidationError('select', undefined, 'an alias must be a non-empty string');
@@ -96,7 +103,14 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
   );
 }
 
-/** Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage" AS "u"`. */
+/**
+ * Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage" AS "u"`.
+ *
+ * ```ts
+ * repo.query().select(field('usage').as('u'));
+ * // SELECT "usage"::field AS "u" FROM "cpu"
+ * ```
+ */
 export function field<P extends string>(property: P): SelectExpr<P, P, 'same'> {
   const n = toNode(property, 'field');
   return new SelectExpr(n.node, property, 'same', property);
@@ -104,42 +118,105 @@ export function field<P extends string>(property: P): SelectExpr<P, P, 'same'> {
 
 // --- aggregates -------------------------------------------------------------------------------
 
-/** `COUNT(field)` — non-null values per interval. Row value: number. */
+/**
+ * `COUNT(field)` — non-null values per interval. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(count('usage')).groupBy(time('1m'));
+ * // SELECT count("usage"::field) AS "count" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function count<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'count', 'count'> {
   return call('count', input, 'count');
 }
-/** `DISTINCT(field)` — distinct values (one row each). Row value: the field's type. */
+/**
+ * `DISTINCT(field)` — distinct values (one row each). Row value: the field's type.
+ *
+ * ```ts
+ * repo.query().select(distinct('cores'));
+ * // SELECT distinct("cores"::field) AS "distinct" FROM "cpu"
+ * ```
+ */
 export function distinct<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'distinct', 'same'> {
   return call('distinct', input, 'same');
 }
-/** `INTEGRAL(field[, unit])` — area under the curve. Row value: number. */
+/**
+ * `INTEGRAL(field[, unit])` — area under the curve. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(integral('usage', '1m'));
+ * // SELECT integral("usage"::field, 1m) AS "integral" FROM "cpu"
+ * ```
+ */
 export function integral<E extends ExprInput>(
   input: E,
   unit?: string,
 ): SelectExpr<RefsOf<E>, 'integral', 'float'> {
   return call('integral', input, 'float', unit === undefined ? [] : [durationNode(unit, 'integral')]);
 }
-/** `MEAN(field)`. Row value: number. */
+/**
+ * `MEAN(field)`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(mean('usage')).groupBy(time('1m'));
+ * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function mean<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mean', 'float'> {
   return call('mean', input, 'float');
 }
-/** `MEDIAN(field)`. Row value: number. */
+/**
+ * `MEDIAN(field)`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(median('usage'));
+ * // SELECT median("usage"::field) AS "median" FROM "cpu"
+ * ```
+ */
 export function median<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'median', 'float'> {
   return call('median', input, 'float');
 }
-/** `MODE(field)` — most frequent value. Row value: the field's type. */
+/**
+ * `MODE(field)` — most frequent value. Row value: the field's type.
+ *
+ * ```ts
+ * repo.query().select(mode('cores'));
+ * // SELECT mode("cores"::field) AS "mode" FROM "cpu"
+ * ```
+ */
 export function mode<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mode', 'same'> {
   return call('mode', input, 'same');
 }
-/** `SPREAD(field)` — max − min. Row value: the field's type (integer fields stay integers). */
+/**
+ * `SPREAD(field)` — max − min. Row value: the field's type (integer fields stay integers).
+ *
+ * ```ts
+ * repo.query().select(spread('usage'));
+ * // SELECT spread("usage"::field) AS "spread" FROM "cpu"
+ * ```
+ */
 export function spread<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'spread', 'same'> {
   return call('spread', input, 'same');
 }
-/** `STDDEV(field)`. Row value: number. */
+/**
+ * `STDDEV(field)`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(stddev('usage'));
+ * // SELECT stddev("usage"::field) AS "stddev" FROM "cpu"
+ * ```
+ */
 export function stddev<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'stddev', 'float'> {
   return call('stddev', input, 'float');
 }
-/** `SUM(field)`. Row value: the field's type (an integer sum stays an integer, exact as bigint). */
+/**
+ * `SUM(field)`. Row value: the field's type (an integer sum stays an integer, exact as bigint).
+ *
+ * ```ts
+ * repo.query().select(sum('cores')).groupBy(time('1h'));
+ * // SELECT sum("cores"::field) AS "sum" FROM "cpu" GROUP BY time(1h)
+ * ```
+ */
 export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum', KindOf<E>> {
   const inner = toNode(input, 'sum');
   return call('sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'sum', KindOf<E>>;
@@ -147,23 +224,58 @@ export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum',
 
 // --- selectors --------------------------------------------------------------------------------
 
-/** `FIRST(field)` — oldest value. Row value: the field's type. */
+/**
+ * `FIRST(field)` — oldest value. Row value: the field's type.
+ *
+ * ```ts
+ * repo.query().select(first('usage'));
+ * // SELECT first("usage"::field) AS "first" FROM "cpu"
+ * ```
+ */
 export function first<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'first', 'same'> {
   return call('first', input, 'same');
 }
-/** `LAST(field)` — newest value. */
+/**
+ * `LAST(field)` — newest value.
+ *
+ * ```ts
+ * repo.query().select(last('usage')).groupBy('host');
+ * // SELECT last("usage"::field) AS "last" FROM "cpu" GROUP BY "host"
+ * ```
+ */
 export function last<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'last', 'same'> {
   return call('last', input, 'same');
 }
-/** `MAX(field)`. */
+/**
+ * `MAX(field)`.
+ *
+ * ```ts
+ * repo.query().select(max('usage').as('peak'));
+ * // SELECT max("usage"::field) AS "peak" FROM "cpu"
+ * ```
+ */
 export function max<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'max', 'same'> {
   return call('max', input, 'same');
 }
-/** `MIN(field)`. */
+/**
+ * `MIN(field)`.
+ *
+ * ```ts
+ * repo.query().select(min('usage'));
+ * // SELECT min("usage"::field) AS "min" FROM "cpu"
+ * ```
+ */
 export function min<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'min', 'same'> {
   return call('min', input, 'same');
 }
-/** `PERCENTILE(field, n)` with 0 < n <= 100. Row value: the field's type. */
+/**
+ * `PERCENTILE(field, n)` with 0 < n <= 100. Row value: the field's type.
+ *
+ * ```ts
+ * repo.query().select(percentile('usage', 95).as('p95'));
+ * // SELECT percentile("usage"::field, 95) AS "p95" FROM "cpu"
+ * ```
+ */
 export function percentile<E extends ExprInput>(
   input: E,
   n: number,
@@ -177,29 +289,65 @@ export function percentile<E extends ExprInput>(
   }
   return call('percentile', input, 'same', [{ kind: 'number', value: n, integer: Number.isInteger(n) }]);
 }
-/** `SAMPLE(field, n)` — n random points. */
+/**
+ * `SAMPLE(field, n)` — n random points.
+ *
+ * ```ts
+ * repo.query().select(sample('usage', 3));
+ * // SELECT sample("usage"::field, 3) AS "sample" FROM "cpu"
+ * ```
+ */
 export function sample<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'sample', 'same'> {
   return call('sample', input, 'same', [intArg(n, 'sample', 'n')]);
 }
-/** `TOP(field, n)` — the n greatest values. */
+/**
+ * `TOP(field, n)` — the n greatest values.
+ *
+ * ```ts
+ * repo.query().select(top('usage', 3));
+ * // SELECT top("usage"::field, 3) AS "top" FROM "cpu"
+ * ```
+ */
 export function top<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'top', 'same'> {
   return call('top', input, 'same', [intArg(n, 'top', 'n')]);
 }
-/** `BOTTOM(field, n)` — the n smallest values. */
+/**
+ * `BOTTOM(field, n)` — the n smallest values.
+ *
+ * ```ts
+ * repo.query().select(bottom('usage', 3));
+ * // SELECT bottom("usage"::field, 3) AS "bottom" FROM "cpu"
+ * ```
+ */
 export function bottom<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'bottom', 'same'> {
   return call('bottom', input, 'same', [intArg(n, 'bottom', 'n')]);
 }
 
 // --- transformations --------------------------------------------------------------------------
 
-/** `DERIVATIVE(field|aggregate[, unit])`. Row value: number. */
+/**
+ * `DERIVATIVE(field|aggregate[, unit])`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(derivative(mean('usage'), '1s')).groupBy(time('1m'));
+ * // SELECT derivative(mean("usage"::field), 1s) AS "derivative" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function derivative<E extends ExprInput>(
   input: E,
   unit?: string,
 ): SelectExpr<RefsOf<E>, 'derivative', 'float'> {
   return call('derivative', input, 'float', unit === undefined ? [] : [durationNode(unit, 'derivative')]);
 }
-/** `NON_NEGATIVE_DERIVATIVE(field|aggregate[, unit])`. Row value: number. */
+/**
+ * `NON_NEGATIVE_DERIVATIVE(field|aggregate[, unit])`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(nonNegativeDerivative(max('cores'), '1s')).groupBy(time('1m'));
+ * // SELECT non_negative_derivative(max("cores"::field), 1s) AS "non_negative_derivative"
+ * //   FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function nonNegativeDerivative<E extends ExprInput>(
   input: E,
   unit?: string,
@@ -211,19 +359,40 @@ export function nonNegativeDerivative<E extends ExprInput>(
     unit === undefined ? [] : [durationNode(unit, 'nonNegativeDerivative')],
   );
 }
-/** `DIFFERENCE(field|aggregate)`. Row value: the input's type. */
+/**
+ * `DIFFERENCE(field|aggregate)`. Row value: the input's type.
+ *
+ * ```ts
+ * repo.query().select(difference(max('cores'))).groupBy(time('1m'));
+ * // SELECT difference(max("cores"::field)) AS "difference" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function difference<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'difference', KindOf<E>> {
   const inner = toNode(input, 'difference');
   return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>>;
 }
-/** `MOVING_AVERAGE(field|aggregate, n)`. Row value: number. */
+/**
+ * `MOVING_AVERAGE(field|aggregate, n)`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(movingAverage(mean('usage'), 5)).groupBy(time('1m'));
+ * // SELECT moving_average(mean("usage"::field), 5) AS "moving_average" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function movingAverage<E extends ExprInput>(
   input: E,
   n: number,
 ): SelectExpr<RefsOf<E>, 'moving_average', 'float'> {
   return call('moving_average', input, 'float', [intArg(n, 'movingAverage', 'n')]);
 }
-/** `CUMULATIVE_SUM(field|aggregate)`. Row value: the input's type. */
+/**
+ * `CUMULATIVE_SUM(field|aggregate)`. Row value: the input's type.
+ *
+ * ```ts
+ * repo.query().select(cumulativeSum(sum('cores'))).groupBy(time('1m'));
+ * // SELECT cumulative_sum(sum("cores"::field)) AS "cumulative_sum" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
 export function cumulativeSum<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>> {
@@ -259,19 +428,47 @@ function arith<A extends Operand, B extends Operand>(
   );
 }
 
-/** `(a + b)`; name it with `.as()`. Row value: number. */
+/**
+ * `(a + b)`; name it with `.as()`. Row value: number.
+ *
+ * ```ts
+ * repo.query().select(add('usage', 'idle').as('total'));
+ * // SELECT ("usage"::field + "idle"::field) AS "total" FROM "cpu"
+ * ```
+ */
 export function add<A extends Operand, B extends Operand>(a: A, b: B) {
   return arith('+', a, b);
 }
-/** `(a - b)`; name it with `.as()`. */
+/**
+ * `(a - b)`; name it with `.as()`.
+ *
+ * ```ts
+ * repo.query().select(sub(100, 'idle').as('busy'));
+ * // SELECT (100 - "idle"::field) AS "busy" FROM "cpu"
+ * ```
+ */
 export function sub<A extends Operand, B extends Operand>(a: A, b: B) {
   return arith('-', a, b);
 }
-/** `(a * b)`; name it with `.as()`: `mul('usage', 100).as('pct')` → `("usage" * 100) AS "pct"`. */
+/**
+ * `(a * b)`; name it with `.as()`: `mul('usage', 100).as('pct')` → `("usage" * 100) AS "pct"`.
+ *
+ * ```ts
+ * repo.query().select(mul('usage', 100).as('pct'));
+ * // SELECT ("usage"::field * 100) AS "pct" FROM "cpu"
+ * ```
+ */
 export function mul<A extends Operand, B extends Operand>(a: A, b: B) {
   return arith('*', a, b);
 }
-/** `(a / b)`; name it with `.as()`. */
+/**
+ * `(a / b)`; name it with `.as()`.
+ *
+ * ```ts
+ * repo.query().select(div(sum('usage'), count('usage')).as('avg'));
+ * // SELECT (sum("usage"::field) / count("usage"::field)) AS "avg" FROM "cpu"
+ * ```
+ */
 export function div<A extends Operand, B extends Operand>(a: A, b: B) {
   return arith('/', a, b);
 }
