@@ -41,6 +41,12 @@ const OPS = new Set<string>(['=', '!=', '<>', '<', '<=', '>', '>=', '=~', '!~'])
  * `property op value`. `op` is one of `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, or `=~` / `!~` with a
  * `RegExp` or RE2 source string. Use the property `'time'` (or the model's timestamp property) for
  * time bounds.
+ *
+ * ```ts
+ * repo.query().select('usage').where(or(cond('host', '=', 'a'), cond('host', '=~', /^web-\d+$/)));
+ * // SELECT "usage"::field FROM "cpu" WHERE ("host"::tag = $p0 OR "host"::tag =~ /^web-\d+$/)
+ * //   params: { p0: 'a' }
+ * ```
  */
 export function cond<P extends string>(property: P, op: ComparisonOperator, value: unknown): Condition<P> {
   if (typeof property !== 'string' || property.length === 0) {
@@ -54,12 +60,29 @@ export function cond<P extends string>(property: P, op: ComparisonOperator, valu
 
 type RefsOf<C> = C extends Condition<infer R> ? R : never;
 
-/** All of the conditions: `(a AND b AND …)`. */
+/**
+ * All of the conditions: `(a AND b AND …)`.
+ *
+ * ```ts
+ * repo.query().select('usage')
+ *   .where(or(and(cond('host', '=', 'a'), cond('usage', '>', 0.9)), cond('region', '=', 'eu')));
+ * // SELECT "usage"::field FROM "cpu"
+ * //   WHERE (("host"::tag = $p0 AND "usage"::field > $p1) OR "region"::tag = $p2)
+ * ```
+ */
 export function and<C extends Condition[]>(...conditions: C): Condition<RefsOf<C[number]>> {
   return group('and', conditions);
 }
 
-/** Any of the conditions: `(a OR b OR …)`. */
+/**
+ * Any of the conditions: `(a OR b OR …)`.
+ *
+ * ```ts
+ * repo.query().select('usage').where(or(cond('host', '=', 'a'), cond('host', '=', 'b')));
+ * // SELECT "usage"::field FROM "cpu" WHERE ("host"::tag = $p0 OR "host"::tag = $p1)
+ * //   params: { p0: 'a', p1: 'b' }
+ * ```
+ */
 export function or<C extends Condition[]>(...conditions: C): Condition<RefsOf<C[number]>> {
   return group('or', conditions);
 }
