@@ -81,22 +81,55 @@ export class Repository<T extends object> {
 
   private readonly executor: QueryExecutor<T>;
 
-  /** A typed builder over this model, runnable with `all()`, `first()` and `stream()`. */
+  /**
+   * A typed builder over this model, runnable with `all()`, `first()` and `stream()`.
+   *
+   * ```ts
+   * const rows = await repo.query().select(mean('usage').as('avg')).groupBy(time('5m'), 'host').all();
+   * // SELECT mean("usage"::field) AS "avg" FROM "cpu" GROUP BY time(5m), "host"
+   * // rows: Array<{ time: Date; host: string; avg: number | null }>
+   * ```
+   */
   query(): QueryBuilder<T> {
     return QueryBuilder.create(this.metadata, this.executor);
   }
 
-  /** The points matching `options`, as frozen instances. */
+  /**
+   * The points matching `options`, as frozen instances.
+   *
+   * ```ts
+   * const points = await repo.find({ where: { host: 'a' }, from: ago('1h'), orderBy: 'desc', limit: 10 });
+   * // SELECT "host"::tag, "usage"::field, "cores"::field FROM "cpu"
+   * //   WHERE "host"::tag = $p0 AND time >= now() - 1h ORDER BY time DESC LIMIT 10   params: { p0: 'a' }
+   * ```
+   */
   find(options: FindOptions<T> = {}): Promise<T[]> {
     return this.builder(options, 'find').all() as Promise<T[]>;
   }
 
-  /** The first point matching `options` (the newest with `orderBy: 'desc'`), or undefined. */
+  /**
+   * The first point matching `options` (the newest with `orderBy: 'desc'`), or undefined.
+   *
+   * ```ts
+   * const latest = await repo.findOne({ where: { host: 'a' }, orderBy: 'desc' });
+   * // SELECT "host"::tag, "usage"::field, "cores"::field FROM "cpu"
+   * //   WHERE "host"::tag = $p0 ORDER BY time DESC LIMIT 1
+   * latest?.usage; // number, or undefined when no point matches
+   * ```
+   */
   async findOne(options: FindOptions<T> = {}): Promise<T | undefined> {
     return (await this.builder({ ...options, limit: 1 }, 'findOne').all())[0] as T | undefined;
   }
 
-  /** Streams the points matching `options` over a chunked query, in flat memory. */
+  /**
+   * Streams the points matching `options` over a chunked query, in flat memory.
+   *
+   * ```ts
+   * for await (const cpu of repo.stream({ from: ago('1d'), chunkSize: 5000 })) total += cpu.usage;
+   * // SELECT "host"::tag, "usage"::field, "cores"::field FROM "cpu" WHERE time >= now() - 1d
+   * //   (sent with chunked=true&chunk_size=5000)
+   * ```
+   */
   stream(options: FindOptions<T> & StreamOptions = {}): AsyncIterable<T> {
     return this.builder(options, 'stream').stream(options) as AsyncIterable<T>;
   }
@@ -105,6 +138,11 @@ export class Repository<T extends object> {
    * How many points match: `SELECT count(*::field)`, taking per series the largest count over the
    * fields (exact when every point carries that field, as points of a model with a required field
    * do), summed over the series of a templated measurement.
+   *
+   * ```ts
+   * await repo.count({ where: { host: 'a' }, from: ago('1d') }); // e.g. 1440
+   * // SELECT count(*::field) FROM "cpu" WHERE "host"::tag = $p0 AND time >= now() - 1d
+   * ```
    */
   async count(options: Omit<FindOptions<T>, 'orderBy' | 'limit' | 'offset'> = {}): Promise<number> {
     const node: SelectNode = {
