@@ -197,7 +197,15 @@ export class QueryBuilder<
     Object.freeze(this);
   }
 
-  /** A builder over `meta`; `executor` runs it (a Repository passes itself). */
+  /**
+   * A builder over `meta`; `executor` runs it (a Repository passes itself).
+   *
+   * ```ts
+   * const qb = QueryBuilder.create(repo.metadata); // no executor: compile only
+   * qb.select('usage').toInfluxQL().query; // 'SELECT "usage"::field FROM "cpu"'
+   * // (qb.all() throws: it needs a builder from repo.query())
+   * ```
+   */
   static create<T extends object>(meta: ModelMetadata<T>, executor?: QueryExecutor<T>): QueryBuilder<T> {
     return new QueryBuilder(meta, INITIAL, executor);
   }
@@ -259,7 +267,17 @@ export class QueryBuilder<
     return this.with({ items: resolved, rows });
   }
 
-  /** Adds a WHERE condition (several calls are ANDed). See {@link cond}, {@link and}, {@link or}. */
+  /**
+   * Adds a WHERE condition (several calls are ANDed). See {@link cond}, {@link and}, {@link or}.
+   *
+   * ```ts
+   * repo.query().select('usage').where('host', '=', 'a').where('usage', '>', 0.5);
+   * // SELECT "usage"::field FROM "cpu" WHERE "host"::tag = $p0 AND "usage"::field > $p1
+   * //   params: { p0: 'a', p1: 0.5 }
+   * repo.query().select('usage').where('time', '>=', ago('1h')); // … WHERE time >= now() - 1h
+   * repo.query().select('usage').where({ host: ['a', 'b'] }); // … WHERE ("host"::tag = $p0 OR "host"::tag = $p1)
+   * ```
+   */
   where<K extends ModelProperty<T>>(
     property: K,
     op: RegexOperator,
@@ -295,6 +313,13 @@ export class QueryBuilder<
   /**
    * GROUP BY `time(interval[, offset])`, tags, or `'*'` (all tags). Grouping by a field is refused.
    * Group tags come back in each row under their property names.
+   *
+   * ```ts
+   * repo.query().select(mean('usage')).groupBy(time('5m'), 'host');
+   * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY time(5m), "host"
+   * repo.query().select(mean('usage')).groupBy(time('1h', '15m'), '*');
+   * // … GROUP BY time(1h, 15m), *
+   * ```
    */
   groupBy<const G2 extends readonly GroupInput<ModelProperty<T>>[]>(
     ...items: G2
@@ -325,7 +350,14 @@ export class QueryBuilder<
     return this.with({ groupTime, groupAll, groupTags: tags });
   }
 
-  /** `fill(null | 'none' | 'previous' | 'linear' | number)` for empty GROUP BY time() intervals. */
+  /**
+   * `fill(null | 'none' | 'previous' | 'linear' | number)` for empty GROUP BY time() intervals.
+   *
+   * ```ts
+   * repo.query().select(mean('usage')).where('time', '>=', ago('1h')).groupBy(time('1m')).fill(0);
+   * // SELECT mean("usage"::field) AS "mean" FROM "cpu" WHERE time >= now() - 1h GROUP BY time(1m) fill(0)
+   * ```
+   */
   fill(value: null | 'null' | 'none' | 'previous' | 'linear' | number | bigint): QueryBuilder<T, S, G, X> {
     let fill: FillNode;
     if (value === null || value === 'null') fill = 'null';
@@ -342,7 +374,14 @@ export class QueryBuilder<
     return this.with({ fill });
   }
 
-  /** `ORDER BY time ASC|DESC` (InfluxDB orders by time only). */
+  /**
+   * `ORDER BY time ASC|DESC` (InfluxDB orders by time only).
+   *
+   * ```ts
+   * repo.query().select('usage').orderBy('time', 'desc').limit(10);
+   * // SELECT "usage"::field FROM "cpu" ORDER BY time DESC LIMIT 10
+   * ```
+   */
   orderBy(column: 'time', direction: 'asc' | 'desc' | 'ASC' | 'DESC' = 'asc'): QueryBuilder<T, S, G, X> {
     if (column !== 'time') {
       throw new InfluxValidationError(
@@ -362,24 +401,58 @@ export class QueryBuilder<
     return this.with({ orderDesc: d === 'desc' });
   }
 
-  /** `LIMIT n` points per series. */
+  /**
+   * `LIMIT n` points per series.
+   *
+   * ```ts
+   * repo.query().select('usage').limit(10); // SELECT "usage"::field FROM "cpu" LIMIT 10
+   * ```
+   */
   limit(n: number): QueryBuilder<T, S, G, X> {
     return this.with({ limit: this.count(n, 'limit') });
   }
-  /** `OFFSET n` points per series. */
+  /**
+   * `OFFSET n` points per series.
+   *
+   * ```ts
+   * repo.query().select('usage').limit(10).offset(20);
+   * // SELECT "usage"::field FROM "cpu" LIMIT 10 OFFSET 20
+   * ```
+   */
   offset(n: number): QueryBuilder<T, S, G, X> {
     return this.with({ offset: this.count(n, 'offset') });
   }
-  /** `SLIMIT n` series. */
+  /**
+   * `SLIMIT n` series.
+   *
+   * ```ts
+   * repo.query().select(mean('usage')).groupBy('host').slimit(5);
+   * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY "host" SLIMIT 5
+   * ```
+   */
   slimit(n: number): QueryBuilder<T, S, G, X> {
     return this.with({ slimit: this.count(n, 'slimit') });
   }
-  /** `SOFFSET n` series. */
+  /**
+   * `SOFFSET n` series.
+   *
+   * ```ts
+   * repo.query().select(mean('usage')).groupBy('host').slimit(5).soffset(5);
+   * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY "host" SLIMIT 5 SOFFSET 5
+   * ```
+   */
   soffset(n: number): QueryBuilder<T, S, G, X> {
     return this.with({ soffset: this.count(n, 'soffset') });
   }
 
-  /** `tz('Europe/Paris')`: the time zone of GROUP BY time() boundaries and returned times. */
+  /**
+   * `tz('Europe/Paris')`: the time zone of GROUP BY time() boundaries and returned times.
+   *
+   * ```ts
+   * repo.query().select(mean('usage')).groupBy(time('1d')).tz('Europe/Paris');
+   * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY time(1d) tz('Europe/Paris')
+   * ```
+   */
   tz(zone: string): QueryBuilder<T, S, G, X> {
     if (typeof zone !== 'string' || zone.length === 0) {
       throw new InfluxValidationError(
@@ -403,6 +476,12 @@ export class QueryBuilder<
   /**
    * Qualifies the measurement with a database and/or retention policy (defaults: the model's).
    * `database` also becomes the query's `db` parameter.
+   *
+   * ```ts
+   * repo.query().select('usage').in('metrics', 'autogen');
+   * // SELECT "usage"::field FROM "metrics"."autogen"."cpu"   (db=metrics)
+   * repo.query().select('usage').in(undefined, 'one_week'); // … FROM "one_week"."cpu"
+   * ```
    */
   in(database: string | undefined, retentionPolicy?: string): QueryBuilder<T, S, G, X> {
     return this.with({
@@ -455,6 +534,13 @@ export class QueryBuilder<
    * `INTO`: write the results to another measurement (`SELECT … INTO`, or the body of a continuous
    * query; see {@link toContinuousQuery}). Without `measurement`, `:MEASUREMENT` keeps the source
    * name.
+   *
+   * ```ts
+   * repo.query().select(mean('usage').as('usage')).into('cpu_5m').groupBy(time('5m'), '*');
+   * // SELECT mean("usage"::field) AS "usage" INTO "cpu_5m" FROM "cpu" GROUP BY time(5m), *
+   * repo.query().select(mean('usage').as('usage')).into({ retentionPolicy: 'one_year' }).groupBy(time('5m'), '*');
+   * // … INTO "one_year".:MEASUREMENT FROM "cpu" …
+   * ```
    */
   into(
     target: string | { measurement?: string; database?: string; retentionPolicy?: string },
@@ -476,7 +562,15 @@ export class QueryBuilder<
     });
   }
 
-  /** The statement tree (for tools; see `compileQuery`). */
+  /**
+   * The statement tree (for tools; see `compileQuery`).
+   *
+   * ```ts
+   * const node = repo.query().select('usage').where('host', '=', 'a').toNode();
+   * node.where; // [{ kind: 'comparison', left: { kind: 'key', key: 'host', cast: 'tag' }, op: '=', value: 'a' }]
+   * compileQuery(node).query; // 'SELECT "usage"::field FROM "cpu" WHERE "host"::tag = $p0'
+   * ```
+   */
   toNode(): SelectNode {
     const s = this.state;
     const items: readonly ResolvedItem[] = s.items ?? this.defaultItems();
@@ -507,6 +601,13 @@ export class QueryBuilder<
   /**
    * The InfluxQL text and the values bound to its `$pN` placeholders. Values are never spliced
    * into the text unless `inline` is asked for (then they are quoted with `quoteLiteral`).
+   *
+   * ```ts
+   * repo.query().select('usage').where('host', '=', 'a').toInfluxQL();
+   * // { query: 'SELECT "usage"::field FROM "cpu" WHERE "host"::tag = $p0', params: { p0: 'a' } }
+   * repo.query().select('usage').where('host', '=', 'a').toInfluxQL({ inline: true }).query;
+   * // 'SELECT "usage"::field FROM "cpu" WHERE "host"::tag = \'a\''
+   * ```
    */
   toInfluxQL(options: CompileOptions = {}): CompiledQuery {
     return compileQuery(this.toNode(), options);
@@ -546,7 +647,16 @@ export class QueryBuilder<
     return `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(options.database)}${resample} BEGIN ${query} END`;
   }
 
-  /** How result rows map back to instances or row objects. */
+  /**
+   * How result rows map back to instances or row objects.
+   *
+   * ```ts
+   * repo.query().rowPlan().rows; // false: model instances come back
+   * const plan = repo.query().select(mean('usage').as('avg')).rowPlan();
+   * plan.rows; // true: typed row objects
+   * [...plan.columns.keys()]; // ['avg']
+   * ```
+   */
   rowPlan(): RowPlan<T> {
     const s = this.state;
     const items = s.items ?? this.defaultItems();
@@ -560,7 +670,16 @@ export class QueryBuilder<
     return { meta: this.meta, rows: s.rows, columns, tagKeys, template };
   }
 
-  /** Runs the query: instances for a plain select, typed rows for aggregates. */
+  /**
+   * Runs the query: instances for a plain select, typed rows for aggregates.
+   *
+   * ```ts
+   * const cpus = await repo.query().where('host', '=', 'a').all(); // Cpu[]
+   * const rows = await repo.query().select(max('usage').as('peak')).groupBy(time('1h')).all();
+   * // SELECT max("usage"::field) AS "peak" FROM "cpu" GROUP BY time(1h)
+   * // rows: Array<{ time: Date; peak: number | null }>
+   * ```
+   */
   async all(): Promise<QueryResult<T, S, G>[]> {
     const ex = this.requireExecutor('all');
     return (await ex.all(
@@ -570,7 +689,15 @@ export class QueryBuilder<
     )) as never;
   }
 
-  /** Runs the query with `LIMIT 1` (unless a limit is set) and returns the first result, if any. */
+  /**
+   * Runs the query with `LIMIT 1` (unless a limit is set) and returns the first result, if any.
+   *
+   * ```ts
+   * const latest = await repo.query().where('host', '=', 'a').orderBy('time', 'desc').first();
+   * // SELECT "host"::tag, "usage"::field, "cores"::field FROM "cpu"
+   * //   WHERE "host"::tag = $p0 ORDER BY time DESC LIMIT 1
+   * ```
+   */
   async first(): Promise<QueryResult<T, S, G> | undefined> {
     const q = this.state.limit === undefined ? this.limit(1) : this;
     return (await q.all())[0];
@@ -579,6 +706,13 @@ export class QueryBuilder<
   /**
    * Streams the results over a chunked query (`chunked=true`), one instance or row at a time, in
    * flat memory: only one chunk is held at once.
+   *
+   * ```ts
+   * for await (const cpu of repo.query().select('usage').stream({ chunkSize: 1000 })) {
+   *   console.log(cpu.usage);
+   * }
+   * // SELECT "usage"::field FROM "cpu"   (sent with chunked=true&chunk_size=1000)
+   * ```
    */
   stream(options: StreamOptions = {}): AsyncIterable<QueryResult<T, S, G>> {
     const ex = this.requireExecutor('stream');
