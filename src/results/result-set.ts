@@ -71,7 +71,14 @@ export class ResultSet implements Iterable<ResultRow[]> {
     if (this.error !== undefined && raiseErrors) throw new InfluxDBClientError(this.error);
   }
 
-  /** Builds a row object from parallel column and value arrays. */
+  /**
+   * Builds a row object from parallel column and value arrays.
+   *
+   * ```ts
+   * ResultSet.pointFromColsVals(['time', 'usage'], ['2024-01-01T00:00:00Z', 0.5]);
+   * // { time: '2024-01-01T00:00:00Z', usage: 0.5 }
+   * ```
+   */
   static pointFromColsVals(cols: readonly string[], vals: readonly ResultValue[]): ResultRow {
     const point: ResultRow = {};
     for (let i = 0; i < cols.length; i++) point[cols[i] as string] = vals[i] ?? null;
@@ -87,6 +94,12 @@ export class ResultSet implements Iterable<ResultRow[]> {
    * Rows of the series whose measurement is `measurement` (all when omitted) and whose row values
    * or GROUP BY tags match every entry of `tags`. Unnamed series (SHOW statements) are returned only
    * when no tag filter is given, as in influxdb-python.
+   *
+   * ```ts
+   * const rs = await client.query('SELECT "usage" FROM "cpu" GROUP BY "host"');
+   * [...rs.getPoints()]; // every row: [{ time: '2024-01-01T00:00:00Z', usage: 0.5 }, { time: …, usage: 0.7 }]
+   * [...rs.getPoints('cpu', { host: 'b' })]; // [{ time: '2024-01-01T00:00:00Z', usage: 0.7 }]
+   * ```
    */
   *getPoints(measurement?: string | null, tags?: ResultTags | null): Generator<ResultRow> {
     for (const series of this.series) {
@@ -105,6 +118,12 @@ export class ResultSet implements Iterable<ResultRow[]> {
   /**
    * Like {@link getPoints}, with each series' GROUP BY tag values merged into its rows (a column of
    * the same name wins). The seed's users ask for this when grouping by tags.
+   *
+   * ```ts
+   * const rs = await client.query('SELECT "usage" FROM "cpu" GROUP BY "host"');
+   * [...rs.rowsWithTags()];
+   * // [{ host: 'a', time: '2024-01-01T00:00:00Z', usage: 0.5 }, { host: 'b', time: …, usage: 0.7 }]
+   * ```
    */
   *rowsWithTags(measurement?: string | null, tags?: ResultTags | null): Generator<ResultRow> {
     for (const series of this.series) {
@@ -120,12 +139,27 @@ export class ResultSet implements Iterable<ResultRow[]> {
     }
   }
 
-  /** The key of every series: `[measurement, tags | null]`. */
+  /**
+   * The key of every series: `[measurement, tags | null]`.
+   *
+   * ```ts
+   * const rs = await client.query('SELECT "usage" FROM "cpu" GROUP BY "host"');
+   * rs.keys(); // [['cpu', { host: 'a' }], ['cpu', { host: 'b' }]]
+   * ```
+   */
   keys(): SeriesKey[] {
     return this.series.map((s) => [seriesName(s) ?? 'results', s.tags ?? null]);
   }
 
-  /** Every series' key with its rows. */
+  /**
+   * Every series' key with its rows.
+   *
+   * ```ts
+   * for (const [[measurement, tags], rows] of rs.items()) {
+   *   console.log(measurement, tags?.host, rows.length); // 'cpu' 'a' 1, then 'cpu' 'b' 1
+   * }
+   * ```
+   */
   items(): [SeriesKey, ResultRow[]][] {
     return this.series.map((s) => [[seriesName(s) ?? 'results', s.tags ?? null], [...rowsOf(s)]]);
   }
@@ -133,6 +167,12 @@ export class ResultSet implements Iterable<ResultRow[]> {
   /**
    * The rows selected by a key: a measurement name, a `[measurement, tags]` pair (as returned by
    * {@link keys}) or a tag filter object; see {@link getPoints}.
+   *
+   * ```ts
+   * rs.get('cpu'); // the rows of every "cpu" series
+   * rs.get(['cpu', { host: 'b' }]); // [{ time: '2024-01-01T00:00:00Z', usage: 0.7 }]
+   * rs.get({ host: 'a' }); // [{ time: '2024-01-01T00:00:00Z', usage: 0.5 }]
+   * ```
    */
   get(key: string | SeriesKey | ResultTags): ResultRow[] {
     if (typeof key === 'string') return [...this.getPoints(key)];
@@ -145,7 +185,14 @@ export class ResultSet implements Iterable<ResultRow[]> {
     return this.series.length;
   }
 
-  /** Iterates the rows of each key, one array per series key. */
+  /**
+   * Iterates the rows of each key, one array per series key.
+   *
+   * ```ts
+   * for (const rows of rs) console.log(rows.length); // one array per series (host a, then host b)
+   * [...rs]; // [[{ time: …, usage: 0.5 }], [{ time: …, usage: 0.7 }]]
+   * ```
+   */
   *[Symbol.iterator](): Iterator<ResultRow[]> {
     for (const key of this.keys()) yield this.get(key);
   }
