@@ -398,7 +398,15 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     if (this.#closed) throw new InfluxClosedError(`${method}: the client is closed`);
   }
 
-  /** Changes the default database of later queries and writes. */
+  /**
+   * Changes the default database of later queries and writes.
+   *
+   * ```ts
+   * client.switchDatabase('other');
+   * client.toString(); // 'InfluxDBClient(http://localhost:8086, database=other)'
+   * await client.query('SHOW MEASUREMENTS'); // GET /query?db=other&q=SHOW+MEASUREMENTS
+   * ```
+   */
   switchDatabase(database: string): void {
     this.#checkOpen('switchDatabase');
     this.#database = checkName(database, 'switchDatabase(database)');
@@ -951,6 +959,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * listener's own database and retention policy apply, and a precision other than `udpPrecision`
    * is refused). Rejects with `InfluxDBClientError` (permanent: bad data, unknown database, auth)
    * or a transient error (`InfluxDBServerError`, `InfluxConnectionError`, `InfluxTimeoutError`).
+   *
+   * ```ts
+   * configureSeries({ sink: client }); // the registry calls client.commit(batch) for each batch
+   * await client.commit({ body: 'cpu,host=a usage=0.5 1\n', lineCount: 1, precision: 'n' });
+   * // POST /write?db=metrics&precision=n   cpu,host=a usage=0.5 1
+   * ```
    */
   async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#checkOpen('commit');
@@ -1051,6 +1065,13 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * Closes the client: stops open streams, waits for requests in flight, closes the connection pool
    * (unless it was given as `dispatcher`) and the UDP socket. Every later call throws
    * {@link InfluxClosedError}. Idempotent.
+   *
+   * ```ts
+   * await defaultRegistry.close(); // write the buffered points first
+   * await client.close();
+   * client.closed; // true
+   * await client.ping(); // rejects with InfluxClosedError
+   * ```
    */
   async close(): Promise<void> {
     if (this.#closed) return;
