@@ -55,31 +55,67 @@ export abstract class SeriesModel<T extends object = object, D extends keyof T =
   /**
    * Writes this class's pending points now and waits for its batches in flight; `sink` (e.g. an
    * `InfluxDBClient`) wins over the configured sink. Rejects with the write's error.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4, time: new Date(1000) });
+   * await Cpu.commit(); // POST /write?db=…&precision=n   cpu,host=a cores=4i,usage=0.5 1000000000
+   * await Cpu.commit(otherClient); // or through a given sink
+   * ```
    */
   static commit(this: ModelClass, sink?: CommitSink): Promise<void> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
     return runtimeOf(this).registry.commit(this, sink);
   }
 
-  /** The points waiting in this class's buffer (the seed's `_json_body_`). */
+  /**
+   * The points waiting in this class's buffer (the seed's `_json_body_`).
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4, time: new Date(1000) });
+   * Cpu.pending();
+   * // [{ measurement: 'cpu', tags: { host: 'a' }, fields: { usage: 0.5, cores: 4n }, time: 1000000000n }]
+   * ```
+   */
   static pending(this: ModelClass): Point[] {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
     return runtimeOf(this).registry.pending(this);
   }
 
-  /** The line protocol waiting in this class's buffer, one line per point. */
+  /**
+   * The line protocol waiting in this class's buffer, one line per point.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4, time: new Date(1000) });
+   * Cpu.pendingLines(); // ['cpu,host=a cores=4i,usage=0.5 1000000000']
+   * ```
+   */
   static pendingLines(this: ModelClass): string[] {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
     return runtimeOf(this).registry.pendingLines(this);
   }
 
-  /** Empties this class's buffer; returns how many points were dropped. */
+  /**
+   * Empties this class's buffer; returns how many points were dropped.
+   *
+   * ```ts
+   * new Cpu({ host: 'a', usage: 0.5, cores: 4 });
+   * Cpu.reset(); // 1
+   * Cpu.pendingLines(); // []
+   * ```
+   */
   static reset(this: ModelClass): number {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
     return runtimeOf(this).registry.reset(this);
   }
 
-  /** The registry that buffers this class. */
+  /**
+   * The registry that buffers this class.
+   *
+   * ```ts
+   * Cpu.registry() === defaultRegistry; // true unless @Measurement({ registry }) names another
+   * await Cpu.registry().flush();
+   * ```
+   */
   static registry(this: ModelClass): SeriesRegistry {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the model subclass the static is called on
     return runtimeOf(this).registry;
