@@ -77,7 +77,17 @@ export function formatInteger(value: bigint | number, where: string, key: string
   return `${value}i`;
 }
 
-/** Formats one field value by its JS type; throws on values InfluxDB cannot store. */
+/**
+ * Formats one field value by its JS type; throws on values InfluxDB cannot store.
+ *
+ * ```ts
+ * formatFieldValue(0.5, 'point', 'usage');   // '0.5'   (number → float)
+ * formatFieldValue(4n, 'point', 'cores');    // '4i'    (bigint → integer)
+ * formatFieldValue('up', 'point', 'state');  // '"up"'
+ * formatFieldValue(true, 'point', 'ok');     // 'true'
+ * formatFieldValue(Number.NaN, 'points[0]', 'usage'); // throws InfluxValidationError
+ * ```
+ */
 export function formatFieldValue(value: FieldValue, where: string, key: string): string {
   switch (typeof value) {
     case 'number':
@@ -107,6 +117,11 @@ function badFieldType(value: unknown, where: string, key: string): InfluxValidat
  * preceded by an even run of backslashes as that space, so a tag written as `a\\ b` (the tag
  * value `a\ b`) can start the quote tracking early and make a raw newline in a later string field
  * end the line. Exposed so that every encoder can check lines that carry a raw newline.
+ *
+ * ```ts
+ * scanLineLength('cpu v=1 1\ncpu v=2 2');       // 9  ('cpu v=1 1')
+ * scanLineLength('cpu s="a\nb" 1\ncpu v=2');   // 13 (the newline inside the string field is kept)
+ * ```
  */
 export function scanLineLength(line: string): number {
   let i = 0;

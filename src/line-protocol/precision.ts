@@ -6,7 +6,14 @@ import { InfluxConfigError } from '../errors.js';
  */
 export type Precision = 'n' | 'ns' | 'u' | 'ms' | 's' | 'm' | 'h';
 
-/** Nanoseconds in one unit of each precision. */
+/**
+ * Nanoseconds in one unit of each precision.
+ *
+ * ```ts
+ * NANOS_PER_UNIT.ms; // 1000000n
+ * floorDiv(nowNanos(), NANOS_PER_UNIT.s); // the current time in seconds
+ * ```
+ */
 export const NANOS_PER_UNIT: Readonly<Record<Precision, bigint>> = Object.freeze({
   n: 1n,
   ns: 1n,
@@ -17,7 +24,15 @@ export const NANOS_PER_UNIT: Readonly<Record<Precision, bigint>> = Object.freeze
   h: 3_600_000_000_000n,
 });
 
-/** Checks a precision given by a user and returns it; throws {@link InfluxConfigError} otherwise. */
+/**
+ * Checks a precision given by a user and returns it; throws {@link InfluxConfigError} otherwise.
+ *
+ * ```ts
+ * checkPrecision('ms'); // 'ms'
+ * checkPrecision('sec', 'write(precision)');
+ * // throws InfluxConfigError: write(precision): "sec" is not a time precision; use one of 'n', 'ns', …
+ * ```
+ */
 export function checkPrecision(value: unknown, where = 'precision'): Precision {
   if (typeof value === 'string' && Object.hasOwn(NANOS_PER_UNIT, value)) return value as Precision;
   throw new InfluxConfigError(

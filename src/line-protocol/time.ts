@@ -11,9 +11,23 @@ export type TimeInput = Date | bigint | number | string;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
-/** Earliest time InfluxDB 1.x stores, in nanoseconds (`models.MinNanoTime`). */
+/**
+ * Earliest time InfluxDB 1.x stores, in nanoseconds (`models.MinNanoTime`).
+ *
+ * ```ts
+ * MIN_NANO_TIME; // -9223372036854775806n
+ * nanosToRfc3339(MIN_NANO_TIME); // '1677-09-21T00:12:43.145224194Z'
+ * ```
+ */
 export const MIN_NANO_TIME = -(2n ** 63n) + 2n;
-/** Latest time InfluxDB 1.x stores, in nanoseconds (`models.MaxNanoTime`). */
+/**
+ * Latest time InfluxDB 1.x stores, in nanoseconds (`models.MaxNanoTime`).
+ *
+ * ```ts
+ * MAX_NANO_TIME; // 9223372036854775806n
+ * nanosToRfc3339(MAX_NANO_TIME); // '2262-04-11T23:47:16.854775806Z'
+ * ```
+ */
 export const MAX_NANO_TIME = 2n ** 63n - 2n;
 
 /** Per precision, the smallest and largest count of units the server accepts. */
@@ -39,6 +53,13 @@ function outOfRange(where: string, shown: string, precision: Precision): never {
 /**
  * Parses an RFC3339 timestamp into integer nanoseconds since the epoch, exactly (no float).
  * A string without an offset is taken as UTC, as influxdb-python does with naive datetimes.
+ *
+ * ```ts
+ * parseRfc3339('2009-11-10T23:00:00.123456789Z'); // 1257894000123456789n
+ * parseRfc3339('2009-11-10T23:00:00+01:00');      // 1257890400000000000n
+ * parseRfc3339('2009-11-10T23:00:00');            // 1257894000000000000n (UTC)
+ * parseRfc3339('yesterday'); // throws InfluxValidationError
+ * ```
  */
 export function parseRfc3339(text: string, where = 'time', property?: string): bigint {
   const m = RFC3339.exec(text);
@@ -85,7 +106,14 @@ export function parseRfc3339(text: string, where = 'time', property?: string): b
   return ns;
 }
 
-/** Floor division for bigint (rounds toward the past for negative times). */
+/**
+ * Floor division for bigint (rounds toward the past for negative times).
+ *
+ * ```ts
+ * floorDiv(1999n, 1000n); // 1n
+ * floorDiv(-1n, 1000n);   // -1n  (plain `-1n / 1000n` gives 0n)
+ * ```
+ */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
@@ -157,7 +185,13 @@ export function formatTime(time: TimeInput, precision: Precision, where: string)
   );
 }
 
-/** Nanoseconds since the epoch of a Date, exactly. */
+/**
+ * Nanoseconds since the epoch of a Date, exactly.
+ *
+ * ```ts
+ * dateToNanos(new Date('2009-11-10T23:00:00.123Z')); // 1257894000123000000n
+ * ```
+ */
 export function dateToNanos(date: Date): bigint {
   return BigInt(date.getTime()) * 1_000_000n;
 }
@@ -165,6 +199,12 @@ export function dateToNanos(date: Date): bigint {
 /**
  * Formats integer nanoseconds since the epoch as RFC3339 with nine fractional digits trimmed of
  * trailing zeros, as InfluxDB does (`2009-11-10T23:00:00.123456789Z`).
+ *
+ * ```ts
+ * nanosToRfc3339(1257894000123456789n); // '2009-11-10T23:00:00.123456789Z'
+ * nanosToRfc3339(0n);                   // '1970-01-01T00:00:00Z'
+ * nanosToRfc3339(-1n);                  // '1969-12-31T23:59:59.999999999Z'
+ * ```
  */
 export function nanosToRfc3339(ns: bigint): string {
   const ms = floorDiv(ns, 1_000_000n);
