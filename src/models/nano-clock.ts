@@ -49,7 +49,14 @@ export function tick(): void {
   lastSub = sub;
 }
 
-/** The current time as integer nanoseconds since the epoch (strictly increasing, as above). */
+/**
+ * The current time as integer nanoseconds since the epoch (strictly increasing, as above).
+ *
+ * ```ts
+ * const a = nowNanos(); // e.g. 1732550400123456789n
+ * const b = nowNanos(); // b > a, even within the same millisecond
+ * ```
+ */
 export function nowNanos(): bigint {
   tick();
   return BigInt(lastMs) * 1_000_000n + BigInt(lastSub);

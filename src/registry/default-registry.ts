@@ -1,7 +1,15 @@
 import type { SeriesRegistryOptions } from './registry-options.js';
 import { SeriesRegistry } from './series-registry.js';
 
-/** The registry every model class uses unless its `@Measurement` names another one. */
+/**
+ * The registry every model class uses unless its `@Measurement` names another one.
+ *
+ * ```ts
+ * configureSeries({ sink: client }); // configures defaultRegistry
+ * new Cpu({ host: 'a', usage: 0.5, cores: 4 }); // buffered in defaultRegistry
+ * await defaultRegistry.close(); // flush before exiting
+ * ```
+ */
 export const defaultRegistry: SeriesRegistry = new SeriesRegistry();
 
 /**
