@@ -10,6 +10,13 @@ import type { DecodeOptions, RawResponse, ResponseFormat } from './response-form
  * bytes of the chunk being received are held, so memory stays flat whatever the result size.
  *
  * Throws {@link InfluxConnectionError} when the body ends in the middle of a chunk.
+ *
+ * ```ts
+ * const res = await fetch('http://localhost:8086/query?db=metrics&chunked=true&chunk_size=10000&q=SELECT+*+FROM+cpu');
+ * for await (const chunk of parseChunkedResponse(res.body!, 'json')) {
+ *   for (const row of new ResultSet(chunk.results![0]!).getPoints()) console.log(row);
+ * }
+ * ```
  */
 export async function* parseChunkedResponse(
   body: AsyncIterable<Uint8Array>,

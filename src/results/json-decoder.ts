@@ -34,6 +34,11 @@ function reviveBig(node: unknown): void {
  *
  * Limitation of JSON (not of msgpack): InfluxDB writes a float with a whole value like `1e20` as
  * `100000000000000000000`, so such a float comes back as a bigint of the same value.
+ *
+ * ```ts
+ * parseJsonExact('{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","n"],"values":[[1,9007199254740993]]}]}]}', { epoch: 'ns' });
+ * // { results: [{ statement_id: 0, series: [{ name: 'cpu', columns: ['time', 'n'], values: [[1n, 9007199254740993n]] }] }] }
+ * ```
  */
 export function parseJsonExact(text: string, options: DecodeOptions = {}): RawResponse {
   let parsed: RawResponse;

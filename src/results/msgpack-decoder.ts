@@ -6,12 +6,29 @@ import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './res
  * InfluxDB's msgpack time (ext type 5, 12 bytes: int64 seconds, uint32 nanoseconds, big-endian) as
  * the RFC3339 text InfluxDB writes in JSON (`2009-11-10T23:00:00.123456789Z`, trailing zeros
  * trimmed), exactly.
+ *
+ * ```ts
+ * const ext = Buffer.alloc(12);
+ * ext.writeBigInt64BE(1257894000n, 0); // seconds
+ * ext.writeUInt32BE(123456789, 8); // nanoseconds
+ * msgpackTimeToRfc3339(ext); // '2009-11-10T23:00:00.123456789Z'
+ * ```
  */
 export function msgpackTimeToRfc3339(data: Uint8Array): string {
   return timeText(data, 0);
 }
 
-/** Decodes one msgpack /query response (or one chunk of a chunked one) exactly. */
+/**
+ * Decodes one msgpack /query response (or one chunk of a chunked one) exactly.
+ *
+ * ```ts
+ * const res = await fetch('http://localhost:8086/query?db=metrics&epoch=ns&q=SELECT+*+FROM+cpu', {
+ *   headers: { Accept: 'application/x-msgpack' },
+ * });
+ * const raw = decodeMsgpack(new Uint8Array(await res.arrayBuffer()), { epoch: 'ns' });
+ * new ResultSet(raw.results![0]!); // times are bigint nanoseconds
+ * ```
+ */
 export function decodeMsgpack(data: Uint8Array, options: DecodeOptions = {}): RawResponse {
   let parsed: RawResponse;
   try {
