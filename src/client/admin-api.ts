@@ -192,7 +192,14 @@ function ownObject<T extends object>(value: T | undefined, what: string): Partia
  * ```
  */
 export abstract class InfluxAdminApi {
-  /** Runs one InfluxQL statement (implemented by InfluxDBClient). */
+  /**
+   * Runs one InfluxQL statement (implemented by InfluxDBClient).
+   *
+   * ```ts
+   * const rs = await client.query('SHOW DATABASES');
+   * [...rs.getPoints()]; // [{ name: '_internal' }, { name: 'metrics' }]
+   * ```
+   */
   abstract query(q: string, options?: QueryOptions): Promise<ResultSet>;
   /** The client's current default database (see switchDatabase). */
   protected abstract currentDatabase(): string | undefined;

@@ -13,12 +13,22 @@ import { checkPrecision } from '../line-protocol/precision.js';
 /** How long a looked-up host address is reused. */
 const ADDRESS_TTL_MS = 30_000;
 
-/** Largest UDP payload over IPv4 (65535 - 8 byte UDP header - 20 byte IP header). */
+/**
+ * Largest UDP payload over IPv4 (65535 - 8 byte UDP header - 20 byte IP header).
+ *
+ * ```ts
+ * new UdpSender({ host: '127.0.0.1', port: 8089, maxDatagramBytes: MAX_UDP_PAYLOAD }); // 65507, the most allowed
+ * ```
+ */
 export const MAX_UDP_PAYLOAD = 65_507;
 
 /**
  * Default datagram size: fits in one Ethernet frame (MTU 1500 minus IP and UDP headers), so a
  * datagram is never fragmented on the way; a lost fragment would lose the whole datagram.
+ *
+ * ```ts
+ * new UdpSender({ host: '127.0.0.1', port: 8089 }).maxDatagramBytes; // 1400 (DEFAULT_MAX_DATAGRAM_BYTES)
+ * ```
  */
 export const DEFAULT_MAX_DATAGRAM_BYTES = 1_400;
 
@@ -124,6 +134,12 @@ export class UdpSender {
   /**
    * Throws {@link InfluxConfigError} when `precision` (the precision a body's timestamps were
    * encoded in) is not the listener's. Call it before encoding points for UDP.
+   *
+   * ```ts
+   * const udp = new UdpSender({ host: '127.0.0.1', port: 8089 }); // listener precision 'n'
+   * udp.checkPrecision('ns'); // fine ('ns' is 'n')
+   * udp.checkPrecision('ms'); // throws InfluxConfigError: UDP timePrecision: 'ms' differs from …
+   * ```
    */
   checkPrecision(precision: Precision | undefined): void {
     if (precision === undefined) return;
@@ -144,6 +160,12 @@ export class UdpSender {
    * than the limit.
    *
    * The body is encoded once and cut into views of that one buffer, not copies.
+   *
+   * ```ts
+   * const udp = new UdpSender({ host: '127.0.0.1', port: 8089, maxDatagramBytes: 64 });
+   * udp.split('cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 1').map(String);
+   * // ['cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 1\n']   (one datagram: 46 bytes <= 64)
+   * ```
    */
   split(body: string): Buffer[] {
     if (typeof body !== 'string') {
@@ -197,6 +219,11 @@ export class UdpSender {
   /**
    * Sends line protocol text. The whole body is checked and split first, so a body with a line
    * that cannot be sent is refused as a whole and nothing of it is sent.
+   *
+   * ```ts
+   * const udp = new UdpSender({ host: '127.0.0.1', port: 8089 });
+   * await udp.send('cpu,host=a usage=0.5 1257894000000000000\n', { precision: 'n' });
+   * ```
    */
   async send(body: string, options: UdpSendOptions = {}): Promise<void> {
     if (this.#closed) throw new InfluxClosedError('UdpSender: send() after close()');
@@ -248,7 +275,14 @@ export class UdpSender {
     }
   }
 
-  /** Closes the socket; later `send` calls throw {@link InfluxClosedError}. Idempotent. */
+  /**
+   * Closes the socket; later `send` calls throw {@link InfluxClosedError}. Idempotent.
+   *
+   * ```ts
+   * await udp.close();
+   * await udp.send('cpu usage=1'); // rejects with InfluxClosedError: UdpSender: send() after close()
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
