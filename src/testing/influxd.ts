@@ -46,7 +46,15 @@ export interface InfluxdHandle {
   restart(): Promise<void>;
 }
 
-/** Finds the influxd binary or throws an error that says how to install it. */
+/**
+ * Finds the influxd binary or throws an error that says how to install it.
+ *
+ * ```ts
+ * findInfluxd(); // '/usr/bin/influxd' (checks the argument, $INFLUXD_BIN, PATH, then /usr/bin, /usr/local/bin, /usr/sbin)
+ * findInfluxd('/opt/influxdb/usr/bin/influxd'); // that path, when it is executable
+ * // none found: throws InfluxConfigError saying how to install InfluxDB 1.x
+ * ```
+ */
 export function findInfluxd(explicit?: string): string {
   const candidates: string[] = [];
   if (explicit) candidates.push(explicit);
@@ -66,7 +74,14 @@ export function findInfluxd(explicit?: string): string {
   );
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1.
+ *
+ * ```ts
+ * const port = await freeTcpPort(); // e.g. 40213
+ * const server = await startInfluxd({ port });
+ * ```
+ */
 export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -80,7 +95,15 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-/** A UDP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A UDP port that was free a moment ago on 127.0.0.1.
+ *
+ * ```ts
+ * const port = await freeUdpPort(); // e.g. 51877
+ * // bind a test listener there (`[[udp]] bind-address = "127.0.0.1:51877"`), then:
+ * const udp = new UdpSender({ host: '127.0.0.1', port });
+ * ```
+ */
 export function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
