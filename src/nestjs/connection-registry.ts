@@ -31,6 +31,13 @@ export interface ConnectionAttachment {
  * When a second application attaches while the first was never closed (a test that forgot
  * `app.close()`), the first one's pending points are flushed through its own sink first, then the
  * registry moves to the new application, with a warning.
+ *
+ * ```ts
+ * const registry = getConnectionRegistry('metrics'); // a ConnectionRegistry
+ * registry.attached; // false until an application with InfluxModule.forRoot({ connectionName: 'metrics' }) starts
+ * await app.init();
+ * registry.attached; // true: points of its bound models are written through the app's client
+ * ```
  */
 export class ConnectionRegistry extends SeriesRegistry {
   #owner: object | undefined;
@@ -45,7 +52,13 @@ export class ConnectionRegistry extends SeriesRegistry {
     return this.#owner !== undefined;
   }
 
-  /** True while `owner` holds this connection. */
+  /**
+   * True while `owner` holds this connection.
+   *
+   * ```ts
+   * registry.isOwnedBy(app); // true while `app` (the holder given to attach) holds it
+   * ```
+   */
   isOwnedBy(owner: object): boolean {
     return this.#owner === owner;
   }
@@ -71,6 +84,12 @@ export class ConnectionRegistry extends SeriesRegistry {
   /**
    * Makes `owner` the holder of this connection. Resolves with true when another holder had to be
    * displaced (its pending points were flushed through its sink first).
+   *
+   * ```ts
+   * // what the module does when an application starts:
+   * await registry.attach(owner, { sink: client, series: { bulkSize: 5000 }, defaultOnError: logError }); // false
+   * registry.attached; // true
+   * ```
    */
   async attach(owner: object, attachment: ConnectionAttachment): Promise<boolean> {
     if (this.isClosed) {
@@ -101,7 +120,14 @@ export class ConnectionRegistry extends SeriesRegistry {
     return displaced;
   }
 
-  /** Ends `owner`'s hold (no-op when another application took the connection since). */
+  /**
+   * Ends `owner`'s hold (no-op when another application took the connection since).
+   *
+   * ```ts
+   * registry.detach(owner); // what the module does at shutdown, after flushing
+   * registry.attached; // false: new points of bound models now throw InfluxClosedError
+   * ```
+   */
   detach(owner: object): void {
     if (this.#owner === owner) this.#owner = undefined;
   }
@@ -113,6 +139,12 @@ const registries = new Map<string, ConnectionRegistry>();
  * The series registry of a connection (one per connection name in the process). Model classes
  * given to `InfluxModule.forFeature([...], connectionName)` record into it; a class can also
  * declare it itself: `@Measurement({ name: 'cpu', registry: getConnectionRegistry('metrics') })`.
+ *
+ * ```ts
+ * getConnectionRegistry('metrics') === getConnectionRegistry('metrics'); // true: one per name
+ * getConnectionRegistry(); // the registry of the 'default' connection
+ * await getConnectionRegistry('metrics').flush();
+ * ```
  */
 export function getConnectionRegistry(connectionName?: string): ConnectionRegistry {
   const name = checkConnectionName(connectionName, 'getConnectionRegistry');

@@ -14,6 +14,14 @@ export type InfluxHealthResult = Record<
  * Thrown by {@link InfluxHealthIndicator.pingCheck} when the server does not answer. It carries
  * `causes` (the `down` status) and `isHealthCheckError`, which is what @nestjs/terminus looks for
  * to report the indicator as down instead of failing the whole check.
+ *
+ * ```ts
+ * try {
+ *   await influx.pingCheck('influxdb');
+ * } catch (e) {
+ *   if (e instanceof InfluxHealthCheckError) e.causes; // { influxdb: { status: 'down', message: '…', connection: 'default' } }
+ * }
+ * ```
  */
 export class InfluxHealthCheckError extends InfluxModelsError {
   override name = 'InfluxHealthCheckError';
@@ -57,7 +65,15 @@ export interface InfluxPingCheckOptions {
 export class InfluxHealthIndicator {
   constructor(@Inject(ModuleRef) private readonly moduleRef: ModuleRef) {}
 
-  /** Pings the connection's server; see the class description. */
+  /**
+   * Pings the connection's server; see the class description.
+   *
+   * ```ts
+   * await influx.pingCheck(); // { influxdb: { status: 'up', version: '1.8.10' } }
+   * await influx.pingCheck('archive-db', { connectionName: 'archive', timeout: 500 });
+   * // { 'archive-db': { status: 'up', version: '1.8.10' } }, or throws InfluxHealthCheckError
+   * ```
+   */
   async pingCheck(key = 'influxdb', options: InfluxPingCheckOptions = {}): Promise<InfluxHealthResult> {
     if (typeof key !== 'string' || key === '') {
       throw new InfluxConfigError('InfluxHealthIndicator.pingCheck(key): key must be a non-empty string');

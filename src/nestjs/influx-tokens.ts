@@ -1,6 +1,13 @@
 import { InfluxConfigError } from '../errors.js';
 
-/** The name of the connection `forRoot`/`forFeature` use when none is given. */
+/**
+ * The name of the connection `forRoot`/`forFeature` use when none is given.
+ *
+ * ```ts
+ * InfluxModule.forRoot({ database: 'metrics' }); // connection 'default' (DEFAULT_CONNECTION)
+ * getConnectionRegistry() === getConnectionRegistry(DEFAULT_CONNECTION); // true
+ * ```
+ */
 export const DEFAULT_CONNECTION = 'default';
 
 type AnyClass = abstract new (...args: never[]) => unknown;
