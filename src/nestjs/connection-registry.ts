@@ -56,7 +56,7 @@ export class ConnectionRegistry extends SeriesRegistry {
    * True while `owner` holds this connection.
    *
    * ```ts
-   * registry.isOwnedBy(app); // true while `app` (the holder given to attach) holds it
+   * registry.isOwnedBy(owner); // true while `owner` (the holder given to attach) holds it
    * ```
    */
   isOwnedBy(owner: object): boolean {
