@@ -174,7 +174,14 @@ function timeChunk(rows: ResultValue[][], c: number): Chunk {
   return { kind: 'i64', length: n, values, valid: nulls > 0 ? valid : null, nulls };
 }
 
-/** The key of a frame in {@link FrameClient.queryFrames}'s map: `measurement` or `measurement,k=v,…`. */
+/**
+ * The key of a frame in {@link FrameClient.queryFrames}'s map: `measurement` or `measurement,k=v,…`.
+ *
+ * ```ts
+ * frameKey('cpu'); // 'cpu'
+ * frameKey('cpu', { region: 'eu', host: 'a b' }); // 'cpu,host=a\\ b,region=eu' (tags sorted, escaped)
+ * ```
+ */
 export function frameKey(measurement: string, tags?: Readonly<Record<string, string>> | null): string {
   const esc = (s: string) => s.replace(/[\\,= ]/g, '\\$&');
   let key = esc(measurement);

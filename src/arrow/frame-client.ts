@@ -65,7 +65,14 @@ export class FrameClient {
     }
   }
 
-  /** Builds a FrameClient from a DSN, as `InfluxDBClient.fromDsn`. */
+  /**
+   * Builds a FrameClient from a DSN, as `InfluxDBClient.fromDsn`.
+   *
+   * ```ts
+   * const fc = FrameClient.fromDsn('influxdb://u:p@localhost:8086/metrics');
+   * String(fc.client); // 'InfluxDBClient(http://localhost:8086, database=metrics, user=u)'
+   * ```
+   */
   static fromDsn(dsn: string, overrides?: InfluxDBClientConfig): FrameClient {
     const fc = new FrameClient(InfluxDBClient.fromDsn(dsn, overrides));
     fc.#ownsClient = true;
@@ -167,6 +174,12 @@ export class FrameClient {
   /**
    * Runs several `;`-separated statements (not chunked) and returns one map of frames each, as
    * the seed's DataFrameClient does for a multi-statement query.
+   *
+   * ```ts
+   * const [cpu, mem] = await fc.queryFramesMany('SELECT "usage" FROM "cpu"; SELECT "used" FROM "mem"');
+   * cpu?.get('cpu')?.numRows; // rows of the first statement's "cpu" series
+   * mem?.get('mem')?.getChild('used')?.toArray();
+   * ```
    */
   async queryFramesMany(q: string, options: QueryFramesOptions = {}): Promise<Map<string, Table>[]> {
     const A = await loadArrow();
@@ -180,7 +193,15 @@ export class FrameClient {
     return out;
   }
 
-  /** Closes the underlying client if this FrameClient built it. */
+  /**
+   * Closes the underlying client if this FrameClient built it.
+   *
+   * ```ts
+   * const fc = new FrameClient({ database: 'metrics' }); // builds (and owns) its client
+   * await fc.close(); // fc.client.closed === true
+   * await new FrameClient(client).close(); // a given client stays open
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#ownsClient) await this.client.close();
   }

@@ -86,6 +86,13 @@ const TIME_KINDS: ReadonlySet<ColumnKind> = new Set([
  * the validity bitmaps, and no object is built per row. Escaping and number formatting are those
  * of `makeLines`, so a frame and the same data as points produce the same lines (but fields keep
  * the column order, as in influxdb-python's DataFrameClient).
+ *
+ * ```ts
+ * const table = tableFromArrays({ time: BigInt64Array.from([1n, 2n]), host: ['a', 'b'], usage: Float64Array.from([0.5, 0.7]) });
+ * const enc = new FrameLineEncoder(table, 'cpu', { tagColumns: ['host'] });
+ * enc.validate();
+ * [...enc.bodies()]; // [{ body: 'cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 2\n', lines: 2, skipped: 0 }]
+ * ```
  */
 export class FrameLineEncoder {
   private readonly table: Table;
@@ -293,6 +300,13 @@ export class FrameLineEncoder {
    * Checks every value before anything is sent: floats must be finite (NaN may be skipped with
    * `nanAsNull`), Uint64 values must fit int64, tag values must be storable, times present and in
    * range. Throws an {@link InfluxValidationError} naming `rows[i]` and the column.
+   *
+   * ```ts
+   * const t = tableFromArrays({ time: BigInt64Array.from([1n]), usage: Float64Array.from([Number.NaN]) });
+   * new FrameLineEncoder(t, 'cpu').validate();
+   * // throws InfluxValidationError: rows[0].usage: NaN cannot be stored: … (pass nanAsNull: true …)
+   * new FrameLineEncoder(t, 'cpu', { nanAsNull: true }).validate(); // fine: the NaN is skipped
+   * ```
    */
   validate(): void {
     let base = 0;
@@ -348,6 +362,11 @@ export class FrameLineEncoder {
   /**
    * Yields bodies of at most `batchSize` lines (each line ends with `\n`). Call {@link validate}
    * first to refuse a bad table before anything is sent.
+   *
+   * ```ts
+   * for (const { body, lines } of enc.bodies(2)) await client.write(body); // 2 lines per request
+   * // 'cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 2\n'
+   * ```
    */
   *bodies(batchSize = 5000): Generator<EncodedBody> {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
