@@ -19,7 +19,7 @@ export type ValueKind = 'float' | 'count' | 'same';
  *
  * ```ts
  * repo.query().select(mean('usage').as('avgUsage')).groupBy(time('5m'));
- * // SELECT mean("usage") AS "avgUsage" FROM "cpu" GROUP BY time(5m)
+ * // SELECT mean("usage"::field) AS "avgUsage" FROM "cpu" GROUP BY time(5m)
  * ```
  */
 export class SelectExpr<
@@ -104,7 +104,7 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
 }
 
 /**
- * Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage" AS "u"`.
+ * Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage"::field AS "u"`.
  *
  * ```ts
  * repo.query().select(field('usage').as('u'));
@@ -451,7 +451,7 @@ export function sub<A extends Operand, B extends Operand>(a: A, b: B) {
   return arith('-', a, b);
 }
 /**
- * `(a * b)`; name it with `.as()`: `mul('usage', 100).as('pct')` → `("usage" * 100) AS "pct"`.
+ * `(a * b)`; name it with `.as()`: `mul('usage', 100).as('pct')` → `("usage"::field * 100) AS "pct"`.
  *
  * ```ts
  * repo.query().select(mul('usage', 100).as('pct'));
