@@ -1,0 +1,60 @@
+/**
+ * Reading case: `--case NAME --rows N --url URL --db DB`. Reads the N rows the runner wrote into
+ * DB with `SELECT * FROM "cpu"` (nanosecond epoch times) and prints a CaseResult; a case that gets
+ * another row count fails. Every client makes one small query first (connection open, HTTP parser
+ * warm), as in a running service.
+ *   - `queryStream`: `InfluxDBClient#queryStream` (chunked, msgpack), counting the decoded rows;
+ *   - `query`: `InfluxDBClient#query` into a ResultSet, iterating every point object;
+ *   - `instances`: `client.repository(CpuDeclared).find()`, one frozen model instance per row;
+ *   - `node-influx`: node-influx `query` with `precision: 'n'`.
+ */
+import { InfluxDB as NodeInflux } from 'influx';
+import { InfluxDBClient } from '../../src/index.js';
+import { CpuDeclared } from '../lib/models.js';
+import { arg, READ_QUERY, report, since } from '../lib/shape.js';
+
+const name = arg('--case');
+const n = Number(arg('--rows'));
+const url = new URL(arg('--url'));
+const db = arg('--db');
+const WARM = `${READ_QUERY} LIMIT 10`;
+
+async function main(): Promise<void> {
+  let rows = 0;
+  let seconds = 0;
+  if (name === 'node-influx') {
+    const influx = new NodeInflux({ host: url.hostname, port: Number(url.port), database: db });
+    await influx.query(WARM, { precision: 'n' });
+    const t0 = process.hrtime.bigint();
+    const result = await influx.query(READ_QUERY, { precision: 'n' });
+    seconds = since(t0);
+    rows = result.length;
+  } else {
+    const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
+    await client.query(WARM, { epoch: 'n' });
+    const t0 = process.hrtime.bigint();
+    switch (name) {
+      case 'queryStream':
+        for await (const rs of client.queryStream(READ_QUERY, { epoch: 'n', chunkSize: 10_000 })) {
+          for (const s of rs.series) rows += s.values?.length ?? 0;
+        }
+        break;
+      case 'query': {
+        const rs = await client.query(READ_QUERY, { epoch: 'n' });
+        for (const _ of rs.getPoints()) rows++;
+        break;
+      }
+      case 'instances':
+        rows = (await client.repository(CpuDeclared).find()).length;
+        break;
+      default:
+        throw new Error(`unknown read case ${name}`);
+    }
+    seconds = since(t0);
+    await client.close();
+  }
+  if (rows !== n) throw new Error(`${name} read ${rows} rows, expected ${n}`);
+  report(seconds, n);
+}
+
+await main();

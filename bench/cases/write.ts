@@ -1,0 +1,137 @@
+/**
+ * Writing case: `--case NAME --rows N --url URL --db DB`. Writes N points of bench/lib/shape.ts
+ * into database DB (which the runner created, and counts afterwards) in batches of 5000 with 4
+ * requests in flight, and prints a CaseResult. Input is built before the clock starts; every
+ * client makes one small request first (connection open, HTTP parser warm), as in a running
+ * service.
+ *   - `floor`: the bodies pre-encoded, posted by a bare undici loop (no encoding in the time);
+ *   - `writePoints`: `InfluxDBClient#writePoints` from point objects (encoding included);
+ *   - `instances`: model instances autocommitted by the registry through the client (construction,
+ *     validation and encoding included);
+ *   - `node-influx`: node-influx `writePoints` of 5000 points, 4 calls in flight.
+ */
+import { FieldType, type IPoint, InfluxDB as NodeInflux } from 'influx';
+import { Pool } from 'undici';
+import {
+  configureSeries,
+  defaultRegistry,
+  InfluxDBClient,
+  makeLinesBytes,
+  type Point,
+} from '../../src/index.js';
+import { CpuDeclared } from '../lib/models.js';
+import { arg, BATCH, batches, CONCURRENCY, MEASUREMENT, report, row, since } from '../lib/shape.js';
+
+const name = arg('--case');
+const n = Number(arg('--rows'));
+const url = new URL(arg('--url'));
+const db = arg('--db');
+
+function point(i: number): Point {
+  const r = row(i);
+  return {
+    measurement: MEASUREMENT,
+    tags: { host: r.host, region: r.region },
+    fields: { cores: BigInt(r.cores), ok: r.ok, usage: r.usage },
+    time: r.time,
+  };
+}
+
+/** Runs `tasks` with at most CONCURRENCY promises in flight; rejects on the first failure. */
+async function inFlight<T>(items: T[], send: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await send(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+async function main(): Promise<void> {
+  switch (name) {
+    case 'floor': {
+      const bodies = batches(n, BATCH, point).map((b) => makeLinesBytes(b, 'n'));
+      const pool = new Pool(url.origin, { connections: CONCURRENCY });
+      const path = `/write?${new URLSearchParams({ db, precision: 'n' })}`;
+      const post = async (body: Uint8Array) => {
+        const res = await pool.request({ path, method: 'POST', body });
+        const text = await res.body.text();
+        if (res.statusCode !== 204) throw new Error(`write failed: ${res.statusCode} ${text}`);
+      };
+      await post(new TextEncoder().encode('warm v=1 1\n'));
+      const t0 = process.hrtime.bigint();
+      await inFlight(bodies, post);
+      const seconds = since(t0);
+      await pool.close();
+      report(seconds, n);
+      return;
+    }
+    case 'writePoints': {
+      const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
+      const points: Point[] = [];
+      for (let i = 0; i < n; i++) points.push(point(i));
+      await client.write('warm v=1 1\n');
+      const t0 = process.hrtime.bigint();
+      await client.writePoints(points, { batchSize: BATCH, timePrecision: 'n' });
+      const seconds = since(t0);
+      await client.close();
+      report(seconds, n);
+      return;
+    }
+    case 'instances': {
+      const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
+      configureSeries({
+        sink: client,
+        bulkSize: BATCH,
+        concurrency: CONCURRENCY,
+        flushInterval: 0,
+        maxPending: 4 * CONCURRENCY * BATCH,
+      });
+      const input = batches(n, BATCH, row);
+      await client.write('warm v=1 1\n');
+      const t0 = process.hrtime.bigint();
+      for (let b = 0; b < input.length; b++) {
+        if (!defaultRegistry.hasCapacity(BATCH)) await defaultRegistry.waitForCapacity(BATCH);
+        const rows = input[b] as ReturnType<typeof row>[];
+        for (let i = 0; i < rows.length; i++) new CpuDeclared(rows[i] as ReturnType<typeof row>);
+      }
+      const result = await defaultRegistry.close();
+      const seconds = since(t0);
+      await client.close();
+      if (result.failed > 0) throw new Error(`registry lost ${result.failed} points`);
+      report(seconds, n);
+      return;
+    }
+    case 'node-influx': {
+      const influx = new NodeInflux({
+        host: url.hostname,
+        port: Number(url.port),
+        database: db,
+        schema: [
+          {
+            measurement: MEASUREMENT,
+            tags: ['host', 'region'],
+            fields: { cores: FieldType.INTEGER, ok: FieldType.BOOLEAN, usage: FieldType.FLOAT },
+          },
+        ],
+      });
+      const input = batches<IPoint>(n, BATCH, (i) => {
+        const r = row(i);
+        return {
+          measurement: MEASUREMENT,
+          tags: { host: r.host, region: r.region },
+          fields: { cores: r.cores, ok: r.ok, usage: r.usage },
+          timestamp: r.time.toString(),
+        };
+      });
+      await influx.writeMeasurement('warm', [{ fields: { v: 1 }, timestamp: '1' }], { precision: 'n' });
+      const t0 = process.hrtime.bigint();
+      await inFlight(input, (b) => influx.writePoints(b, { precision: 'n' }));
+      report(since(t0), n);
+      return;
+    }
+    default:
+      throw new Error(`unknown write case ${name}`);
+  }
+}
+
+await main();
