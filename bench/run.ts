@@ -15,7 +15,7 @@
  * points fails its row instead of looking fast.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfluxDBClient, type Point } from '../src/index.js';
@@ -68,6 +68,25 @@ interface Case {
 
 interface Sample extends CaseResult {
   wallSeconds: number;
+  /** CPU seconds influxd spent while the case's process ran (write and read cases). */
+  serverCpuSeconds?: number;
+}
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+} catch {}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 const node = (file: string, id: string, extra: string[] = []) => [
@@ -271,7 +290,7 @@ function curlCmd(accept: string, chunked: boolean): string[] {
 }
 
 /** Runs a command; returns its last stdout line as JSON (cases) or times it (curl). */
-function runOne(cmd: string[], url: string, db: string): Promise<Sample> {
+function runOne(cmd: string[], url: string, db: string, serverPid?: number): Promise<Sample> {
   const argvFilled = cmd.map((a) => a.replaceAll('{url}', url).replaceAll('{db}', db));
   const isCurl = argvFilled[0] === 'curl';
   return new Promise((resolve, reject) => {
@@ -280,12 +299,15 @@ function runOne(cmd: string[], url: string, db: string): Promise<Sample> {
     let out = '';
     let err = '';
     let peakKb = 0;
-    // curl reports nothing itself: sample its peak RSS (VmHWM, which only grows) from /proc.
+    let curlCpu: number | undefined;
+    const server0 = cpuOf(serverPid);
+    // curl reports nothing itself: sample its peak RSS (VmHWM, which only grows) and CPU from /proc.
     const poll = isCurl
       ? setInterval(() => {
           try {
             const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
             if (m) peakKb = Math.max(peakKb, Number(m[1]));
+            curlCpu = cpuOf(child.pid) ?? curlCpu;
           } catch {}
         }, 5)
       : undefined;
@@ -301,17 +323,26 @@ function runOne(cmd: string[], url: string, db: string): Promise<Sample> {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const server1 = cpuOf(serverPid);
+      const serverCpuSeconds = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
       if (code !== 0) {
         reject(new Error(`exit ${code ?? signal}: ${(err || out).trim().split('\n').slice(-3).join(' | ')}`));
         return;
       }
       if (isCurl) {
-        resolve({ seconds: wallSeconds, points: ROWS, peakRssMb: peakKb / 1024, wallSeconds });
+        resolve({
+          seconds: wallSeconds,
+          points: ROWS,
+          peakRssMb: peakKb / 1024,
+          cpuSeconds: curlCpu,
+          wallSeconds,
+          serverCpuSeconds,
+        });
         return;
       }
       try {
         const r = JSON.parse(out.trim().split('\n').at(-1) as string) as CaseResult;
-        resolve({ ...r, wallSeconds });
+        resolve({ ...r, wallSeconds, serverCpuSeconds });
       } catch {
         reject(new Error(`no result line: ${out.slice(-200)} ${err.slice(-200)}`));
       }
@@ -347,21 +378,28 @@ function table(group: Group, rows: Row[]): string {
   const ni = med('node-influx');
   const py = med('influxdb-python');
   const lines = [
-    '| | median | min-max | rate | peak RSS | time / floor | speed vs node-influx | speed vs influxdb-python |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| | median | min-max | rate | peak RSS | CPU ${group === 'encode' ? '' : 'client + server '}| time / floor | speed vs node-influx | speed vs influxdb-python |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of inGroup) {
     if (r.skipped !== undefined || r.samples.length === 0) {
       const why = r.skipped ?? `failed: ${r.errors[0] ?? 'no result'}`;
-      lines.push(`| ${r.c.label} | ${why} | | | | | | |`);
+      lines.push(`| ${r.c.label} | ${why} | | | | | | | |`);
       continue;
     }
     const secs = r.samples.map((s) => s.seconds);
     const m = median(secs);
     const rss = Math.max(...r.samples.map((s) => s.peakRssMb));
+    const cpuMed = (xs: (number | undefined)[]) => {
+      const v = xs.filter((x): x is number => x !== undefined);
+      return v.length === 0 ? undefined : median(v);
+    };
+    const cc = cpuMed(r.samples.map((x) => x.cpuSeconds));
+    const sc = group === 'encode' ? undefined : cpuMed(r.samples.map((x) => x.serverCpuSeconds));
+    const cpu = `${cc === undefined ? '?' : cc.toFixed(2)}${group === 'encode' ? '' : ` + ${sc === undefined ? '?' : sc.toFixed(2)}`} s`;
     const failed = r.errors.length > 0 ? ` (${r.errors.length} run(s) failed)` : '';
     lines.push(
-      `| ${r.c.role === 'ours' ? `**${r.c.label}**` : r.c.label}${failed} | ${fmtS(m)} s | ${fmtS(Math.min(...secs))}-${fmtS(Math.max(...secs))} | ${fmtRate(ROWS / m)} | ${rss.toFixed(0)} MB | ${floor === undefined ? '' : fmtX(m / floor)} | ${ni === undefined ? '' : fmtX(ni / m)} | ${py === undefined ? '' : fmtX(py / m)} |`,
+      `| ${r.c.role === 'ours' ? `**${r.c.label}**` : r.c.label}${failed} | ${fmtS(m)} s | ${fmtS(Math.min(...secs))}-${fmtS(Math.max(...secs))} | ${fmtRate(ROWS / m)} | ${rss.toFixed(0)} MB | ${cpu} | ${floor === undefined ? '' : fmtX(m / floor)} | ${ni === undefined ? '' : fmtX(ni / m)} | ${py === undefined ? '' : fmtX(py / m)} |`,
     );
   }
   return lines.join('\n');
@@ -452,7 +490,7 @@ async function countPoints(client: InfluxDBClient, db: string): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  const python = ONLY.has('encode') || ONLY.has('write') || ONLY.has('read') ? findPython() : undefined;
+  const python = findPython();
   const list = cases(python?.bin);
   const started = process.hrtime.bigint();
   const server = await startInfluxd();
@@ -499,7 +537,7 @@ async function main(): Promise<void> {
         if (r.c.freshDb) await client.createDatabase(db);
         const tag = `[run ${run}/${RUNS}] ${r.c.group} ${r.c.id}`;
         try {
-          const s = await runOne(r.c.cmd, server.url, db);
+          const s = await runOne(r.c.cmd, server.url, db, server.pid);
           if (r.c.freshDb) {
             const n = await countPoints(client, db);
             if (n !== ROWS) throw new Error(`the server holds ${n} of the ${ROWS} points written`);
@@ -540,7 +578,7 @@ async function main(): Promise<void> {
     ONLY.has('read')
       ? `**Reading** ${ROWS.toLocaleString('en-US')} rows (\`${READ_QUERY}\`, nanosecond times; row counts checked)\n\n${table('read', rows)}\n`
       : undefined,
-    "Time / floor: this row's median time over the floor's (1.00x = as fast as the floor). Speed vs a peer: the peer's median time over this row's (2.00x = twice as fast). Peak RSS: the whole process, prepared input included (the largest of the runs).",
+    "Time / floor: this row's median time over the floor's (1.00x = as fast as the floor). Speed vs a peer: the peer's median time over this row's (2.00x = twice as fast). Peak RSS: the whole process, prepared input included (the largest of the runs). CPU: seconds of user + system time of the client during its timed part, and of influxd while the client's process ran (medians; 2 cores give at most 2 CPU seconds per second).",
     '',
     '**Targets**',
     '',
@@ -567,7 +605,7 @@ async function main(): Promise<void> {
     const end = '<!-- bench:end -->';
     const a = text.indexOf(begin);
     const b = text.indexOf(end);
-    if (a >= 0 && b > a && existsSync(readme)) {
+    if (a >= 0 && b > a) {
       writeFileSync(readme, `${text.slice(0, a + begin.length)}\n${md}\n${text.slice(b)}`);
       console.log('README.md updated (between the bench markers)');
     }

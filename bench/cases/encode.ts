@@ -21,7 +21,7 @@ import {
   type Point,
 } from '../../src/index.js';
 import { CpuDeclared, CpuFields } from '../lib/models.js';
-import { arg, BATCH, batches, MEASUREMENT, report, row, since } from '../lib/shape.js';
+import { arg, BATCH, batches, MEASUREMENT, report, row, since, start } from '../lib/shape.js';
 
 const name = arg('--case');
 const n = Number(arg('--rows'));
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         return { usage: r.usage, cores: BigInt(r.cores), time: r.time };
       });
       let bytes = 0;
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         const rows = input[b] as { usage: number; cores: bigint; time: bigint }[];
         for (let i = 0; i < rows.length; i++) {
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       });
       let bytes = 0;
       let sample = '';
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         const out = makeLinesBytes(input[b] as Point[], 'n');
         bytes += out.byteLength;
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
         maxPending: 4 * BATCH,
       });
       const input = batches(n, BATCH, row);
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         if (!defaultRegistry.hasCapacity(BATCH)) await defaultRegistry.waitForCapacity(BATCH);
         const rows = input[b] as ReturnType<typeof row>[];
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       });
       let bytes = 0;
       let sample = '';
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         await influx.writePoints(input[b] as IPoint[], { precision: 'n' });
         bytes += body.length + 1;
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       });
       let bytes = 0;
       let sample = '';
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         const pts = input[b] as ClientPoint[];
         const lines: string[] = [];

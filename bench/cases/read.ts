@@ -11,7 +11,7 @@
 import { InfluxDB as NodeInflux } from 'influx';
 import { InfluxDBClient } from '../../src/index.js';
 import { CpuDeclared } from '../lib/models.js';
-import { arg, READ_QUERY, report, since } from '../lib/shape.js';
+import { arg, READ_QUERY, report, since, start } from '../lib/shape.js';
 
 const name = arg('--case');
 const n = Number(arg('--rows'));
@@ -25,14 +25,14 @@ async function main(): Promise<void> {
   if (name === 'node-influx') {
     const influx = new NodeInflux({ host: url.hostname, port: Number(url.port), database: db });
     await influx.query(WARM, { precision: 'n' });
-    const t0 = process.hrtime.bigint();
+    const t0 = start();
     const result = await influx.query(READ_QUERY, { precision: 'n' });
     seconds = since(t0);
     rows = result.length;
   } else {
     const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
     await client.query(WARM, { epoch: 'n' });
-    const t0 = process.hrtime.bigint();
+    const t0 = start();
     switch (name) {
       case 'queryStream':
         for await (const rs of client.queryStream(READ_QUERY, { epoch: 'n', chunkSize: 10_000 })) {

@@ -20,7 +20,7 @@ import {
   type Point,
 } from '../../src/index.js';
 import { CpuDeclared } from '../lib/models.js';
-import { arg, BATCH, batches, CONCURRENCY, MEASUREMENT, report, row, since } from '../lib/shape.js';
+import { arg, BATCH, batches, CONCURRENCY, MEASUREMENT, report, row, since, start } from '../lib/shape.js';
 
 const name = arg('--case');
 const n = Number(arg('--rows'));
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
         if (res.statusCode !== 204) throw new Error(`write failed: ${res.statusCode} ${text}`);
       };
       await post(new TextEncoder().encode('warm v=1 1\n'));
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       await inFlight(bodies, post);
       const seconds = since(t0);
       await pool.close();
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       const points: Point[] = [];
       for (let i = 0; i < n; i++) points.push(point(i));
       await client.write('warm v=1 1\n');
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       await client.writePoints(points, { batchSize: BATCH, timePrecision: 'n' });
       const seconds = since(t0);
       await client.close();
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       });
       const input = batches(n, BATCH, row);
       await client.write('warm v=1 1\n');
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       for (let b = 0; b < input.length; b++) {
         if (!defaultRegistry.hasCapacity(BATCH)) await defaultRegistry.waitForCapacity(BATCH);
         const rows = input[b] as ReturnType<typeof row>[];
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         };
       });
       await influx.writeMeasurement('warm', [{ fields: { v: 1 }, timestamp: '1' }], { precision: 'n' });
-      const t0 = process.hrtime.bigint();
+      const t0 = start();
       await inFlight(input, (b) => influx.writePoints(b, { precision: 'n' }));
       report(since(t0), n);
       return;

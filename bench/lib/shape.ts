@@ -65,6 +65,8 @@ export interface CaseResult {
   points: number;
   /** Peak resident set size of the whole process, in MiB. */
   peakRssMb: number;
+  /** CPU seconds (user + system) this process spent in the timed part. */
+  cpuSeconds?: number;
   /** Bytes produced (encoders) or received, when known. */
   bytes?: number;
   /** The first line produced (encoders), to show that every encoder wrote the same thing. */
@@ -81,12 +83,22 @@ export function arg(name: string, fallback?: string): string {
   throw new Error(`missing ${name}`);
 }
 
-/** Prints the result line and exits. */
+let cpu0: NodeJS.CpuUsage | undefined;
+
+/** Starts the clock of the timed part: returns `process.hrtime.bigint()`, notes the CPU used so far. */
+export function start(): bigint {
+  cpu0 = process.cpuUsage();
+  return process.hrtime.bigint();
+}
+
+/** Prints the result line (with the CPU used since {@link start}). */
 export function report(seconds: number, points: number, extra: Partial<CaseResult> = {}): void {
+  const cpu = process.cpuUsage(cpu0);
   const r: CaseResult = {
     seconds,
     points,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     ...extra,
   };
   process.stdout.write(`${JSON.stringify(r)}\n`);
