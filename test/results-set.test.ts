@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { InfluxConnectionError, InfluxDBClientError } from '../src/errors.js';
+import { InfluxConnectionError, InfluxDBClientError, InfluxDBServerError } from '../src/errors.js';
 import { nanosToRfc3339 } from '../src/line-protocol/time.js';
 import { parseChunkedResponse } from '../src/results/chunk-parser.js';
 import { parseJsonExact } from '../src/results/json-decoder.js';
@@ -238,5 +238,360 @@ describe('decoders', () => {
     await expect(async () => {
       for await (const _ of parseChunkedResponse(pieces(bytes.subarray(0, bytes.length - 3), 8), 'msgpack'));
     }).rejects.toThrow(/ended in the middle of a chunk/);
+  });
+});
+
+/**
+ * A msgpack writer with explicit types, so the tests control every encoding (msgpackr writes -0 as
+ * the integer 0 and picks its own widths).
+ */
+function mp(v: unknown): Buffer {
+  const parts: Buffer[] = [];
+  const w = (...bytes: number[]) => parts.push(Buffer.from(bytes));
+  const walk = (x: unknown): void => {
+    if (x === null) w(0xc0);
+    else if (x === true) w(0xc3);
+    else if (x === false) w(0xc2);
+    else if (typeof x === 'number') {
+      if (!Number.isInteger(x) || Object.is(x, -0)) {
+        const b = Buffer.alloc(9);
+        b[0] = 0xcb;
+        b.writeDoubleBE(x, 1);
+        parts.push(b);
+      } else if (x >= 0 && x < 128) w(x);
+      else if (x < 0 && x >= -32) w(x + 0x100);
+      else if (x >= 0 && x < 256) w(0xcc, x);
+      else if (x >= 0 && x < 65536) w(0xcd, x >> 8, x & 255);
+      else if (x >= 0 && x < 2 ** 32) {
+        const b = Buffer.alloc(5);
+        b[0] = 0xce;
+        b.writeUInt32BE(x, 1);
+        parts.push(b);
+      } else if (x >= -128 && x < 0) w(0xd0, x & 255);
+      else if (x >= -32768 && x < 0) {
+        const b = Buffer.alloc(3);
+        b[0] = 0xd1;
+        b.writeInt16BE(x, 1);
+        parts.push(b);
+      } else if (x >= -(2 ** 31) && x < 0) {
+        const b = Buffer.alloc(5);
+        b[0] = 0xd2;
+        b.writeInt32BE(x, 1);
+        parts.push(b);
+      } else walk({ i64: BigInt(x) });
+    } else if (typeof x === 'string') {
+      const s = Buffer.from(x, 'utf8');
+      if (s.length < 32) w(0xa0 | s.length);
+      else if (s.length < 256) w(0xd9, s.length);
+      else if (s.length < 65536) w(0xda, s.length >> 8, s.length & 255);
+      else {
+        const b = Buffer.alloc(5);
+        b[0] = 0xdb;
+        b.writeUInt32BE(s.length, 1);
+        parts.push(b);
+      }
+      parts.push(s);
+    } else if (Array.isArray(x)) {
+      if (x.length < 16) w(0x90 | x.length);
+      else w(0xdc, x.length >> 8, x.length & 255);
+      for (const e of x) walk(e);
+    } else if (typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if ('f64' in o) {
+        const b = Buffer.alloc(9);
+        b[0] = 0xcb;
+        b.writeDoubleBE(o.f64 as number, 1);
+        parts.push(b);
+      } else if ('f32' in o) {
+        const b = Buffer.alloc(5);
+        b[0] = 0xca;
+        b.writeFloatBE(o.f32 as number, 1);
+        parts.push(b);
+      } else if ('i64' in o) {
+        const b = Buffer.alloc(9);
+        b[0] = 0xd3;
+        b.writeBigInt64BE(o.i64 as bigint, 1);
+        parts.push(b);
+      } else if ('u64' in o) {
+        const b = Buffer.alloc(9);
+        b[0] = 0xcf;
+        b.writeBigUInt64BE(o.u64 as bigint, 1);
+        parts.push(b);
+      } else if ('time' in o) {
+        const [sec, ns] = o.time as [bigint, number];
+        const b = Buffer.alloc(15);
+        b[0] = 0xc7;
+        b[1] = 12;
+        b[2] = 5;
+        b.writeBigInt64BE(sec, 3);
+        b.writeUInt32BE(ns, 11);
+        parts.push(b);
+      } else if ('bin' in o) {
+        w(0xc4, (o.bin as number[]).length, ...(o.bin as number[]));
+      } else if ('wide' in o) {
+        const list = o.wide as unknown[];
+        const b = Buffer.alloc(5);
+        b[0] = 0xdd;
+        b.writeUInt32BE(list.length, 1);
+        parts.push(b);
+        for (const e of list) walk(e);
+      } else if ('wideMap' in o) {
+        const list = o.wideMap as [string, unknown][];
+        w(0xde, list.length >> 8, list.length & 255);
+        for (const [k, e] of list) {
+          walk(k);
+          walk(e);
+        }
+      } else {
+        const entries = Object.entries(o);
+        w(0x80 | entries.length);
+        for (const [k, e] of entries) {
+          walk(k);
+          walk(e);
+        }
+      }
+    }
+  };
+  walk(v);
+  return Buffer.concat(parts);
+}
+
+const response = (series: unknown[], extra: Record<string, unknown> = {}) => ({
+  results: [{ statement_id: 0, series, ...extra }],
+});
+
+/** Every scalar InfluxDB can send, as [encoding, decoded value]. */
+const SCALARS: [unknown, unknown][] = [
+  [0, 0],
+  [127, 127],
+  [-1, -1],
+  [-32, -32],
+  [200, 200],
+  [65535, 65535],
+  [4294967295, 4294967295],
+  [-100, -100],
+  [-30000, -30000],
+  [-2147483648, -2147483648],
+  [{ i64: 2n ** 53n - 1n }, 2 ** 53 - 1],
+  [{ i64: -(2n ** 53n) }, -(2 ** 53)],
+  [{ i64: 2n ** 53n }, 2n ** 53n],
+  [{ i64: -(2n ** 53n) - 1n }, -(2n ** 53n) - 1n],
+  [{ i64: 2n ** 63n - 1n }, 2n ** 63n - 1n],
+  [{ i64: -(2n ** 63n) }, -(2n ** 63n)],
+  [{ i64: 0n }, 0],
+  [{ u64: 2n ** 64n - 1n }, 2n ** 64n - 1n],
+  [{ u64: 2n ** 53n - 1n }, 2 ** 53 - 1],
+  [{ f64: -0 }, -0],
+  [{ f64: 0 }, 0],
+  [{ f64: 1e20 }, 1e20],
+  [{ f64: 0.1 }, 0.1],
+  [{ f64: Number.NaN }, Number.NaN],
+  [{ f64: -Infinity }, -Infinity],
+  [{ f64: 5e-324 }, 5e-324],
+  [{ f32: 1.5 }, 1.5],
+  [true, true],
+  [false, false],
+  [null, null],
+  ['', ''],
+  ['a', 'a'],
+  ['host-1', 'host-1'],
+  ['x'.repeat(31), 'x'.repeat(31)],
+  ['y'.repeat(32), 'y'.repeat(32)],
+  ['z'.repeat(33), 'z'.repeat(33)],
+  ['é', 'é'],
+  ['tab\there "q" \\ \n', 'tab\there "q" \\ \n'],
+  ['😀 emoji', '😀 emoji'],
+  ['w'.repeat(300), 'w'.repeat(300)],
+  [{ bin: [1, 2, 255] }, Buffer.from([1, 2, 255])],
+  [{ time: [1257894000n, 123456789] }, '2009-11-10T23:00:00.123456789Z'],
+  [{ time: [-1n, 500_000_000] }, '1969-12-31T23:59:59.5Z'],
+  [{ time: [0n, 0] }, '1970-01-01T00:00:00Z'],
+  [{ time: [1700000000n, 1000] }, '2023-11-14T22:13:20.000001Z'],
+];
+
+/** A chunked response of several chunks exercising every value type and container width. */
+function sampleChunks(): { bytes: Buffer; expected: RawResponse[] } {
+  const enc: unknown[] = [];
+  const expected: unknown[] = [];
+  const add = (e: unknown, d: unknown) => {
+    enc.push(e);
+    expected.push(d);
+  };
+  // 1. one column per scalar kind, rows of 6 (flat rows)
+  const rowsE: unknown[][] = [];
+  const rowsD: unknown[][] = [];
+  for (let i = 0; i < SCALARS.length; i++) {
+    const row = [0, 1, 2, 3, 4, 5].map((k) => SCALARS[(i + k) % SCALARS.length]!);
+    rowsE.push(row.map((r) => r[0]));
+    rowsD.push(row.map((r) => r[1]));
+  }
+  const cols6 = ['time', 'a', 'b', 'c', 'd', 'e'];
+  add(
+    response([{ name: 'cpu', tags: { host: 'h' }, columns: cols6, values: rowsE }], { partial: true }),
+    response([{ name: 'cpu', tags: { host: 'h' }, columns: cols6, values: rowsD }], { partial: true }),
+  );
+  // 2. wide rows (20 columns: not the flat fast path), a row holding an array, 32-bit headers
+  const wideCols = Array.from({ length: 20 }, (_, k) => `c${k}`);
+  const wideRowE = wideCols.map((_, k) => SCALARS[k]![0]);
+  const wideRowD = wideCols.map((_, k) => SCALARS[k]![1]);
+  add(
+    {
+      wideMap: [
+        [
+          'results',
+          {
+            wide: [
+              {
+                statement_id: 1,
+                series: [
+                  { name: 'wide', columns: wideCols, values: { wide: [wideRowE, [1, [2, 3], 'x']] } },
+                  { name: 'empty', columns: ['time'], values: [] },
+                  { name: 'none', columns: ['time'] },
+                ],
+              },
+            ],
+          },
+        ],
+      ],
+    },
+    response(
+      [
+        { name: 'wide', columns: wideCols, values: [wideRowD, [1, [2, 3], 'x']] },
+        { name: 'empty', columns: ['time'], values: [] },
+        { name: 'none', columns: ['time'] },
+      ],
+      { statement_id: 1 },
+    ),
+  );
+  // 3. many series, many distinct short strings (the string cache), a 70 kB string
+  const many = Array.from({ length: 60 }, (_, k) => ({
+    name: `m${k}`,
+    tags: { host: `host-${k}`, region: `r${k % 7}` },
+    columns: ['time', 'v', 's'],
+    values: Array.from({ length: 40 }, (_, j) => [j, j / 4, `s-${k}-${j}-${'ab'.repeat(j % 20)}`]),
+  }));
+  add(response(many), response(many));
+  add(
+    response([{ name: 'big', columns: ['s'], values: [['é'.repeat(35_000)]] }]),
+    response([{ name: 'big', columns: ['s'], values: [['é'.repeat(35_000)]] }]),
+  );
+  // 4. a statement error and an empty result
+  add({ results: [{ statement_id: 2, error: 'boom' }] }, { results: [{ statement_id: 2, error: 'boom' }] });
+  add({ results: [] }, { results: [] });
+  return { bytes: Buffer.concat(enc.map(mp)), expected: expected as RawResponse[] };
+}
+
+async function decodeInPieces(bytes: Uint8Array, sizes: (i: number) => number): Promise<RawResponse[]> {
+  const body = async function* () {
+    for (let i = 0, k = 0; i < bytes.length; k++) {
+      const n = Math.max(1, sizes(k));
+      yield bytes.subarray(i, i + n);
+      i += n;
+    }
+  };
+  const got: RawResponse[] = [];
+  for await (const r of parseChunkedResponse(body(), 'msgpack')) got.push(r);
+  return got;
+}
+
+describe('msgpack stream decoding (values cut anywhere)', () => {
+  const { bytes, expected } = sampleChunks();
+
+  it('decodes the whole buffer exactly: int64 extremes, -0, NaN, times, strings, wide headers', async () => {
+    const got = await decodeInPieces(bytes, () => bytes.length);
+    expect(got).toEqual(expected);
+    const row0 = got[0]!.results![0]!.series![0]!.values!;
+    // toEqual treats -0 and 0 alike: check the sign and the bigint/number split directly
+    const flatValues = row0.flat();
+    expect(flatValues.some((v) => Object.is(v, -0))).toBe(true);
+    expect(flatValues).toContain(2n ** 63n - 1n);
+    expect(flatValues).toContain(2 ** 53 - 1);
+    expect(flatValues.filter((v) => typeof v === 'bigint')).not.toContain(2n ** 53n - 1n);
+  });
+
+  it('gives the same values for pieces of any size', async () => {
+    for (const n of [1, 2, 3, 5, 7, 13, 64, 1000, 4096, 65536]) {
+      expect(await decodeInPieces(bytes, () => n)).toEqual(expected);
+    }
+    // irregular pieces
+    expect(await decodeInPieces(bytes, (k) => (k * 7919) % 173)).toEqual(expected);
+  });
+
+  it('gives the same values for a cut at every byte of a chunk', async () => {
+    const one = mp(
+      response([
+        {
+          name: 'cpu',
+          columns: ['time', 'a', 'b', 'c', 'd', 'e'],
+          values: [
+            SCALARS.slice(0, 6).map((s) => s[0]),
+            SCALARS.slice(6, 12).map((s) => s[0]),
+            SCALARS.slice(12, 18).map((s) => s[0]),
+            SCALARS.slice(18, 24).map((s) => s[0]),
+            SCALARS.slice(24, 30).map((s) => s[0]),
+            SCALARS.slice(30, 36).map((s) => s[0]),
+            SCALARS.slice(36, 42).map((s) => s[0]),
+          ],
+        },
+      ]),
+    );
+    const two = Buffer.concat([one, one]);
+    const whole = await decodeInPieces(two, () => two.length);
+    expect(whole).toHaveLength(2);
+    for (let cut = 1; cut < two.length; cut++) {
+      expect(await decodeInPieces(two, (k) => (k === 0 ? cut : two.length))).toEqual(whole);
+    }
+  });
+
+  it('decodeMsgpack gives the same values from a Buffer and from a plain Uint8Array', () => {
+    const one = mp(response([{ name: 'cpu', columns: ['a', 'b'], values: [['é-x', { f64: -0 }]] }]));
+    const u8 = new Uint8Array(one);
+    expect(decodeMsgpack(u8)).toEqual(decodeMsgpack(one));
+    expect(Object.is(decodeMsgpack(u8).results![0]!.series![0]!.values![0]![1], -0)).toBe(true);
+  });
+
+  it('short strings are exact whatever they share with earlier ones (the string cache)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 40, unit: 'grapheme-ascii' }), { maxLength: 200 }),
+        (strs) => {
+          const body = mp(response([{ name: 's', columns: ['s'], values: strs.map((s) => [s]) }]));
+          const got = decodeMsgpack(body).results![0]!.series![0]!.values!.map((r) => r[0]);
+          expect(got).toEqual(strs);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a cut at any point before the end is an error naming the incomplete chunk', async () => {
+    const one = mp(response([{ name: 'cpu', columns: ['time', 'v'], values: [[{ time: [1n, 5] }, 'abc']] }]));
+    for (let cut = 1; cut < one.length; cut++) {
+      await expect(decodeInPieces(one.subarray(0, cut), () => 3)).rejects.toThrow(
+        new InfluxConnectionError(
+          `the response ended in the middle of a chunk (${cut} bytes of an incomplete msgpack chunk)`,
+        ),
+      );
+    }
+    // cut after a whole chunk: that chunk is yielded, the rest is the error
+    const two = Buffer.concat([one, one.subarray(0, 5)]);
+    const seen: RawResponse[] = [];
+    const err = await (async () => {
+      const body = async function* () {
+        yield two;
+      };
+      for await (const r of parseChunkedResponse(body(), 'msgpack')) seen.push(r);
+    })().catch((e) => e);
+    expect(seen).toHaveLength(1);
+    expect(err).toBeInstanceOf(InfluxConnectionError);
+  });
+
+  it('bytes that are not msgpack InfluxDB writes are a server error', async () => {
+    const bad = mp(response([{ name: 'x', columns: ['v', 'w'], values: [[1, null]] }]));
+    bad[bad.lastIndexOf(0xc0)] = 0xc1; // never used in msgpack
+    await expect(decodeInPieces(bad, () => 4)).rejects.toThrow(InfluxDBServerError);
+    const ext = Buffer.from([0x91, 0xd4, 0x07, 0x00]); // fixext1 of type 7
+    expect(() => decodeMsgpack(ext)).toThrow(/unsupported msgpack extension type 7/);
+    expect(() => decodeMsgpack(Buffer.from([0x92, 0x01]))).toThrow(InfluxDBServerError);
   });
 });

@@ -1,13 +1,14 @@
 import { InfluxConnectionError } from '../errors.js';
 import { parseJsonExact } from './json-decoder.js';
-import { decodeMsgpack } from './msgpack-decoder.js';
-import { MsgpackFramer } from './msgpack-framer.js';
+import { checkMsgpackResponse, decodePiece } from './msgpack-decoder.js';
+import { MsgpackStreamDecoder } from './msgpack-reader.js';
 import type { DecodeOptions, RawResponse, ResponseFormat } from './response-format.js';
 
 /**
  * Cuts a chunked /query response (`chunked=true`) into its chunks as bytes arrive and decodes each
- * one: JSON chunks are separated by newlines, msgpack chunks are concatenated objects. Only the
- * bytes of the chunk being received are held, so memory stays flat whatever the result size.
+ * one: JSON chunks are separated by newlines, msgpack chunks are concatenated objects (decoded as
+ * their bytes arrive). Only the chunk being received is held, so memory stays flat whatever the
+ * result size.
  *
  * Throws {@link InfluxConnectionError} when the body ends in the middle of a chunk.
  *
@@ -69,38 +70,16 @@ export async function* parseChunkedResponse(
     return;
   }
 
-  const framer = new MsgpackFramer();
-  // A growable buffer: bytes of the unfinished chunk live in store[0, used).
-  let store = Buffer.allocUnsafe(1 << 16);
-  let used = 0;
+  // msgpack: chunks are concatenated objects, decoded as their bytes arrive (no framing pass, no
+  // copy of a whole chunk); only the bytes of a value cut by the end of a piece are kept.
+  const decoder = new MsgpackStreamDecoder();
   for await (const raw of body) {
-    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (used + chunk.length > store.length) {
-      let cap = store.length * 2;
-      while (cap < used + chunk.length) cap *= 2;
-      const grown = Buffer.allocUnsafe(cap);
-      store.copy(grown, 0, 0, used);
-      store = grown;
-    }
-    chunk.copy(store, used);
-    used += chunk.length;
-    let start = 0;
-    for (;;) {
-      const end = framer.scan(store.subarray(start, used));
-      if (end < 0) break;
-      const response = decodeMsgpack(store.subarray(start, start + end), options);
-      start += end;
-      yield response;
-      if (start === used) break;
-    }
-    if (start > 0) {
-      store.copy(store, 0, start, used);
-      used -= start;
-    }
+    const values = decodePiece(decoder, raw);
+    for (let i = 0; i < values.length; i++) yield checkMsgpackResponse(values[i], options);
   }
-  if (used > 0) {
+  if (decoder.pendingBytes > 0) {
     throw new InfluxConnectionError(
-      `the response ended in the middle of a chunk (${used} bytes of an incomplete msgpack chunk)`,
+      `the response ended in the middle of a chunk (${decoder.pendingBytes} bytes of an incomplete msgpack chunk)`,
     );
   }
 }

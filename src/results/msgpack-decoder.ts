@@ -1,5 +1,5 @@
 import { InfluxDBServerError } from '../errors.js';
-import { readMsgpack, timeText } from './msgpack-reader.js';
+import { type MsgpackStreamDecoder, readMsgpack, timeText } from './msgpack-reader.js';
 import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './response-format.js';
 
 /**
@@ -30,19 +30,37 @@ export function msgpackTimeToRfc3339(data: Uint8Array): string {
  * ```
  */
 export function decodeMsgpack(data: Uint8Array, options: DecodeOptions = {}): RawResponse {
-  let parsed: RawResponse;
+  let parsed: unknown;
   try {
-    parsed = readMsgpack(data) as RawResponse;
+    parsed = readMsgpack(data);
   } catch (err) {
-    throw new InfluxDBServerError(
-      `the server's msgpack response could not be decoded (${(err as Error).message}; ${data.byteLength} bytes)`,
-      undefined,
-      { cause: err },
-    );
+    throw decodeError(err, `${data.byteLength} bytes`);
   }
+  return checkMsgpackResponse(parsed, options);
+}
+
+/** Feeds one piece of a msgpack response to `decoder`; decoding errors become InfluxDBServerError. */
+export function decodePiece(decoder: MsgpackStreamDecoder, piece: Uint8Array): unknown[] {
+  try {
+    return decoder.push(piece);
+  } catch (err) {
+    throw decodeError(err, `at byte ${decoder.pendingBytes} of a chunk`);
+  }
+}
+
+/** A decoded msgpack response, checked to be an object, with the time-column contract applied. */
+export function checkMsgpackResponse(parsed: unknown, options: DecodeOptions): RawResponse {
   if (parsed === null || typeof parsed !== 'object') {
     throw new InfluxDBServerError(`unexpected msgpack response (${typeof parsed})`);
   }
-  normalizeEpochTimes(parsed, options.epoch);
-  return parsed;
+  normalizeEpochTimes(parsed as RawResponse, options.epoch);
+  return parsed as RawResponse;
+}
+
+function decodeError(err: unknown, where: string): InfluxDBServerError {
+  return new InfluxDBServerError(
+    `the server's msgpack response could not be decoded (${(err as Error).message}; ${where})`,
+    undefined,
+    { cause: err },
+  );
 }
