@@ -1,4 +1,15 @@
 import { Buffer } from 'node:buffer';
+import { PAIRS, writeShortest } from './float.js';
+
+/** Decimal digits of a non-negative safe integer. */
+function digitCount(n: number): number {
+  if (n < 1e8) {
+    if (n < 1e4) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : 4;
+    return n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : 8;
+  }
+  if (n < 1e12) return n < 1e10 ? (n < 1e9 ? 9 : 10) : n < 1e11 ? 11 : 12;
+  return n < 1e14 ? (n < 1e13 ? 13 : 14) : n < 1e15 ? 15 : 16;
+}
 
 /**
  * A growable byte buffer that line protocol is written into. Encoding into bytes (instead of
@@ -51,18 +62,47 @@ export class LineWriter {
 
   /** Writes a non-negative safe integer's decimal digits, zero-padded to `width`. */
   digits(n: number, width = 0): void {
-    let len = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    let len = digitCount(n);
     if (len < width) len = width;
     if (this.pos + len > this.buf.length) this.ensure(len);
     const buf = this.buf;
-    let p = this.pos + len;
-    this.pos = p;
-    for (let i = 0; i < len; i++) {
-      const q = Math.floor(n / 10);
-      buf[--p] = 0x30 + (n - q * 10);
+    const end = this.pos + len;
+    this.pos = end;
+    let p = end;
+    // Two digits per division, from a table of the 100 pairs.
+    while (n >= 100) {
+      const q = Math.floor(n / 100);
+      const r = (n - q * 100) << 1;
+      buf[--p] = PAIRS[r + 1] as number;
+      buf[--p] = PAIRS[r] as number;
       n = q;
     }
+    if (n >= 10) {
+      buf[--p] = PAIRS[(n << 1) + 1] as number;
+      buf[--p] = PAIRS[n << 1] as number;
+    } else buf[--p] = 0x30 + n;
+    while (p > end - len) buf[--p] = 0x30;
+  }
+
+  /**
+   * Writes a finite float that is not a safe integer, as `String(v)` would (shortest round-trip
+   * text), without building the string when it can.
+   */
+  float(v: number): void {
+    if (this.pos + 25 > this.buf.length) this.ensure(25);
+    const end = writeShortest(v, this.buf, this.pos);
+    if (end >= 0) this.pos = end;
+    else this.ascii7(String(v));
+  }
+
+  /** Copies bytes (a pre-encoded fragment). */
+  raw(src: Uint8Array): void {
+    const n = src.length;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = src[i] as number;
+    this.pos = p;
   }
 
   /** Writes a safe integer (sign included). */

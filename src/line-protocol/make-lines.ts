@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField, typeOf } from './escape.js';
 import { LineWriter } from './line-writer.js';
@@ -165,23 +166,99 @@ class EscapeCache {
   readonly measurements = new Map<string, string>();
   readonly tagKeys = new Map<string, string>();
   readonly tagValues = new Map<string, string>();
-  readonly fieldKeys = new Map<string, string>();
+  /** Escaped field key followed by `=`, as bytes; null for a key that is refused. */
+  readonly fieldKeys = new Map<string, Uint8Array | null>();
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Tag or field key lists remembered per encoder (least recently built ones are replaced). */
+const MAX_SHAPES = 16;
+/** Cached `measurement,tags` sections per encoder. */
+const MAX_HEADS = 16384;
+
+/**
+ * The `measurement,tag=value…` text of a point, escaped and sorted, cached under the raw values
+ * it was built from. `suspect`: a tag holds a backslash before a space (see checkSingleLine).
+ */
+interface Head {
+  readonly bytes: Uint8Array;
+  readonly ascii: boolean;
+  readonly suspect: boolean;
+}
+
+/** The own enumerable tag keys of a point, in for-in order, and the heads built with them. */
+class TagShape {
+  /** measurement → value of keys[0] → … → value of keys[n-1] → Head. */
+  root = new Map<unknown, unknown>();
+  heads = 0;
+  constructor(readonly keys: readonly string[]) {}
+}
+
+/** The own enumerable field keys of a point, in for-in order, with their escaped bytes. */
+class FieldShape {
+  constructor(
+    readonly keys: readonly string[],
+    /** Per key (for-in order): the escaped key and `=`; null when the key is refused. */
+    readonly prefixes: readonly (Uint8Array | null)[],
+    /** for-in indices in sorted key order; undefined when the for-in order is sorted. */
+    readonly order: readonly number[] | undefined,
+    /** How many leading keys are in order (the fields checked first when `order` is set). */
+    readonly inOrder: number,
+    /** False when an escaped key is not ASCII. */
+    readonly ascii: boolean,
+  ) {}
+}
+
+function sameKeys(keys: readonly string[], ks: readonly string[], n: number): boolean {
+  if (keys.length !== n) return false;
+  for (let i = 0; i < n; i++) if (keys[i] !== ks[i]) return false;
+  return true;
+}
+
+/** A null-prototype copy of the key/value pairs read from an object (so each is read once). */
+function snapshot(ks: readonly string[], vs: readonly unknown[], n: number): Record<string, TagValue> {
+  const o = Object.create(null) as Record<string, unknown>;
+  for (let i = 0; i < n; i++) o[ks[i] as string] = vs[i];
+  return o as Record<string, TagValue>;
+}
+
+const TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
+const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
 
 /** The state of one encoding call. */
 class Encoder {
   readonly w: LineWriter;
   readonly cache = new EscapeCache();
   readonly precision: Precision;
+  readonly nanosTime: boolean;
   readonly bodyTags: Readonly<Record<string, TagValue>> | undefined;
   readonly bodyTagKeys: string[] | undefined;
   readonly bodyMeasurement: string | undefined;
+  /** The body tags the slow path reads: the user's object, or the values read for this point. */
+  private bodyView: Readonly<Record<string, TagValue>> | undefined;
   /** Index of the point being encoded, or -1 for a single point (makeLine). */
   index = -1;
   /** Set when the point's tags hold a backslash-space, which desynchronises InfluxDB's line splitter. */
   suspect = false;
   /** Escaped tag keys/values whose backslash-space makes the line splitter see an early space. */
   private readonly suspects = new Set<string>();
+
+  // Head cache (measurement and tags): the key lists seen, and scratch space for one point's reads.
+  private readonly tagShapes: TagShape[] = [];
+  private tagShape: TagShape | undefined;
+  private tagShapeNext = 0;
+  private heads = 0;
+  private readonly tks: string[] = [];
+  private readonly tvs: unknown[] = [];
+  private bodyValues: unknown[] | undefined;
+
+  // Field key lists seen, and scratch space for one point's reads.
+  private readonly fieldShapes: FieldShape[] = [];
+  private fieldShape: FieldShape | undefined;
+  private fieldShapeNext = 0;
+  private readonly fks: string[] = [];
+  private readonly fvs: unknown[] = [];
 
   constructor(
     w: LineWriter,
@@ -191,6 +268,7 @@ class Encoder {
   ) {
     this.w = w;
     this.precision = precision;
+    this.nanosTime = precision === 'n' || precision === 'ns';
     if (bodyTags !== undefined && bodyTags !== null) {
       if (typeof bodyTags !== 'object') {
         throw new InfluxValidationError('body', 'tags', `must be an object, got ${typeOf(bodyTags)}`);
@@ -199,6 +277,7 @@ class Encoder {
       if (keys.length > 0) {
         this.bodyTags = bodyTags;
         this.bodyTagKeys = keys;
+        this.bodyView = bodyTags;
       }
     }
     this.bodyMeasurement = bodyMeasurement ?? undefined;
@@ -244,16 +323,6 @@ class Encoder {
     return e;
   }
 
-  fieldKey(key: string): string {
-    const m = this.cache.fieldKeys;
-    let e = m.get(key);
-    if (e === undefined) {
-      e = escapeFieldKey(key, this.where());
-      if (m.size < 4096) m.set(key, e);
-    }
-    return e;
-  }
-
   tagText(value: TagValue, key: string): string | undefined {
     if (typeof value === 'string') return value;
     if (value === null || value === undefined) return undefined;
@@ -289,7 +358,7 @@ class Encoder {
     const bodyKeys = this.bodyTagKeys;
     if (tags === undefined || tags === null) {
       if (bodyKeys === undefined) return;
-      const body = this.bodyTags as Readonly<Record<string, TagValue>>;
+      const body = this.bodyView as Readonly<Record<string, TagValue>>;
       for (let i = 0; i < bodyKeys.length; i++) {
         const k = bodyKeys[i] as string;
         this.writeTag(k, body[k]);
@@ -305,7 +374,7 @@ class Encoder {
       const start = this.w.pos;
       let prev: string | undefined;
       for (const k in tags) {
-        if (!Object.hasOwn(tags, k)) continue;
+        if (!hasOwn.call(tags, k)) continue;
         if (prev !== undefined && k < prev) {
           this.w.pos = start;
           const keys = Object.keys(tags).sort();
@@ -322,7 +391,7 @@ class Encoder {
     }
     const keys = sortedKeys(tags);
     // Merge the two sorted key lists; the point's own tag wins over the body's.
-    const body = this.bodyTags as Readonly<Record<string, TagValue>>;
+    const body = this.bodyView as Readonly<Record<string, TagValue>>;
     let i = 0;
     let j = 0;
     while (i < keys.length || j < bodyKeys.length) {
@@ -342,21 +411,132 @@ class Encoder {
     }
   }
 
-  private sep = 0x20;
+  /** Writes `measurement` and the tags by the rules above (no cache). */
+  private slowHead(measurement: unknown, tags: unknown): void {
+    this.w.str(this.measurement(measurement as string));
+    this.writeTags(tags as Readonly<Record<string, TagValue>> | undefined | null);
+  }
+
+  /**
+   * Writes `measurement,tags`. Each tag value (and body tag value) is read once; the escaped and
+   * sorted text is cached under the measurement and the values read, per list of tag keys, so a
+   * series seen before costs a few map lookups and a copy.
+   */
+  private head(measurement: unknown, tags: unknown): void {
+    if (tags !== undefined && tags !== null && typeof tags !== 'object') {
+      this.slowHead(measurement, tags);
+      return;
+    }
+    const ks = this.tks;
+    const vs = this.tvs;
+    let shape = this.tagShape;
+    const keys = shape === undefined ? undefined : shape.keys;
+    let match = keys !== undefined;
+    let n = 0;
+    if (tags !== undefined && tags !== null) {
+      const t = tags as Record<string, unknown>;
+      for (const k in t) {
+        if (!hasOwn.call(t, k)) continue;
+        if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
+          match = false;
+        ks[n] = k;
+        vs[n] = t[k];
+        n++;
+      }
+    }
+    if (!match || (keys as readonly string[]).length !== n) shape = this.findTagShape(ks, n);
+    const bodyKeys = this.bodyTagKeys;
+    if (bodyKeys !== undefined) this.readBodyTags(bodyKeys);
+    let node = (shape as TagShape).root.get(measurement) as Map<unknown, unknown> | Head | undefined;
+    for (let i = 0; i < n && node !== undefined; i++)
+      node = (node as Map<unknown, unknown>).get(vs[i]) as Map<unknown, unknown> | Head | undefined;
+    const w = this.w;
+    if (node !== undefined) {
+      const head = node as Head;
+      w.raw(head.bytes);
+      if (!head.ascii) w.ascii = false;
+      this.suspect = head.suspect;
+      return;
+    }
+    // Not seen yet: write it by the rules, from the values read above, and remember it.
+    const start = w.pos;
+    this.slowHead(measurement, n === 0 ? undefined : snapshot(ks, vs, n));
+    if (this.heads >= MAX_HEADS) return;
+    const bytes = new Uint8Array(w.buf.subarray(start, w.pos));
+    let headAscii = true;
+    for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) headAscii = false;
+    const s = shape as TagShape;
+    let level = s.root;
+    let key: unknown = measurement;
+    for (let i = 0; i < n; i++) {
+      let next = level.get(key) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(key, next);
+      }
+      level = next;
+      key = vs[i];
+    }
+    level.set(key, { bytes, ascii: headAscii, suspect: this.suspect });
+    s.heads++;
+    this.heads++;
+  }
+
+  private findTagShape(ks: readonly string[], n: number): TagShape {
+    const shapes = this.tagShapes;
+    for (let i = 0; i < shapes.length; i++) {
+      const s = shapes[i] as TagShape;
+      if (sameKeys(s.keys, ks, n)) {
+        this.tagShape = s;
+        return s;
+      }
+    }
+    const s = new TagShape(ks.slice(0, n));
+    if (shapes.length < MAX_SHAPES) shapes.push(s);
+    else {
+      const old = this.tagShapeNext++ % MAX_SHAPES;
+      this.heads -= (shapes[old] as TagShape).heads;
+      shapes[old] = s;
+    }
+    this.tagShape = s;
+    return s;
+  }
+
+  /** Reads the body tags for this point; when one changed, the cached heads are dropped. */
+  private readBodyTags(bodyKeys: readonly string[]): void {
+    const body = this.bodyTags as Readonly<Record<string, TagValue>>;
+    let values = this.bodyValues;
+    let changed = values === undefined;
+    if (values === undefined) values = this.bodyValues = new Array<unknown>(bodyKeys.length);
+    for (let j = 0; j < bodyKeys.length; j++) {
+      const v = body[bodyKeys[j] as string];
+      const was = values[j];
+      if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
+        values[j] = v;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.bodyView = snapshot(bodyKeys, values, bodyKeys.length);
+    for (const s of this.tagShapes) {
+      s.root = new Map();
+      s.heads = 0;
+    }
+    this.heads = 0;
+  }
+
   private newlineKey: string | undefined;
 
-  private writeField(key: string, value: FieldValue | null | undefined): void {
+  /** Writes one field value (its key is written). Throws for values InfluxDB cannot store. */
+  private fieldValue(key: string, value: unknown): void {
     const w = this.w;
-    if (value === null || value === undefined) return;
-    w.byte(this.sep);
-    this.sep = 0x2c;
-    w.str(this.fieldKey(key));
-    w.byte(0x3d);
     switch (typeof value) {
       case 'number':
         if (value === 0) w.ascii7(1 / value < 0 ? '-0' : '0');
-        else if (value - value === 0) w.ascii7(String(value));
-        else formatFloat(value, this.where(), key); // throws
+        else if (value - value === 0) {
+          if (Number.isSafeInteger(value)) w.int(value);
+          else w.float(value);
+        } else formatFloat(value, this.where(), key); // throws
         break;
       case 'bigint':
         if (value >= -0x20000000000000n && value <= 0x20000000000000n) w.int(Number(value));
@@ -367,12 +547,33 @@ class Encoder {
         w.byte(0x69);
         break;
       case 'boolean':
-        w.ascii7(value ? 'true' : 'false');
+        w.raw(value ? TRUE : FALSE);
         break;
       case 'string':
         if (value.includes('\n')) this.newlineKey = key;
         w.str(quoteStringField(value, this.where(), key));
         break;
+      default:
+        throw badFieldType(value, this.where(), key);
+    }
+  }
+
+  /** Throws what writing the field would throw, writing nothing. */
+  private checkField(key: string, prefix: Uint8Array | null, value: unknown): void {
+    if (value === null || value === undefined) return;
+    if (prefix === null) escapeFieldKey(key, this.where()); // throws
+    switch (typeof value) {
+      case 'number':
+        if (value - value !== 0) formatFloat(value, this.where(), key); // throws
+        return;
+      case 'bigint':
+        if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
+        return;
+      case 'boolean':
+        return;
+      case 'string':
+        quoteStringField(value, this.where(), key);
+        return;
       default:
         throw badFieldType(value, this.where(), key);
     }
@@ -387,27 +588,47 @@ class Encoder {
         `must be an object with at least one field, got ${typeOf(fields)}`,
       );
     }
-    const w = this.w;
-    const start = w.pos;
-    this.sep = 0x20;
-    this.newlineKey = undefined;
-    let prev: string | undefined;
-    for (const key in fields) {
-      if (!Object.hasOwn(fields, key)) continue;
-      if (prev !== undefined && key < prev) {
-        // Out of order: rewind and write the fields sorted.
-        w.pos = start;
-        this.sep = 0x20;
-        this.newlineKey = undefined;
-        const keys = Object.keys(fields).sort();
-        for (let i = 0; i < keys.length; i++) this.writeField(keys[i] as string, fields[keys[i] as string]);
-        break;
-      }
-      prev = key;
-      this.writeField(key, fields[key]);
+    // Each value is read once; the keys are checked against the key list of the previous point.
+    const ks = this.fks;
+    const vs = this.fvs;
+    let shape = this.fieldShape;
+    const keys = shape === undefined ? undefined : shape.keys;
+    let match = keys !== undefined;
+    let n = 0;
+    for (const k in fields) {
+      if (!hasOwn.call(fields, k)) continue;
+      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
+        match = false;
+      ks[n] = k;
+      vs[n] = fields[k];
+      n++;
     }
-    const sep = this.sep;
-    const newlineKey = this.newlineKey;
+    if (!match || (keys as readonly string[]).length !== n) shape = this.findFieldShape(ks, n);
+    const s = shape as FieldShape;
+    const skeys = s.keys;
+    const prefixes = s.prefixes;
+    const order = s.order;
+    this.newlineKey = undefined;
+    if (order !== undefined) {
+      // The keys are not sorted. Errors are reported as if the fields were written in for-in
+      // order until the first key out of order, then all of them sorted.
+      for (let i = 0; i < s.inOrder; i++)
+        this.checkField(skeys[i] as string, prefixes[i] as Uint8Array | null, vs[i]);
+    }
+    const w = this.w;
+    if (!s.ascii) w.ascii = false;
+    let sep = 0x20;
+    for (let j = 0; j < n; j++) {
+      const i = order === undefined ? j : (order[j] as number);
+      const v = vs[i];
+      if (v === null || v === undefined) continue;
+      const prefix = prefixes[i] as Uint8Array | null;
+      w.byte(sep);
+      sep = 0x2c;
+      if (prefix === null) escapeFieldKey(skeys[i] as string, this.where()); // throws
+      w.raw(prefix as Uint8Array);
+      this.fieldValue(skeys[i] as string, v);
+    }
     if (sep === 0x20) {
       throw new InfluxValidationError(
         this.where(),
@@ -415,7 +636,51 @@ class Encoder {
         'has no field with a value; InfluxDB cannot store a point without fields',
       );
     }
-    return newlineKey;
+    return this.newlineKey;
+  }
+
+  private findFieldShape(ks: readonly string[], n: number): FieldShape {
+    const shapes = this.fieldShapes;
+    for (let i = 0; i < shapes.length; i++) {
+      const s = shapes[i] as FieldShape;
+      if (sameKeys(s.keys, ks, n)) {
+        this.fieldShape = s;
+        return s;
+      }
+    }
+    const keys = ks.slice(0, n);
+    const cache = this.cache.fieldKeys;
+    const prefixes: (Uint8Array | null)[] = [];
+    for (const k of keys) {
+      let p = cache.get(k);
+      if (p === undefined) {
+        try {
+          p = Buffer.from(`${escapeFieldKey(k, 'point')}=`, 'utf8');
+        } catch {
+          p = null; // refused: writing a value under it throws (with the point's index)
+        }
+        if (cache.size < 4096) cache.set(k, p);
+      }
+      prefixes.push(p);
+    }
+    let inOrder = 1;
+    while (inOrder < n && !((keys[inOrder] as string) < (keys[inOrder - 1] as string))) inOrder++;
+    let order: number[] | undefined;
+    if (inOrder < n) {
+      order = keys
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const x = keys[a] as string;
+          const y = keys[b] as string;
+          return x < y ? -1 : x > y ? 1 : 0;
+        });
+    }
+    const ascii = prefixes.every((p) => p === null || p.every((b) => b < 0x80));
+    const s = new FieldShape(keys, prefixes, order, inOrder, ascii);
+    if (shapes.length < MAX_SHAPES) shapes.push(s);
+    else shapes[this.fieldShapeNext++ % MAX_SHAPES] = s;
+    this.fieldShape = s;
+    return s;
   }
 
   // The last positive nanosecond time written, split as hi * 1e9 + lo: consecutive points are
@@ -479,13 +744,12 @@ class Encoder {
           'is missing (give it on the point or on the body)',
         );
       }
-      w.str(this.measurement(measurement));
-      this.writeTags(point.tags);
+      this.head(measurement, point.tags);
       const newlineKey = this.writeFields(point.fields);
       const time = point.time;
       if (time !== undefined && time !== null) {
         w.byte(0x20);
-        if (typeof time === 'bigint' && (this.precision === 'n' || this.precision === 'ns')) {
+        if (typeof time === 'bigint' && this.nanosTime) {
           if (time < MIN_NS || time > MAX_NS) formatTime(time, this.precision, this.where()); // throws
           this.nanos(time);
         } else {

@@ -1,0 +1,364 @@
+/**
+ * The encoders' fast paths against their slow formulas and known strings:
+ * - floats written without String(v) (src/line-protocol/float.ts) against String(v);
+ * - the per-call caches of makeLines (escaped `measurement,tags` heads cached by the values read,
+ *   field key lists remembered per shape) against single points encoded with a cold cache
+ *   (makeLine), with key orders and shapes changing mid-batch, body tags, escapes and errors.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InfluxValidationError } from '../src/errors.js';
+import { writeShortest } from '../src/line-protocol/float.js';
+import {
+  createLineEncoder,
+  makeLine,
+  makeLines,
+  makeLinesBytes,
+  type Point,
+} from '../src/line-protocol/index.js';
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+function nextUp(x: number): number {
+  f64[0] = x;
+  if (u32[0] === 0xffffffff) {
+    u32[0] = 0;
+    (u32[1] as number)++;
+  } else (u32[0] as number)++;
+  return f64[0] as number;
+}
+function nextDown(x: number): number {
+  f64[0] = x;
+  if (u32[0] === 0) {
+    u32[0] = 0xffffffff;
+    (u32[1] as number)--;
+  } else (u32[0] as number)--;
+  return f64[0] as number;
+}
+
+/** What writeShortest writes for v, or undefined when it leaves v to String(v). */
+function shortest(v: number): string | undefined {
+  const buf = new Uint8Array(40);
+  const end = writeShortest(v, buf, 0);
+  return end < 0 ? undefined : Buffer.from(buf.subarray(0, end)).toString('latin1');
+}
+
+/** Every line encoded alone, with a fresh encoder (nothing cached). */
+function oneByOne(points: Point[], body?: { tags?: Record<string, unknown>; measurement?: string }): string {
+  return points
+    .map((p, i) => {
+      const encode = createLineEncoder(
+        'n',
+        body?.tags as Record<string, string> | undefined,
+        body?.measurement,
+      );
+      return `${encode(p, i)}\n`;
+    })
+    .join('');
+}
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InfluxValidationError);
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+describe('floats without String()', () => {
+  it('writes exactly String(v) for random doubles, or leaves them to it', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+        if (Number.isInteger(v)) return;
+        const s = shortest(v);
+        if (s !== undefined) expect(s).toBe(String(v));
+      }),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: 1e-6, max: 1e15, noNaN: true }), fc.boolean(), (v, neg) => {
+        const x = neg ? -v : v;
+        if (Number.isInteger(x)) return;
+        const s = shortest(x);
+        if (s !== undefined) expect(s).toBe(String(x));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('short decimals (1 to 17 digits) and the neighbours of powers of ten and two', () => {
+    const values: number[] = [
+      0.1,
+      0.2,
+      0.3,
+      0.1 + 0.2,
+      1 / 3,
+      2 / 3,
+      1e-6,
+      1.5e-6,
+      9.999999999999999e14,
+      123456789012345.6,
+    ];
+    for (let digits = 1; digits <= 17; digits++) {
+      for (let i = 0; i < 300; i++) {
+        const m = Math.floor(Math.random() * 10 ** digits);
+        const e = Math.floor(Math.random() * 23) - 7 - digits;
+        values.push(Number(`${m}e${e}`), -Number(`${m}e${e}`));
+      }
+    }
+    for (let k = -7; k <= 16; k++) {
+      for (const start of [Number(`1e${k}`), 2 ** (k * 3)]) {
+        let up = start;
+        let down = start;
+        for (let j = 0; j < 40; j++) {
+          values.push(up, down);
+          up = nextUp(up);
+          down = nextDown(down);
+        }
+      }
+    }
+    let fast = 0;
+    for (const v of values) {
+      if (!Number.isFinite(v) || Number.isInteger(v)) continue;
+      const s = shortest(v);
+      if (s !== undefined) {
+        fast++;
+        expect(s, `${v}`).toBe(String(v));
+      }
+    }
+    expect(fast).toBeGreaterThan(values.length / 2);
+  });
+
+  it('makeLines writes floats as String(v), integers-valued floats without suffix, -0 signed', () => {
+    const vs = [
+      0.1,
+      -0,
+      0,
+      4,
+      -4.5,
+      1e21,
+      1e-7,
+      5e-324,
+      2 ** 53,
+      2 ** 53 + 2,
+      58.23075899771916,
+      0.30000000000000004,
+      9.5e14 + 0.5,
+    ];
+    const out = makeLines(vs.map((v) => ({ measurement: 'm', fields: { v } })));
+    expect(out).toBe(vs.map((v) => `m v=${Object.is(v, -0) ? '-0' : String(v)}\n`).join(''));
+  });
+});
+
+describe('makeLines caches', () => {
+  it('heads: key order and shape changing mid-batch, escapes, non-string values, body tags', () => {
+    const points: Point[] = [
+      { measurement: 'cpu', tags: { host: 'a', region: 'eu' }, fields: { v: 1 } },
+      { measurement: 'cpu', tags: { region: 'eu', host: 'a' }, fields: { v: 2 } },
+      { measurement: 'cpu', tags: { host: 'a', region: 'eu' }, fields: { v: 3 } },
+      { measurement: 'cpu', tags: { host: 'a', region: 'eu', zone: 'z 1' }, fields: { v: 4 } },
+      { measurement: 'cpu', tags: { host: 'a' }, fields: { v: 5 } },
+      { measurement: 'cpu', tags: { host: 'a', region: null }, fields: { v: 6 } },
+      { measurement: 'cpu', tags: { host: 'a', region: '' }, fields: { v: 7 } },
+      { measurement: 'cpu', tags: { host: 'a', region: undefined }, fields: { v: 8 } },
+      { measurement: 'cpu', tags: { host: 1, region: 'eu' }, fields: { v: 9 } },
+      { measurement: 'cpu', tags: { host: '1', region: 'eu' }, fields: { v: 10 } },
+      { measurement: 'cpu', tags: { host: 1n, region: true }, fields: { v: 11 } },
+      { measurement: 'cpu', tags: { host: -0, region: 0 }, fields: { v: 12 } },
+      { measurement: 'c pu', tags: { host: 'a', region: 'eu' }, fields: { v: 13 } },
+      { measurement: 'cpu', tags: { 'h,o st': 'a=b c', region: 'é' }, fields: { v: 14 } },
+      { measurement: 'cpu', tags: { host: 'a', region: 'eu' }, fields: { v: 15 } },
+      { measurement: 'cpu', fields: { v: 16 } },
+      { measurement: 'cpu', tags: {}, fields: { v: 17 } },
+      { measurement: 'cpu', tags: { '10': 'x', '9': 'y', a: 'z' }, fields: { v: 18 } },
+      { measurement: 'cpu', tags: { a: 'z', '9': 'y', '10': 'x' }, fields: { v: 19 } },
+    ];
+    const plain = makeLines(points);
+    expect(plain).toBe(oneByOne(points));
+    expect(plain.split('\n').slice(0, 19)).toEqual([
+      'cpu,host=a,region=eu v=1',
+      'cpu,host=a,region=eu v=2',
+      'cpu,host=a,region=eu v=3',
+      'cpu,host=a,region=eu,zone=z\\ 1 v=4',
+      'cpu,host=a v=5',
+      'cpu,host=a v=6',
+      'cpu,host=a v=7',
+      'cpu,host=a v=8',
+      'cpu,host=1,region=eu v=9',
+      'cpu,host=1,region=eu v=10',
+      'cpu,host=1,region=true v=11',
+      'cpu,host=0,region=0 v=12',
+      'c\\ pu,host=a,region=eu v=13',
+      'cpu,h\\,o\\ st=a\\=b\\ c,region=é v=14',
+      'cpu,host=a,region=eu v=15',
+      'cpu v=16',
+      'cpu v=17',
+      'cpu,10=x,9=y,a=z v=18',
+      'cpu,10=x,9=y,a=z v=19',
+    ]);
+    const body = { tags: { region: 'body', dc: 'd1' }, measurement: 'bm' };
+    const withBody = makeLines({ points: [...points, { fields: { v: 20 } }], ...body });
+    expect(withBody).toBe(oneByOne([...points, { fields: { v: 20 } }], body));
+    expect(withBody.split('\n')[0]).toBe('cpu,dc=d1,host=a,region=eu v=1');
+    expect(withBody.split('\n')[4]).toBe('cpu,dc=d1,host=a,region=body v=5');
+    expect(withBody.split('\n')[19]).toBe('bm,dc=d1,region=body v=20');
+    expect(new TextDecoder().decode(makeLinesBytes({ points, ...body }))).toBe(
+      makeLines({ points, ...body }),
+    );
+  });
+
+  it('heads: body tags changed by the iterator between points, values read once per point', () => {
+    const body = { tags: { region: 'r0' } as Record<string, string>, points: [] as Point[] };
+    body.points = (function* () {
+      for (let i = 0; i < 4; i++) {
+        body.tags.region = `r${i >> 1}`;
+        yield { measurement: 'm', tags: { host: 'h' }, fields: { v: i } };
+      }
+    })() as unknown as Point[];
+    expect(makeLines(body)).toBe(
+      'm,host=h,region=r0 v=0\nm,host=h,region=r0 v=1\nm,host=h,region=r1 v=2\nm,host=h,region=r1 v=3\n',
+    );
+    let reads = 0;
+    const tags = {
+      get host() {
+        reads++;
+        return `h${reads % 2}`;
+      },
+    };
+    const points = Array.from({ length: 4 }, (_, i) => ({ measurement: 'm', tags, fields: { v: i } }));
+    expect(makeLines(points)).toBe('m,host=h1 v=0\nm,host=h0 v=1\nm,host=h1 v=2\nm,host=h0 v=3\n');
+    expect(reads).toBe(4);
+  });
+
+  it('heads: suspect tags (backslash before a space) still get the line-splitting check on cache hits', () => {
+    // The key `k\ x` makes InfluxDB's line splitter track quotes from inside the tags: with an odd
+    // number of quotes in the tags the line is refused, whatever the fields.
+    const bad: Point = { measurement: 'm', tags: { 'k\\ x': 'v', u: 'a"b' }, fields: { v: 1 } };
+    const ok: Point = { measurement: 'm', tags: { 'k\\ x': 'v', u: 'a"b"c' }, fields: { s: 'x\ny' } };
+    const encode = createLineEncoder('n');
+    for (let i = 0; i < 3; i++) {
+      expect(() => encode(bad, i)).toThrow(
+        new RegExp(`^points\\[${i}\\]\\.tags: a tag holding a backslash before a space`),
+      );
+      expect(encode(ok, i)).toBe('m,k\\\\ x=v,u=a"b"c s="x\ny"');
+    }
+    expect(makeLines([ok, ok])).toBe('m,k\\\\ x=v,u=a"b"c s="x\ny"\n'.repeat(2));
+    expect(errorOf(() => makeLines([ok, bad]))).toBe(
+      errorOf(() => makeLine(bad)).replace(/^point\./, 'points[1].'),
+    );
+  });
+
+  it('fields: shapes changing mid-batch, unsorted keys, nulls, escapes, int64 and time limits', () => {
+    const points: Point[] = [
+      { measurement: 'm', fields: { a: 1, b: 2n, c: true }, time: 1n },
+      { measurement: 'm', fields: { c: false, a: 0.5, b: -(2n ** 63n) }, time: -1n },
+      { measurement: 'm', fields: { a: null, b: 2n ** 63n - 1n, c: undefined }, time: -(2n ** 63n) + 2n },
+      { measurement: 'm', fields: { a: 2 ** 53, b: 2n ** 53n, c: -(2n ** 53n) - 1n }, time: 2n ** 63n - 2n },
+      { measurement: 'm', fields: { 'x y': 's"\\\n', 'a,=': -0, é: 'ü' }, time: 1_700_000_000_000_000_000n },
+      { measurement: 'm', fields: { usage: 0.25, cores: 4n }, time: 1_700_000_000_000_000_001n },
+      { measurement: 'm', fields: { cores: 5n, usage: 0.75 }, time: 1_699_999_999_999_999_999n },
+      { measurement: 'm', fields: { a: 1, b: 2n, c: true }, time: 0n },
+      { measurement: 'm', fields: { '10': 1, '9': 2 } },
+    ];
+    const out = makeLines(points);
+    expect(out).toBe(oneByOne(points));
+    expect(out).toBe(
+      [
+        'm a=1,b=2i,c=true 1',
+        'm a=0.5,b=-9223372036854775808i,c=false -1',
+        'm b=9223372036854775807i -9223372036854775806',
+        'm a=9007199254740992,b=9007199254740992i,c=-9007199254740993i 9223372036854775806',
+        'm a\\,\\==-0,x\\ y="s\\"\\\\\n",é="ü" 1700000000000000000',
+        'm cores=4i,usage=0.25 1700000000000000001',
+        'm cores=5i,usage=0.75 1699999999999999999',
+        'm a=1,b=2i,c=true 0',
+        'm 10=1,9=2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fields: errors name the same field as before (for-in order up to the first unsorted key, then sorted)', () => {
+    const ok: Point = { measurement: 'm', fields: { b: 1, a: 2 } };
+    const cases: [Point, string][] = [
+      [{ measurement: 'm', fields: { b: Number.NaN, a: '\ud800' } }, 'points[1].b: NaN cannot be stored'],
+      [
+        { measurement: 'm', fields: { a: 1, c: Number.NaN, b: '\ud800' } },
+        'points[1].c: NaN cannot be stored',
+      ],
+      [{ measurement: 'm', fields: { b: 1, a: '\ud800', c: Number.NaN } }, 'points[1].a: string field'],
+      [{ measurement: 'm', fields: { 'x\\': 1, a: 2 } }, 'points[1].x\\: field key "x\\\\" has a backslash'],
+      [
+        { measurement: 'm', fields: { b: 2n ** 63n, a: 1 } },
+        'points[1].b: 9223372036854775808 is outside the int64 range',
+      ],
+      [
+        { measurement: 'm', fields: { b: null, a: undefined } },
+        'points[1].fields: has no field with a value',
+      ],
+      [
+        { measurement: 'm', fields: { b: 1, a: {} as unknown as number } },
+        'points[1].a: field value of type object',
+      ],
+    ];
+    for (const [bad, message] of cases) {
+      const error = errorOf(() => makeLines([ok, bad, ok]));
+      expect(error.startsWith(message), error).toBe(true);
+      expect(error).toBe(errorOf(() => makeLine(bad)).replace(/^point\./, 'points[1].'));
+    }
+    // A refused key with no value is not an error.
+    expect(makeLines([ok, { measurement: 'm', fields: { 'x\\': null, a: 2 } }, ok])).toBe(
+      'm a=2,b=1\nm a=2\nm a=2,b=1\n',
+    );
+  });
+
+  it('random batches drawn from a few tag and field objects match points encoded one by one', () => {
+    const str = fc.constantFrom('a', 'b', 'a b', 'x,y', 'k=v', 'é', '😀', 'a\\ b', 'q"', '');
+    const tagObj = fc.dictionary(
+      fc.constantFrom('host', 'region', 'a', 'z', 'k 1', '10', '9'),
+      fc.oneof(str, fc.constantFrom(1, 2n, true, null)),
+      { maxKeys: 4 },
+    );
+    const fieldObj = fc.dictionary(
+      fc.constantFrom('usage', 'cores', 'ok', 's', 'a b', '10', '9'),
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n),
+        fc.boolean(),
+        str,
+        fc.constant(null),
+      ),
+      { minKeys: 1, maxKeys: 4 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(tagObj, { minLength: 1, maxLength: 3 }),
+        fc.array(fieldObj, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('m', 'n m'), fc.bigInt(-(2n ** 40n), 2n ** 62n)),
+          { maxLength: 30 },
+        ),
+        fc.option(fc.dictionary(fc.constantFrom('region', 'dc'), str, { maxKeys: 2 }), { nil: undefined }),
+        (tagPool, fieldPool, picks, bodyTags) => {
+          const points: Point[] = picks.map(([t, f, measurement, time]) => ({
+            measurement,
+            tags: tagPool[t % tagPool.length],
+            fields: fieldPool[f % fieldPool.length] as Point['fields'],
+            time,
+          }));
+          let expected: string;
+          try {
+            expected = oneByOne(points, { tags: bodyTags });
+          } catch (e) {
+            expect(() => makeLines({ points, tags: bodyTags })).toThrow((e as Error).message);
+            return;
+          }
+          expect(makeLines({ points, tags: bodyTags })).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
