@@ -34,6 +34,9 @@ const NESTED = 2;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
+/** Bytes of the next piece copied behind a cut value to finish it (see push). */
+const BRIDGE_SLACK = 256;
+
 /** Arrays of at most this many elements are first tried as a flat array of scalars (a row). */
 const FLAT_MAX = 16;
 
@@ -81,46 +84,75 @@ export class MsgpackStreamDecoder {
     return this.#fed - this.#lastEnd;
   }
 
-  /** True once `limit` values were decoded. */
-  get done(): boolean {
-    return this.#limit <= 0;
-  }
-
   /**
    * Decodes what `piece` completes and returns the top-level values finished by it (usually none
    * or one). Throws `TypeError` on bytes that are not msgpack InfluxDB writes.
    */
   push(piece: Uint8Array): unknown[] {
-    if (this.#limit <= 0) return [];
-    this.#fed += piece.length;
-    let data = piece;
-    if (this.#restBytes > 0) {
-      this.#rest.push(piece);
-      this.#restBytes += piece.length;
-      if (this.#restBytes < this.#need) return [];
-      data = concat(this.#rest, this.#restBytes);
-      this.#rest.length = 0;
-      this.#restBytes = 0;
-    }
     const out: unknown[] = [];
-    this.#base = this.#fed - data.length;
+    if (this.#limit <= 0) return out;
+    this.#fed += piece.length;
+    if (this.#restBytes === 0) {
+      this.#decode(piece, 0, this.#fed - piece.length, out);
+      return out;
+    }
+    const parts = this.#rest;
+    parts.push(piece);
+    const total = this.#restBytes + piece.length;
+    if (total < this.#need) {
+      this.#restBytes = total;
+      return out;
+    }
+    this.#rest = [];
+    this.#restBytes = 0;
+    const base = this.#fed - total;
+    let from = 0;
+    if (parts.length === 2) {
+      // The usual case: a value (a row) cut by the end of the previous piece. Finish it from a small
+      // bridge (its start plus the first bytes of this piece), then go on in this piece itself,
+      // rather than copying the whole piece behind the cut bytes.
+      const head = parts[0] as Uint8Array;
+      const take = this.#need - head.length + BRIDGE_SLACK;
+      if (take < piece.length) {
+        const bridge = Buffer.allocUnsafe(head.length + take);
+        bridge.set(head, 0);
+        bridge.set(piece.subarray(0, take), head.length);
+        const stop = this.#decode(bridge, 0, base, out, false);
+        if (this.#limit <= 0) return out;
+        if (stop >= head.length) {
+          this.#decode(piece, stop - head.length, base + head.length, out);
+          return out;
+        }
+        from = stop; // the cut value is longer than the bridge
+      }
+    }
+    this.#decode(concat(parts, total), from, base, out);
+    return out;
+  }
+
+  /**
+   * Decodes `data` from `start` (`base`: its offset in all bytes pushed) into `out`; returns where
+   * it stopped. Unless `keep` is false, bytes after that point are kept for the next push.
+   */
+  #decode(data: Uint8Array, start: number, base: number, out: unknown[], keep = true): number {
+    this.#base = base;
     src = data;
     view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    pos = 0;
+    pos = start;
     end = data.length;
     try {
       this.#run(out);
-      if (pos < end && this.#limit > 0) {
+      if (keep && pos < end && this.#limit > 0) {
         const rest = data.subarray(pos);
         this.#rest.push(rest);
         this.#restBytes = rest.length;
         this.#need = need - pos;
       }
+      return pos;
     } finally {
       src = EMPTY;
       view = EMPTY_VIEW;
     }
-    return out;
   }
 
   #run(out: unknown[]): void {
