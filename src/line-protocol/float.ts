@@ -41,6 +41,9 @@ POW2[128] = 1;
 for (let i = 129; i < 256; i++) POW2[i] = (POW2[i - 1] as number) * 2;
 for (let i = 127; i >= 0; i--) POW2[i] = (POW2[i + 1] as number) / 2;
 const LOG10_2 = 0.30102999566398114;
+/** The doubles nearest 10^(i - 8): v >= NEAR_POW10[n + 8] means v >= 10^n, except maybe for v equal to it. */
+const NEAR_POW10 = new Float64Array(26);
+for (let i = 0; i < 26; i++) NEAR_POW10[i] = Number(`1e${i - 8}`);
 /** How close to a rounding boundary counts as "not sure" (the arithmetic is exact to ~1e-15). */
 const MARGIN = 1e-9;
 
@@ -150,32 +153,53 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
   if (u32[LO] === 0 && (hi & 0xfffff) === 0) return -1; // a power of two: lopsided interval
   const be = ((hi >>> 20) & 0x7ff) - 1023;
   let n = Math.floor(be * LOG10_2) + 1; // the decimal exponent, or one less
+  if (v >= (NEAR_POW10[n + 8] as number)) n++;
   const c = 134217729 * v;
   const vh = c - (c - v);
   const vl = v - vh;
   if (!scaled(v, vh, vl, 16 - n)) return -1;
   if ((S[F] as number) - 1e16 + (S[R] as number) >= 0) {
+    // n was one too small (v is the double nearest a power of ten, and below it).
     n++;
     if (!scaled(v, vh, vl, 16 - n)) return -1;
   }
-  if ((S[F] as number) - 1e15 + (S[R] as number) <= 0) return -1; // C_16 = 10^15: a one-digit decimal, leave it to String
-  // Half an ulp of v, in units of the 15th digit: 2^(be-53) * 10^(15-n), exact.
-  const half15 = (POW2[be - 53 + 128] as number) * (POW10[15 - n] as number);
   const f16 = S[F] as number;
   const r16 = S[R] as number;
   const d16 = S[D] as number;
-  if (!scaled(v, vh, vl, 15 - n)) return -1;
-  let k: number;
-  let ok = readsBack(half15);
-  if (ok < 0) return -1;
-  if (ok === 1) {
-    if ((S[F] as number) + (S[R] as number) >= 1e15) return -1;
-    k = 15;
+  if (f16 - 1e15 + r16 <= 0) return -1; // C_16 = 10^15: a one-digit decimal, leave it to String
+  // Half an ulp of v, in units of the 15th digit: 2^(be-53) * 10^(15-n), exact.
+  const half15 = (POW2[be - 53 + 128] as number) * (POW10[15 - n] as number);
+  let k = 0;
+  const c16 = f16 + r16;
+  if (c16 < 9007199254740992) {
+    // C_15 from C_16 = 10 q + r: v * 10^(15-n) = q + (r + D_16) / 10, so C_15 = q + t, t = 0 or 1.
+    const r = c16 - Math.floor(c16 / 10) * 10; // exact below 2^53 (fmod is a slow call)
+    const x = (r + d16) / 10;
+    const t = x >= 0.5 ? 1 : 0;
+    S[D] = x - t;
+    const ok = readsBack(half15);
+    if (ok < 0) return -1;
+    if (ok === 1) {
+      const c15 = (c16 - r) / 10 + t;
+      if (c15 >= 1e15) return -1;
+      S[F] = c15;
+      S[R] = 0;
+      k = 15;
+    }
   } else {
+    if (!scaled(v, vh, vl, 15 - n)) return -1;
+    const ok = readsBack(half15);
+    if (ok < 0) return -1;
+    if (ok === 1) {
+      if ((S[F] as number) + (S[R] as number) >= 1e15) return -1;
+      k = 15;
+    }
+  }
+  if (k === 0) {
     S[F] = f16;
     S[R] = r16;
     S[D] = d16;
-    ok = readsBack(half15 * 10);
+    const ok = readsBack(half15 * 10);
     if (ok < 0) return -1;
     if (ok === 1) k = 16;
     else {
@@ -184,15 +208,15 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
     }
   }
   if (n > 0) {
-    if (!putDigits(k, buf, p)) return -1;
-    let end = p + k;
-    while (buf[end - 1] === 0x30) end--;
-    if (k > 15 && end !== p + k) return -1; // cannot happen: a shorter text would have read back
-    if (end - p <= n) return -1; // an integer: not this function's case
-    // Insert the decimal point after n digits.
-    for (let j = end; j > p + n; j--) buf[j] = buf[j - 1] as number;
+    // The digits one byte to the right, then the first n moved back to make room for the point.
+    if (!putDigits(k, buf, p + 1)) return -1;
+    for (let j = 0; j < n; j++) buf[p + j] = buf[p + j + 1] as number;
     buf[p + n] = 0x2e;
-    return end + 1;
+    let end = p + 1 + k;
+    while (buf[end - 1] === 0x30) end--;
+    if (k > 15 && end !== p + 1 + k) return -1; // cannot happen: a shorter text would have read back
+    if (end - p - 1 <= n) return -1; // an integer: not this function's case
+    return end;
   }
   buf[p++] = 0x30;
   buf[p++] = 0x2e;

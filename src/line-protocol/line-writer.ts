@@ -69,14 +69,24 @@ export class LineWriter {
     const end = this.pos + len;
     this.pos = end;
     let p = end;
-    // Two digits per division, from a table of the 100 pairs.
-    while (n >= 100) {
+    // Two digits per division, from a table of the 100 pairs; in int32 once small enough (an
+    // integer division by a constant is then a multiply and a shift).
+    while (n >= 2147483648) {
       const q = Math.floor(n / 100);
       const r = (n - q * 100) << 1;
       buf[--p] = PAIRS[r + 1] as number;
       buf[--p] = PAIRS[r] as number;
       n = q;
     }
+    let x = n | 0;
+    while (x >= 100) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      buf[--p] = PAIRS[r + 1] as number;
+      buf[--p] = PAIRS[r] as number;
+      x = q;
+    }
+    n = x;
     if (n >= 10) {
       buf[--p] = PAIRS[(n << 1) + 1] as number;
       buf[--p] = PAIRS[n << 1] as number;
@@ -101,6 +111,12 @@ export class LineWriter {
     if (this.pos + n > this.buf.length) this.ensure(n);
     const buf = this.buf;
     let p = this.pos;
+    if (n > 16) {
+      // TypedArray#set (a memmove) beats a byte loop past a dozen bytes or so.
+      buf.set(src, p);
+      this.pos = p + n;
+      return;
+    }
     for (let i = 0; i < n; i++) buf[p++] = src[i] as number;
     this.pos = p;
   }

@@ -166,7 +166,7 @@ class EscapeCache {
   readonly measurements = new Map<string, string>();
   readonly tagKeys = new Map<string, string>();
   readonly tagValues = new Map<string, string>();
-  /** Escaped field key followed by `=`, as bytes; null for a key that is refused. */
+  /** A separator byte, the escaped field key and `=`, as bytes; null for a key that is refused. */
   readonly fieldKeys = new Map<string, Uint8Array | null>();
 }
 
@@ -187,10 +187,38 @@ interface Head {
   readonly suspect: boolean;
 }
 
+const EMPTY = Symbol('empty');
+
+/**
+ * One level of the head cache, keyed by one raw value: the first value seen is kept inline (most
+ * levels below the first hold a single one), the others in a map. Keys compare as in a Map, except
+ * that NaN never matches (a NaN tag value is refused, so it is never stored).
+ */
+class Level {
+  key: unknown = EMPTY;
+  next: Level | Head | undefined;
+  map: Map<unknown, Level | Head> | undefined;
+
+  get(key: unknown): Level | Head | undefined {
+    if (key === this.key) return this.next;
+    return this.map === undefined ? undefined : this.map.get(key);
+  }
+
+  set(key: unknown, value: Level | Head): void {
+    if (this.key === EMPTY) {
+      this.key = key;
+      this.next = value;
+    } else {
+      if (this.map === undefined) this.map = new Map();
+      this.map.set(key, value);
+    }
+  }
+}
+
 /** The own enumerable tag keys of a point, in for-in order, and the heads built with them. */
 class TagShape {
   /** measurement → value of keys[0] → … → value of keys[n-1] → Head. */
-  root = new Map<unknown, unknown>();
+  root = new Level();
   heads = 0;
   constructor(readonly keys: readonly string[]) {}
 }
@@ -199,7 +227,7 @@ class TagShape {
 class FieldShape {
   constructor(
     readonly keys: readonly string[],
-    /** Per key (for-in order): the escaped key and `=`; null when the key is refused. */
+    /** Per key (for-in order): a separator byte, the escaped key and `=`; null when the key is refused. */
     readonly prefixes: readonly (Uint8Array | null)[],
     /** for-in indices in sorted key order; undefined when the for-in order is sorted. */
     readonly order: readonly number[] | undefined,
@@ -447,9 +475,8 @@ class Encoder {
     if (!match || (keys as readonly string[]).length !== n) shape = this.findTagShape(ks, n);
     const bodyKeys = this.bodyTagKeys;
     if (bodyKeys !== undefined) this.readBodyTags(bodyKeys);
-    let node = (shape as TagShape).root.get(measurement) as Map<unknown, unknown> | Head | undefined;
-    for (let i = 0; i < n && node !== undefined; i++)
-      node = (node as Map<unknown, unknown>).get(vs[i]) as Map<unknown, unknown> | Head | undefined;
+    let node = (shape as TagShape).root.get(measurement);
+    for (let i = 0; i < n && node !== undefined; i++) node = (node as Level).get(vs[i]);
     const w = this.w;
     if (node !== undefined) {
       const head = node as Head;
@@ -469,9 +496,9 @@ class Encoder {
     let level = s.root;
     let key: unknown = measurement;
     for (let i = 0; i < n; i++) {
-      let next = level.get(key) as Map<unknown, unknown> | undefined;
+      let next = level.get(key) as Level | undefined;
       if (next === undefined) {
-        next = new Map();
+        next = new Level();
         level.set(key, next);
       }
       level = next;
@@ -519,7 +546,7 @@ class Encoder {
     if (!changed) return;
     this.bodyView = snapshot(bodyKeys, values, bodyKeys.length);
     for (const s of this.tagShapes) {
-      s.root = new Map();
+      s.root = new Level();
       s.heads = 0;
     }
     this.heads = 0;
@@ -538,14 +565,17 @@ class Encoder {
           else w.float(value);
         } else formatFloat(value, this.where(), key); // throws
         break;
-      case 'bigint':
-        if (value >= -0x20000000000000n && value <= 0x20000000000000n) w.int(Number(value));
+      case 'bigint': {
+        // A number strictly inside +-2^53 comes from a bigint inside it (rounding is monotone).
+        const n = Number(value);
+        if (n < 9007199254740992 && n > -9007199254740992) w.int(n);
         else {
           if (value < INT64_MIN || value > INT64_MAX) formatInteger(value, this.where(), key); // throws
           w.ascii7(value.toString());
         }
         w.byte(0x69);
         break;
+      }
       case 'boolean':
         w.raw(value ? TRUE : FALSE);
         break;
@@ -588,44 +618,75 @@ class Encoder {
         `must be an object with at least one field, got ${typeOf(fields)}`,
       );
     }
-    // Each value is read once; the keys are checked against the key list of the previous point.
+    // Each value is read once. While the keys are those of the previous point and sorted, each
+    // field is written as it is read (errors come in the same order as on the general path).
     const ks = this.fks;
     const vs = this.fvs;
+    const w = this.w;
+    const start = w.pos;
+    this.newlineKey = undefined;
     let shape = this.fieldShape;
+    let direct = shape !== undefined && shape.order === undefined;
     const keys = shape === undefined ? undefined : shape.keys;
     let match = keys !== undefined;
     let n = 0;
+    let sep = 0x20;
+    if (direct && !(shape as FieldShape).ascii) w.ascii = false;
     for (const k in fields) {
       if (!hasOwn.call(fields, k)) continue;
-      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
+      const v = fields[k];
+      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k)) {
         match = false;
+        if (direct) {
+          direct = false;
+          w.pos = start;
+        }
+      }
+      if (direct && v !== null && v !== undefined) {
+        const prefix = (shape as FieldShape).prefixes[n] as Uint8Array | null;
+        if (prefix === null) escapeFieldKey(k, this.where()); // throws
+        (prefix as Uint8Array)[0] = sep;
+        sep = 0x2c;
+        w.raw(prefix as Uint8Array);
+        this.fieldValue(k, v);
+      }
       ks[n] = k;
-      vs[n] = fields[k];
+      vs[n] = v;
       n++;
     }
+    if (direct && (keys as readonly string[]).length === n) {
+      if (sep === 0x20) {
+        throw new InfluxValidationError(
+          this.where(),
+          'fields',
+          'has no field with a value; InfluxDB cannot store a point without fields',
+        );
+      }
+      return this.newlineKey;
+    }
+    w.pos = start;
+    this.newlineKey = undefined;
     if (!match || (keys as readonly string[]).length !== n) shape = this.findFieldShape(ks, n);
     const s = shape as FieldShape;
     const skeys = s.keys;
     const prefixes = s.prefixes;
     const order = s.order;
-    this.newlineKey = undefined;
     if (order !== undefined) {
       // The keys are not sorted. Errors are reported as if the fields were written in for-in
       // order until the first key out of order, then all of them sorted.
       for (let i = 0; i < s.inOrder; i++)
         this.checkField(skeys[i] as string, prefixes[i] as Uint8Array | null, vs[i]);
     }
-    const w = this.w;
     if (!s.ascii) w.ascii = false;
-    let sep = 0x20;
+    sep = 0x20;
     for (let j = 0; j < n; j++) {
       const i = order === undefined ? j : (order[j] as number);
       const v = vs[i];
       if (v === null || v === undefined) continue;
       const prefix = prefixes[i] as Uint8Array | null;
-      w.byte(sep);
-      sep = 0x2c;
       if (prefix === null) escapeFieldKey(skeys[i] as string, this.where()); // throws
+      (prefix as Uint8Array)[0] = sep;
+      sep = 0x2c;
       w.raw(prefix as Uint8Array);
       this.fieldValue(skeys[i] as string, v);
     }
@@ -655,7 +716,8 @@ class Encoder {
       let p = cache.get(k);
       if (p === undefined) {
         try {
-          p = Buffer.from(`${escapeFieldKey(k, 'point')}=`, 'utf8');
+          // The first byte is the separator (a space or a comma), set before each copy.
+          p = Buffer.from(` ${escapeFieldKey(k, 'point')}=`, 'utf8');
         } catch {
           p = null; // refused: writing a value under it throws (with the point's index)
         }
@@ -683,21 +745,24 @@ class Encoder {
     return s;
   }
 
-  // The last positive nanosecond time written, split as hi * 1e9 + lo: consecutive points are
-  // usually close in time, so the next one is written from the difference with plain numbers
-  // instead of BigInt#toString (which is several times slower).
-  private lastNs = -1n;
+  // The last nanosecond time written, split as hi * 1e9 + lo: consecutive points are usually
+  // close in time, so the next one is written from the difference with plain numbers instead of
+  // BigInt#toString (which is several times slower). `lastNear` is true while the last time is at
+  // least 1e9 ns inside the range InfluxDB stores, so a time within 1e9 ns of it needs no check.
+  private lastNs = 0n;
   private lastHi = 0;
   private lastLo = 0;
+  private lastNear = false;
 
+  /** Writes a nanosecond time; throws outside the range InfluxDB stores. */
   private nanos(t: bigint): void {
     const w = this.w;
-    const d = t - this.lastNs;
     let hi: number;
     let lo: number;
-    if (d < 1_000_000_000n && d > -1_000_000_000n && this.lastNs >= 0n) {
+    const d = this.lastNear ? Number(t - this.lastNs) : 1e9;
+    if (d < 1e9 && d > -1e9) {
       hi = this.lastHi;
-      lo = this.lastLo + Number(d);
+      lo = this.lastLo + d;
       if (lo >= 1e9) {
         lo -= 1e9;
         hi++;
@@ -705,20 +770,21 @@ class Encoder {
         lo += 1e9;
         hi--;
       }
-    } else if (t >= 1_000_000_000n) {
+    } else {
+      if (t < MIN_NS || t > MAX_NS) formatTime(t, this.precision, this.where()); // throws
+      if (t < 1_000_000_000n) {
+        this.lastNear = false;
+        w.ascii7(t.toString());
+        return;
+      }
       hi = Number(t / 1_000_000_000n);
       lo = Number(t - BigInt(hi) * 1_000_000_000n);
-    } else {
-      w.ascii7(t.toString());
-      return;
-    }
-    if (hi <= 0) {
-      w.ascii7(t.toString());
-      return;
     }
     this.lastNs = t;
     this.lastHi = hi;
     this.lastLo = lo;
+    // t in [2e9, MAX_NS - 1e9]: the next time within 1e9 ns stays in (1e9, MAX_NS].
+    this.lastNear = hi >= 2 && hi <= 9_223_372_034;
     w.digits(hi);
     w.digits(lo, 9);
   }
@@ -750,7 +816,6 @@ class Encoder {
       if (time !== undefined && time !== null) {
         w.byte(0x20);
         if (typeof time === 'bigint' && this.nanosTime) {
-          if (time < MIN_NS || time > MAX_NS) formatTime(time, this.precision, this.where()); // throws
           this.nanos(time);
         } else {
           w.ascii7(formatTime(time, this.precision, this.where()));
