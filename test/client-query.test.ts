@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxDBClient } from '../src/client/influxdb-client.js';
 import { InfluxClosedError, InfluxConfigError, InfluxDBClientError } from '../src/errors.js';
 import type { Precision } from '../src/line-protocol/precision.js';
-import { rawQuery, rawWrite, serverAddress, uniqueDatabase } from './helpers/server.js';
+import { decodeMsgpack } from '../src/results/msgpack-decoder.js';
+import type { RawSeries } from '../src/results/result-set.js';
+import { rawQuery, rawWrite, serverAddress, serverUrl, uniqueDatabase } from './helpers/server.js';
 
 const db = uniqueDatabase('cq');
 const T = 1257894000123456789n; // 2009-11-10T23:00:00.123456789Z
@@ -228,5 +230,101 @@ describe('statement splitting', () => {
       'SHOW DATABASES',
     ]);
     expect(splitStatements('SELECT a / b FROM m; SHOW DATABASES')).toHaveLength(2);
+  });
+});
+
+describe('responses decoded as their bytes arrive', () => {
+  const HOSTS = 40;
+  const PER_HOST = 150;
+  const long = `${'é'.repeat(20_000)}\nend`;
+  beforeAll(async () => {
+    const lines: string[] = [];
+    for (let h = 0; h < HOSTS; h++) {
+      for (let k = 0; k < PER_HOST; k++) {
+        const t = BigInt(h * PER_HOST + k) * 1_000_000_007n - 5_000_000_000n; // some before 1970
+        const f = k % 5 === 0 ? '-0' : String((k * 7919) / 1000.7);
+        const i = k % 3 === 0 ? '-9223372036854775808i' : k % 3 === 1 ? '9223372036854775807i' : `${k}i`;
+        const str = k === 7 && h === 3 ? long : `s-${h}-${k} "q" é\\\\`;
+        lines.push(
+          `edge,host=h${h},region=r${h % 3} f=${f},i=${i},b=${k % 2 === 0},s="${str.replace(/"/g, '\\"')}" ${t}`,
+        );
+      }
+    }
+    expect((await rawWrite(lines.join('\n'), db)).status).toBe(204);
+  });
+
+  /** The msgpack body fetched and decoded at once, independently of the client's transport. */
+  const reference = async (q: string, extra: Record<string, string> = {}) => {
+    const res = await fetch(`${serverUrl()}/query?${new URLSearchParams({ db, q, ...extra })}`, {
+      headers: { accept: 'application/x-msgpack' },
+    });
+    return decodeMsgpack(new Uint8Array(await res.arrayBuffer()), extra.epoch ? { epoch: 'ns' } : {});
+  };
+
+  it('query() gives exactly what the whole body decodes to: many series, -0, int64 extremes, long strings', async () => {
+    const client = new InfluxDBClient({ ...serverAddress(), database: db });
+    const q = 'SELECT * FROM "edge" GROUP BY "host"';
+    const rs = await client.query(q);
+    expect(rs.raw).toEqual((await reference(q)).results![0]);
+    expect(rs.series).toHaveLength(HOSTS);
+    const h0 = rs.series[0]!.values!;
+    const col = (name: string) => rs.series[0]!.columns.indexOf(name);
+    expect(Object.is(h0[0]![col('f')], -0)).toBe(true);
+    expect(h0[0]![col('i')]).toBe(-9223372036854775808n);
+    expect(h0[1]![col('i')]).toBe(9223372036854775807n);
+    expect(h0[2]![col('i')]).toBe(2);
+    expect(h0[0]![col('time')]).toBe('1969-12-31T23:59:55Z');
+    const h3 = rs.series.find((x) => x.tags?.host === 'h3')!.values!;
+    expect(h3[7]![col('s')]).toBe(long);
+    expect(h3[8]![col('s')]).toBe('s-3-8 "q" é\\');
+    // epoch ns: exact bigint times, before 1970 too
+    const ns = await client.query(q, { epoch: 'ns' });
+    expect(ns.raw).toEqual((await reference(q, { epoch: 'ns' })).results![0]);
+    expect(ns.series[0]!.values![0]![0]).toBe(-5_000_000_000n);
+    await client.close();
+  });
+
+  it('queryStream: series split across chunks (partial) add up to the query() result', async () => {
+    const client = new InfluxDBClient({ ...serverAddress(), database: db });
+    const q = 'SELECT * FROM "edge" GROUP BY "host"';
+    const whole = (await client.query(q)).series;
+    for (const chunkSize of [7, 149, 1000]) {
+      const merged: RawSeries[] = [];
+      let partialSeries = 0;
+      let partialResults = 0;
+      for await (const rs of client.queryStream(q, { chunkSize })) {
+        if (rs.raw.partial) partialResults++;
+        for (const s of rs.series) {
+          if (s.partial) partialSeries++;
+          const last = merged.at(-1);
+          if (last && last.tags?.host === s.tags?.host) last.values!.push(...s.values!);
+          else merged.push({ name: s.name!, tags: s.tags!, columns: s.columns, values: [...s.values!] });
+        }
+      }
+      expect(partialResults).toBeGreaterThan(0); // more chunks of the statement follow
+      if (chunkSize < PER_HOST) expect(partialSeries).toBeGreaterThan(0); // a series continues
+      expect(merged).toEqual(
+        whole.map(({ name, tags, columns, values }) => ({ name, tags, columns, values })),
+      );
+    }
+    await client.close();
+  });
+
+  it('an empty result, a statement error and a result without series decode as the server sent them', async () => {
+    const client = new InfluxDBClient({ ...serverAddress(), database: db });
+    const nobody = 'SELECT * FROM "edge" WHERE "host" = \'nobody\'';
+    const empty = await client.query(nobody);
+    expect(empty.raw).toEqual({ statement_id: 0, series: [] }); // msgpack sends the empty list
+    expect(empty.raw).toEqual((await reference(nobody)).results![0]);
+    expect(empty.length).toBe(0);
+    const chunks = [];
+    for await (const rs of client.queryStream(nobody)) chunks.push(rs.raw);
+    expect(chunks).toEqual([{ statement_id: 0, series: [] }]);
+    const sets = await client.queryMany('SELECT * FROM "edge" LIMIT 1; SELECT mean("s") FROM "edge"', {
+      raiseErrors: false,
+    });
+    expect(sets[0]!.series[0]!.values).toHaveLength(1);
+    expect(sets[1]!.error).toMatch(/unsupported mean iterator type/);
+    await client.close();
   });
 });

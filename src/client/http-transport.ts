@@ -11,6 +11,7 @@ import {
   InfluxModelsError,
   InfluxTimeoutError,
 } from '../errors.js';
+import type { BodyDecoder } from '../results/chunk-parser.js';
 import { preview } from '../results/json-decoder.js';
 import { decodeMsgpack } from '../results/msgpack-decoder.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
@@ -38,13 +39,16 @@ export interface TransportResponse {
   body: Buffer;
 }
 
-/** A streamed response; `body` yields the (decompressed) bytes; `abort()` stops the request. */
-export interface TransportStream {
+/** A streamed response; `items` yields what the body decoder produced; `abort()` stops the request. */
+export interface TransportStream<T> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array>;
+  items: AsyncIterable<T>;
   abort(reason?: Error): void;
 }
+
+/** Decoded values waiting for the consumer before the socket is paused. */
+const STREAM_AHEAD = 2;
 
 /** Settings of {@link HttpTransport}. */
 export interface TransportConfig {
@@ -146,35 +150,132 @@ export class HttpTransport {
   }
 
   /**
-   * Sends a request and returns the body as a stream once the status is known; retries happen only
-   * before the body starts.
+   * Sends a request and feeds the body to `decoder` as it arrives (the body is never held whole);
+   * resolves with the decoder's result. Retries transient failures, with a new decoder per attempt.
    */
-  async stream(req: TransportRequest): Promise<TransportStream> {
+  async receive<T>(
+    req: TransportRequest,
+    decoder: (headers: Record<string, string | string[] | undefined>) => {
+      push(piece: Uint8Array): void;
+      end(): T;
+    },
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; value: T }> {
+    return this.#withRetry(req, async (signal) => {
+      const res = await this.#dispatch(req, signal);
+      await this.#failUnlessOk(req, res, signal);
+      const sink = decoder(res.headers);
+      const { raw, source } = bodySource(res);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          source.on('data', (piece: Uint8Array) => {
+            try {
+              sink.push(piece);
+            } catch (err) {
+              reject(err);
+              source.destroy();
+            }
+          });
+          source.once('end', resolve);
+          source.on('error', reject);
+          if (source !== raw) raw.on('error', reject);
+        });
+      } catch (err) {
+        throw this.#classify(err, req, signal);
+      } finally {
+        if (!raw.destroyed) raw.destroy();
+        if (!source.destroyed) source.destroy();
+      }
+      return { status: res.statusCode, headers: res.headers, value: sink.end() };
+    });
+  }
+
+  /**
+   * Sends a request and, once the status is known, returns what `decoder` makes of the body as it
+   * arrives. Retries happen only before the body starts. The body is decoded in the socket's data
+   * events; the socket is paused while {@link STREAM_AHEAD} decoded values wait for the consumer.
+   */
+  async stream<T>(
+    req: TransportRequest,
+    decoder: (headers: Record<string, string | string[] | undefined>) => BodyDecoder<T>,
+  ): Promise<TransportStream<T>> {
     return this.#withRetry(req, async (signal, controller) => {
       const res = await this.#dispatch(req, signal);
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        let body: Buffer;
-        try {
-          body = await this.#readAll(res, MAX_ERROR_BODY);
-        } catch (err) {
-          throw this.#classify(err, req, signal);
-        }
-        this.#checkStatus(req, res.statusCode, res.headers, body);
-      }
-      const raw = res.body as unknown as Readable;
-      const source: Readable = res.headers['content-encoding'] === 'gzip' ? raw.pipe(createGunzip()) : raw;
-      if (source !== raw) raw.on('error', (e) => source.destroy(e));
-      const classify = (err: unknown) => this.#classify(err, req, signal);
+      await this.#failUnlessOk(req, res, signal);
+      const sink = decoder(res.headers);
+      const { raw, source } = bodySource(res);
+      const classify = (err: unknown) => {
+        const e = this.#classify(err, req, signal);
+        return e instanceof Transient ? e.error : e;
+      };
       const userSignal = req.signal;
       const onUserAbort = () =>
         controller.abort(new InfluxAbortError('the stream was aborted', { cause: userSignal?.reason }));
       userSignal?.addEventListener('abort', onUserAbort, { once: true });
-      const body = (async function* () {
+
+      const queue: T[] = [];
+      let head = 0;
+      let ended = false;
+      let failure: { error: unknown } | undefined;
+      let wake: (() => void) | undefined;
+      const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+      };
+      const fail = (err: unknown) => {
+        failure ??= { error: classify(err) };
+        notify();
+      };
+      source.on('data', (piece: Uint8Array) => {
+        if (failure !== undefined) return;
+        let values: T[];
         try {
-          for await (const chunk of source) yield chunk as Uint8Array;
+          values = sink.push(piece);
         } catch (err) {
-          const e = classify(err);
-          throw e instanceof Transient ? e.error : e;
+          fail(err);
+          source.destroy();
+          return;
+        }
+        if (values.length === 0) return;
+        for (let i = 0; i < values.length; i++) queue.push(values[i] as T);
+        if (queue.length - head >= STREAM_AHEAD) source.pause();
+        notify();
+      });
+      source.once('end', () => {
+        try {
+          for (const v of sink.end()) queue.push(v);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        ended = true;
+        notify();
+      });
+      source.on('error', fail);
+      if (source !== raw) raw.on('error', fail);
+
+      const items = (async function* () {
+        try {
+          for (;;) {
+            // stopped (client closed, user signal, consumer): what is left is not delivered
+            if (signal.aborted) throw classify(signal.reason);
+            if (head < queue.length) {
+              const v = queue[head] as T;
+              queue[head++] = undefined as T;
+              if (head === queue.length) {
+                queue.length = 0;
+                head = 0;
+                if (!ended && failure === undefined && source.isPaused()) source.resume();
+              }
+              yield v;
+              continue;
+            }
+            if (failure !== undefined) throw failure.error;
+            if (ended) return;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+          }
         } finally {
           userSignal?.removeEventListener('abort', onUserAbort);
           if (!raw.destroyed) raw.destroy();
@@ -184,11 +285,31 @@ export class HttpTransport {
       return {
         status: res.statusCode,
         headers: res.headers,
-        body,
+        items,
         abort: (reason?: Error) =>
           controller.abort(reason ?? new InfluxAbortError('the stream was stopped by its consumer')),
       };
     });
+  }
+
+  /** Reads (at most 64 kB of) the body of a response that is not a success and throws its error. */
+  async #failUnlessOk(
+    req: TransportRequest,
+    res: Dispatcher.ResponseData,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const ok =
+      req.expectedStatus === undefined
+        ? res.statusCode >= 200 && res.statusCode < 300
+        : res.statusCode === req.expectedStatus;
+    if (ok) return;
+    let body: Buffer;
+    try {
+      body = await this.#readAll(res, MAX_ERROR_BODY);
+    } catch (err) {
+      throw this.#classify(err, req, signal);
+    }
+    this.#checkStatus(req, res.statusCode, res.headers, body);
   }
 
   async #dispatch(req: TransportRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
@@ -318,6 +439,15 @@ export class HttpTransport {
       }
     }
   }
+}
+
+/** The response body as a stream, decompressed when the server sent it gzipped. */
+function bodySource(res: Dispatcher.ResponseData): { raw: Readable; source: Readable } {
+  const raw = res.body as unknown as Readable;
+  if (res.headers['content-encoding'] !== 'gzip') return { raw, source: raw };
+  const source = raw.pipe(createGunzip());
+  raw.on('error', (e) => source.destroy(e));
+  return { raw, source };
 }
 
 /** The server's error message from an error response: JSON/msgpack `error`, else a short preview. */

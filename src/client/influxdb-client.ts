@@ -19,9 +19,7 @@ import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
-import { parseChunkedResponse } from '../results/chunk-parser.js';
-import { parseJsonExact } from '../results/json-decoder.js';
-import { decodeMsgpack } from '../results/msgpack-decoder.js';
+import { chunkDecoder, responseDecoder } from '../results/chunk-parser.js';
 import type { RawResponse, ResponseFormat } from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
 import { InfluxAdminApi } from './admin-api.js';
@@ -564,18 +562,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         `query(q): the text holds ${r.statements.length} statements; query() runs one, use queryMany() for several`,
       );
     }
-    const res = await this.#transport.send({
-      method: r.httpMethod,
-      path: '/query',
-      query: r.query,
-      ...(r.body !== undefined ? { body: r.body } : {}),
-      headers: this.#headersFor(r.body),
-      signal: options.signal,
-    });
-    const type = String(res.headers['content-type'] ?? '');
-    const decoded: RawResponse = type.includes('msgpack')
-      ? decodeMsgpack(res.body, { epoch: r.epoch })
-      : parseJsonExact(res.body.toString('utf8'), { epoch: r.epoch });
+    // The body is decoded as it arrives (msgpack), never held whole.
+    const res = await this.#transport.receive(
+      {
+        method: r.httpMethod,
+        path: '/query',
+        query: r.query,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        headers: this.#headersFor(r.body),
+        signal: options.signal,
+      },
+      (headers) => responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch }),
+    );
+    const decoded: RawResponse = res.value;
     if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
     return { results: Array.isArray(decoded.results) ? decoded.results : [], raise: r.raise };
   }
@@ -632,20 +631,26 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   }
 
   async *#stream(r: QueryPlan, options: QueryOptions): AsyncGenerator<ResultSet, void, undefined> {
-    const res = await this.#transport.stream({
-      method: r.httpMethod,
-      path: '/query',
-      query: r.query,
-      ...(r.body !== undefined ? { body: r.body } : {}),
-      headers: this.#headersFor(r.body),
-      signal: options.signal,
-    });
+    const res = await this.#transport.stream(
+      {
+        method: r.httpMethod,
+        path: '/query',
+        query: r.query,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        headers: this.#headersFor(r.body),
+        signal: options.signal,
+      },
+      (headers) => {
+        const wire: ResponseFormat = String(headers['content-type'] ?? '').includes('msgpack')
+          ? 'msgpack'
+          : 'json';
+        return chunkDecoder(wire, { epoch: r.epoch });
+      },
+    );
     this.#streams.add(res.abort);
     let finished = false;
     try {
-      const type = String(res.headers['content-type'] ?? '');
-      const wire: ResponseFormat = type.includes('msgpack') ? 'msgpack' : 'json';
-      for await (const chunk of parseChunkedResponse(res.body, wire, { epoch: r.epoch })) {
+      for await (const chunk of res.items) {
         if (typeof chunk.error === 'string') throw new InfluxDBClientError(chunk.error, res.status);
         for (const result of chunk.results ?? []) yield new ResultSet(result, r.raise);
       }

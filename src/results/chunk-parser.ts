@@ -1,4 +1,4 @@
-import { InfluxConnectionError } from '../errors.js';
+import { InfluxConnectionError, InfluxDBServerError } from '../errors.js';
 import { parseJsonExact } from './json-decoder.js';
 import { checkMsgpackResponse, decodePiece } from './msgpack-decoder.js';
 import { MsgpackStreamDecoder } from './msgpack-reader.js';
@@ -24,62 +24,143 @@ export async function* parseChunkedResponse(
   format: ResponseFormat,
   options: DecodeOptions = {},
 ): AsyncGenerator<RawResponse> {
-  const pending: Buffer[] = [];
-  let pendingBytes = 0;
-  if (format === 'json') {
-    for await (const raw of body) {
-      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-      let start = 0;
-      let nl = chunk.indexOf(10);
-      while (nl !== -1) {
-        let line: Buffer;
-        if (pendingBytes > 0) {
-          pending.push(chunk.subarray(start, nl));
-          line = Buffer.concat(pending, pendingBytes + nl - start);
-          pending.length = 0;
-          pendingBytes = 0;
-        } else {
-          line = chunk.subarray(start, nl);
-        }
-        if (line.length > 0) yield parseJsonExact(line.toString('utf8'), options);
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
-      }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-      }
-    }
-    if (pendingBytes > 0) {
-      const rest = Buffer.concat(pending, pendingBytes).toString('utf8');
-      if (rest.trim().length > 0) {
-        // The server ends every chunk with a newline; a last line without one is only complete JSON
-        // if it parses.
-        let parsed: RawResponse;
-        try {
-          parsed = parseJsonExact(rest, options);
-        } catch (err) {
-          throw new InfluxConnectionError(
-            `the response ended in the middle of a chunk (${pendingBytes} bytes of an incomplete JSON chunk)`,
-            { cause: err },
-          );
-        }
-        yield parsed;
-      }
-    }
-    return;
+  const decoder = chunkDecoder(format, options);
+  for await (const piece of body) {
+    const chunks = decoder.push(piece);
+    for (let i = 0; i < chunks.length; i++) yield chunks[i] as RawResponse;
+  }
+  yield* decoder.end();
+}
+
+/** Decodes a response body pushed piece by piece, as the pieces arrive. */
+export interface BodyDecoder<T> {
+  /** Takes the next piece of the body; returns the values it completes (in order). */
+  push(piece: Uint8Array): T[];
+  /** The body ended: returns what is left, or throws when the body stopped inside a value. */
+  end(): T[];
+}
+
+/**
+ * The decoder of a chunked /query response: each piece yields the chunks it completes. Throws
+ * {@link InfluxConnectionError} from `end()` when the body ends in the middle of a chunk.
+ */
+export function chunkDecoder(format: ResponseFormat, options: DecodeOptions = {}): BodyDecoder<RawResponse> {
+  return format === 'json' ? new JsonLines(options) : new MsgpackChunks(options);
+}
+
+/**
+ * The decoder of a whole (not chunked) /query response, by its content type: msgpack is decoded as
+ * its bytes arrive (the body is never held whole), JSON once complete. `end()` returns the response
+ * and throws {@link InfluxDBServerError} when it cannot be decoded.
+ */
+export function responseDecoder(
+  contentType: string,
+  options: DecodeOptions = {},
+): { push(piece: Uint8Array): void; end(): RawResponse } {
+  return contentType.includes('msgpack') ? new MsgpackWhole(options) : new JsonWhole(options);
+}
+
+class MsgpackChunks implements BodyDecoder<RawResponse> {
+  #decoder = new MsgpackStreamDecoder();
+  constructor(private readonly options: DecodeOptions) {}
+
+  push(piece: Uint8Array): RawResponse[] {
+    const values = decodePiece(this.#decoder, piece);
+    const out: RawResponse[] = [];
+    for (let i = 0; i < values.length; i++) out.push(checkMsgpackResponse(values[i], this.options));
+    return out;
   }
 
-  // msgpack: chunks are concatenated objects, decoded as their bytes arrive (no framing pass, no
-  // copy of a whole chunk); only the bytes of a value cut by the end of a piece are kept.
-  const decoder = new MsgpackStreamDecoder();
-  for await (const raw of body) {
-    const values = decodePiece(decoder, raw);
-    for (let i = 0; i < values.length; i++) yield checkMsgpackResponse(values[i], options);
+  end(): RawResponse[] {
+    const pending = this.#decoder.pendingBytes;
+    if (pending > 0) {
+      throw new InfluxConnectionError(
+        `the response ended in the middle of a chunk (${pending} bytes of an incomplete msgpack chunk)`,
+      );
+    }
+    return [];
   }
-  if (decoder.pendingBytes > 0) {
-    throw new InfluxConnectionError(
-      `the response ended in the middle of a chunk (${decoder.pendingBytes} bytes of an incomplete msgpack chunk)`,
-    );
+}
+
+class JsonLines implements BodyDecoder<RawResponse> {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  constructor(private readonly options: DecodeOptions) {}
+
+  push(raw: Uint8Array): RawResponse[] {
+    const out: RawResponse[] = [];
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    while (nl !== -1) {
+      let line: Buffer;
+      if (this.#pendingBytes > 0) {
+        this.#pending.push(chunk.subarray(start, nl));
+        line = Buffer.concat(this.#pending, this.#pendingBytes + nl - start);
+        this.#pending = [];
+        this.#pendingBytes = 0;
+      } else {
+        line = chunk.subarray(start, nl);
+      }
+      if (line.length > 0) out.push(parseJsonExact(line.toString('utf8'), this.options));
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) {
+      this.#pending.push(chunk.subarray(start));
+      this.#pendingBytes += chunk.length - start;
+    }
+    return out;
+  }
+
+  end(): RawResponse[] {
+    if (this.#pendingBytes === 0) return [];
+    const rest = Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8');
+    if (rest.trim().length === 0) return [];
+    // The server ends every chunk with a newline; a last line without one is only complete JSON if
+    // it parses.
+    try {
+      return [parseJsonExact(rest, this.options)];
+    } catch (err) {
+      throw new InfluxConnectionError(
+        `the response ended in the middle of a chunk (${this.#pendingBytes} bytes of an incomplete JSON chunk)`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+class MsgpackWhole {
+  #decoder = new MsgpackStreamDecoder(1);
+  #value: unknown[] = [];
+  constructor(private readonly options: DecodeOptions) {}
+
+  push(piece: Uint8Array): void {
+    if (this.#value.length === 0) this.#value = decodePiece(this.#decoder, piece);
+  }
+
+  end(): RawResponse {
+    if (this.#value.length === 0) {
+      throw new InfluxDBServerError(
+        `the server's msgpack response could not be decoded (the body ended inside a value; ${this.#decoder.pendingBytes} bytes)`,
+      );
+    }
+    return checkMsgpackResponse(this.#value[0], this.options);
+  }
+}
+
+class JsonWhole {
+  #parts: Buffer[] = [];
+  #bytes = 0;
+  constructor(private readonly options: DecodeOptions) {}
+
+  push(piece: Uint8Array): void {
+    const b = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    this.#parts.push(b);
+    this.#bytes += b.length;
+  }
+
+  end(): RawResponse {
+    return parseJsonExact(Buffer.concat(this.#parts, this.#bytes).toString('utf8'), this.options);
   }
 }
