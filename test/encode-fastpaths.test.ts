@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InfluxValidationError } from '../src/errors.js';
+import { defineMeasurement, SeriesRegistry } from '../src/index.js';
 import { writeShortest } from '../src/line-protocol/float.js';
 import {
   createLineEncoder,
@@ -360,5 +361,199 @@ describe('makeLines caches', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('model instances', () => {
+  const discard = { commit: () => Promise.resolve() };
+  const cpu = (precision: 'n' | 'ns' | 'u' | 'ms' | 's' = 'n', name = 'cpu') => {
+    const registry = new SeriesRegistry({ sink: discard, autocommit: false });
+    return defineMeasurement({
+      name,
+      tags: ['host', 'region'],
+      fields: { usage: 'float', cores: 'integer', ok: 'boolean', s: 'string' },
+      timestamp: { property: 'time', type: 'bigint' },
+      precision,
+      registry,
+    });
+  };
+
+  it('lines match makeLines(pending()) for random values: cached heads, floats, int64, times', () => {
+    const tag = fc.constantFrom('h1', 'h2', 'a b', 'x,y', 'k=v', 'é', 'q"', '', undefined);
+    const row = fc.record({
+      host: tag,
+      region: tag,
+      usage: fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.double({ min: 1e-7, max: 1e15, noNaN: true }),
+        fc.constant(undefined),
+      ),
+      cores: fc.oneof(
+        fc.integer(),
+        fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n),
+        fc.constantFrom(2n ** 53n, -(2n ** 53n) - 1n),
+      ),
+      ok: fc.boolean(),
+      s: fc.option(
+        fc.string({ maxLength: 4 }).map((x) => `${x}"\\\n`),
+        { nil: undefined },
+      ),
+      time: fc.oneof(
+        fc.bigInt(-(2n ** 63n) + 2n, 2n ** 63n - 2n),
+        fc.bigInt(1_700_000_000_000_000_000n, 1_700_000_005_000_000_000n),
+        fc.bigInt(-3_000_000_000n, 3_000_000_000n),
+        fc.constantFrom(-(2n ** 63n) + 2n, 2n ** 63n - 2n, 0n, -1n, 999_999_999n, 1_000_000_000n),
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), (rows) => {
+        const M = cpu();
+        for (const r of rows) new M(r as never);
+        const lines = M.pendingLines();
+        expect(lines).toHaveLength(rows.length);
+        expect(lines.map((l) => `${l}\n`).join('')).toBe(makeLines(M.pending(), 'n'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('known lines: escapes, empty tags, -0, whole floats, limits, times before 1970 and Dates', () => {
+    const M = cpu();
+    const rows = [
+      { host: 'a b', region: 'x,y=z', usage: -0, cores: 2n ** 63n - 1n, ok: true, time: -1n },
+      { host: 'a b', region: 'x,y=z', usage: 4, cores: -(2n ** 63n), ok: false, time: 2n ** 63n - 2n },
+      { host: 'a b', region: '', usage: 0.1, cores: 9007199254740993n, ok: true, time: -(2n ** 63n) + 2n },
+      { host: 'a b', usage: 1e21, cores: -3, ok: true, time: 1_700_000_000_000_000_000n },
+      {
+        host: 'é',
+        region: 'x,y=z',
+        usage: 58.23075899771916,
+        cores: 0,
+        ok: true,
+        time: 1_700_000_000_000_000_999n,
+        s: 'q"\\\n',
+      },
+    ];
+    for (const r of rows) new M(r as never);
+    expect(M.pendingLines()).toEqual([
+      'cpu,host=a\\ b,region=x\\,y\\=z cores=9223372036854775807i,ok=true,usage=-0 -1',
+      'cpu,host=a\\ b,region=x\\,y\\=z cores=-9223372036854775808i,ok=false,usage=4 9223372036854775806',
+      'cpu,host=a\\ b cores=9007199254740993i,ok=true,usage=0.1 -9223372036854775806',
+      'cpu,host=a\\ b cores=-3i,ok=true,usage=1e+21 1700000000000000000',
+      'cpu,host=é,region=x\\,y\\=z cores=0i,ok=true,s="q\\"\\\\\n",usage=58.23075899771916 1700000000000000999',
+    ]);
+    const registry = new SeriesRegistry({ sink: discard, autocommit: false });
+    const D = defineMeasurement({
+      name: 'd',
+      tags: ['host'],
+      fields: { v: 'float' },
+      timestamp: 'time',
+      registry,
+    });
+    for (const time of [
+      new Date(-1),
+      new Date(0),
+      new Date(1_700_000_000_123),
+      new Date(-8_000_000_000_000),
+    ]) {
+      new D({ host: 'a', v: 1.5, time });
+    }
+    expect(D.pendingLines()).toEqual([
+      'd,host=a v=1.5 -1000000',
+      'd,host=a v=1.5 0',
+      'd,host=a v=1.5 1700000000123000000',
+      'd,host=a v=1.5 -8000000000000000000',
+    ]);
+    expect(() => new D({ host: 'a', v: 1, time: new Date(8.64e15) })).toThrow(
+      "D.time: +275760-09-13T00:00:00.000Z (precision 'n') is outside the range InfluxDB stores: 1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z",
+    );
+    expect(() => new M({ host: 'a', ok: true, time: 2n ** 63n - 1n })).toThrow(
+      "Cpu.time: 9223372036854775807 (precision 'n') is outside the range InfluxDB stores: 1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z",
+    );
+    expect(M.pendingLines()).toHaveLength(5);
+  });
+
+  it('a bad tag value is refused on a cached series too, and a suspect head is checked every time', () => {
+    const registry = new SeriesRegistry({ sink: discard, autocommit: false });
+    const S = defineMeasurement({ name: 's', tags: ['k\\ x', 'u'], fields: { s: 'string' }, registry });
+    const ok = { 'k\\ x': 'v', u: 'a"b"c', s: 'x\ny' };
+    new S(ok);
+    new S(ok);
+    expect(() => new S({ 'k\\ x': 'v', u: 'a"b', s: 'x' })).toThrow(/split the line in the wrong place/);
+    expect(() => new S({ 'k\\ x': 'v', u: 'a"b', s: 'x' })).toThrow(/split the line in the wrong place/);
+    expect(() => new S({ 'k\\ x': 'v', u: 'a\n', s: 'x' })).toThrow(
+      /^S\.u: tag value "a\\n" contains a newline/,
+    );
+    expect(() => new S({ 'k\\ x': 5 as unknown as string, u: 'a', s: 'x' })).toThrow(
+      /a tag must be a string, got number/,
+    );
+    expect(S.pendingLines()).toHaveLength(2);
+  });
+
+  it('values objects whose key order and keys change, inherited and getter values, unknown keys', () => {
+    const M = cpu();
+    new M({ host: 'a', region: 'r', usage: 1.5, cores: 1, ok: true, time: 1n });
+    new M({ time: 2n, ok: false, cores: 2, usage: 2.5, region: 'r', host: 'a' });
+    new M({ host: 'a', usage: 3.5, ok: true, time: 3n });
+    expect(() => new M({ host: 'a', usage: 3.5, ok: true, time: 3n, extra: 1 } as never)).toThrow(
+      /^Cpu\.extra: is not a tag, field or timestamp of the model/,
+    );
+    expect(() => new M({ extra: 1, host: 'a' } as never)).toThrow(/^Cpu\.extra: is not a tag/);
+    new M(
+      Object.create({ host: 'inherited' }, { ok: { value: true, enumerable: true }, time: { value: 4n } }),
+    );
+    class Values {
+      get host() {
+        return 'from-getter';
+      }
+      ok = false;
+      time = 5n;
+    }
+    new M(new Values() as never);
+    expect(M.pendingLines()).toEqual([
+      'cpu,host=a,region=r cores=1i,ok=true,usage=1.5 1',
+      'cpu,host=a,region=r cores=2i,ok=false,usage=2.5 2',
+      'cpu,host=a ok=true,usage=3.5 3',
+      'cpu,host=inherited ok=true 4',
+      'cpu,host=from-getter ok=false 5',
+    ]);
+    const inst = M.pending();
+    expect(inst).toHaveLength(5);
+  });
+
+  it('instances keep their properties in declaration order, and a value getter may build another instance', () => {
+    const M = cpu();
+    const a = new M({ time: 1n, ok: true, host: 'h', usage: 0.5 });
+    expect(Object.keys(a)).toEqual(['host', 'usage', 'ok', 'time']);
+    expect(Object.isFrozen(a)).toBe(true);
+    let built = false;
+    new M({
+      host: 'outer',
+      get usage() {
+        if (!built) {
+          built = true;
+          new M({ host: 'inner', usage: 9, time: 9n });
+        }
+        return 5;
+      },
+      time: 5n,
+    } as never);
+    expect(M.pendingLines()).toEqual([
+      'cpu,host=h ok=true,usage=0.5 1',
+      'cpu,host=inner usage=9 9',
+      'cpu,host=outer usage=5 5',
+    ]);
+  });
+
+  it('a model property that is an accessor on the class is read back from the instance', () => {
+    const M = cpu();
+    class WithAccessor extends M {
+      get region(): string {
+        return 'from-accessor';
+      }
+      set region(_v: string) {}
+    }
+    new WithAccessor({ host: 'a', region: 'given', usage: 1, time: 1n });
+    expect(WithAccessor.pendingLines()).toEqual(['cpu,host=a,region=from-accessor usage=1 1']);
   });
 });

@@ -1,7 +1,9 @@
 import { Buffer } from 'node:buffer';
 import { InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField, typeOf } from './escape.js';
+import { type Head, headOf, Level } from './head-cache.js';
 import { LineWriter } from './line-writer.js';
+import { NanosWriter } from './nanos.js';
 import { checkPrecision, type Precision } from './precision.js';
 import { formatTime, type TimeInput } from './time.js';
 
@@ -176,44 +178,6 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const MAX_SHAPES = 16;
 /** Cached `measurement,tags` sections per encoder. */
 const MAX_HEADS = 16384;
-
-/**
- * The `measurement,tag=value…` text of a point, escaped and sorted, cached under the raw values
- * it was built from. `suspect`: a tag holds a backslash before a space (see checkSingleLine).
- */
-interface Head {
-  readonly bytes: Uint8Array;
-  readonly ascii: boolean;
-  readonly suspect: boolean;
-}
-
-const EMPTY = Symbol('empty');
-
-/**
- * One level of the head cache, keyed by one raw value: the first value seen is kept inline (most
- * levels below the first hold a single one), the others in a map. Keys compare as in a Map, except
- * that NaN never matches (a NaN tag value is refused, so it is never stored).
- */
-class Level {
-  key: unknown = EMPTY;
-  next: Level | Head | undefined;
-  map: Map<unknown, Level | Head> | undefined;
-
-  get(key: unknown): Level | Head | undefined {
-    if (key === this.key) return this.next;
-    return this.map === undefined ? undefined : this.map.get(key);
-  }
-
-  set(key: unknown, value: Level | Head): void {
-    if (this.key === EMPTY) {
-      this.key = key;
-      this.next = value;
-    } else {
-      if (this.map === undefined) this.map = new Map();
-      this.map.set(key, value);
-    }
-  }
-}
 
 /** The own enumerable tag keys of a point, in for-in order, and the heads built with them. */
 class TagShape {
@@ -489,9 +453,7 @@ class Encoder {
     const start = w.pos;
     this.slowHead(measurement, n === 0 ? undefined : snapshot(ks, vs, n));
     if (this.heads >= MAX_HEADS) return;
-    const bytes = new Uint8Array(w.buf.subarray(start, w.pos));
-    let headAscii = true;
-    for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) headAscii = false;
+    const head = headOf(w.buf, start, w.pos, this.suspect);
     const s = shape as TagShape;
     let level = s.root;
     let key: unknown = measurement;
@@ -504,7 +466,7 @@ class Encoder {
       level = next;
       key = vs[i];
     }
-    level.set(key, { bytes, ascii: headAscii, suspect: this.suspect });
+    level.set(key, head);
     s.heads++;
     this.heads++;
   }
@@ -745,49 +707,7 @@ class Encoder {
     return s;
   }
 
-  // The last nanosecond time written, split as hi * 1e9 + lo: consecutive points are usually
-  // close in time, so the next one is written from the difference with plain numbers instead of
-  // BigInt#toString (which is several times slower). `lastNear` is true while the last time is at
-  // least 1e9 ns inside the range InfluxDB stores, so a time within 1e9 ns of it needs no check.
-  private lastNs = 0n;
-  private lastHi = 0;
-  private lastLo = 0;
-  private lastNear = false;
-
-  /** Writes a nanosecond time; throws outside the range InfluxDB stores. */
-  private nanos(t: bigint): void {
-    const w = this.w;
-    let hi: number;
-    let lo: number;
-    const d = this.lastNear ? Number(t - this.lastNs) : 1e9;
-    if (d < 1e9 && d > -1e9) {
-      hi = this.lastHi;
-      lo = this.lastLo + d;
-      if (lo >= 1e9) {
-        lo -= 1e9;
-        hi++;
-      } else if (lo < 0) {
-        lo += 1e9;
-        hi--;
-      }
-    } else {
-      if (t < MIN_NS || t > MAX_NS) formatTime(t, this.precision, this.where()); // throws
-      if (t < 1_000_000_000n) {
-        this.lastNear = false;
-        w.ascii7(t.toString());
-        return;
-      }
-      hi = Number(t / 1_000_000_000n);
-      lo = Number(t - BigInt(hi) * 1_000_000_000n);
-    }
-    this.lastNs = t;
-    this.lastHi = hi;
-    this.lastLo = lo;
-    // t in [2e9, MAX_NS - 1e9]: the next time within 1e9 ns stays in (1e9, MAX_NS].
-    this.lastNear = hi >= 2 && hi <= 9_223_372_034;
-    w.digits(hi);
-    w.digits(lo, 9);
-  }
+  private readonly nanos = new NanosWriter();
 
   /** Encodes one point (without its newline). On error, the writer is left at the line start. */
   point(point: Point): void {
@@ -816,7 +736,7 @@ class Encoder {
       if (time !== undefined && time !== null) {
         w.byte(0x20);
         if (typeof time === 'bigint' && this.nanosTime) {
-          this.nanos(time);
+          if (!this.nanos.write(w, time)) formatTime(time, this.precision, this.where()); // throws
         } else {
           w.ascii7(formatTime(time, this.precision, this.where()));
         }
@@ -845,9 +765,6 @@ class Encoder {
     }
   }
 }
-
-const MIN_NS = -(2n ** 63n) + 2n;
-const MAX_NS = 2n ** 63n - 2n;
 
 function sortedKeys(obj: object): string[] {
   const keys = Object.keys(obj);

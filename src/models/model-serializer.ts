@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InfluxValidationError } from '../errors.js';
 import {
   escapeFieldKey,
@@ -6,8 +7,10 @@ import {
   quoteStringField,
   typeOf,
 } from '../line-protocol/escape.js';
+import { type Head, headOf, Level, storeHead } from '../line-protocol/head-cache.js';
 import type { LineWriter } from '../line-protocol/line-writer.js';
 import { formatFloat, scanLineLength } from '../line-protocol/make-lines.js';
+import { NanosWriter } from '../line-protocol/nanos.js';
 import type { Precision } from '../line-protocol/precision.js';
 import { formatTime } from '../line-protocol/time.js';
 import type { ModelMetadata } from './model-metadata.js';
@@ -24,7 +27,22 @@ import { tick, tickMs, tickSub } from './nano-clock.js';
  * escaping rules as `makeLines` (src/line-protocol/escape.ts). Bytes are written directly (no
  * string rope per line), which keeps the garbage of a million points short-lived.
  */
-export type ModelSerializer = (instance: Record<string, unknown>, writer: LineWriter) => void;
+export type ModelSerializer = (
+  instance: Record<string, unknown>,
+  writer: LineWriter,
+  /**
+   * The values already read for the instance, by index in tags, fields, timestamp order (see
+   * ModelRuntime.properties); `undefined` entries are read from the instance.
+   */
+  values?: readonly unknown[],
+) => void;
+
+/** Heads cached per model class (a class with a templated name can make many). */
+const MAX_HEADS = 16384;
+
+const TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
+const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
+const ZEROS6 = new Uint8Array([0x30, 0x30, 0x30, 0x30, 0x30, 0x30]);
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -32,11 +50,17 @@ const INT64_MAX = 2n ** 63n - 1n;
 interface TagSpec {
   readonly property: string;
   readonly prefix: string;
+  /** Index of the property in tags, fields, timestamp order. */
+  readonly index: number;
 }
 interface FieldSpec {
   readonly property: string;
   readonly prefix: string;
   readonly type: 'float' | 'integer' | 'string' | 'boolean';
+  readonly index: number;
+  /** ` key=` and `,key=` as bytes. */
+  readonly first: Uint8Array;
+  readonly rest: Uint8Array;
 }
 
 function byKey<T extends { key: string }>(a: T, b: T): number {
@@ -74,16 +98,30 @@ function writeAutoTime(w: LineWriter, precision: Precision): void {
 export function compileSerializer(meta: ModelMetadata): ModelSerializer {
   const where = meta.className;
   const precision = meta.precision;
-  const tags: TagSpec[] = [...meta.tags]
-    .sort(byKey)
-    .map((t) => ({ property: t.property, prefix: `,${escapeTag(t.key, where, t.property, 'key')}=` }));
-  const fields: FieldSpec[] = [...meta.fields].sort(byKey).map((f) => ({
-    property: f.property,
-    prefix: `${escapeFieldKey(f.key, `${where}.${f.property}`)}=`,
-    type: f.type,
-  }));
-  const firstPrefix = fields.map((f) => ` ${f.prefix}`);
-  const restPrefix = fields.map((f) => `,${f.prefix}`);
+  const tags: TagSpec[] = meta.tags
+    .map((t, index) => ({ t, index }))
+    .sort((a, b) => byKey(a.t, b.t))
+    .map(({ t, index }) => ({
+      property: t.property,
+      prefix: `,${escapeTag(t.key, where, t.property, 'key')}=`,
+      index,
+    }));
+  const fields: FieldSpec[] = meta.fields
+    .map((f, i) => ({ f, index: meta.tags.length + i }))
+    .sort((a, b) => byKey(a.f, b.f))
+    .map(({ f, index }) => {
+      const prefix = `${escapeFieldKey(f.key, `${where}.${f.property}`)}=`;
+      return {
+        property: f.property,
+        prefix,
+        type: f.type,
+        index,
+        first: Buffer.from(` ${prefix}`, 'utf8'),
+        rest: Buffer.from(`,${prefix}`, 'utf8'),
+      };
+    });
+  const fieldsAscii = fields.every((f) => !f.first.some((b) => b >= 0x80));
+  const timeIndex = meta.tags.length + meta.fields.length;
   const timestamp = meta.timestamp;
   const template = meta.templateProperties.length > 0 ? meta.measurement : undefined;
   const fixedName = template === undefined ? escapeMeasurement(meta.measurement, where) : '';
@@ -126,9 +164,12 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     switch (spec.type) {
       case 'float':
         if (typeof v !== 'number') badType(spec, v);
-        // Whole floats print as their digits (String(4) === '4'); -0 and the rest go through formatFloat.
-        if (v !== 0 && Number.isSafeInteger(v)) w.int(v as number);
-        else w.ascii7(formatFloat(v as number, where, spec.property));
+        // 0, -0, NaN and +-Infinity go through formatFloat (which throws for the last ones); whole
+        // floats print as their digits (String(4) === '4'); the rest as String(v) would.
+        if (v === 0 || (v as number) - (v as number) !== 0)
+          w.ascii7(formatFloat(v as number, where, spec.property));
+        else if (Number.isSafeInteger(v)) w.int(v as number);
+        else w.float(v as number);
         return;
       case 'integer':
         if (typeof v === 'number') {
@@ -148,7 +189,9 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
               `${v} is outside the int64 range InfluxDB stores`,
             );
           }
-          w.ascii7(v.toString());
+          const n = Number(v); // strictly inside +-2^53 only for a bigint inside it
+          if (n < 9007199254740992 && n > -9007199254740992) w.int(n);
+          else w.ascii7(v.toString());
         } else badType(spec, v);
         w.byte(0x69); // i
         return;
@@ -158,16 +201,24 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         return;
       default:
         if (typeof v !== 'boolean') badType(spec, v);
-        w.ascii7(v ? 'true' : 'false');
+        w.raw(v ? TRUE : FALSE);
     }
   };
 
-  const writeTime = (w: LineWriter, inst: Record<string, unknown>): void => {
+  const nanosPrecision = precision === 'n' || precision === 'ns';
+  const nanos = new NanosWriter();
+
+  const writeTime = (
+    w: LineWriter,
+    inst: Record<string, unknown>,
+    values: readonly unknown[] | undefined,
+  ): void => {
     if (timestamp === undefined) {
       writeAutoTime(w, precision);
       return;
     }
-    const v = inst[timestamp.property];
+    let v = values === undefined ? undefined : values[timeIndex];
+    if (v === undefined) v = inst[timestamp.property];
     if (v === undefined || v === null) {
       writeAutoTime(w, precision);
       if (timestamp.type === 'date') inst[timestamp.property] = new Date(tickMs());
@@ -187,6 +238,22 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         `expected a bigint (nanoseconds since the epoch), got ${typeOf(v)}`,
       );
     }
+    if (nanosPrecision) {
+      // What formatTime writes, without building strings.
+      if (typeof v === 'bigint') {
+        if (nanos.write(w, v)) return;
+      } else {
+        const ms = (v as Date).getTime();
+        if (ms >= -9223372036854 && ms <= 9223372036854) {
+          if (ms === 0) w.byte(0x30);
+          else {
+            w.int(ms);
+            w.raw(ZEROS6);
+          }
+          return;
+        }
+      }
+    }
     try {
       w.ascii7(formatTime(v as Date | bigint, precision, where));
     } catch (e) {
@@ -197,29 +264,101 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     }
   };
 
-  return (inst, w) => {
-    const start = w.pos;
-    try {
-      w.str(measurementOf(inst));
-      let suspect = suspectKeys;
+  // The head (measurement and tags) of each series seen, cached by the raw tag values.
+  const root = new Level();
+  let heads = 0;
+  const scratch: unknown[] = new Array(tags.length);
+  let scratchBusy = false;
+
+  /** Writes `measurement,tags`; returns true when the line needs the line-splitting check. */
+  const writeHead = (
+    w: LineWriter,
+    inst: Record<string, unknown>,
+    values: readonly unknown[] | undefined,
+  ): boolean => {
+    const m = measurementOf(inst);
+    if (values !== undefined) {
+      // The values are read already: look the head up, and build it from them if it is new.
+      let node = root.get(m);
+      for (let i = 0; i < tags.length && node !== undefined; i++) {
+        const spec = tags[i] as TagSpec;
+        let v = values[spec.index];
+        if (v === undefined) v = inst[spec.property];
+        node = (node as Level).get(v);
+      }
+      if (node !== undefined) {
+        const head = node as Head;
+        w.raw(head.bytes);
+        if (!head.ascii) w.ascii = false;
+        return head.suspect;
+      }
+      const vals = new Array<unknown>(tags.length);
       for (let i = 0; i < tags.length; i++) {
         const spec = tags[i] as TagSpec;
-        const v = inst[spec.property];
-        if (v === undefined || v === null || v === '') continue;
-        if (typeof v !== 'string') {
-          throw new InfluxValidationError(where, spec.property, `a tag must be a string, got ${typeOf(v)}`);
-        }
-        w.str(spec.prefix);
-        const e = escapeTag(v, where, spec.property, 'value');
-        if (e !== v && e.includes('\\\\ ')) suspect = true;
-        w.str(e);
+        const v = values[spec.index];
+        vals[i] = v === undefined ? inst[spec.property] : v;
       }
+      return buildHead(w, m, vals);
+    }
+    // Each tag value is read from the instance once (a getter could even construct another
+    // instance of this class: then the scratch array is in use and a new one is taken).
+    const vals = scratchBusy ? new Array<unknown>(tags.length) : scratch;
+    scratchBusy = true;
+    try {
+      let node = root.get(m);
+      for (let i = 0; i < tags.length; i++) {
+        const v = inst[(tags[i] as TagSpec).property];
+        vals[i] = v;
+        if (node !== undefined) node = (node as Level).get(v);
+      }
+      if (node !== undefined) {
+        const head = node as Head;
+        w.raw(head.bytes);
+        if (!head.ascii) w.ascii = false;
+        return head.suspect;
+      }
+      return buildHead(w, m, vals);
+    } finally {
+      if (vals === scratch) scratchBusy = false;
+    }
+  };
+
+  /** Writes and caches the head of a series not seen yet; returns its `suspect`. */
+  const buildHead = (w: LineWriter, m: string, vals: readonly unknown[]): boolean => {
+    const start = w.pos;
+    w.str(m);
+    let suspect = suspectKeys;
+    for (let i = 0; i < tags.length; i++) {
+      const spec = tags[i] as TagSpec;
+      const v = vals[i];
+      if (v === undefined || v === null || v === '') continue;
+      if (typeof v !== 'string') {
+        throw new InfluxValidationError(where, spec.property, `a tag must be a string, got ${typeOf(v)}`);
+      }
+      w.str(spec.prefix);
+      const e = escapeTag(v, where, spec.property, 'value');
+      if (e !== v && e.includes('\\\\ ')) suspect = true;
+      w.str(e);
+    }
+    if (heads < MAX_HEADS) {
+      storeHead(root, [m, ...vals], tags.length + 1, headOf(w.buf, start, w.pos, suspect));
+      heads++;
+    }
+    return suspect;
+  };
+
+  return (inst, w, values) => {
+    const start = w.pos;
+    try {
+      const suspect = writeHead(w, inst, values);
+      if (!fieldsAscii) w.ascii = false;
       let first = true;
       for (let i = 0; i < fields.length; i++) {
         const spec = fields[i] as FieldSpec;
-        const v = inst[spec.property];
+        let v = values === undefined ? undefined : values[spec.index];
+        if (v === undefined) v = inst[spec.property];
         if (v === undefined || v === null) continue;
-        w.str((first ? firstPrefix[i] : restPrefix[i]) as string);
+        w.raw(first ? spec.first : spec.rest);
         writeField(w, spec, v);
         first = false;
       }
@@ -231,7 +370,7 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         );
       }
       w.byte(0x20);
-      writeTime(w, inst);
+      writeTime(w, inst, values);
       if (suspect) {
         const line = `${w.buf.toString('utf8', start, w.pos)}\n`;
         if (scanLineLength(line) !== line.length - 1) {
