@@ -252,24 +252,23 @@ export class Repository<T extends object> {
     return out;
   }
 
-  private async *runStream(
+  private runStream(
     compiled: CompiledQuery,
     plan: RowPlan<T>,
     database: string | undefined,
     options: StreamOptions,
-  ): AsyncGenerator<unknown> {
-    const chunks = this.client.queryStream(compiled.query, {
-      bindParams: compiled.params,
-      epoch: 'ns',
-      chunkSize: options.chunkSize ?? 10_000,
-      ...(database !== undefined ? { database } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    for await (const rs of chunks) {
-      const out: unknown[] = [];
-      for (const s of rs.raw.series ?? []) mapSeries(plan, s, out);
-      yield* out;
-    }
+  ): AsyncIterableIterator<unknown> {
+    return new InstanceStream(
+      () =>
+        this.client.queryStream(compiled.query, {
+          bindParams: compiled.params,
+          epoch: 'ns',
+          chunkSize: options.chunkSize ?? 10_000,
+          ...(database !== undefined ? { database } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      plan,
+    );
   }
 
   // --- internals ----------------------------------------------------------------------------------
@@ -372,4 +371,111 @@ export function createRepository<T extends object>(
   Model: ModelClass<T>,
 ): Repository<T> {
   return new Repository(client, Model);
+}
+
+type Chunk = { readonly raw: { readonly series?: readonly RawSeries[] } };
+
+/**
+ * The instances (or rows) of a chunked query, one at a time. Each chunk is mapped at once and its
+ * instances handed out from a buffer: an async generator would cost a promise and several
+ * microtask turns per instance (`yield*` over an array awaits every element). Leaving the loop
+ * early (or an error) closes the chunk stream, which stops the HTTP request.
+ */
+class InstanceStream<T extends object> implements AsyncIterableIterator<unknown> {
+  #open: (() => AsyncIterable<Chunk>) | undefined;
+  #chunks: AsyncIterator<Chunk> | undefined;
+  #buffer: unknown[] = [];
+  #next = 0;
+  #done = false;
+  #pending: Promise<IteratorResult<unknown>> | undefined;
+
+  constructor(
+    open: () => AsyncIterable<Chunk>,
+    private readonly plan: RowPlan<T>,
+  ) {
+    this.#open = open;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next());
+    if (this.#next < this.#buffer.length) {
+      const value = this.#buffer[this.#next];
+      this.#buffer[this.#next++] = undefined;
+      return Promise.resolve({ value, done: false });
+    }
+    const p = this.#fill();
+    this.#pending = p;
+    const clear = () => {
+      if (this.#pending === p) this.#pending = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  async #fill(): Promise<IteratorResult<unknown>> {
+    for (;;) {
+      if (this.#done) return { value: undefined, done: true };
+      if (this.#chunks === undefined) {
+        const open = this.#open as () => AsyncIterable<Chunk>;
+        this.#open = undefined;
+        try {
+          this.#chunks = open()[Symbol.asyncIterator]();
+        } catch (err) {
+          this.#done = true;
+          throw err;
+        }
+      }
+      let r: IteratorResult<Chunk>;
+      try {
+        r = await this.#chunks.next();
+      } catch (err) {
+        this.#done = true;
+        throw err;
+      }
+      if (r.done) {
+        this.#done = true;
+        return { value: undefined, done: true };
+      }
+      const out: unknown[] = [];
+      try {
+        for (const s of r.value.raw.series ?? []) mapSeries(this.plan, s, out);
+      } catch (err) {
+        await this.#close();
+        throw err;
+      }
+      if (out.length > 0) {
+        this.#buffer = out;
+        this.#next = 1;
+        const value = out[0];
+        out[0] = undefined;
+        return { value, done: false };
+      }
+    }
+  }
+
+  async #close(): Promise<void> {
+    this.#done = true;
+    this.#buffer = [];
+    this.#next = 0;
+    this.#open = undefined;
+    const chunks = this.#chunks;
+    this.#chunks = undefined;
+    await chunks?.return?.();
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<unknown>> {
+    await this.#pending?.catch(() => {});
+    await this.#close();
+    return { value, done: true };
+  }
+
+  async throw(err?: unknown): Promise<IteratorResult<unknown>> {
+    await this.#pending?.catch(() => {});
+    await this.#close();
+    throw err;
+  }
 }

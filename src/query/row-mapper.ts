@@ -35,7 +35,7 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
   const values = series.values;
   if (!values || values.length === 0) return;
   const { meta } = plan;
-  const setters: (Setter | undefined)[] = series.columns.map((c) => setterFor(plan, c));
+  const setters: (Setter | undefined)[] = series.columns.map((c) => cachedSetter(plan, c));
   // Constant per series: group-by tags and template properties.
   const constants: [string, unknown][] = [];
   if (series.tags) {
@@ -55,8 +55,44 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
       });
     }
   }
+  const compiled = compiledMapper(plan, setters, constants);
+  if (compiled === undefined) {
+    loop(plan, values, setters, constants, out);
+    return;
+  }
+  compiled(
+    values,
+    out,
+    setters.map((s) => s?.convert),
+    constants.map((c) => c[1]),
+    (meta.model as { prototype: object }).prototype,
+  );
+}
+
+/**
+ * {@link mapSeries} without generated code: the reference the generated mappers must match (used
+ * where code cannot be generated, or a target is written twice). Exported for the tests.
+ */
+export function mapSeriesLoop<T extends object>(plan: RowPlan<T>, series: RawSeries, out: unknown[]): void {
+  const codegenBefore = codegen;
+  codegen = false;
+  try {
+    mapSeries(plan, series, out);
+  } finally {
+    codegen = codegenBefore;
+  }
+}
+
+function loop<T extends object>(
+  plan: RowPlan<T>,
+  values: readonly (readonly unknown[])[],
+  setters: readonly (Setter | undefined)[],
+  constants: readonly [string, unknown][],
+  out: unknown[],
+): void {
   const n = setters.length;
   const rows = plan.rows;
+  const { meta } = plan;
   for (const row of values) {
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
@@ -73,6 +109,132 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
     }
     out.push(rows ? obj : meta.hydrate(obj));
   }
+}
+
+// ---- compiled mappers ---------------------------------------------------------------------------
+//
+// The loop above builds an intermediate object with keys only known at run time (megamorphic stores)
+// and, for instances, `hydrate` copies it again. For the usual series (every target written by one
+// column or one constant) a function is generated once per plan and series shape that reads each
+// column into a local (converting in column order, as above) and builds the row or instance with
+// fixed property names, so each store is monomorphic. Instances are built exactly as
+// ModelMetadata.hydrate builds them: `Object.create(prototype)`, every tag, field and timestamp
+// property assigned in that order (undefined when the result has no value), then frozen; a test
+// compares both. Where code cannot be generated (a runtime that forbids it) the loop above is used.
+
+type Mapper = (
+  values: readonly (readonly unknown[])[],
+  out: unknown[],
+  converts: (Convert | undefined)[],
+  constants: unknown[],
+  prototype: object,
+) => void;
+
+const setterCache = new WeakMap<RowPlan<object>, Map<string, Setter | undefined>>();
+const mapperCache = new WeakMap<RowPlan<object>, Map<string, Mapper | null>>();
+let codegen = true;
+const MAX_SHAPES = 64;
+
+function cachedSetter<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {
+  let byColumn = setterCache.get(plan);
+  if (byColumn === undefined) {
+    byColumn = new Map();
+    setterCache.set(plan, byColumn);
+  }
+  if (byColumn.has(column)) return byColumn.get(column);
+  const s = setterFor(plan, column);
+  if (byColumn.size < 4096) byColumn.set(column, s);
+  return s;
+}
+
+function compiledMapper<T extends object>(
+  plan: RowPlan<T>,
+  setters: readonly (Setter | undefined)[],
+  constants: readonly [string, unknown][],
+): Mapper | undefined {
+  if (!codegen) return undefined;
+  // instances skip undefined constants (an empty GROUP BY tag): part of the shape
+  const shape = `${plan.rows ? 'r' : 'i'}\u0000${setters.map((s) => (s ? s.target : '\u0001')).join('\u0000')}\u0002${constants.map((c) => (c[1] === undefined ? '\u0001' : c[0])).join('\u0000')}`;
+  let byShape = mapperCache.get(plan);
+  if (byShape === undefined) {
+    byShape = new Map();
+    mapperCache.set(plan, byShape);
+  }
+  const cached = byShape.get(shape);
+  if (cached !== undefined) return cached ?? undefined;
+  let mapper: Mapper | null = null;
+  try {
+    mapper = generate(plan, setters, constants);
+  } catch (err) {
+    if (err instanceof EvalError) codegen = false;
+    else throw err;
+  }
+  if (byShape.size < MAX_SHAPES) byShape.set(shape, mapper);
+  return mapper ?? undefined;
+}
+
+/** The source of each target: `v<i>` (column i) or `k<j>` (constant j); null when two write it. */
+function sources(
+  setters: readonly (Setter | undefined)[],
+  constants: readonly [string, unknown][],
+): Map<string, string> | null {
+  const by = new Map<string, string>();
+  for (let i = 0; i < setters.length; i++) {
+    const s = setters[i];
+    if (s === undefined) continue;
+    if (by.has(s.target)) return null;
+    by.set(s.target, `v${i}`);
+  }
+  for (let j = 0; j < constants.length; j++) {
+    const [key, value] = constants[j] as [string, unknown];
+    if (value === undefined) continue; // not written, as in the loop
+    if (by.has(key)) return null;
+    by.set(key, `k${j}`);
+  }
+  return by;
+}
+
+function generate<T extends object>(
+  plan: RowPlan<T>,
+  setters: readonly (Setter | undefined)[],
+  constants: readonly [string, unknown][],
+): Mapper | null {
+  const rows = plan.rows;
+  const by = sources(setters, constants);
+  if (by === null || by.has('__proto__')) return null;
+  const lines: string[] = ["'use strict';", 'return function map(values, out, C, K, prototype) {'];
+  const missing = rows ? 'null' : 'undefined';
+  setters.forEach((s, i) => {
+    if (s !== undefined) lines.push(`const c${i} = C[${i}];`);
+  });
+  constants.forEach((_, j) => {
+    lines.push(`const k${j} = K[${j}];`);
+  });
+  lines.push('const create = Object.create, freeze = Object.freeze;');
+  lines.push('for (let r = 0, n = values.length; r < n; r++) {');
+  lines.push('const row = values[r];');
+  setters.forEach((s, i) => {
+    if (s === undefined) return;
+    lines.push(`let v${i} = row[${i}];`);
+    lines.push(`v${i} = v${i} === null || v${i} === undefined ? ${missing} : c${i}(v${i});`);
+  });
+  if (rows) {
+    const entries = [...by].map(([target, src]) => `${JSON.stringify(target)}: ${src}`);
+    lines.push(`out.push({ ${entries.join(', ')} });`);
+  } else {
+    const { meta } = plan;
+    const properties = [
+      ...meta.tags.map((t) => t.property),
+      ...meta.fields.map((f) => f.property),
+      ...(meta.timestamp ? [meta.timestamp.property] : []),
+    ];
+    if (properties.includes('__proto__')) return null;
+    lines.push('const o = create(prototype);');
+    for (const p of properties) lines.push(`o[${JSON.stringify(p)}] = ${by.get(p) ?? 'undefined'};`);
+    lines.push('out.push(freeze(o));');
+  }
+  lines.push('}', '};');
+  return new Function(lines.join('\n'))() as Mapper;
 }
 
 function setterFor<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {
