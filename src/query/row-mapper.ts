@@ -65,7 +65,6 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
     out,
     setters.map((s) => s?.convert),
     constants.map((c) => c[1]),
-    (meta.model as { prototype: object }).prototype,
   );
 }
 
@@ -117,17 +116,16 @@ function loop<T extends object>(
 // and, for instances, `hydrate` copies it again. For the usual series (every target written by one
 // column or one constant) a function is generated once per plan and series shape that reads each
 // column into a local (converting in column order, as above) and builds the row or instance with
-// fixed property names, so each store is monomorphic. Instances are built exactly as
-// ModelMetadata.hydrate builds them: `Object.create(prototype)`, every tag, field and timestamp
-// property assigned in that order (undefined when the result has no value), then frozen; a test
-// compares both. Where code cannot be generated (a runtime that forbids it) the loop above is used.
+// fixed property names, so each store is monomorphic. Instances are what ModelMetadata.hydrate
+// builds: an object whose prototype is the model's, every tag, field and timestamp property
+// assigned in that order (undefined when the result has no value), then frozen; a test compares
+// both. Where code cannot be generated (a runtime that forbids it) the loop above is used.
 
 type Mapper = (
   values: readonly (readonly unknown[])[],
   out: unknown[],
   converts: (Convert | undefined)[],
   constants: unknown[],
-  prototype: object,
 ) => void;
 
 const setterCache = new WeakMap<RowPlan<object>, Map<string, Setter | undefined>>();
@@ -202,7 +200,24 @@ function generate<T extends object>(
   const rows = plan.rows;
   const by = sources(setters, constants);
   if (by === null || by.has('__proto__')) return null;
-  const lines: string[] = ["'use strict';", 'return function map(values, out, C, K, prototype) {'];
+  const { meta } = plan;
+  const properties = [
+    ...meta.tags.map((t) => t.property),
+    ...meta.fields.map((f) => f.property),
+    ...(meta.timestamp ? [meta.timestamp.property] : []),
+  ];
+  if (!rows && properties.includes('__proto__')) return null;
+  const lines: string[] = ["'use strict';", 'return function (prototype) {'];
+  if (!rows) {
+    // `new Instance(...)` makes the same object as Object.create(prototype) plus the assignments,
+    // with room for every property in the object itself (no separate property array)
+    lines.push(`function Instance(${properties.map((_, k) => `a${k}`).join(', ')}) {`);
+    properties.forEach((p, k) => {
+      lines.push(`this[${JSON.stringify(p)}] = a${k};`);
+    });
+    lines.push('}', 'Instance.prototype = prototype;');
+  }
+  lines.push('return function map(values, out, C, K) {');
   const missing = rows ? 'null' : 'undefined';
   setters.forEach((s, i) => {
     if (s !== undefined) lines.push(`const c${i} = C[${i}];`);
@@ -210,7 +225,7 @@ function generate<T extends object>(
   constants.forEach((_, j) => {
     lines.push(`const k${j} = K[${j}];`);
   });
-  lines.push('const create = Object.create, freeze = Object.freeze;');
+  lines.push('const freeze = Object.freeze;');
   lines.push('for (let r = 0, n = values.length; r < n; r++) {');
   lines.push('const row = values[r];');
   setters.forEach((s, i) => {
@@ -222,19 +237,12 @@ function generate<T extends object>(
     const entries = [...by].map(([target, src]) => `${JSON.stringify(target)}: ${src}`);
     lines.push(`out.push({ ${entries.join(', ')} });`);
   } else {
-    const { meta } = plan;
-    const properties = [
-      ...meta.tags.map((t) => t.property),
-      ...meta.fields.map((f) => f.property),
-      ...(meta.timestamp ? [meta.timestamp.property] : []),
-    ];
-    if (properties.includes('__proto__')) return null;
-    lines.push('const o = create(prototype);');
-    for (const p of properties) lines.push(`o[${JSON.stringify(p)}] = ${by.get(p) ?? 'undefined'};`);
-    lines.push('out.push(freeze(o));');
+    const args = properties.map((p) => by.get(p) ?? 'undefined');
+    lines.push(`out.push(freeze(new Instance(${args.join(', ')})));`);
   }
-  lines.push('}', '};');
-  return new Function(lines.join('\n'))() as Mapper;
+  lines.push('}', '};', '};');
+  const prototype = (meta.model as { prototype: object }).prototype;
+  return new Function(lines.join('\n'))()(prototype) as Mapper;
 }
 
 function setterFor<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {
