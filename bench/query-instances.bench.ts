@@ -1,11 +1,13 @@
 /**
  * Query 1M rows (`ROWS`, default 1M) of the benchmark shape into model instances, against `curl`
  * writing the same response to /dev/null (the raw floor), both against one throwaway influxd:
- *   - `find`: `Repository.find()` (one whole response, `epoch=ns`) vs curl with the same query,
- *     bound parameters, `epoch=ns` and `Accept: application/x-msgpack` (the client's default format);
- *   - `stream`: `Repository.stream()` (chunked, 10000 rows a chunk) vs curl with the same query
- *     string and `chunked=true&chunk_size=10000`;
- *   - `curl-json`: the whole response as JSON, for reference only (influxd takes longer to write it).
+ *   - `find`: `Repository.find()` (all instances in an array) and `stream`: `Repository.stream()`
+ *     (one instance at a time); both read with `chunked=true&chunk_size=10000&epoch=ns`, so their
+ *     floor is `curl-chunked`: the same query, bound parameters, chunking, epoch and
+ *     `Accept: application/x-msgpack` (the client's default format);
+ *   - `curl-whole`: the same query as one whole response, for reference (influxd builds a whole
+ *     response in full before sending it, with about 1.5x the CPU of a chunked one);
+ *   - `curl-json`: the whole response as JSON, for reference (influxd takes longer still to write it).
  * Each measurement runs in its own child process (its peak RSS is its own), best of 3 (median in
  * brackets); the Node clients are timed warm (one small query first). CPU = user+sys of the reader
  * and of influxd during the run: on 2 cores the reader's CPU is taken from the server.
@@ -170,15 +172,13 @@ async function main(): Promise<void> {
     const only = arg('--only', '');
     const results: Measure[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      if (!only || only === 'find') {
-        results.push(await runCurl('curl', url, pid, whole));
-        results.push(await runChild('find', url, pid));
+      results.push(await runCurl('curl-chunked', url, pid, chunked));
+      if (!only || only === 'find') results.push(await runChild('find', url, pid));
+      if (!only || only === 'stream') results.push(await runChild('stream', url, pid));
+      if (!only) {
+        results.push(await runCurl('curl-whole', url, pid, whole));
+        results.push(await runCurl('curl-json', url, pid, whole));
       }
-      if (!only || only === 'stream') {
-        results.push(await runCurl('curl-chunked', url, pid, chunked));
-        results.push(await runChild('stream', url, pid));
-      }
-      if (!only) results.push(await runCurl('curl-json', url, pid, whole));
     }
     const of = (name: string) => results.filter((r) => r.name === name);
     const best = (name: string) => of(name).reduce((a, b) => (a.ms <= b.ms ? a : b));
@@ -190,18 +190,13 @@ async function main(): Promise<void> {
     };
     console.log(`query: ${query}  params: ${JSON.stringify(params)}`);
     console.log(`rows: ${ROWS} (best of ${ROUNDS}; medians in brackets; CPU = user+sys)`);
-    console.log('name            time (s) [median]  peak RSS (MB)  reader CPU (s)  influxd CPU (s)  vs curl');
-    const floors: Record<string, string> = {
-      curl: 'curl',
-      find: 'curl',
-      'curl-json': 'curl',
-      'curl-chunked': 'curl-chunked',
-      stream: 'curl-chunked',
-    };
-    for (const name of ['curl', 'find', 'curl-chunked', 'stream', 'curl-json']) {
+    console.log(
+      'name            time (s) [median]  peak RSS (MB)  reader CPU (s)  influxd CPU (s)  vs curl-chunked',
+    );
+    for (const name of ['curl-chunked', 'find', 'stream', 'curl-whole', 'curl-json']) {
       if (of(name).length === 0) continue;
       const r = best(name);
-      const floor = floors[name] as string;
+      const floor = 'curl-chunked';
       console.log(
         `${name.padEnd(15)} ${(r.ms / 1000).toFixed(2).padStart(8)} [${(median(name) / 1000).toFixed(2)}]  ${r.maxRssMb.toFixed(0).padStart(13)}  ${(median(name, 'cpuMs') / 1000).toFixed(2).padStart(14)}  ${(median(name, 'serverCpuMs') / 1000).toFixed(2).padStart(15)}  ${(r.ms / best(floor).ms).toFixed(2)}x [${(median(name) / median(floor)).toFixed(2)}x]`,
       );
