@@ -1,28 +1,89 @@
 /**
  * Line-protocol encoding speed: 1M points of the shape
  * `cpu,host=…,region=… cores=<int>i,ok=<bool>,usage=<float> <ns>` encoded by influx-models'
- * makeLines, node-influx's writePoints serializer and @influxdata/influxdb-client's
- * Point.toLineProtocol, all in the same run, on the same data. Prints points/s and ratios.
+ * makeLines / makeLinesBytes and by constructing model instances, node-influx's writePoints
+ * serializer and @influxdata/influxdb-client's Point.toLineProtocol, all in the same run, on the
+ * same data. Prints points/s and the ratio of each row to node-influx.
  *
- * Run: npx tsc -p tsconfig.build.json && node dist/bench/encode.bench.js [totalPoints]
+ * Run: npx tsc -p tsconfig.build.json && node dist/bench/encode.bench.js [totalPoints] [batchSize]
+ * (batchSize defaults to 100000; 5000 is the write batch of bench/lib/shape.ts).
  *
  * Each encoder gets its natural input, built before timing: point objects with bigint ns times
- * for makeLines; `{ measurement, tags, fields, timestamp: '<ns digits>' }` with a schema (so
- * `cores` is written as an integer) for node-influx; pre-built Point objects for influxdb-client.
- * The same 100k-point batch is encoded repeatedly until the total is reached. The last row is the
- * floor: the number-to-text conversions alone, which every encoder pays.
+ * for makeLines; property objects for the models (constructing validates each instance, writes
+ * its line into the class buffer and buffers it; the registry's sink discards the batches);
+ * `{ measurement, tags, fields, timestamp: '<ns digits>' }` with a schema (so `cores` is written
+ * as an integer) for node-influx; pre-built Point objects for influxdb-client. The same 100k-point
+ * batch is encoded repeatedly until the total is reached. Every row runs the whole total twice (a
+ * warm-up pass, then the measured one), after a full garbage collection. The last row is the floor: the
+ * number-to-text conversions alone, which every encoder pays.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Point as ClientPoint } from '@influxdata/influxdb-client';
 import { FieldType, InfluxDB as NodeInflux } from 'influx';
-import { makeLines, type Point } from '../src/line-protocol/index.js';
+import {
+  type CommitSink,
+  defineMeasurement,
+  Field,
+  Measurement,
+  makeLines,
+  makeLinesBytes,
+  type Point,
+  SeriesModel,
+  SeriesRegistry,
+  Tag,
+  Timestamp,
+} from '../src/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
-const BATCH = Math.min(100_000, TOTAL);
+const BATCH = Math.min(Number(process.argv[3] ?? 100_000), TOTAL);
 const ROUNDS = Math.max(1, Math.round(TOTAL / BATCH));
 const T0 = 1_700_000_000_000_000_000n;
 
-function makeData(): { points: Point[]; ni: unknown[]; ic: ClientPoint[] } {
+const discard: CommitSink = { commit: () => Promise.resolve() };
+const registry = new SeriesRegistry({ sink: discard, bulkSize: 5000, maxPending: 400_000, flushInterval: 0 });
+
+const CpuDefined = defineMeasurement({
+  name: 'cpu',
+  tags: ['host', 'region'],
+  fields: { usage: 'float', cores: 'integer', ok: 'boolean' },
+  timestamp: { property: 'time', type: 'bigint' },
+  bulkSize: 5000,
+  registry,
+});
+
+@Measurement({ name: 'cpu', bulkSize: 5000, registry })
+class CpuDeclared extends SeriesModel<CpuDeclared> {
+  @Tag() declare host: string;
+  @Tag() declare region: string;
+  @Field({ type: 'float' }) declare usage: number;
+  @Field({ type: 'integer' }) declare cores: number;
+  @Field({ type: 'boolean' }) declare ok: boolean;
+  @Timestamp({ type: 'bigint' }) declare time: bigint;
+}
+
+@Measurement({ name: 'cpu', bulkSize: 5000, registry })
+class CpuFields extends SeriesModel<CpuFields> {
+  @Tag() host!: string;
+  @Tag() region!: string;
+  @Field({ type: 'float' }) usage!: number;
+  @Field({ type: 'integer' }) cores!: number;
+  @Field({ type: 'boolean' }) ok!: boolean;
+  @Timestamp({ type: 'bigint' }) time!: bigint;
+}
+
+interface Row {
+  host: string;
+  region: string;
+  usage: number;
+  cores: number;
+  ok: boolean;
+  time: bigint;
+}
+
+function makeData(): { points: Point[]; rows: Row[]; ni: unknown[]; ic: ClientPoint[] } {
   const points: Point[] = [];
+  const rows: Row[] = [];
   const ni: unknown[] = [];
   const ic: ClientPoint[] = [];
   let seed = 42;
@@ -38,6 +99,7 @@ function makeData(): { points: Point[]; ni: unknown[]; ic: ClientPoint[] } {
     const ok = i % 3 !== 0;
     const time = T0 + BigInt(i) * 1000n;
     points.push({ measurement: 'cpu', tags: { host, region }, fields: { cores, ok, usage }, time });
+    rows.push({ host, region, usage, cores: Number(cores), ok, time });
     ni.push({
       measurement: 'cpu',
       tags: { host, region },
@@ -54,33 +116,58 @@ function makeData(): { points: Point[]; ni: unknown[]; ic: ClientPoint[] } {
         .timestamp(time.toString()),
     );
   }
-  return { points, ni, ic };
+  return { points, rows, ni, ic };
 }
 
 interface Result {
   name: string;
   pps: number;
-  bytes: number;
+  /** Bytes per line, when the encoder returns its output. */
+  bytesPerLine: number | undefined;
   sample: string;
 }
 
-function measure(name: string, encode: () => string): Result {
-  encode(); // warm-up
-  encode();
+/**
+ * Times `encode` (one batch, returning its output or undefined) over the total, twice (the first
+ * pass warms up). `settle` runs between batches, untimed (the models let their discarded batches
+ * settle there, as an application would between bursts); `sample` gives the first line.
+ */
+// A full collection before each row, so that one encoder's garbage is not collected on the next's time.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function measure(
+  name: string,
+  encode: () => string | Uint8Array | undefined,
+  settle?: () => Promise<void>,
+  sample?: () => string,
+): Promise<Result> {
   let bytes = 0;
-  let sample = '';
-  const start = process.hrtime.bigint();
-  for (let r = 0; r < ROUNDS; r++) {
-    const out = encode();
-    bytes += out.length;
-    if (r === 0) sample = out.slice(0, out.indexOf('\n'));
+  let first = '';
+  let secs = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    gc();
+    bytes = 0;
+    secs = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      const start = process.hrtime.bigint();
+      const out = encode();
+      secs += Number(process.hrtime.bigint() - start) / 1e9;
+      if (out !== undefined) bytes += out.length;
+      if (r === 0) {
+        if (typeof out === 'string') first = out.slice(0, out.indexOf('\n'));
+        else if (out !== undefined) first = Buffer.from(out.subarray(0, out.indexOf(0x0a))).toString();
+        else if (sample !== undefined) first = sample();
+      }
+      if (settle !== undefined) await settle();
+    }
   }
-  const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  return { name, pps: (BATCH * ROUNDS) / secs, bytes, sample };
+  const n = BATCH * ROUNDS;
+  return { name, pps: n / secs, bytesPerLine: bytes > 0 ? bytes / n : undefined, sample: first };
 }
 
 async function main(): Promise<void> {
-  const { points, ni, ic } = makeData();
+  const { points, rows, ni, ic } = makeData();
 
   const influx = new NodeInflux({
     database: 'bench',
@@ -102,16 +189,48 @@ async function main(): Promise<void> {
     },
   };
 
+  // Between model batches: let the discarded batches settle (maxPending stays bounded).
+  const settle = async (): Promise<void> => {
+    await registry.flush();
+  };
+  const construct =
+    (Model: new (row: Row) => object): (() => undefined) =>
+    () => {
+      for (let i = 0; i < rows.length; i++) new Model(rows[i] as Row);
+      return undefined;
+    };
+  // The first line a model writes, built outside the timed part.
+  const modelSample = (): string => {
+    const r = new SeriesRegistry({ sink: discard, autocommit: false });
+    const M = defineMeasurement({
+      name: 'cpu',
+      tags: ['host', 'region'],
+      fields: { usage: 'float', cores: 'integer', ok: 'boolean' },
+      timestamp: { property: 'time', type: 'bigint' },
+      registry: r,
+    });
+    new M(rows[0] as Row);
+    return M.pendingLines()[0] as string;
+  };
+
   const results: Result[] = [];
-  results.push(measure('influx-models makeLines', () => makeLines(points, 'n')));
   results.push(
-    measure('node-influx writePoints (serializer)', () => {
+    await measure('node-influx writePoints (serializer)', () => {
       void influx.writePoints(ni as Parameters<typeof influx.writePoints>[0], { precision: 'n' });
       return `${captured}\n`;
     }),
   );
+  results.push(await measure('influx-models makeLines', () => makeLines(points, 'n')));
+  results.push(await measure('influx-models makeLinesBytes', () => makeLinesBytes(points, 'n')));
+  results.push(await measure('models: new (defineMeasurement)', construct(CpuDefined), settle, modelSample));
   results.push(
-    measure('@influxdata/influxdb-client Point.toLineProtocol', () => {
+    await measure('models: new (decorated, declare fields)', construct(CpuDeclared), settle, modelSample),
+  );
+  results.push(
+    await measure('models: new (decorated fields, Proxy)', construct(CpuFields), settle, modelSample),
+  );
+  results.push(
+    await measure('@influxdata/influxdb-client Point.toLineProtocol', () => {
       let out = '';
       for (let i = 0; i < ic.length; i++) out += `${(ic[i] as ClientPoint).toLineProtocol()}\n`;
       return out;
@@ -121,26 +240,27 @@ async function main(): Promise<void> {
   // The floor: only the number formatting every encoder must do (String(float), the int, the
   // BigInt time), without escaping, sorting or building any output.
   results.push(
-    measure('floor: String(usage) + String(cores) + time.toString()', () => {
+    await measure('floor: String(usage) + String(cores) + time.toString()', () => {
       let n = 0;
       for (let i = 0; i < points.length; i++) {
         const p = points[i] as Point;
         const f = p.fields as { usage: number; cores: bigint };
         n += String(f.usage).length + String(f.cores).length + (p.time as bigint).toString().length;
       }
-      return `${n}\n`;
+      return n < 0 ? '' : undefined; // (uses n, so the conversions are not optimised away)
     }),
   );
 
-  const ours = results[0] as Result;
+  const base = results[0] as Result;
   console.log(`node ${process.version}, ${BATCH * ROUNDS} points per encoder (batch ${BATCH} x ${ROUNDS})`);
   for (const r of results) {
+    const size = r.bytesPerLine === undefined ? '' : `  ${r.bytesPerLine.toFixed(1)} B/line`;
     console.log(
-      `${r.name.padEnd(50)} ${(r.pps / 1e6).toFixed(2).padStart(6)} M points/s  ` +
-        `ours/this = ${(ours.pps / r.pps).toFixed(2)}x  ${(r.bytes / (BATCH * ROUNDS)).toFixed(1)} B/line`,
+      `${r.name.padEnd(56)} ${(r.pps / 1e6).toFixed(2).padStart(6)} M points/s  ${(r.pps / base.pps).toFixed(2).padStart(6)}x node-influx${size}`,
     );
-    console.log(`  ${r.sample}`);
+    if (r.sample !== '') console.log(`  ${r.sample}`);
   }
+  await registry.close();
 }
 
 await main();

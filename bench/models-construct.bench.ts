@@ -51,6 +51,17 @@ const CpuLoadDefined = defineMeasurement({
   registry,
 });
 
+// The shape of bench/encode.bench.ts: bigint nanosecond times given, fields usage/cores/ok.
+const CpuNs = defineMeasurement({
+  name: 'cpu',
+  tags: ['host', 'region'],
+  fields: { usage: 'float', cores: 'integer', ok: 'boolean' },
+  timestamp: { property: 'time', type: 'bigint' },
+  bulkSize: 5000,
+  registry,
+});
+const T0 = 1_700_000_000_000_000_000n;
+
 const hosts = Array.from({ length: 64 }, (_, i) => `host-${i}`);
 
 async function run(name: string, make: (i: number) => void): Promise<number> {
@@ -100,6 +111,16 @@ for (let round = 0; round < 2; round++) {
       usage: i * 0.5,
       cores: i & 31,
       healthy: (i & 1) === 0,
+    });
+  });
+  results.definedNs = await run('defineMeasurement, bigint ns time given', (i) => {
+    new CpuNs({
+      host: hosts[i & 63]!,
+      region: 'eu',
+      usage: i * 0.37,
+      cores: i & 31,
+      ok: (i & 1) === 0,
+      time: T0 + BigInt(i) * 1000n,
     });
   });
   results.makeLine = await run('makeLine(point) + push (no model)', (i) => {

@@ -17,6 +17,7 @@ import {
   makeLinesBytes,
   type Point,
 } from '../src/line-protocol/index.js';
+import { shareEncoderCaches } from '../src/line-protocol/make-lines.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -44,18 +45,23 @@ function shortest(v: number): string | undefined {
   return end < 0 ? undefined : Buffer.from(buf.subarray(0, end)).toString('latin1');
 }
 
-/** Every line encoded alone, with a fresh encoder (nothing cached). */
+/** Every line encoded alone, with a fresh encoder and fresh caches (nothing cached). */
 function oneByOne(points: Point[], body?: { tags?: Record<string, unknown>; measurement?: string }): string {
-  return points
-    .map((p, i) => {
-      const encode = createLineEncoder(
-        'n',
-        body?.tags as Record<string, string> | undefined,
-        body?.measurement,
-      );
-      return `${encode(p, i)}\n`;
-    })
-    .join('');
+  shareEncoderCaches(false);
+  try {
+    return points
+      .map((p, i) => {
+        const encode = createLineEncoder(
+          'n',
+          body?.tags as Record<string, string> | undefined,
+          body?.measurement,
+        );
+        return `${encode(p, i)}\n`;
+      })
+      .join('');
+  } finally {
+    shareEncoderCaches(true);
+  }
 }
 
 function errorOf(fn: () => unknown): string {
@@ -315,6 +321,26 @@ describe('makeLines caches', () => {
     );
   });
 
+  it('series seen once (the cache steps aside) then repeated, across calls, match the uncached rules', () => {
+    const points: Point[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const host = i < 12_000 ? `unique-${i}` : `host-${i % 7}`;
+      points.push({
+        measurement: 'm',
+        tags: { host, z: i % 2 === 0 ? 'a b' : 'c' },
+        fields: { v: i },
+        time: BigInt(i),
+      });
+    }
+    const expected = oneByOne(points);
+    expect(makeLines(points)).toBe(expected);
+    expect(makeLines(points)).toBe(expected);
+    const lines = expected.split('\n');
+    for (let i = 11_990; i < 12_010; i++) expect(makeLine(points[i] as Point)).toBe(lines[i]);
+    expect(makeLines({ points, tags: { dc: 'x' } })).toBe(oneByOne(points, { tags: { dc: 'x' } }));
+    shareEncoderCaches(true); // (leaves the shared caches empty, out of their bypass)
+  });
+
   it('random batches drawn from a few tag and field objects match points encoded one by one', () => {
     const str = fc.constantFrom('a', 'b', 'a b', 'x,y', 'k=v', 'é', '😀', 'a\\ b', 'q"', '');
     const tagObj = fc.dictionary(
@@ -415,6 +441,18 @@ describe('model instances', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('series seen once (the head cache steps aside) then repeated', () => {
+    const M = cpu();
+    for (let i = 0; i < 20_000; i++) {
+      const host = i < 12_000 ? `unique ${i}` : `host-${i % 7}`;
+      new M({ host, region: i % 2 === 0 ? 'a,b' : undefined, usage: i + 0.5, time: BigInt(i) });
+    }
+    const lines = M.pendingLines();
+    expect(lines[0]).toBe('cpu,host=unique\\ 0,region=a\\,b usage=0.5 0');
+    expect(lines[19_999]).toBe('cpu,host=host-0 usage=19999.5 19999');
+    expect(lines.map((l) => `${l}\n`).join('')).toBe(makeLines(M.pending(), 'n'));
   });
 
   it('known lines: escapes, empty tags, -0, whole floats, limits, times before 1970 and Dates', () => {

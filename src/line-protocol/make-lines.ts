@@ -168,22 +168,82 @@ class EscapeCache {
   readonly measurements = new Map<string, string>();
   readonly tagKeys = new Map<string, string>();
   readonly tagValues = new Map<string, string>();
-  /** A separator byte, the escaped field key and `=`, as bytes; null for a key that is refused. */
-  readonly fieldKeys = new Map<string, Uint8Array | null>();
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Tag or field key lists remembered per encoder (least recently built ones are replaced). */
+/** Tag or field key lists remembered per cache (the oldest built is replaced). */
 const MAX_SHAPES = 16;
-/** Cached `measurement,tags` sections per encoder. */
-const MAX_HEADS = 16384;
+/** Cached heads per cache; when full, the cache starts over (the series written change in time). */
+const MAX_HEADS = 8192;
+/** Head lookups per check of the hit rate, and points written without the cache after a bad one. */
+const HEAD_WINDOW = 4096;
+const HEAD_BYPASS = 32768;
+
+/** Escaped field keys: a separator byte, the key and `=`, as bytes; null for a key that is refused. */
+const fieldKeyBytes = new Map<string, Uint8Array | null>();
+
+function fieldKeyPrefix(key: string): Uint8Array | null {
+  let p = fieldKeyBytes.get(key);
+  if (p === undefined) {
+    try {
+      // The first byte is the separator (a space or a comma), set before each copy.
+      p = Buffer.from(` ${escapeFieldKey(key, 'point')}=`, 'utf8');
+    } catch {
+      p = null; // refused: writing a value under it throws (naming the point)
+    }
+    if (fieldKeyBytes.size >= 4096) fieldKeyBytes.clear();
+    fieldKeyBytes.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * The key lists and heads an encoder has seen. Encoders without body tags share one (heads and
+ * key lists depend on nothing else), so single points and small batches find their series
+ * cached; an encoder with body tags has its own.
+ */
+class Caches {
+  readonly tagShapes: TagShape[] = [];
+  tagShapeNext = 0;
+  heads = 0;
+  readonly fieldShapes: FieldShape[] = [];
+  fieldShapeNext = 0;
+  // Hit rate over the current window; while `bypass` > 0, heads are written without the cache
+  // (a stream of series never seen again would pay for caching each of them).
+  lookups = 0;
+  misses = 0;
+  bypass = 0;
+
+  /** Drops every cached head. */
+  clearHeads(): void {
+    for (const s of this.tagShapes) s.root = new Level();
+    this.heads = 0;
+  }
+}
+
+let sharedCaches = new Caches();
+let shareCaches = true;
+
+/**
+ * Internal (not exported by the package), for tests: empties the shared caches; `false` gives
+ * every encoder fresh caches, so that a single point is encoded by the uncached rules alone.
+ *
+ * ```ts
+ * shareEncoderCaches(false);
+ * makeLine(point); // written without any cached head or key list
+ * shareEncoderCaches(true);
+ * ```
+ */
+export function shareEncoderCaches(on: boolean): void {
+  shareCaches = on;
+  sharedCaches = new Caches();
+}
 
 /** The own enumerable tag keys of a point, in for-in order, and the heads built with them. */
 class TagShape {
   /** measurement → value of keys[0] → … → value of keys[n-1] → Head. */
   root = new Level();
-  heads = 0;
   constructor(readonly keys: readonly string[]) {}
 }
 
@@ -221,7 +281,7 @@ const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
 /** The state of one encoding call. */
 class Encoder {
   readonly w: LineWriter;
-  readonly cache = new EscapeCache();
+  private escapes: EscapeCache | undefined;
   readonly precision: Precision;
   readonly nanosTime: boolean;
   readonly bodyTags: Readonly<Record<string, TagValue>> | undefined;
@@ -236,21 +296,16 @@ class Encoder {
   /** Escaped tag keys/values whose backslash-space makes the line splitter see an early space. */
   private readonly suspects = new Set<string>();
 
-  // Head cache (measurement and tags): the key lists seen, and scratch space for one point's reads.
-  private readonly tagShapes: TagShape[] = [];
+  // The key lists and heads seen (see Caches), the last key lists used, and scratch space for
+  // one point's reads.
+  private readonly caches: Caches;
   private tagShape: TagShape | undefined;
-  private tagShapeNext = 0;
-  private heads = 0;
+  private fieldShape: FieldShape | undefined;
   private readonly tks: string[] = [];
   private readonly tvs: unknown[] = [];
-  private bodyValues: unknown[] | undefined;
-
-  // Field key lists seen, and scratch space for one point's reads.
-  private readonly fieldShapes: FieldShape[] = [];
-  private fieldShape: FieldShape | undefined;
-  private fieldShapeNext = 0;
   private readonly fks: string[] = [];
   private readonly fvs: unknown[] = [];
+  private bodyValues: unknown[] | undefined;
 
   constructor(
     w: LineWriter,
@@ -273,6 +328,12 @@ class Encoder {
       }
     }
     this.bodyMeasurement = bodyMeasurement ?? undefined;
+    this.caches = this.bodyTagKeys === undefined && shareCaches ? sharedCaches : new Caches();
+  }
+
+  private get cache(): EscapeCache {
+    if (this.escapes === undefined) this.escapes = new EscapeCache();
+    return this.escapes;
   }
 
   where(): string {
@@ -415,7 +476,11 @@ class Encoder {
    * series seen before costs a few map lookups and a copy.
    */
   private head(measurement: unknown, tags: unknown): void {
-    if (tags !== undefined && tags !== null && typeof tags !== 'object') {
+    const caches = this.caches;
+    if (caches.bypass > 0 || (tags !== undefined && tags !== null && typeof tags !== 'object')) {
+      if (caches.bypass > 0) caches.bypass--;
+      const bodyKeys = this.bodyTagKeys;
+      if (bodyKeys !== undefined) this.readBodyTags(bodyKeys);
       this.slowHead(measurement, tags);
       return;
     }
@@ -442,6 +507,11 @@ class Encoder {
     let node = (shape as TagShape).root.get(measurement);
     for (let i = 0; i < n && node !== undefined; i++) node = (node as Level).get(vs[i]);
     const w = this.w;
+    if (++caches.lookups === HEAD_WINDOW) {
+      if (caches.misses * 2 > HEAD_WINDOW) caches.bypass = HEAD_BYPASS;
+      caches.lookups = 0;
+      caches.misses = 0;
+    }
     if (node !== undefined) {
       const head = node as Head;
       w.raw(head.bytes);
@@ -450,9 +520,10 @@ class Encoder {
       return;
     }
     // Not seen yet: write it by the rules, from the values read above, and remember it.
+    caches.misses++;
     const start = w.pos;
     this.slowHead(measurement, n === 0 ? undefined : snapshot(ks, vs, n));
-    if (this.heads >= MAX_HEADS) return;
+    if (caches.heads >= MAX_HEADS) caches.clearHeads();
     const head = headOf(w.buf, start, w.pos, this.suspect);
     const s = shape as TagShape;
     let level = s.root;
@@ -467,12 +538,12 @@ class Encoder {
       key = vs[i];
     }
     level.set(key, head);
-    s.heads++;
-    this.heads++;
+    caches.heads++;
   }
 
   private findTagShape(ks: readonly string[], n: number): TagShape {
-    const shapes = this.tagShapes;
+    const caches = this.caches;
+    const shapes = caches.tagShapes;
     for (let i = 0; i < shapes.length; i++) {
       const s = shapes[i] as TagShape;
       if (sameKeys(s.keys, ks, n)) {
@@ -482,11 +553,7 @@ class Encoder {
     }
     const s = new TagShape(ks.slice(0, n));
     if (shapes.length < MAX_SHAPES) shapes.push(s);
-    else {
-      const old = this.tagShapeNext++ % MAX_SHAPES;
-      this.heads -= (shapes[old] as TagShape).heads;
-      shapes[old] = s;
-    }
+    else shapes[caches.tagShapeNext++ % MAX_SHAPES] = s;
     this.tagShape = s;
     return s;
   }
@@ -507,11 +574,7 @@ class Encoder {
     }
     if (!changed) return;
     this.bodyView = snapshot(bodyKeys, values, bodyKeys.length);
-    for (const s of this.tagShapes) {
-      s.root = new Level();
-      s.heads = 0;
-    }
-    this.heads = 0;
+    this.caches.clearHeads(); // (an encoder with body tags has caches of its own)
   }
 
   private newlineKey: string | undefined;
@@ -663,7 +726,8 @@ class Encoder {
   }
 
   private findFieldShape(ks: readonly string[], n: number): FieldShape {
-    const shapes = this.fieldShapes;
+    const caches = this.caches;
+    const shapes = caches.fieldShapes;
     for (let i = 0; i < shapes.length; i++) {
       const s = shapes[i] as FieldShape;
       if (sameKeys(s.keys, ks, n)) {
@@ -672,21 +736,7 @@ class Encoder {
       }
     }
     const keys = ks.slice(0, n);
-    const cache = this.cache.fieldKeys;
-    const prefixes: (Uint8Array | null)[] = [];
-    for (const k of keys) {
-      let p = cache.get(k);
-      if (p === undefined) {
-        try {
-          // The first byte is the separator (a space or a comma), set before each copy.
-          p = Buffer.from(` ${escapeFieldKey(k, 'point')}=`, 'utf8');
-        } catch {
-          p = null; // refused: writing a value under it throws (with the point's index)
-        }
-        if (cache.size < 4096) cache.set(k, p);
-      }
-      prefixes.push(p);
-    }
+    const prefixes = keys.map(fieldKeyPrefix);
     let inOrder = 1;
     while (inOrder < n && !((keys[inOrder] as string) < (keys[inOrder - 1] as string))) inOrder++;
     let order: number[] | undefined;
@@ -702,7 +752,7 @@ class Encoder {
     const ascii = prefixes.every((p) => p === null || p.every((b) => b < 0x80));
     const s = new FieldShape(keys, prefixes, order, inOrder, ascii);
     if (shapes.length < MAX_SHAPES) shapes.push(s);
-    else shapes[this.fieldShapeNext++ % MAX_SHAPES] = s;
+    else shapes[caches.fieldShapeNext++ % MAX_SHAPES] = s;
     this.fieldShape = s;
     return s;
   }

@@ -37,8 +37,11 @@ export type ModelSerializer = (
   values?: readonly unknown[],
 ) => void;
 
-/** Heads cached per model class (a class with a templated name can make many). */
-const MAX_HEADS = 16384;
+/** Heads cached per model class; when full, the cache starts over (the series written change). */
+const MAX_HEADS = 8192;
+/** Head lookups per check of the hit rate, and lines written without the cache after a bad one. */
+const HEAD_WINDOW = 4096;
+const HEAD_BYPASS = 32768;
 
 const TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
 const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
@@ -265,10 +268,23 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
   };
 
   // The head (measurement and tags) of each series seen, cached by the raw tag values.
-  const root = new Level();
+  let root = new Level();
   let heads = 0;
   const scratch: unknown[] = new Array(tags.length);
   let scratchBusy = false;
+  // Hit rate over the current window; while `bypass` > 0, heads are written without the cache
+  // (series never seen again, such as a tag holding a request id, would pay for caching each).
+  let lookups = 0;
+  let misses = 0;
+  let bypass = 0;
+  const noteLookup = (miss: boolean): void => {
+    if (miss) misses++;
+    if (++lookups === HEAD_WINDOW) {
+      if (misses * 2 > HEAD_WINDOW) bypass = HEAD_BYPASS;
+      lookups = 0;
+      misses = 0;
+    }
+  };
 
   /** Writes `measurement,tags`; returns true when the line needs the line-splitting check. */
   const writeHead = (
@@ -279,13 +295,15 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     const m = measurementOf(inst);
     if (values !== undefined) {
       // The values are read already: look the head up, and build it from them if it is new.
-      let node = root.get(m);
+      let node = bypass > 0 ? undefined : root.get(m);
       for (let i = 0; i < tags.length && node !== undefined; i++) {
         const spec = tags[i] as TagSpec;
         let v = values[spec.index];
         if (v === undefined) v = inst[spec.property];
         node = (node as Level).get(v);
       }
+      if (bypass > 0) bypass--;
+      else noteLookup(node === undefined);
       if (node !== undefined) {
         const head = node as Head;
         w.raw(head.bytes);
@@ -298,33 +316,35 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         const v = values[spec.index];
         vals[i] = v === undefined ? inst[spec.property] : v;
       }
-      return buildHead(w, m, vals);
+      return buildHead(w, m, vals, bypass === 0);
     }
     // Each tag value is read from the instance once (a getter could even construct another
     // instance of this class: then the scratch array is in use and a new one is taken).
     const vals = scratchBusy ? new Array<unknown>(tags.length) : scratch;
     scratchBusy = true;
     try {
-      let node = root.get(m);
+      let node = bypass > 0 ? undefined : root.get(m);
       for (let i = 0; i < tags.length; i++) {
         const v = inst[(tags[i] as TagSpec).property];
         vals[i] = v;
         if (node !== undefined) node = (node as Level).get(v);
       }
+      if (bypass > 0) bypass--;
+      else noteLookup(node === undefined);
       if (node !== undefined) {
         const head = node as Head;
         w.raw(head.bytes);
         if (!head.ascii) w.ascii = false;
         return head.suspect;
       }
-      return buildHead(w, m, vals);
+      return buildHead(w, m, vals, bypass === 0);
     } finally {
       if (vals === scratch) scratchBusy = false;
     }
   };
 
-  /** Writes and caches the head of a series not seen yet; returns its `suspect`. */
-  const buildHead = (w: LineWriter, m: string, vals: readonly unknown[]): boolean => {
+  /** Writes (and caches, with `store`) the head of a series not seen yet; returns its `suspect`. */
+  const buildHead = (w: LineWriter, m: string, vals: readonly unknown[], store: boolean): boolean => {
     const start = w.pos;
     w.str(m);
     let suspect = suspectKeys;
@@ -340,7 +360,11 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
       if (e !== v && e.includes('\\\\ ')) suspect = true;
       w.str(e);
     }
-    if (heads < MAX_HEADS) {
+    if (store) {
+      if (heads >= MAX_HEADS) {
+        root = new Level();
+        heads = 0;
+      }
       storeHead(root, [m, ...vals], tags.length + 1, headOf(w.buf, start, w.pos, suspect));
       heads++;
     }
