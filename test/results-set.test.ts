@@ -84,6 +84,35 @@ describe('ResultSet (influxdb-python RS cases)', () => {
   });
 });
 
+describe('row objects (built per column list)', () => {
+  it('getPoints, rowsWithTags and items give exactly what pointFromColsVals gives, whatever the names', () => {
+    const lists = [
+      ['time', 'value'],
+      ['time', 'a"b\\', '\x60\x24{x}\x60', '\u2028', '0', '10', 'constructor', 'toString'],
+      ['time', 'dup', 'dup'],
+      ['time', '__proto__'],
+      [],
+    ];
+    for (const columns of lists) {
+      const values = [columns.map((_, i) => (i === 0 ? 't0' : i)), columns.map(() => null), []];
+      const rs = new ResultSet({
+        statement_id: 0,
+        series: [{ name: 'm', tags: { host: 'h' }, columns, values }],
+      });
+      const expected = values.map((v) => ResultSet.pointFromColsVals(columns, v));
+      const got = [...rs.getPoints()];
+      expect(got).toStrictEqual(expected);
+      got.forEach((row, i) => {
+        expect(Object.keys(row)).toEqual(Object.keys(expected[i]!));
+        expect(Object.getPrototypeOf(row)).toBe(Object.getPrototypeOf(expected[i]!));
+      });
+      expect([...rs.getPoints('m', { host: 'h' })]).toStrictEqual(expected);
+      expect(rs.items()[0]![1]).toStrictEqual(expected);
+      expect([...rs.rowsWithTags()]).toStrictEqual(expected.map((r) => ({ host: 'h', ...r })));
+    }
+  });
+});
+
 describe('decoders', () => {
   it('CL05: msgpack ext type 5 times decode to exact RFC3339 (nanoseconds kept)', () => {
     const { input, expected } = byId('CL05');

@@ -107,9 +107,17 @@ export class ResultSet implements Iterable<ResultRow[]> {
       if (name === null) {
         if (tags == null) yield* rowsOf(series);
       } else if (measurement == null || measurement === name) {
+        const values = series.values;
+        if (!Array.isArray(values)) continue;
+        const build = rowBuilder(series.columns);
+        if (tags == null) {
+          for (let i = 0; i < values.length; i++) yield build(series.columns, values[i] as ResultValue[]);
+          continue;
+        }
         const seriesTags = series.tags ?? {};
-        for (const row of rowsOf(series)) {
-          if (tags == null || tagMatches(row, tags) || tagMatches(seriesTags, tags)) yield row;
+        for (let i = 0; i < values.length; i++) {
+          const row = build(series.columns, values[i] as ResultValue[]);
+          if (tagMatches(row, tags) || tagMatches(seriesTags, tags)) yield row;
         }
       }
     }
@@ -230,5 +238,37 @@ function* rowsOf(series: RawSeries): Generator<ResultRow> {
   const values = series.values;
   if (!Array.isArray(values)) return;
   const cols = series.columns;
-  for (const vals of values) yield ResultSet.pointFromColsVals(cols, vals);
+  const build = rowBuilder(cols);
+  for (let i = 0; i < values.length; i++) yield build(cols, values[i] as ResultValue[]);
+}
+
+type RowBuilder = (cols: readonly string[], vals: readonly ResultValue[]) => ResultRow;
+
+/**
+ * Row objects of a series are built by a function generated once per column list: an object
+ * literal with the column names as keys (one allocation with every property in place) instead of
+ * a store per column with a key known only at run time. Same result as pointFromColsVals; column
+ * lists it cannot express (a repeated name, `__proto__`, or a runtime that forbids generated code)
+ * use pointFromColsVals itself.
+ */
+const builders = new Map<string, RowBuilder>();
+let codegen = true;
+
+function rowBuilder(cols: readonly string[]): RowBuilder {
+  if (!codegen || !Array.isArray(cols) || cols.length > 1000) return ResultSet.pointFromColsVals;
+  const key = cols.join('\u0000');
+  let build = builders.get(key);
+  if (build !== undefined) return build;
+  build = ResultSet.pointFromColsVals;
+  if (new Set(cols).size === cols.length && cols.every((c) => typeof c === 'string' && c !== '__proto__')) {
+    try {
+      const entries = cols.map((c, i) => `${JSON.stringify(c)}: v[${i}] ?? null`);
+      build = new Function('c', 'v', `'use strict'; return { ${entries.join(', ')} };`) as RowBuilder;
+    } catch (err) {
+      if (!(err instanceof EvalError)) throw err;
+      codegen = false;
+    }
+  }
+  if (builders.size < 256) builders.set(key, build);
+  return build;
 }
