@@ -595,3 +595,25 @@ describe('model instances', () => {
     expect(WithAccessor.pendingLines()).toEqual(['cpu,host=a,region=from-accessor usage=1 1']);
   });
 });
+
+describe('makeLinesBytes', () => {
+  it('large results handed out in place are not overwritten by later calls', () => {
+    const points = (tag: string, n: number): Point[] =>
+      Array.from({ length: n }, (_, i) => ({
+        measurement: 'm',
+        tags: { t: tag },
+        fields: { v: i + 0.5 },
+        time: BigInt(i),
+      }));
+    const a = makeLinesBytes(points('a', 20_000));
+    const aText = Buffer.from(a).toString();
+    const b = makeLinesBytes(points('b', 20_000));
+    const c = makeLinesBytes(points('c', 10));
+    const d = makeLinesBytes(points('d', 50_000));
+    expect(Buffer.from(a).toString()).toBe(aText);
+    expect(Buffer.from(a).toString()).toBe(makeLines(points('a', 20_000)));
+    expect(Buffer.from(b).toString()).toBe(makeLines(points('b', 20_000)));
+    expect(Buffer.from(c).toString()).toBe(makeLines(points('c', 10)));
+    expect(Buffer.from(d).toString()).toBe(makeLines(points('d', 50_000)));
+  });
+});
