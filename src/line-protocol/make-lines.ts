@@ -643,54 +643,62 @@ class Encoder {
         `must be an object with at least one field, got ${typeOf(fields)}`,
       );
     }
-    // Each value is read once. While the keys are those of the previous point and sorted, each
-    // field is written as it is read (errors come in the same order as on the general path).
-    const ks = this.fks;
-    const vs = this.fvs;
+    // While the keys are those of the previous point and sorted, each field is written as it is
+    // read (errors come in the same order as on the general path below).
     const w = this.w;
     const start = w.pos;
     this.newlineKey = undefined;
     let shape = this.fieldShape;
-    let direct = shape !== undefined && shape.order === undefined;
+    if (shape !== undefined && shape.order === undefined) {
+      const keys = shape.keys;
+      const prefixes = shape.prefixes;
+      if (!shape.ascii) w.ascii = false;
+      let n = 0;
+      let sep = 0x20;
+      for (const k in fields) {
+        if (!hasOwn.call(fields, k)) continue;
+        if (n >= keys.length || keys[n] !== k) {
+          n = -1;
+          break;
+        }
+        const v = fields[k];
+        if (v !== null && v !== undefined) {
+          const prefix = prefixes[n] as Uint8Array | null;
+          if (prefix === null) escapeFieldKey(k, this.where()); // throws
+          (prefix as Uint8Array)[0] = sep;
+          sep = 0x2c;
+          w.raw(prefix as Uint8Array);
+          this.fieldValue(k, v);
+        }
+        n++;
+      }
+      if (n === keys.length) {
+        if (sep === 0x20) {
+          throw new InfluxValidationError(
+            this.where(),
+            'fields',
+            'has no field with a value; InfluxDB cannot store a point without fields',
+          );
+        }
+        return this.newlineKey;
+      }
+      // Other keys: start over on the general path (which reads the values again).
+      w.pos = start;
+      this.newlineKey = undefined;
+    }
+    const ks = this.fks;
+    const vs = this.fvs;
     const keys = shape === undefined ? undefined : shape.keys;
     let match = keys !== undefined;
     let n = 0;
-    let sep = 0x20;
-    if (direct && !(shape as FieldShape).ascii) w.ascii = false;
     for (const k in fields) {
       if (!hasOwn.call(fields, k)) continue;
-      const v = fields[k];
-      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k)) {
+      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
         match = false;
-        if (direct) {
-          direct = false;
-          w.pos = start;
-        }
-      }
-      if (direct && v !== null && v !== undefined) {
-        const prefix = (shape as FieldShape).prefixes[n] as Uint8Array | null;
-        if (prefix === null) escapeFieldKey(k, this.where()); // throws
-        (prefix as Uint8Array)[0] = sep;
-        sep = 0x2c;
-        w.raw(prefix as Uint8Array);
-        this.fieldValue(k, v);
-      }
       ks[n] = k;
-      vs[n] = v;
+      vs[n] = fields[k];
       n++;
     }
-    if (direct && (keys as readonly string[]).length === n) {
-      if (sep === 0x20) {
-        throw new InfluxValidationError(
-          this.where(),
-          'fields',
-          'has no field with a value; InfluxDB cannot store a point without fields',
-        );
-      }
-      return this.newlineKey;
-    }
-    w.pos = start;
-    this.newlineKey = undefined;
     if (!match || (keys as readonly string[]).length !== n) shape = this.findFieldShape(ks, n);
     const s = shape as FieldShape;
     const skeys = s.keys;
@@ -703,7 +711,7 @@ class Encoder {
         this.checkField(skeys[i] as string, prefixes[i] as Uint8Array | null, vs[i]);
     }
     if (!s.ascii) w.ascii = false;
-    sep = 0x20;
+    let sep = 0x20;
     for (let j = 0; j < n; j++) {
       const i = order === undefined ? j : (order[j] as number);
       const v = vs[i];
