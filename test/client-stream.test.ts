@@ -98,6 +98,39 @@ for (const responseFormat of ['msgpack', 'json'] as const) {
       expect(kept.at(-1)).toMatch(/unsupported mean iterator type/);
     });
 
+    it('a consumer slower than the server gets every row in order (the socket waits, nothing is dropped)', async () => {
+      let rows = 0;
+      let last = -1n;
+      let chunks = 0;
+      for await (const rs of client.queryStream('SELECT "i" FROM "big" WHERE time < 60000000', {
+        chunkSize: 5000,
+        epoch: 'ns',
+      })) {
+        chunks++;
+        await new Promise((r) => setTimeout(r, 20)); // the server keeps sending meanwhile
+        for (const row of rs.getPoints()) {
+          const t = row.time as bigint;
+          if (t <= last) throw new Error(`out of order at row ${rows}`);
+          last = t;
+          rows++;
+        }
+        if (chunks === 6) {
+          // and leaving while chunks are waiting still ends cleanly
+          break;
+        }
+      }
+      expect(chunks).toBe(6);
+      expect(rows).toBe(30_000);
+      let all = 0;
+      for await (const rs of client.queryStream('SELECT "i" FROM "big" WHERE time < 60000000', {
+        chunkSize: 5000,
+      })) {
+        await new Promise((r) => setTimeout(r, 5));
+        all += rs.series[0]?.values?.length ?? 0;
+      }
+      expect(all).toBe(60_000);
+    });
+
     it('an AbortSignal stops the stream with InfluxAbortError', async () => {
       const controller = new AbortController();
       let seen = 0;
