@@ -835,13 +835,11 @@ function sortedKeys(obj: object): string[] {
 /** One writer reused by non-overlapping calls; a nested call (from a user iterator) gets its own. */
 let sharedWriter: LineWriter | undefined;
 let sharedBusy = false;
-/** Capacity of the next shared writer (the size of the last one handed out with its bytes). */
-let nextCapacity = 1 << 16;
 
 function withWriter<T>(fn: (w: LineWriter) => T): T {
   if (sharedBusy) return fn(new LineWriter(1 << 12));
   sharedBusy = true;
-  if (sharedWriter === undefined) sharedWriter = new LineWriter(nextCapacity);
+  if (sharedWriter === undefined) sharedWriter = new LineWriter();
   const w = sharedWriter;
   w.reset();
   try {
@@ -945,16 +943,6 @@ export function makeLinesBytes(body: WriteBody | Iterable<Point>, precision: Pre
   checkPrecision(precision, 'precision');
   return withWriter((w) => {
     encodeBody(w, body, precision);
-    // Large bytes that fill at least half of the writer's buffer are returned in place, without a
-    // copy; the writer lets go of that buffer (the next call starts from one of the same size).
-    if (w.pos >= 1 << 16 && w.pos * 2 >= w.buf.length) {
-      const out = w.buf.subarray(0, w.pos);
-      if (w === sharedWriter) {
-        sharedWriter = undefined;
-        nextCapacity = Math.min(w.buf.length, 1 << 24);
-      }
-      return out;
-    }
     return w.bytes();
   });
 }
