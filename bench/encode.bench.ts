@@ -13,12 +13,13 @@
  * its line into the class buffer and buffers it; the registry's sink discards the batches);
  * `{ measurement, tags, fields, timestamp: '<ns digits>' }` with a schema (so `cores` is written
  * as an integer) for node-influx; pre-built Point objects for influxdb-client. The same 100k-point
- * batch is encoded repeatedly until the total is reached. Every row runs the whole total twice (a
- * warm-up pass, then the measured one), after a full garbage collection. The last row is the floor: the
+ * batch is encoded repeatedly until the total is reached. Each row runs in a process of its own
+ * (so that no encoder pays for another's garbage or heap growth), over the whole total twice (a
+ * warm-up pass, then the measured one). The last row is the floor: the
  * number-to-text conversions alone, which every encoder pays.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Point as ClientPoint } from '@influxdata/influxdb-client';
 import { FieldType, InfluxDB as NodeInflux } from 'influx';
 import {
@@ -35,6 +36,7 @@ import {
   Timestamp,
 } from '../src/index.js';
 
+const ROW = process.argv.indexOf('--row') > 0 ? Number(process.argv[process.argv.indexOf('--row') + 1]) : -1;
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Math.min(Number(process.argv[3] ?? 100_000), TOTAL);
 const ROUNDS = Math.max(1, Math.round(TOTAL / BATCH));
@@ -132,10 +134,6 @@ interface Result {
  * pass warms up). `settle` runs between batches, untimed (the models let their discarded batches
  * settle there, as an application would between bursts); `sample` gives the first line.
  */
-// A full collection before each row, so that one encoder's garbage is not collected on the next's time.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
 async function measure(
   name: string,
   encode: () => string | Uint8Array | undefined,
@@ -146,7 +144,6 @@ async function measure(
   let first = '';
   let secs = 0;
   for (let pass = 0; pass < 2; pass++) {
-    gc();
     bytes = 0;
     secs = 0;
     for (let r = 0; r < ROUNDS; r++) {
@@ -213,43 +210,67 @@ async function main(): Promise<void> {
     return M.pendingLines()[0] as string;
   };
 
+  const rowsToRun: [string, () => Promise<Result>][] = [
+    [
+      'node-influx',
+      () =>
+        measure('node-influx writePoints (serializer)', () => {
+          void influx.writePoints(ni as Parameters<typeof influx.writePoints>[0], { precision: 'n' });
+          return `${captured}\n`;
+        }),
+    ],
+    ['makeLines', () => measure('influx-models makeLines', () => makeLines(points, 'n'))],
+    ['makeLinesBytes', () => measure('influx-models makeLinesBytes', () => makeLinesBytes(points, 'n'))],
+    ['defined', () => measure('models: new (defineMeasurement)', construct(CpuDefined), settle, modelSample)],
+    [
+      'declared',
+      () => measure('models: new (decorated, declare fields)', construct(CpuDeclared), settle, modelSample),
+    ],
+    [
+      'fields',
+      () => measure('models: new (decorated fields, Proxy)', construct(CpuFields), settle, modelSample),
+    ],
+    [
+      'influxdb-client',
+      () =>
+        measure('@influxdata/influxdb-client Point.toLineProtocol', () => {
+          let out = '';
+          for (let i = 0; i < ic.length; i++) out += `${(ic[i] as ClientPoint).toLineProtocol()}\n`;
+          return out;
+        }),
+    ],
+    [
+      // The floor: only the number formatting every encoder must do (String(float), the int, the
+      // BigInt time), without escaping, sorting or building any output.
+      'floor',
+      () =>
+        measure('floor: String(usage) + String(cores) + time.toString()', () => {
+          let n = 0;
+          for (let i = 0; i < points.length; i++) {
+            const p = points[i] as Point;
+            const f = p.fields as { usage: number; cores: bigint };
+            n += String(f.usage).length + String(f.cores).length + (p.time as bigint).toString().length;
+          }
+          return n < 0 ? '' : undefined; // (uses n, so the conversions are not optimised away)
+        }),
+    ],
+  ];
+  const run = rowsToRun[ROW];
+  if (run !== undefined) {
+    process.stdout.write(`${JSON.stringify(await run[1]())}\n`);
+    await registry.close();
+    return;
+  }
+  await registry.close();
   const results: Result[] = [];
-  results.push(
-    await measure('node-influx writePoints (serializer)', () => {
-      void influx.writePoints(ni as Parameters<typeof influx.writePoints>[0], { precision: 'n' });
-      return `${captured}\n`;
-    }),
-  );
-  results.push(await measure('influx-models makeLines', () => makeLines(points, 'n')));
-  results.push(await measure('influx-models makeLinesBytes', () => makeLinesBytes(points, 'n')));
-  results.push(await measure('models: new (defineMeasurement)', construct(CpuDefined), settle, modelSample));
-  results.push(
-    await measure('models: new (decorated, declare fields)', construct(CpuDeclared), settle, modelSample),
-  );
-  results.push(
-    await measure('models: new (decorated fields, Proxy)', construct(CpuFields), settle, modelSample),
-  );
-  results.push(
-    await measure('@influxdata/influxdb-client Point.toLineProtocol', () => {
-      let out = '';
-      for (let i = 0; i < ic.length; i++) out += `${(ic[i] as ClientPoint).toLineProtocol()}\n`;
-      return out;
-    }),
-  );
-
-  // The floor: only the number formatting every encoder must do (String(float), the int, the
-  // BigInt time), without escaping, sorting or building any output.
-  results.push(
-    await measure('floor: String(usage) + String(cores) + time.toString()', () => {
-      let n = 0;
-      for (let i = 0; i < points.length; i++) {
-        const p = points[i] as Point;
-        const f = p.fields as { usage: number; cores: bigint };
-        n += String(f.usage).length + String(f.cores).length + (p.time as bigint).toString().length;
-      }
-      return n < 0 ? '' : undefined; // (uses n, so the conversions are not optimised away)
-    }),
-  );
+  for (let i = 0; i < rowsToRun.length; i++) {
+    const out = execFileSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), String(TOTAL), String(BATCH), '--row', String(i)],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
+    results.push(JSON.parse(out.trim().split('\n').pop() as string) as Result);
+  }
 
   const base = results[0] as Result;
   console.log(`node ${process.version}, ${BATCH * ROUNDS} points per encoder (batch ${BATCH} x ${ROUNDS})`);
@@ -260,7 +281,6 @@ async function main(): Promise<void> {
     );
     if (r.sample !== '') console.log(`  ${r.sample}`);
   }
-  await registry.close();
 }
 
 await main();
