@@ -9,14 +9,16 @@
  *
  * Wire format: **msgpack by default** (`Accept: application/x-msgpack`), JSON selectable with
  * `new InfluxDBClient({ responseFormat: 'json' })`. Measured with bench/client-stream.bench.ts
- * (1M rows `cpu,host=… value=<float>,count=<int>i`, influxd 1.6.7, same run, shared 2-core box,
- * best of 3; the numbers move by 10-30% between runs on this box):
- *  - the server produces msgpack faster than JSON (curl to /dev/null: 0.96 s vs 1.55 s) and it is
- *    about half the bytes (32.9 MB vs 60.5 MB);
- *  - decoding a whole response at once: msgpack (the own reader, msgpack-reader.ts) 504 ms, exact
- *    JSON 682 ms (runs ranged from 1.0x to 2.0x in msgpack's favour); msgpackr was about 1.8x
- *    slower than the own reader on the same bytes;
- *  - end to end, queryStream over msgpack 1.22 s vs 1.90 s over JSON, peak RSS ~125 MB either way.
+ * (1M rows `cpu,host=…,region=… cores=<int>i,ok=<bool>,usage=<float>`, influxd 1.6.7, shared
+ * 2-core box, best of 3-5; the numbers move by 10-30% between runs on this box):
+ *  - influxd writes msgpack faster than JSON (curl to /dev/null, chunked: about 1.2 s vs 1.9-2.4 s;
+ *    influxd CPU 1.7 s vs 3.2 s) and it is 55% of the bytes (43.9 MB vs 79.2 MB);
+ *  - decoding a whole response at once: msgpack 480-700 ms, exact JSON 880-950 ms;
+ *  - end to end, queryStream over msgpack 1.07-1.09x curl (reader CPU 0.46 s, peak RSS 111 MB),
+ *    query() 1.10x curl fetching the same whole response (peak RSS 288 MB).
+ * How: msgpack is decoded in one resumable pass as the bytes arrive (msgpack-reader.ts), in the
+ * socket's data events; a whole response is never held as bytes; short strings are shared; rows
+ * of a series are built by a function generated per column list (result-set.ts).
  * msgpack is also the only exact format for types: InfluxDB writes a float with a whole value such
  * as 1e20 as `100000000000000000000` in JSON, indistinguishable from an integer, so the JSON path
  * (json-decoder.ts) returns integers beyond 2^53 as bigint (exact for int64 fields) and such a float
