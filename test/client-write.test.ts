@@ -271,6 +271,24 @@ describe('write, commit and gzip', () => {
     await rawQuery(`DROP DATABASE "${other}"`);
   });
 
+  it('commit(batch) posts batch.bytes when given (registry batches), and refuses bytes that are not bytes', async () => {
+    await client.commit({
+      // body is not read when bytes are given: a producer may decode it lazily
+      get body(): string {
+        throw new Error('body read');
+      },
+      bytes: new TextEncoder().encode('bytes_commit,t=é v=1 7\n'),
+      lineCount: 1,
+      precision: 's',
+    });
+    const r = await rawQuery('SELECT "v", "t" FROM "bytes_commit"', db, { epoch: 's' });
+    expect(r.results[0].series[0].values).toEqual([[7, 1, 'é']]);
+    await expect(
+      client.commit({ body: 'x v=1\n', bytes: 'x v=1\n' as never, lineCount: 1, precision: 'n' }),
+    ).rejects.toThrow(/commit\(batch\).*bytes.*must be a Uint8Array, got/);
+    await client.commit({ body: 'never sent', bytes: new Uint8Array(0), lineCount: 0, precision: 'n' });
+  });
+
   it('gzip: compresses write bodies and accepts gzip responses', async () => {
     const agent = new RecordingAgent();
     const c = new InfluxDBClient({ ...serverAddress(), database: db, gzip: true, dispatcher: agent });

@@ -50,6 +50,43 @@ describe('registry against a real influxd', () => {
     expect(sample.results[0].series[0].values[0].slice(1)).toEqual([7 / 7, 7]);
   });
 
+  it('a batch holding non-ASCII text reaches the server byte for byte (the client posts the batch bytes)', async () => {
+    const registry = new SeriesRegistry({ sink: client, bulkSize: 3, flushInterval: 0 });
+    const seen: { body: string; bytes: string }[] = [];
+    const spy = {
+      commit(batch: Parameters<InfluxDBClient['commit']>[0]) {
+        seen.push({ body: batch.body, bytes: Buffer.from(batch.bytes ?? []).toString('utf8') });
+        return client.commit(batch);
+      },
+    };
+    registry.configure({ sink: spy });
+    @Measurement({ name: 'unicode_bytes', registry })
+    class Note extends SeriesModel<Note> {
+      @Tag() declare city: string;
+      @Field() declare text: string;
+      @Field() declare n: number;
+    }
+    const rows = [
+      { city: 'Zürich', text: 'naïve "café"\nline two', n: 1.5 },
+      { city: 'ascii', text: 'plain', n: 2 },
+      { city: '東京', text: '🙂 emoji', n: -0 },
+    ];
+    for (const r of rows) new Note(r);
+    await registry.close();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.bytes).toBe(seen[0]?.body);
+    expect(seen[0]?.body.split('\n').filter((l) => l.startsWith('unicode_bytes,city=東京'))).toHaveLength(1);
+    const back = await rawQuery('SELECT "text", "n" FROM unicode_bytes GROUP BY *', db);
+    const got = back.results[0].series
+      .map((s: { tags: { city: string }; values: unknown[][] }) => [
+        s.tags.city,
+        s.values[0]?.[1],
+        s.values[0]?.[2],
+      ])
+      .sort();
+    expect(got).toEqual(rows.map((r) => [r.city, r.text, r.n]).sort());
+  });
+
   it("the seed's SeriesHelper tutorial (bulk size 5, six instances) stores what influxdb-python stores", async () => {
     // helper_test.py / tutorial_serieshelper.py (reference case SH01): series_name
     // 'events.stats.{server_name}', tags server_name and other_tag, field some_stat (Python ints,

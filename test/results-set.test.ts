@@ -7,7 +7,6 @@ import { nanosToRfc3339 } from '../src/line-protocol/time.js';
 import { parseChunkedResponse } from '../src/results/chunk-parser.js';
 import { parseJsonExact } from '../src/results/json-decoder.js';
 import { decodeMsgpack, msgpackTimeToRfc3339 } from '../src/results/msgpack-decoder.js';
-import { MsgpackFramer } from '../src/results/msgpack-framer.js';
 import type { RawResponse } from '../src/results/response-format.js';
 import { type RawResult, ResultSet } from '../src/results/result-set.js';
 
@@ -192,47 +191,6 @@ describe('decoders', () => {
     ]);
     expect(values[1]).toEqual([1n, -9223372036854775808n, 'x,12345678901234567890]', 3]);
     expect(parseJsonExact('{"results":[{"statement_id":0}]}')).toEqual({ results: [{ statement_id: 0 }] });
-  });
-
-  it('MsgpackFramer finds object ends across any split of the bytes', () => {
-    const packr = new Packr({ useRecords: false });
-    const objs = [
-      {
-        results: [
-          {
-            statement_id: 0,
-            series: [{ name: 'a', columns: ['x'], values: [[1], ['s'.repeat(300)], [1.5]] }],
-          },
-        ],
-      },
-      {
-        results: [
-          {
-            statement_id: 0,
-            series: [{ name: 'b', columns: ['x'], values: Array.from({ length: 70000 }, (_, i) => [i]) }],
-          },
-        ],
-      },
-      { results: [] },
-    ];
-    const bytes = Buffer.concat(objs.map((o) => packr.pack(o)));
-    for (const step of [1, 7, 100, 4096, bytes.length]) {
-      const framer = new MsgpackFramer();
-      const ends: number[] = [];
-      let start = 0;
-      for (let end = step; start < bytes.length; end = Math.min(bytes.length, end + step)) {
-        for (;;) {
-          const e = framer.scan(bytes.subarray(start, end));
-          if (e < 0) break;
-          start += e;
-          ends.push(start);
-          if (start === end) break;
-        }
-        if (end === bytes.length) break;
-      }
-      expect(ends.length).toBe(3);
-      expect(ends[2]).toBe(bytes.length);
-    }
   });
 
   it('CL04: chunked JSON yields one response per line; a truncated last chunk is an error', async () => {

@@ -973,11 +973,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    */
   async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#checkOpen('commit');
-    if (batch === null || typeof batch !== 'object' || typeof batch.body !== 'string') {
+    if (batch === null || typeof batch !== 'object') {
+      throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
+    }
+    // Prefer the bytes when the batch carries them (registry batches do): no decode, no re-encode.
+    const bytes = batch.bytes;
+    if (bytes !== undefined && !(bytes instanceof Uint8Array)) {
+      throw new InfluxValidationError('commit(batch)', 'bytes', `must be a Uint8Array, got ${describe(bytes)}`);
+    }
+    if (bytes === undefined && typeof batch.body !== 'string') {
       throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
     }
     const precision = checkPrecision(batch.precision, 'commit(batch.precision)');
-    if (batch.body === '') return;
+    if (bytes !== undefined ? bytes.byteLength === 0 : batch.body === '') return;
     if (this.#useUdp) {
       await this.#udpSender().send(batch.body, { precision });
       return;
@@ -989,7 +997,11 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       precision,
       undefined,
     );
-    await this.#post(qs, batch.body, options.signal);
+    await this.#post(
+      qs,
+      bytes !== undefined ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : batch.body,
+      options.signal,
+    );
   }
 
   #udpSender(): UdpSender {

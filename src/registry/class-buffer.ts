@@ -5,13 +5,16 @@ import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
 
 /** One batch cut from a class's buffer, from the moment it is cut until it is stored or reported. */
 export class PendingBatch {
+  private cachedBody: string | undefined;
   private cachedLines: string[] | undefined;
   constructor(
     readonly buffer: ClassBuffer,
-    /** Line protocol, each line ending with `\n`. */
-    readonly body: string,
-    /** Offset in `body` just after each line's `\n`. */
+    /** The lines as UTF-8 bytes, each ending with `\n` (what an HTTP sink sends as it is). */
+    readonly bytes: Buffer,
+    /** Byte offset just past each line's `\n`. */
     private readonly ends: readonly number[],
+    /** True when every byte is ASCII (the body decodes as latin1, offsets are string offsets). */
+    private readonly ascii: boolean,
     readonly instances: object[],
   ) {}
 
@@ -19,13 +22,21 @@ export class PendingBatch {
     return this.instances.length;
   }
 
-  /** The lines (without `\n`), computed when first asked for (error reports, tests). */
+  /** The lines as one string, decoded on first use (a sink that sends `bytes` never pays it). */
+  get body(): string {
+    if (this.cachedBody === undefined) {
+      this.cachedBody = this.bytes.toString(this.ascii ? 'latin1' : 'utf8');
+    }
+    return this.cachedBody;
+  }
+
   lines(): string[] {
     if (this.cachedLines === undefined) {
       const out: string[] = [];
+      const enc = this.ascii ? 'latin1' : 'utf8';
       let start = 0;
       for (const end of this.ends) {
-        out.push(this.body.slice(start, end - 1));
+        out.push(this.bytes.toString(enc, start, end - 1));
         start = end;
       }
       this.cachedLines = out;
@@ -34,10 +45,6 @@ export class PendingBatch {
   }
 }
 
-/**
- * The points of one model class that are not yet handed to a sink: their line protocol, written
- * as bytes into one growable buffer, the byte offset after each line, and the instances.
- */
 export class ClassBuffer {
   readonly writer = new LineWriter(1 << 16);
   ends: number[] = [];
@@ -76,27 +83,13 @@ export class ClassBuffer {
   /** Cuts everything pending into a batch and empties the buffer. */
   cut(): PendingBatch {
     const w = this.writer;
-    let body: string;
-    let ends = this.ends;
-    if (w.ascii) {
-      body = w.buf.toString('latin1', 0, w.pos);
-    } else {
-      // Offsets are in bytes; re-derive them in UTF-16 units of the decoded body.
-      const lines = this.lines();
-      body = `${lines.join('\n')}\n`;
-      ends = [];
-      let at = 0;
-      for (const l of lines) {
-        at += l.length + 1;
-        ends.push(at);
-      }
-    }
-    const batch = new PendingBatch(this, body, ends, this.instances);
+    const bytes = Buffer.allocUnsafe(w.pos);
+    w.buf.copy(bytes, 0, 0, w.pos);
+    const batch = new PendingBatch(this, bytes, this.ends, w.ascii, this.instances);
     this.clear();
     return batch;
   }
 
-  /** Drops everything pending. */
   clear(): void {
     this.writer.reset();
     if (this.writer.buf.length > 1 << 22) this.writer.buf = Buffer.allocUnsafe(1 << 16);

@@ -7,6 +7,12 @@ import type { Precision } from '../line-protocol/precision.js';
 export interface CommitBatch {
   /** Line protocol, one point per line, each line terminated by `\n`. */
   readonly body: string;
+  /**
+   * The same line protocol as UTF-8 bytes, when the producer holds it as bytes (the registry
+   * does; `body` is then decoded only when a sink reads it). A sink that sends bytes should prefer
+   * it: `InfluxDBClient#commit` posts it as it is.
+   */
+  readonly bytes?: Uint8Array | undefined;
   /** Number of lines (points) in `body`. */
   readonly lineCount: number;
   /** Target database; the sink's default when undefined. */

@@ -464,7 +464,11 @@ export class SeriesRegistry {
   private toCommitBatch(batch: PendingBatch): CommitBatch {
     const meta = batch.buffer.meta;
     return {
-      body: batch.body,
+      // decoded only if the sink reads it (the client posts `bytes`; MemorySink reads the text)
+      get body() {
+        return batch.body;
+      },
+      bytes: batch.bytes,
       lineCount: batch.lineCount,
       database: meta.database,
       retentionPolicy: meta.retentionPolicy,
