@@ -979,7 +979,11 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     // Prefer the bytes when the batch carries them (registry batches do): no decode, no re-encode.
     const bytes = batch.bytes;
     if (bytes !== undefined && !(bytes instanceof Uint8Array)) {
-      throw new InfluxValidationError('commit(batch)', 'bytes', `must be a Uint8Array, got ${describe(bytes)}`);
+      throw new InfluxValidationError(
+        'commit(batch)',
+        'bytes',
+        `must be a Uint8Array, got ${describe(bytes)}`,
+      );
     }
     if (bytes === undefined && typeof batch.body !== 'string') {
       throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
