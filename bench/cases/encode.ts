@@ -81,9 +81,11 @@ async function main(): Promise<void> {
       let sample = '';
       configureSeries({
         sink: {
+          // Reads what an HTTP sink sends (the batch's bytes), not the decoded text.
           commit(batch: CommitBatch) {
-            if (sample === '') sample = firstLine(batch.body);
-            bytes += batch.body.length;
+            const body = batch.bytes ?? batch.body;
+            if (sample === '') sample = firstLine(body);
+            bytes += typeof body === 'string' ? body.length : body.byteLength;
             return Promise.resolve();
           },
         },
