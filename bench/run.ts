@@ -20,7 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfluxDBClient, type Point } from '../src/index.js';
 import { startInfluxd } from '../src/testing/index.js';
-import { BATCH, type CaseResult, MEASUREMENT, READ_QUERY, row } from './lib/shape.js';
+import { BATCH, type CaseResult, MEASUREMENT, point, READ_QUERY } from './lib/shape.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -514,15 +514,7 @@ async function main(): Promise<void> {
       process.stdout.write(`writing the ${ROWS} rows that the readers read... `);
       await client.createDatabase(READ_DB);
       const points: Point[] = [];
-      for (let i = 0; i < ROWS; i++) {
-        const r = row(i);
-        points.push({
-          measurement: MEASUREMENT,
-          tags: { host: r.host, region: r.region },
-          fields: { cores: BigInt(r.cores), ok: r.ok, usage: r.usage },
-          time: r.time,
-        });
-      }
+      for (let i = 0; i < ROWS; i++) points.push(point(i));
       await client.writePoints(points, { database: READ_DB, batchSize: BATCH });
       const n = await countPoints(client, READ_DB);
       if (n !== ROWS) throw new Error(`the read database holds ${n} points, expected ${ROWS}`);

@@ -12,7 +12,7 @@
  *   - `influxdb-client`: `@influxdata/influxdb-client`'s `Point#toLineProtocol`, lines joined.
  */
 import { Point as ClientPoint } from '@influxdata/influxdb-client';
-import { FieldType, type IPoint, InfluxDB as NodeInflux } from 'influx';
+import { type IPoint, InfluxDB as NodeInflux } from 'influx';
 import {
   type CommitBatch,
   configureSeries,
@@ -21,7 +21,19 @@ import {
   type Point,
 } from '../../src/index.js';
 import { CpuDeclared, CpuFields } from '../lib/models.js';
-import { arg, BATCH, batches, MEASUREMENT, report, row, since, start } from '../lib/shape.js';
+import {
+  arg,
+  BATCH,
+  batches,
+  MEASUREMENT,
+  NODE_INFLUX_SCHEMA,
+  nodeInfluxPoint,
+  point,
+  report,
+  row,
+  since,
+  start,
+} from '../lib/shape.js';
 
 const name = arg('--case');
 const n = Number(arg('--rows'));
@@ -54,15 +66,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'points': {
-      const input = batches<Point>(n, BATCH, (i) => {
-        const r = row(i);
-        return {
-          measurement: MEASUREMENT,
-          tags: { host: r.host, region: r.region },
-          fields: { cores: BigInt(r.cores), ok: r.ok, usage: r.usage },
-          time: r.time,
-        };
-      });
+      const input = batches<Point>(n, BATCH, point);
       let bytes = 0;
       let sample = '';
       const t0 = start();
@@ -109,13 +113,7 @@ async function main(): Promise<void> {
     case 'node-influx': {
       const influx = new NodeInflux({
         database: 'bench',
-        schema: [
-          {
-            measurement: MEASUREMENT,
-            tags: ['host', 'region'],
-            fields: { cores: FieldType.INTEGER, ok: FieldType.BOOLEAN, usage: FieldType.FLOAT },
-          },
-        ],
+        schema: NODE_INFLUX_SCHEMA,
       });
       let body = '';
       (influx as unknown as { _pool: { discard(o: { body: string }): Promise<void> } })._pool = {
@@ -124,15 +122,7 @@ async function main(): Promise<void> {
           return Promise.resolve();
         },
       };
-      const input = batches<IPoint>(n, BATCH, (i) => {
-        const r = row(i);
-        return {
-          measurement: MEASUREMENT,
-          tags: { host: r.host, region: r.region },
-          fields: { cores: r.cores, ok: r.ok, usage: r.usage },
-          timestamp: r.time.toString(),
-        };
-      });
+      const input = batches<IPoint>(n, BATCH, nodeInfluxPoint);
       let bytes = 0;
       let sample = '';
       const t0 = start();

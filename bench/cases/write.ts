@@ -10,7 +10,7 @@
  *     validation and encoding included);
  *   - `node-influx`: node-influx `writePoints` of 5000 points, 4 calls in flight.
  */
-import { FieldType, type IPoint, InfluxDB as NodeInflux } from 'influx';
+import { type IPoint, InfluxDB as NodeInflux } from 'influx';
 import { Pool } from 'undici';
 import {
   configureSeries,
@@ -20,22 +20,24 @@ import {
   type Point,
 } from '../../src/index.js';
 import { CpuDeclared } from '../lib/models.js';
-import { arg, BATCH, batches, CONCURRENCY, MEASUREMENT, report, row, since, start } from '../lib/shape.js';
+import {
+  arg,
+  BATCH,
+  batches,
+  CONCURRENCY,
+  NODE_INFLUX_SCHEMA,
+  nodeInfluxPoint,
+  point,
+  report,
+  row,
+  since,
+  start,
+} from '../lib/shape.js';
 
 const name = arg('--case');
 const n = Number(arg('--rows'));
 const url = new URL(arg('--url'));
 const db = arg('--db');
-
-function point(i: number): Point {
-  const r = row(i);
-  return {
-    measurement: MEASUREMENT,
-    tags: { host: r.host, region: r.region },
-    fields: { cores: BigInt(r.cores), ok: r.ok, usage: r.usage },
-    time: r.time,
-  };
-}
 
 /** Runs `tasks` with at most CONCURRENCY promises in flight; rejects on the first failure. */
 async function inFlight<T>(items: T[], send: (item: T) => Promise<void>): Promise<void> {
@@ -106,23 +108,9 @@ async function main(): Promise<void> {
         host: url.hostname,
         port: Number(url.port),
         database: db,
-        schema: [
-          {
-            measurement: MEASUREMENT,
-            tags: ['host', 'region'],
-            fields: { cores: FieldType.INTEGER, ok: FieldType.BOOLEAN, usage: FieldType.FLOAT },
-          },
-        ],
+        schema: NODE_INFLUX_SCHEMA,
       });
-      const input = batches<IPoint>(n, BATCH, (i) => {
-        const r = row(i);
-        return {
-          measurement: MEASUREMENT,
-          tags: { host: r.host, region: r.region },
-          fields: { cores: r.cores, ok: r.ok, usage: r.usage },
-          timestamp: r.time.toString(),
-        };
-      });
+      const input = batches<IPoint>(n, BATCH, nodeInfluxPoint);
       await influx.writeMeasurement('warm', [{ fields: { v: 1 }, timestamp: '1' }], { precision: 'n' });
       const t0 = start();
       await inFlight(input, (b) => influx.writePoints(b, { precision: 'n' }));

@@ -8,6 +8,8 @@
  * identically by Python) and nanosecond times 1 µs apart from T0 (2023-11-14T22:13:20Z).
  * bench/python/peer.py builds the same values.
  */
+import { FieldType, type IPoint, type ISchemaOptions } from 'influx';
+import type { Point } from '../../src/index.js';
 
 /** First timestamp, in nanoseconds since the epoch. */
 export const T0 = 1_700_000_000_000_000_000n;
@@ -44,6 +46,37 @@ export function row(i: number): Row {
     time: T0 + BigInt(i) * 1000n,
   };
 }
+
+/** Point `i` as influx-models takes it: `cores` a bigint (an integer field), time a bigint (ns). */
+export function point(i: number): Point {
+  const r = row(i);
+  return {
+    measurement: MEASUREMENT,
+    tags: { host: r.host, region: r.region },
+    fields: { cores: BigInt(r.cores), ok: r.ok, usage: r.usage },
+    time: r.time,
+  };
+}
+
+/** Point `i` as node-influx takes it (with {@link NODE_INFLUX_SCHEMA}, `cores` is an integer). */
+export function nodeInfluxPoint(i: number): IPoint {
+  const r = row(i);
+  return {
+    measurement: MEASUREMENT,
+    tags: { host: r.host, region: r.region },
+    fields: { cores: r.cores, ok: r.ok, usage: r.usage },
+    timestamp: r.time.toString(),
+  };
+}
+
+/** node-influx's schema of the shape: without it, `cores` would be written as a float. */
+export const NODE_INFLUX_SCHEMA: ISchemaOptions[] = [
+  {
+    measurement: MEASUREMENT,
+    tags: ['host', 'region'],
+    fields: { cores: FieldType.INTEGER, ok: FieldType.BOOLEAN, usage: FieldType.FLOAT },
+  },
+];
 
 /** Splits `0..n-1` into consecutive batches of `size`, each built by `make`. */
 export function batches<T>(n: number, size: number, make: (i: number) => T): T[][] {
