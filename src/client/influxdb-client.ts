@@ -39,7 +39,11 @@ import { UdpSender } from './udp-sender.js';
  * does not have.
  */
 export interface InfluxDBClientConfig extends InfluxDBClientOptions {
-  /** Wire format of query responses. Default 'msgpack' (exact types, faster; see src/results). */
+  /**
+   * Wire format of query responses. Default 'msgpack' (exact types, faster; see src/results).
+   * 'json' cannot tell an integral float of 16+ digits from an integer: such float values come
+   * back as `bigint` (its `Number()` is the stored double).
+   */
   responseFormat?: ResponseFormat;
   /** First retry backoff in ms (doubles per attempt, with jitter). Default 100. */
   retryBaseDelay?: number;
