@@ -478,9 +478,17 @@ function str(start: number, length: number): string | undefined {
 // ---- times --------------------------------------------------------------------------------------
 
 let lastSeconds = Number.NaN;
-/** Character codes of `YYYY-MM-DDTHH:MM:SS` for lastSeconds. */
-let b: number[] = [];
 const fromCharCode = String.fromCharCode;
+/**
+ * For each fraction length n (0..9), the character codes of a whole time text: the 19 codes of
+ * `YYYY-MM-DDTHH:MM:SS` for lastSeconds, then `.` and n digits when n > 0, then `Z`.
+ */
+const CODES: number[][] = Array.from({ length: 10 }, (_, n) => {
+  const codes = new Array<number>(n === 0 ? 20 : 21 + n).fill(48);
+  if (n > 0) codes[19] = 46;
+  codes[codes.length - 1] = 90;
+  return codes;
+});
 
 /**
  * InfluxDB's time extension payload (12 bytes at `at`) as RFC3339 with nanoseconds, trailing zeros
@@ -509,312 +517,34 @@ export function timeText(bytes: Uint8Array, at: number): string {
   const seconds = hi * 0x100000000 + lo;
   if (seconds !== lastSeconds) {
     const text = new Date(seconds * 1000).toISOString();
-    const codes: number[] = [];
-    for (let i = 0; i < 19; i++) codes.push(text.charCodeAt(i));
-    b = codes;
+    for (const codes of CODES) for (let i = 0; i < 19; i++) codes[i] = text.charCodeAt(i);
     lastSeconds = seconds;
   }
-  if (nanos === 0)
-    return fromCharCode(
-      b[0] as number,
-      b[1] as number,
-      b[2] as number,
-      b[3] as number,
-      b[4] as number,
-      b[5] as number,
-      b[6] as number,
-      b[7] as number,
-      b[8] as number,
-      b[9] as number,
-      b[10] as number,
-      b[11] as number,
-      b[12] as number,
-      b[13] as number,
-      b[14] as number,
-      b[15] as number,
-      b[16] as number,
-      b[17] as number,
-      b[18] as number,
-      90,
-    );
   // the nine fraction digits by groups of three, and how many are left once trailing zeros are trimmed
   const ms = Math.floor(nanos / 1_000_000);
   const rest = nanos - ms * 1_000_000;
   const us = Math.floor(rest / 1000);
   const ns = rest - us * 1000;
-  const n = ns !== 0 ? 6 + (KEPT[ns] as number) : us !== 0 ? 3 + (KEPT[us] as number) : (KEPT[ms] as number);
-  const d1 = D1[ms] as number;
-  const d2 = D2[ms] as number;
-  const d3 = D3[ms] as number;
-  const d4 = D1[us] as number;
-  const d5 = D2[us] as number;
-  const d6 = D3[us] as number;
-  const d7 = D1[ns] as number;
-  const d8 = D2[ns] as number;
-  const d9 = D3[ns] as number;
-  switch (n) {
-    case 1:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        90,
-      );
-    case 2:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        90,
-      );
-    case 3:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        90,
-      );
-    case 4:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        90,
-      );
-    case 5:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        90,
-      );
-    case 6:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        d6,
-        90,
-      );
-    case 7:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        d6,
-        d7,
-        90,
-      );
-    case 8:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        d6,
-        d7,
-        d8,
-        90,
-      );
-    default:
-      return fromCharCode(
-        b[0] as number,
-        b[1] as number,
-        b[2] as number,
-        b[3] as number,
-        b[4] as number,
-        b[5] as number,
-        b[6] as number,
-        b[7] as number,
-        b[8] as number,
-        b[9] as number,
-        b[10] as number,
-        b[11] as number,
-        b[12] as number,
-        b[13] as number,
-        b[14] as number,
-        b[15] as number,
-        b[16] as number,
-        b[17] as number,
-        b[18] as number,
-        46,
-        d1,
-        d2,
-        d3,
-        d4,
-        d5,
-        d6,
-        d7,
-        d8,
-        d9,
-        90,
-      );
-  }
+  const n =
+    nanos === 0
+      ? 0
+      : ns !== 0
+        ? 6 + (KEPT[ns] as number)
+        : us !== 0
+          ? 3 + (KEPT[us] as number)
+          : (KEPT[ms] as number);
+  const codes = CODES[n] as number[];
+  // codes[19 + k] is the k-th fraction digit (k = 1..n); the rest of the array was set up once
+  if (n > 0) codes[20] = D1[ms] as number;
+  if (n > 1) codes[21] = D2[ms] as number;
+  if (n > 2) codes[22] = D3[ms] as number;
+  if (n > 3) codes[23] = D1[us] as number;
+  if (n > 4) codes[24] = D2[us] as number;
+  if (n > 5) codes[25] = D3[us] as number;
+  if (n > 6) codes[26] = D1[ns] as number;
+  if (n > 7) codes[27] = D2[ns] as number;
+  if (n > 8) codes[28] = D3[ns] as number;
+  return fromCharCode.apply(null, codes);
 }
 
 /** For 0..999: the character codes of its three digits, and how many are left without trailing zeros. */
