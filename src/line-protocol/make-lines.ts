@@ -278,6 +278,30 @@ function snapshot(ks: readonly string[], vs: readonly unknown[], n: number): Rec
 const TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
 const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
 
+/**
+ * Reads an object's own enumerable keys and values, in for-in order, into `ks`/`vs` (each read
+ * once). Returns how many there are, or `-count - 1` when they are not exactly `keys` (no key list
+ * counts as a mismatch).
+ */
+function readEntries(
+  obj: Readonly<Record<string, unknown>>,
+  ks: string[],
+  vs: unknown[],
+  keys: readonly string[] | undefined,
+): number {
+  let match = keys !== undefined;
+  let n = 0;
+  for (const k in obj) {
+    if (!hasOwn.call(obj, k)) continue;
+    if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
+      match = false;
+    ks[n] = k;
+    vs[n] = obj[k];
+    n++;
+  }
+  return match ? n : -n - 1;
+}
+
 /** The state of one encoding call. */
 class Encoder {
   readonly w: LineWriter;
@@ -488,18 +512,12 @@ class Encoder {
     const vs = this.tvs;
     let shape = this.tagShape;
     const keys = shape === undefined ? undefined : shape.keys;
-    let match = keys !== undefined;
     let n = 0;
+    let match = keys !== undefined;
     if (tags !== undefined && tags !== null) {
-      const t = tags as Record<string, unknown>;
-      for (const k in t) {
-        if (!hasOwn.call(t, k)) continue;
-        if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
-          match = false;
-        ks[n] = k;
-        vs[n] = t[k];
-        n++;
-      }
+      const r = readEntries(tags as Record<string, unknown>, ks, vs, keys);
+      n = r < 0 ? -r - 1 : r;
+      match = r >= 0;
     }
     if (!match || (keys as readonly string[]).length !== n) shape = this.findTagShape(ks, n);
     const bodyKeys = this.bodyTagKeys;
@@ -689,17 +707,9 @@ class Encoder {
     const ks = this.fks;
     const vs = this.fvs;
     const keys = shape === undefined ? undefined : shape.keys;
-    let match = keys !== undefined;
-    let n = 0;
-    for (const k in fields) {
-      if (!hasOwn.call(fields, k)) continue;
-      if (match && (n >= (keys as readonly string[]).length || (keys as readonly string[])[n] !== k))
-        match = false;
-      ks[n] = k;
-      vs[n] = fields[k];
-      n++;
-    }
-    if (!match || (keys as readonly string[]).length !== n) shape = this.findFieldShape(ks, n);
+    const r = readEntries(fields, ks, vs, keys);
+    const n = r < 0 ? -r - 1 : r;
+    if (r < 0 || (keys as readonly string[]).length !== n) shape = this.findFieldShape(ks, n);
     const s = shape as FieldShape;
     const skeys = s.keys;
     const prefixes = s.prefixes;
