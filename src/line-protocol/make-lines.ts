@@ -198,17 +198,37 @@ function fieldKeyPrefix(key: string): Uint8Array | null {
   return p;
 }
 
+/** The last MAX_SHAPES key lists seen (of tags, or of fields), the oldest replaced first. */
+class ShapeList<S extends { readonly keys: readonly string[] }> {
+  readonly shapes: S[] = [];
+  private next = 0;
+
+  /** The shape whose keys are exactly `ks[0..n)`, if cached. */
+  find(ks: readonly string[], n: number): S | undefined {
+    const shapes = this.shapes;
+    for (let i = 0; i < shapes.length; i++) {
+      const s = shapes[i] as S;
+      if (sameKeys(s.keys, ks, n)) return s;
+    }
+    return undefined;
+  }
+
+  add(s: S): S {
+    if (this.shapes.length < MAX_SHAPES) this.shapes.push(s);
+    else this.shapes[this.next++ % MAX_SHAPES] = s;
+    return s;
+  }
+}
+
 /**
  * The key lists and heads an encoder has seen. Encoders without body tags share one (heads and
  * key lists depend on nothing else), so single points and small batches find their series
  * cached; an encoder with body tags has its own.
  */
 class Caches {
-  readonly tagShapes: TagShape[] = [];
-  tagShapeNext = 0;
+  readonly tagShapes = new ShapeList<TagShape>();
   heads = 0;
-  readonly fieldShapes: FieldShape[] = [];
-  fieldShapeNext = 0;
+  readonly fieldShapes = new ShapeList<FieldShape>();
   // Hit rate over the current window; while `bypass` > 0, heads are written without the cache
   // (a stream of series never seen again would pay for caching each of them).
   lookups = 0;
@@ -217,7 +237,7 @@ class Caches {
 
   /** Drops every cached head. */
   clearHeads(): void {
-    for (const s of this.tagShapes) s.root = new Level();
+    for (const s of this.tagShapes.shapes) s.root = new Level();
     this.heads = 0;
   }
 }
@@ -560,18 +580,8 @@ class Encoder {
   }
 
   private findTagShape(ks: readonly string[], n: number): TagShape {
-    const caches = this.caches;
-    const shapes = caches.tagShapes;
-    for (let i = 0; i < shapes.length; i++) {
-      const s = shapes[i] as TagShape;
-      if (sameKeys(s.keys, ks, n)) {
-        this.tagShape = s;
-        return s;
-      }
-    }
-    const s = new TagShape(ks.slice(0, n));
-    if (shapes.length < MAX_SHAPES) shapes.push(s);
-    else shapes[caches.tagShapeNext++ % MAX_SHAPES] = s;
+    const shapes = this.caches.tagShapes;
+    const s = shapes.find(ks, n) ?? shapes.add(new TagShape(ks.slice(0, n)));
     this.tagShape = s;
     return s;
   }
@@ -744,14 +754,11 @@ class Encoder {
   }
 
   private findFieldShape(ks: readonly string[], n: number): FieldShape {
-    const caches = this.caches;
-    const shapes = caches.fieldShapes;
-    for (let i = 0; i < shapes.length; i++) {
-      const s = shapes[i] as FieldShape;
-      if (sameKeys(s.keys, ks, n)) {
-        this.fieldShape = s;
-        return s;
-      }
+    const shapes = this.caches.fieldShapes;
+    const found = shapes.find(ks, n);
+    if (found !== undefined) {
+      this.fieldShape = found;
+      return found;
     }
     const keys = ks.slice(0, n);
     const prefixes = keys.map(fieldKeyPrefix);
@@ -768,9 +775,7 @@ class Encoder {
         });
     }
     const ascii = prefixes.every((p) => p === null || p.every((b) => b < 0x80));
-    const s = new FieldShape(keys, prefixes, order, inOrder, ascii);
-    if (shapes.length < MAX_SHAPES) shapes.push(s);
-    else shapes[caches.fieldShapeNext++ % MAX_SHAPES] = s;
+    const s = shapes.add(new FieldShape(keys, prefixes, order, inOrder, ascii));
     this.fieldShape = s;
     return s;
   }
