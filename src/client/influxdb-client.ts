@@ -30,7 +30,7 @@ import type {
   WritePointsOptions,
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
-import { HttpTransport, type TransportResponse } from './http-transport.js';
+import { HttpTransport, type TransportRequest, type TransportResponse } from './http-transport.js';
 import { isMutatingStatement, splitStatements } from './statement-parser.js';
 import { UdpSender } from './udp-sender.js';
 
@@ -547,12 +547,20 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     return { statements, httpMethod, query: qs, body, epoch, raise: options.raiseErrors !== false };
   }
 
-  #headersFor(body: string | undefined): Record<string, string> {
-    const h: Record<string, string> = {
+  /** The HTTP request of a planned query (the body, when any, holds the form-encoded statement). */
+  #queryHttpRequest(r: QueryPlan, signal: AbortSignal | undefined): TransportRequest {
+    const headers: Record<string, string> = {
       accept: this.#format === 'msgpack' ? 'application/x-msgpack' : 'application/json',
     };
-    if (body !== undefined) h['content-type'] = 'application/x-www-form-urlencoded';
-    return h;
+    if (r.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    return {
+      method: r.httpMethod,
+      path: '/query',
+      query: r.query,
+      ...(r.body !== undefined ? { body: r.body } : {}),
+      headers,
+      signal,
+    };
   }
 
   async #runQuery(
@@ -567,16 +575,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       );
     }
     // The body is decoded as it arrives (msgpack), never held whole.
-    const res = await this.#transport.receive(
-      {
-        method: r.httpMethod,
-        path: '/query',
-        query: r.query,
-        ...(r.body !== undefined ? { body: r.body } : {}),
-        headers: this.#headersFor(r.body),
-        signal: options.signal,
-      },
-      (headers) => responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch }),
+    const res = await this.#transport.receive(this.#queryHttpRequest(r, options.signal), (headers) =>
+      responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch }),
     );
     const decoded: RawResponse = res.value;
     if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
@@ -635,22 +635,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   }
 
   async *#stream(r: QueryPlan, options: QueryOptions): AsyncGenerator<ResultSet, void, undefined> {
-    const res = await this.#transport.stream(
-      {
-        method: r.httpMethod,
-        path: '/query',
-        query: r.query,
-        ...(r.body !== undefined ? { body: r.body } : {}),
-        headers: this.#headersFor(r.body),
-        signal: options.signal,
-      },
-      (headers) => {
-        const wire: ResponseFormat = String(headers['content-type'] ?? '').includes('msgpack')
-          ? 'msgpack'
-          : 'json';
-        return chunkDecoder(wire, { epoch: r.epoch });
-      },
-    );
+    const res = await this.#transport.stream(this.#queryHttpRequest(r, options.signal), (headers) => {
+      const wire: ResponseFormat = String(headers['content-type'] ?? '').includes('msgpack')
+        ? 'msgpack'
+        : 'json';
+      return chunkDecoder(wire, { epoch: r.epoch });
+    });
     this.#streams.add(res.abort);
     let finished = false;
     try {
