@@ -293,39 +293,17 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     values: readonly unknown[] | undefined,
   ): boolean => {
     const m = measurementOf(inst);
-    if (values !== undefined) {
-      // The values are read already: look the head up, and build it from them if it is new.
-      let node = bypass > 0 ? undefined : root.get(m);
-      for (let i = 0; i < tags.length && node !== undefined; i++) {
-        const spec = tags[i] as TagSpec;
-        let v = values[spec.index];
-        if (v === undefined) v = inst[spec.property];
-        node = (node as Level).get(v);
-      }
-      if (bypass > 0) bypass--;
-      else noteLookup(node === undefined);
-      if (node !== undefined) {
-        const head = node as Head;
-        w.raw(head.bytes);
-        if (!head.ascii) w.ascii = false;
-        return head.suspect;
-      }
-      const vals = new Array<unknown>(tags.length);
-      for (let i = 0; i < tags.length; i++) {
-        const spec = tags[i] as TagSpec;
-        const v = values[spec.index];
-        vals[i] = v === undefined ? inst[spec.property] : v;
-      }
-      return buildHead(w, m, vals, bypass === 0);
-    }
-    // Each tag value is read from the instance once (a getter could even construct another
-    // instance of this class: then the scratch array is in use and a new one is taken).
+    // Each tag value is read once: from `values` when the constructor read it already, else from
+    // the instance (a getter could even construct another instance of this class: then the
+    // scratch array is in use and a new one is taken).
     const vals = scratchBusy ? new Array<unknown>(tags.length) : scratch;
     scratchBusy = true;
     try {
       let node = bypass > 0 ? undefined : root.get(m);
       for (let i = 0; i < tags.length; i++) {
-        const v = inst[(tags[i] as TagSpec).property];
+        const spec = tags[i] as TagSpec;
+        let v = values === undefined ? undefined : values[spec.index];
+        if (v === undefined) v = inst[spec.property];
         vals[i] = v;
         if (node !== undefined) node = (node as Level).get(v);
       }
