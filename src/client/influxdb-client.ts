@@ -8,6 +8,7 @@ import {
   InfluxDBPartialWriteError,
   InfluxValidationError,
 } from '../errors.js';
+import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
 import {
   createLineEncoder,
   makeLines,
@@ -31,7 +32,6 @@ import type {
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
 import { HttpTransport, type TransportRequest, type TransportResponse } from './http-transport.js';
-import { isMutatingStatement, splitStatements } from './statement-parser.js';
 import { UdpSender } from './udp-sender.js';
 
 /**
@@ -89,7 +89,7 @@ export interface SendPacketOptions {
 
 /** A validated query request. */
 interface QueryPlan {
-  statements: string[];
+  statements: LexedStatement[];
   httpMethod: 'GET' | 'POST';
   query: Record<string, string>;
   body: string | undefined;
@@ -529,7 +529,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       }
       form.params = encodeBindParams({ ...merged, ...options.bindParams }, `${method}(bindParams)`);
     }
-    let httpMethod = options.method ?? (statements.some(isMutatingStatement) ? 'POST' : 'GET');
+    let httpMethod = options.method ?? (statements.some((s) => s.kind === 'write') ? 'POST' : 'GET');
     if (httpMethod !== 'GET' && httpMethod !== 'POST') {
       throw new InfluxConfigError(`${method}(method): must be 'GET' or 'POST', got ${describe(httpMethod)}`);
     }

@@ -294,7 +294,7 @@ export function tokenize(text: string): Token[] {
         const s = scanQuoted(text, j);
         i = s.end;
         tok = s.error
-          ? push('illegal', start, i, s.value, `${s.error} in quoted identifier`)
+          ? push('illegal', start, i, s.value, `${s.error} quoted identifier`)
           : push('quotedIdentifier', start, i, s.value);
       } else {
         i = j;
@@ -310,7 +310,7 @@ export function tokenize(text: string): Token[] {
       const s = scanQuoted(text, i);
       i = s.end;
       tok = s.error
-        ? push('illegal', start, i, s.value, `${s.error} in string literal`)
+        ? push('illegal', start, i, s.value, `${s.error} string literal`)
         : push('string', start, i, s.value);
     } else if (c === 36 /* $ */) {
       let j = i + 1;
@@ -319,7 +319,7 @@ export function tokenize(text: string): Token[] {
         const s = scanQuoted(text, j);
         i = s.end;
         tok = s.error
-          ? push('illegal', start, i, s.value, `${s.error} in bound parameter`)
+          ? push('illegal', start, i, s.value, `${s.error} bound parameter`)
           : push('boundParam', start, i, s.value);
       } else {
         i = j;
@@ -445,19 +445,19 @@ function scanQuoted(text: string, start: number): { end: number; value: string; 
     const c = text.charCodeAt(i);
     if (c === quote) return { end: i + 1, value };
     if (c === 0) break;
-    if (c === 10 || c === 13) return { end: i + 1, value, error: 'newline' };
+    if (c === 10 || c === 13) return { end: i + 1, value, error: 'newline in' };
     if (c === 92) {
       const d = text.charCodeAt(i + 1);
       if (d === 110 /* n */) value += '\n';
       else if (d === 92 || d === 34 || d === 39) value += text[i + 1];
-      else return { end: Math.min(n, i + 2), value, error: `bad escape \\${text[i + 1] ?? ''}` };
+      else return { end: Math.min(n, i + 2), value, error: `bad escape \\${text[i + 1] ?? ''} in` };
       i += 2;
       continue;
     }
     value += text[i];
     i++;
   }
-  return { end: i, value, error: 'no closing quote' };
+  return { end: i, value, error: 'unterminated' };
 }
 
 /** Reads a number: integer, decimal, or (an integer followed by letters) a duration. */
