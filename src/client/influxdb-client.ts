@@ -167,9 +167,17 @@ const DEFAULT_BATCH = 5000;
 
 function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${kindOf(value)}`);
   }
   return value;
+}
+
+/** A wrong value's number or kind, never its text (a misplaced option may hold a secret). */
+function kindOf(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {
@@ -309,7 +317,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     refuseUnknownKeys(o, CLIENT_OPTION_KEYS, 'InfluxDBClient');
     for (const k of ['ssl', 'verifySsl', 'useUdp', 'gzip'] as const) {
       if (o[k] !== undefined && typeof o[k] !== 'boolean') {
-        throw new InfluxConfigError(`InfluxDBClient(${k}): must be true or false, got ${describe(o[k])}`);
+        throw new InfluxConfigError(`InfluxDBClient(${k}): must be true or false, got ${kindOf(o[k])}`);
       }
     }
     const host = o.host === undefined ? 'localhost' : checkName(o.host, 'InfluxDBClient(host)');
