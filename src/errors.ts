@@ -22,7 +22,13 @@ export class InfluxModelsError extends Error {
   }
 }
 
-/** What a secret is replaced with by {@link redact}. */
+/**
+ * What a secret is replaced with by {@link redact}.
+ *
+ * ```ts
+ * redact('http://u:pw@h').includes(REDACTED); // true
+ * ```
+ */
 export const REDACTED = '***';
 
 const SECRET_PATTERNS: [RegExp, string][] = [

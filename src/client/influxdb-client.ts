@@ -108,11 +108,29 @@ const CLIENT_OPTION_KEYS = Object.keys({
   maxDatagramBytes: true,
 } satisfies Record<keyof InfluxDBClientConfig, true>);
 
-/** Default `requestTimeout`: 5 minutes. */
+/**
+ * Default `requestTimeout`: 5 minutes for one whole call.
+ *
+ * ```ts
+ * new InfluxDBClient({ requestTimeout: DEFAULT_REQUEST_TIMEOUT / 10 }); // 30 s per call
+ * ```
+ */
 export const DEFAULT_REQUEST_TIMEOUT = 300_000;
-/** Default `maxResponseBytes`: 256 MiB. */
+/**
+ * Default `maxResponseBytes`: 256 MiB for a whole (not streamed) response body.
+ *
+ * ```ts
+ * new InfluxDBClient({ maxResponseBytes: 2 * DEFAULT_MAX_RESPONSE_BYTES }); // allow 512 MiB
+ * ```
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-/** Default grace period of `close()`: 5 s for requests in flight to finish before they are aborted. */
+/**
+ * Default grace period of `close()`: 5 s for requests in flight to finish before they are aborted.
+ *
+ * ```ts
+ * await client.close({ timeout: DEFAULT_CLOSE_TIMEOUT * 2 }); // wait up to 10 s
+ * ```
+ */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;
 
 /** What {@link InfluxDBClient.close} did. */

@@ -18,7 +18,13 @@ export interface DecodeOptions {
   maxChunkBytes?: number | undefined;
 }
 
-/** Default largest chunk of a streamed response (`maxChunkBytes`): 16 MiB. */
+/**
+ * Default largest chunk of a streamed response (`maxChunkBytes`): 16 MiB.
+ *
+ * ```ts
+ * new InfluxDBClient({ maxChunkBytes: 4 * DEFAULT_MAX_CHUNK_BYTES }); // chunks of up to 64 MiB
+ * ```
+ */
 export const DEFAULT_MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 
 function kindOf(v: unknown): string {
