@@ -96,7 +96,8 @@ describe('parseDsn (CL07)', () => {
     ['influxdb:/h', /missing '<scheme>:\/\/'/],
     ['influxdb://', /host is missing/],
     ['influxdb://:8086/db', /host is missing/],
-    ['influxdb://h1:1,h2:2/db', /several hosts are not supported/],
+    ['influxdb://h1:1,,h2:2/db', /host is missing/],
+    ['influxdb://h1:1,h2:0/db', /port "0" is not a number/],
     ['influxdb://h:0', /port "0" is not a number from 1 to 65535/],
     ['influxdb://h:65536', /port "65536"/],
     ['influxdb://h:80a', /port "80a"/],
@@ -112,6 +113,21 @@ describe('parseDsn (CL07)', () => {
     expect(() => parseDsn(dsn)).toThrow(message);
   });
 
+  it('reads a comma-separated list of servers as hosts', () => {
+    expect(parseDsn('https+influxdb://u:p@a:8086,b,[::1]:9999/metrics')).toEqual({
+      ssl: true,
+      useUdp: false,
+      username: 'u',
+      password: 'p',
+      hosts: [
+        { host: 'a', port: 8086 },
+        { host: 'b', port: 8086 },
+        { host: '::1', port: 9999 },
+      ],
+      database: 'metrics',
+    });
+  });
+
   it('refuses a non-string DSN and non-object overrides', () => {
     expect(() => parseDsn(42 as unknown as string)).toThrow(/DSN: must be a string/);
     expect(() => parseDsn('influxdb://h', 'x' as never)).toThrow(/DSN overrides: must be an options object/);
@@ -124,7 +140,7 @@ describe('parseDsn (CL07)', () => {
       `influxdb://u:${secret}/x@h/db`, // unencoded '/' in the password: looks like host 'u', port 'S3cr3tPw'
       `influxdb://u:${secret}?@h/db`,
       `influxdb://u:${secret}@h:99999/db`,
-      `influxdb://u:${secret}@h1,h2/db`,
+      `influxdb://u:${secret}@h1,h2:x/db`,
       `influxdb://u:${secret}@/db`,
       `ftp://u:${secret}@h/db`,
     ];

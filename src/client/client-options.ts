@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
+import type { HostOptions } from './host-pool.js';
 
 /**
  * Options of `new InfluxDBClient(options)`. Defaults follow influxdb-python, except `verifySsl`,
@@ -10,6 +11,12 @@ export interface InfluxDBClientOptions {
   host?: string;
   /** Default 8086. */
   port?: number;
+  /**
+   * Several servers instead of `host`/`port`: `[{ host, port?, ssl? }, …]` (port 8086 and the
+   * client's `ssl` by default). Requests go to the first healthy server and fail over to the next
+   * on a transient failure; see `client.hosts()` and README "Several servers".
+   */
+  hosts?: HostOptions[];
   /** Sent as HTTP Basic auth (never in the URL). */
   username?: string;
   password?: string;

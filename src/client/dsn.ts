@@ -15,9 +15,9 @@ import type { InfluxDBClientOptions } from './client-options.js';
  * defaults to 8086. `overrides` are applied on top (a key set to `undefined` is ignored), e.g.
  * `{ ssl: false }` turns an `https+influxdb` DSN back to HTTP. The scheme is case-insensitive.
  *
- * Differences from influxdb-python, on purpose: a DSN with several hosts (`h1:1,h2:2`) is refused
- * (influxdb-python silently used the first one and ignored the rest, which hides a
- * misconfiguration); so is a query string, a fragment, a path with more than one segment, a
+ * Several servers are listed with commas, `influxdb://user:pass@h1:8086,h2:8087/db`, and become the
+ * `hosts` option (failover, see `client.hosts()`); influxdb-python silently used the first one.
+ * Differences from influxdb-python, on purpose: a query string, a fragment, a path with more than one segment, a
  * port outside 1–65535 or bad percent-encoding. Errors are {@link InfluxConfigError}s that say
  * which part is wrong and never contain the password.
  *
@@ -71,9 +71,15 @@ export function parseDsn(dsn: string, overrides?: InfluxDBClientOptions): Influx
     if (password !== undefined) options.password = decode(password, 'password');
   }
 
-  const { host, port } = parseHostPort(hostPort, rest.includes('@'));
-  options.host = host;
-  options.port = port;
+  const parts = hostPort.split(',');
+  if (parts.length === 1) {
+    const { host, port } = parseHostPort(hostPort, rest.includes('@'));
+    options.host = host;
+    options.port = port;
+  } else {
+    // several servers: `h1:8086,h2:8087` (each with the scheme's ssl)
+    options.hosts = parts.map((part) => parseHostPort(part, rest.includes('@')));
+  }
 
   if (path !== '') {
     if (path.includes('/')) {
@@ -123,12 +129,9 @@ function parseHostPort(hostPort: string, hasCredentials: boolean): { host: strin
   const show = (s: string) =>
     hasCredentials ? '(not shown: the DSN holds credentials)' : JSON.stringify(shorten(s));
   if (hostPort === '')
-    throw new InfluxConfigError("DSN: the host is missing (e.g. 'influxdb://localhost:8086/db')");
-  if (hostPort.includes(',')) {
     throw new InfluxConfigError(
-      'DSN: several hosts are not supported; give one host (influxdb-python used only the first one)',
+      "DSN: a host is missing (e.g. 'influxdb://localhost:8086/db' or 'influxdb://a:8086,b:8086/db')",
     );
-  }
   let host: string;
   let portText: string | undefined;
   if (hostPort.startsWith('[')) {

@@ -15,6 +15,7 @@ import {
 import type { BodyDecoder } from '../results/chunk-parser.js';
 import { preview } from '../results/json-decoder.js';
 import { decodeMsgpack } from '../results/msgpack-decoder.js';
+import type { HostEndpoint, HostPool } from './host-pool.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
 
 /** One HTTP request of the client. */
@@ -53,7 +54,8 @@ const STREAM_AHEAD = 2;
 
 /** Settings of {@link HttpTransport}. */
 export interface TransportConfig {
-  origin: string;
+  /** The servers (one or more); each attempt goes to the one the pool picks. */
+  hosts: HostPool;
   pathPrefix: string;
   /** Headers sent with every request (may contain Authorization: kept private). */
   headers: Record<string, string>;
@@ -64,7 +66,6 @@ export interface TransportConfig {
   /** Largest buffered (whole) response body, in bytes (after decompression). */
   maxResponseBytes: number;
   retry: RetryPolicy;
-  dispatcher: Dispatcher;
   acceptGzip: boolean;
 }
 
@@ -141,8 +142,36 @@ export class HttpTransport {
     this.#config = { ...config };
   }
 
-  get origin(): string {
-    return this.#config.origin;
+  /** The servers requests go to. */
+  get hosts(): HostPool {
+    return this.#config.hosts;
+  }
+
+  /**
+   * One `GET /ping` to one server, no retry, bounded by `timeout` (or 10 s when it is 0): the
+   * host pool's health probe. Resolves with the server's version.
+   */
+  async probe(endpoint: HostEndpoint): Promise<string> {
+    if (this.#closed) throw new InfluxClosedError('the client is closed');
+    const req: TransportRequest = { method: 'GET', path: '/ping' };
+    const controller = new AbortController();
+    const limit = this.#config.timeout > 0 ? this.#config.timeout : 10_000;
+    const timer = setTimeout(
+      () => controller.abort(new InfluxTimeoutError(`GET ${endpoint.origin}/ping: no answer within ${limit} ms`)),
+      limit,
+    );
+    try {
+      const res = await this.#dispatch(req, controller.signal, endpoint);
+      const read = await this.#readAll(res, MAX_ERROR_BODY, req, true);
+      this.#checkStatus(req, res.statusCode, res.headers, read.body, read.truncated);
+      const v = res.headers['x-influxdb-version'];
+      return (Array.isArray(v) ? v[0] : v) ?? '';
+    } catch (err) {
+      const e = this.#classify(err, req, controller.signal, endpoint);
+      throw e instanceof Transient ? e.error : e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Replaces (or removes) the Authorization header of later requests. */
@@ -216,14 +245,14 @@ export class HttpTransport {
    * response at most {@link MAX_ERROR_BODY}); retries transient failures.
    */
   async send(req: TransportRequest): Promise<TransportResponse> {
-    return this.#withRetry(req, async (signal) => {
-      const res = await this.#dispatch(req, signal);
-      await this.#failUnlessOk(req, res, signal);
+    return this.#withRetry(req, async (signal, _controller, _release, host) => {
+      const res = await this.#dispatch(req, signal, host);
+      await this.#failUnlessOk(req, res, signal, host);
       let body: Buffer;
       try {
         body = (await this.#readAll(res, this.#config.maxResponseBytes, req)).body;
       } catch (err) {
-        throw this.#classify(err, req, signal);
+        throw this.#classify(err, req, signal, host);
       }
       return { status: res.statusCode, headers: res.headers, body };
     });
@@ -240,9 +269,9 @@ export class HttpTransport {
       end(): T;
     },
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; value: T }> {
-    return this.#withRetry(req, async (signal) => {
-      const res = await this.#dispatch(req, signal);
-      await this.#failUnlessOk(req, res, signal);
+    return this.#withRetry(req, async (signal, _controller, _release, host) => {
+      const res = await this.#dispatch(req, signal, host);
+      await this.#failUnlessOk(req, res, signal, host);
       const sink = decoder(res.headers);
       const { raw, source } = bodySource(res);
       const max = this.#config.maxResponseBytes;
@@ -274,7 +303,7 @@ export class HttpTransport {
           if (source !== raw) raw.on('error', reject);
         });
       } catch (err) {
-        throw this.#classify(err, req, signal);
+        throw this.#classify(err, req, signal, host);
       } finally {
         if (!raw.destroyed) raw.destroy();
         if (!source.destroyed) source.destroy();
@@ -295,13 +324,13 @@ export class HttpTransport {
     const { requestTimeout } = this.#config;
     return this.#withRetry(
       req,
-      async (signal, controller, release) => {
-        const res = await this.#dispatch(req, signal);
-        await this.#failUnlessOk(req, res, signal);
+      async (signal, controller, release, host) => {
+        const res = await this.#dispatch(req, signal, host);
+        await this.#failUnlessOk(req, res, signal, host);
         const sink = decoder(res.headers);
         const { raw, source } = bodySource(res);
         const classify = (err: unknown) => {
-          const e = this.#classify(err, req, signal);
+          const e = this.#classify(err, req, signal, host);
           return e instanceof Transient ? e.error : e;
         };
         const userSignal = req.signal;
@@ -414,6 +443,7 @@ export class HttpTransport {
     req: TransportRequest,
     res: Dispatcher.ResponseData,
     signal: AbortSignal,
+    host: HostEndpoint,
   ): Promise<void> {
     const ok =
       req.expectedStatus === undefined
@@ -424,14 +454,19 @@ export class HttpTransport {
     try {
       read = await this.#readAll(res, MAX_ERROR_BODY, req, true);
     } catch (err) {
-      throw this.#classify(err, req, signal);
+      throw this.#classify(err, req, signal, host);
     }
     this.#checkStatus(req, res.statusCode, res.headers, read.body, read.truncated);
   }
 
-  async #dispatch(req: TransportRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  async #dispatch(
+    req: TransportRequest,
+    signal: AbortSignal,
+    host: HostEndpoint,
+  ): Promise<Dispatcher.ResponseData> {
     if (this.#closed) throw new InfluxClosedError('the client is closed');
-    const { origin, timeout, headers, dispatcher, acceptGzip } = this.#config;
+    const { timeout, headers, acceptGzip } = this.#config;
+    const { origin, dispatcher } = host;
     const allHeaders: Record<string, string> = { ...headers, ...req.headers };
     if (acceptGzip) allHeaders['accept-encoding'] = 'gzip';
     try {
@@ -446,7 +481,7 @@ export class HttpTransport {
         bodyTimeout: timeout,
       });
     } catch (err) {
-      throw this.#classify(err, req, signal);
+      throw this.#classify(err, req, signal, host);
     }
   }
 
@@ -516,9 +551,9 @@ export class HttpTransport {
     throw new InfluxDBClientError(content, status);
   }
 
-  #classify(err: unknown, req: TransportRequest, signal: AbortSignal): unknown {
+  #classify(err: unknown, req: TransportRequest, signal: AbortSignal, host: HostEndpoint): unknown {
     if (err instanceof Transient || err instanceof InfluxModelsError) return err;
-    const where = `${req.method} ${this.#config.origin}${this.#config.pathPrefix}${req.path}`;
+    const where = `${req.method} ${host.origin}${this.#config.pathPrefix}${req.path}`;
     if (signal.aborted) {
       const reason = signal.reason;
       if (reason instanceof InfluxModelsError) return reason;
@@ -559,7 +594,12 @@ export class HttpTransport {
    */
   async #withRetry<T>(
     req: TransportRequest,
-    attempt: (signal: AbortSignal, controller: AbortController, release: () => void) => Promise<T>,
+    attempt: (
+      signal: AbortSignal,
+      controller: AbortController,
+      release: () => void,
+      host: HostEndpoint,
+    ) => Promise<T>,
     stream = false,
   ): Promise<T> {
     const { retry, requestTimeout } = this.#config;
@@ -588,15 +628,30 @@ export class HttpTransport {
           )
         : undefined;
     let handedOver = false;
+    const pool = this.#config.hosts;
+    // Servers tried in this round: a transient failure fails over to the next untried server at
+    // once (same request, same body); only when every server failed does the round count as one
+    // attempt of the retry policy and back off.
+    const tried = new Set<HostEndpoint>();
     try {
-      for (let n = 1; ; n++) {
+      for (let n = 1; ; ) {
         if (this.#closed) throw new InfluxClosedError('the client is closed');
+        const host = pool.pick(tried) as HostEndpoint;
+        tried.add(host);
         try {
-          const value = await attempt(controller.signal, controller, release);
+          const value = await attempt(controller.signal, controller, release, host);
+          pool.succeeded(host);
           handedOver = stream;
           return value;
         } catch (err) {
-          if (!(err instanceof Transient)) throw err;
+          if (!(err instanceof Transient)) {
+            // an answer with a 4xx status still shows a working server
+            if (err instanceof InfluxDBClientError) pool.succeeded(host);
+            throw err;
+          }
+          pool.failed(host, err.error);
+          if (maxAttempts !== 1 && pool.pick(tried) !== undefined && !controller.signal.aborted) continue;
+          tried.clear();
           if (maxAttempts !== 0 && n >= maxAttempts) {
             if (n > 1) err.error.message += ` (after ${n} attempts)`;
             throw err.error;
@@ -607,6 +662,7 @@ export class HttpTransport {
             if (reason instanceof InfluxModelsError && !(reason instanceof InfluxAbortError)) throw reason;
             throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });
           }
+          n++;
         }
       }
     } finally {

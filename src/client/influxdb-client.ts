@@ -36,6 +36,7 @@ import type {
   WritePointsOptions,
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
+import { checkHosts, type HostEndpoint, HostPool, type HostState } from './host-pool.js';
 import {
   type AbortedRequest,
   HttpTransport,
@@ -77,6 +78,7 @@ export interface InfluxDBClientConfig extends InfluxDBClientOptions {
 const CLIENT_OPTION_KEYS = Object.keys({
   host: true,
   port: true,
+  hosts: true,
   username: true,
   password: true,
   token: true,
@@ -301,11 +303,14 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  */
 export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   readonly #transport: HttpTransport;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownsDispatcher: boolean;
+  readonly #hosts: HostPool;
+  /** The connection pools the client made (closed by close()); none when `dispatcher` was given. */
+  readonly #ownDispatchers: Dispatcher[] = [];
   readonly #host: string;
   readonly #port: number;
   readonly #baseUrl: string;
+  /** Every server's base URL, comma-separated (for toString and toJSON). */
+  readonly #urlList: string;
   readonly #format: ResponseFormat;
   readonly #gzip: boolean;
   readonly #useUdp: boolean;
@@ -338,17 +343,37 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         throw new InfluxConfigError(`InfluxDBClient(${k}): must be true or false, got ${kindOf(o[k])}`);
       }
     }
-    const host = o.host === undefined ? 'localhost' : checkName(o.host, 'InfluxDBClient(host)');
-    if (/[\s/?#@]/.test(host)) {
+    const checkHost = (value: unknown, where: string): string => {
+      const h = checkName(value, where);
+      if (/[\s/?#@]/.test(h)) {
+        throw new InfluxConfigError(`${where}: must be a host name or IP address, got ${describe(h)}`);
+      }
+      return h;
+    };
+    const checkPort = (value: unknown, where: string) => checkInt(value, where, 1, 65535);
+    if (o.hosts !== undefined && (o.host !== undefined || o.port !== undefined)) {
       throw new InfluxConfigError(
-        `InfluxDBClient(host): must be a host name or IP address, got ${describe(host)}`,
+        'InfluxDBClient: give either host/port or hosts (a list of { host, port, ssl }), not both',
       );
     }
-    this.#host = host;
-    this.#port = o.port === undefined ? 8086 : checkInt(o.port, 'InfluxDBClient(port)', 1, 65535);
-    const ssl = o.ssl === true;
-    const bareHost = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : host;
-    const origin = `${ssl ? 'https' : 'http'}://${bareHost}:${this.#port}`;
+    const hostList =
+      o.hosts !== undefined
+        ? checkHosts(o.hosts, o.ssl === true, checkHost, checkPort)
+        : [
+            {
+              host: o.host === undefined ? 'localhost' : checkHost(o.host, 'InfluxDBClient(host)'),
+              port: o.port === undefined ? 8086 : checkPort(o.port, 'InfluxDBClient(port)'),
+              ssl: o.ssl === true,
+            },
+          ];
+    const originOf = (h: { host: string; port: number; ssl: boolean }) => {
+      const bare = h.host.startsWith('[') ? h.host : h.host.includes(':') ? `[${h.host}]` : h.host;
+      return `${h.ssl ? 'https' : 'http'}://${bare}:${h.port}`;
+    };
+    const first = hostList[0] as { host: string; port: number; ssl: boolean };
+    this.#host = first.host;
+    this.#port = first.port;
+    const origin = originOf(first);
     let pathPrefix = '';
     if (o.path !== undefined && o.path !== '') {
       if (typeof o.path !== 'string' || !/^\/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(o.path)) {
@@ -360,6 +385,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       if (pathPrefix === '/') pathPrefix = '';
     }
     this.#baseUrl = `${origin}${pathPrefix}`;
+    this.#urlList = hostList.map((h) => `${originOf(h)}${pathPrefix}`).join(',');
     const timeout = o.timeout === undefined ? 30_000 : checkInt(o.timeout, 'InfluxDBClient(timeout)', 0);
     const requestTimeout =
       o.requestTimeout === undefined
@@ -419,12 +445,13 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     const auth = this.#authHeader(o.username, o.password, o.token);
     this.#username = o.username;
 
+    let dispatcherFor: (origin: string) => Dispatcher;
     if (o.dispatcher !== undefined) {
       if (o.dispatcher === null || typeof (o.dispatcher as Dispatcher).request !== 'function') {
         throw new InfluxConfigError('InfluxDBClient(dispatcher): must be an undici Dispatcher');
       }
-      this.#dispatcher = o.dispatcher;
-      this.#ownsDispatcher = false;
+      const given = o.dispatcher;
+      dispatcherFor = () => given;
     } else {
       const tls = {
         rejectUnauthorized: o.verifySsl !== false,
@@ -444,23 +471,36 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
             `InfluxDBClient(proxy): scheme must be http or https, got ${proxyUrl.protocol}`,
           );
         }
-        this.#dispatcher = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
+        const agent = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
+        this.#ownDispatchers.push(agent);
+        dispatcherFor = () => agent;
       } else {
-        this.#dispatcher = new Pool(origin, { connections: poolSize, connect: tls });
+        // one connection pool per server
+        dispatcherFor = (origin) => {
+          const pool = new Pool(origin, { connections: poolSize, connect: tls });
+          this.#ownDispatchers.push(pool);
+          return pool;
+        };
       }
-      this.#ownsDispatcher = true;
     }
+    const endpoints: HostEndpoint[] = hostList.map((h) => {
+      const at = originOf(h);
+      return { origin: at, host: h.host, port: h.port, ssl: h.ssl, dispatcher: dispatcherFor(at) };
+    });
+    const retry = { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay };
+    this.#hosts = new HostPool(endpoints, retry);
     this.#transport = new HttpTransport({
-      origin,
+      hosts: this.#hosts,
       pathPrefix,
       headers: auth === undefined ? userHeaders : { ...userHeaders, authorization: auth },
       timeout,
       requestTimeout,
       maxResponseBytes,
-      retry: { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay },
-      dispatcher: this.#dispatcher,
+      retry,
       acceptGzip: this.#gzip,
     });
+    const transport = this.#transport;
+    this.#hosts.setProbe((endpoint) => transport.probe(endpoint));
   }
 
   /**
@@ -494,7 +534,36 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     return `Basic ${Buffer.from(`${username}:${password ?? ''}`, 'utf8').toString('base64')}`;
   }
 
-  /** The base URL requests go to (no credentials). */
+  /**
+   * Each server's state, in the order of `hosts` (one entry for a single-host client): healthy or
+   * unhealthy, failures in a row, the last error, when it is probed next, its version once known.
+   *
+   * ```ts
+   * const client = new InfluxDBClient({ hosts: [{ host: 'influx-a' }, { host: 'influx-b', port: 8087 }] });
+   * client.hosts();
+   * // [{ url: 'http://influx-a:8086', host: 'influx-a', port: 8086, ssl: false, state: 'healthy', failures: 0 },
+   * //  { url: 'http://influx-b:8087', …, state: 'unhealthy', failures: 2, lastError: '… ECONNREFUSED …', retryAt: Date }]
+   * ```
+   */
+  hosts(): HostState[] {
+    return this.#hosts.states();
+  }
+
+  /**
+   * Pings every server now (`GET /ping`, one attempt each, within `timeout`), updates their states
+   * and returns them: a server that answers becomes healthy, one that does not is backed off.
+   *
+   * ```ts
+   * const states = await client.checkHosts();
+   * states.filter((h) => h.state === 'healthy').length; // servers up right now
+   * ```
+   */
+  async checkHosts(): Promise<HostState[]> {
+    this.#checkOpen('checkHosts');
+    return this.#hosts.check();
+  }
+
+  /** The base URL requests go to (no credentials); the first server's with `hosts`. */
   get url(): string {
     return this.#baseUrl;
   }
@@ -1234,10 +1303,9 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     aborted.push(
       ...transport.abortAll(closed(`while this request was in flight (close timeout ${grace} ms)`)),
     );
+    this.#hosts.close();
     const tasks: Promise<unknown>[] = [];
-    if (this.#ownsDispatcher) {
-      tasks.push(aborted.length > 0 ? this.#dispatcher.destroy() : this.#dispatcher.close());
-    }
+    for (const d of this.#ownDispatchers) tasks.push(aborted.length > 0 ? d.destroy() : d.close());
     if (this.#udp) tasks.push(this.#udp.close());
     await Promise.allSettled(tasks);
     return { aborted };
@@ -1259,7 +1327,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   override toString(): string {
     const user = this.#username === undefined ? '' : `, user=${this.#username}`;
     const db = this.#database === undefined ? '' : `, database=${this.#database}`;
-    return `InfluxDBClient(${this.#baseUrl}${db}${user}${this.#useUdp ? `, udp=${this.#udpPort}` : ''}${this.#closed ? ', closed' : ''})`;
+    return `InfluxDBClient(${this.#urlList}${db}${user}${this.#useUdp ? `, udp=${this.#udpPort}` : ''}${this.#closed ? ', closed' : ''})`;
   }
 
   /**
@@ -1282,7 +1350,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    return { url: this.#baseUrl, database: this.#database, username: this.#username, closed: this.#closed };
+    return { url: this.#urlList, database: this.#database, username: this.#username, closed: this.#closed };
   }
 }
 
