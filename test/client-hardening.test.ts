@@ -351,7 +351,7 @@ describe('redaction: no secret in any message, stack, inspect output or cause', 
     for (const dsn of [
       `influxdb://u:${SECRET}@h:99999/db`,
       `influxdb://u:${SECRET}@h/a/b`,
-      `influxdb://u:${SECRET}@h,i/db`,
+      `influxdb://u:${SECRET}@h,i:x/db`,
       `influxdb://u:${SECRET}%ZZ@h/db`,
       `bad://u:${SECRET}@h/db`,
     ]) {

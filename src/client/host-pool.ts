@@ -226,7 +226,8 @@ export function checkHosts(
   }
   const seen = new Set<string>();
   return value.map((h: unknown, i) => {
-    const where = `InfluxDBClient(hosts[${i}])`;
+    const at = `hosts[${i}]`;
+    const where = `InfluxDBClient(${at})`;
     if (h === null || typeof h !== 'object' || Array.isArray(h)) {
       throw new InfluxConfigError(`${where}: must be an object { host, port?, ssl? }`);
     }
@@ -236,10 +237,10 @@ export function checkHosts(
       }
     }
     const o = h as HostOptions;
-    const host = checkHost(o.host, `${where}.host`);
-    const port = o.port === undefined ? 8086 : checkPort(o.port, `${where}.port`);
+    const host = checkHost(o.host, `InfluxDBClient(${at}.host)`);
+    const port = o.port === undefined ? 8086 : checkPort(o.port, `InfluxDBClient(${at}.port)`);
     if (o.ssl !== undefined && typeof o.ssl !== 'boolean') {
-      throw new InfluxConfigError(`${where}.ssl: must be true or false`);
+      throw new InfluxConfigError(`InfluxDBClient(${at}.ssl): must be true or false`);
     }
     const key = `${host.toLowerCase()}:${port}`;
     if (seen.has(key)) throw new InfluxConfigError(`${where}: ${host}:${port} is listed twice`);

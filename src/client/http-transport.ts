@@ -650,7 +650,7 @@ export class HttpTransport {
             throw err;
           }
           pool.failed(host, err.error);
-          if (maxAttempts !== 1 && pool.pick(tried) !== undefined && !controller.signal.aborted) continue;
+          if (req.retry !== false && pool.pick(tried) !== undefined && !controller.signal.aborted) continue;
           tried.clear();
           if (maxAttempts !== 0 && n >= maxAttempts) {
             if (n > 1) err.error.message += ` (after ${n} attempts)`;
