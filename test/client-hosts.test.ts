@@ -47,7 +47,9 @@ describe('hosts option', () => {
       /listed twice/,
     );
     expect(() => new InfluxDBClient({ hosts: [{ host: 'a', port: 0 }] })).toThrow(InfluxConfigError);
-    expect(() => new InfluxDBClient({ hosts: [{ host: 'a/b' }] })).toThrow(/InfluxDBClient\(hosts\[0\]\.host\): must be a host name/);
+    expect(() => new InfluxDBClient({ hosts: [{ host: 'a/b' }] })).toThrow(
+      /InfluxDBClient\(hosts\[0\]\.host\): must be a host name/,
+    );
   });
 
   it('lists every server in hosts(), toString() and from a DSN list', async () => {
@@ -83,7 +85,8 @@ describe('failover between three influxd', () => {
       // writes fail over: 1000 points WITHOUT timestamps (the server stamps them), so a batch sent
       // twice to one server would show up as extra points; each series is distinct
       const points: Point[] = [];
-      for (let i = 0; i < 1000; i++) points.push({ measurement: 'm', tags: { id: String(i) }, fields: { w: i } });
+      for (let i = 0; i < 1000; i++)
+        points.push({ measurement: 'm', tags: { id: String(i) }, fields: { w: i } });
       await client.writePoints(points, { batchSize: 100 });
       const onB = await count(direct[1] as InfluxDBClient, db, 'count(w)');
       const onC = await count(direct[2] as InfluxDBClient, db, 'count(w)');

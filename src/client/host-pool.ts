@@ -233,7 +233,9 @@ export function checkHosts(
     }
     for (const k of Object.keys(h)) {
       if (k !== 'host' && k !== 'port' && k !== 'ssl') {
-        throw new InfluxConfigError(`${where}: unknown key ${JSON.stringify(k)}; a host takes host, port and ssl`);
+        throw new InfluxConfigError(
+          `${where}: unknown key ${JSON.stringify(k)}; a host takes host, port and ssl`,
+        );
       }
     }
     const o = h as HostOptions;

@@ -157,7 +157,8 @@ export class HttpTransport {
     const controller = new AbortController();
     const limit = this.#config.timeout > 0 ? this.#config.timeout : 10_000;
     const timer = setTimeout(
-      () => controller.abort(new InfluxTimeoutError(`GET ${endpoint.origin}/ping: no answer within ${limit} ms`)),
+      () =>
+        controller.abort(new InfluxTimeoutError(`GET ${endpoint.origin}/ping: no answer within ${limit} ms`)),
       limit,
     );
     try {
@@ -692,6 +693,10 @@ export function errorContent(headers: Record<string, string | string[] | undefin
     } else if (type.includes('json')) {
       const e = JSON.parse(body.toString('utf8'))?.error;
       if (typeof e === 'string') return e;
+    } else if (type.includes('csv')) {
+      // `error` then the message as one (maybe quoted) CSV cell
+      const m = /^error\r?\n("?)([\s\S]*?)\1\r?\n?$/.exec(body.toString('utf8'));
+      if (m) return (m[2] ?? '').replace(/""/g, '"');
     }
   } catch {}
   const text = body.toString('utf8');

@@ -21,7 +21,7 @@ import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
-import { chunkDecoder, responseDecoder } from '../results/chunk-parser.js';
+import { chunkDecoderFor, responseDecoder, wireFormat } from '../results/chunk-parser.js';
 import {
   DEFAULT_MAX_CHUNK_BYTES,
   type RawResponse,
@@ -756,9 +756,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       );
     }
     // The body is decoded as it arrives (msgpack), never held whole.
-    const res = await this.#transport.receive(this.#queryHttpRequest(r, options.signal), (headers) =>
-      responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch }),
-    );
+    const res = await this.#transport.receive(this.#queryHttpRequest(r, options.signal), (headers) => {
+      refuseCsvForSeveral(headers, r);
+      return responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch });
+    });
     const decoded: RawResponse = res.value;
     if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
     const results = decoded.results ?? [];
@@ -824,10 +825,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
 
   async *#stream(r: QueryPlan, options: QueryOptions): AsyncGenerator<ResultSet, void, undefined> {
     const res = await this.#transport.stream(this.#queryHttpRequest(r, options.signal), (headers) => {
-      const wire: ResponseFormat = String(headers['content-type'] ?? '').includes('msgpack')
-        ? 'msgpack'
-        : 'json';
-      return chunkDecoder(wire, { epoch: r.epoch, maxChunkBytes: this.#maxChunkBytes });
+      refuseCsvForSeveral(headers, r);
+      return chunkDecoderFor(headers['content-type'], { epoch: r.epoch, maxChunkBytes: this.#maxChunkBytes });
     });
     let finished = false;
     try {
@@ -1351,6 +1350,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    */
   toJSON(): Record<string, unknown> {
     return { url: this.#urlList, database: this.#database, username: this.#username, closed: this.#closed };
+  }
+}
+
+/**
+ * A CSV answer (from a server or proxy that ignores the msgpack/JSON `Accept`) cannot say which
+ * statement a series belongs to, and leaves out statements without rows: with several statements
+ * it is refused rather than misattributed.
+ */
+function refuseCsvForSeveral(headers: Record<string, string | string[] | undefined>, r: QueryPlan): void {
+  if (r.statements.length > 1 && wireFormat(headers['content-type']) === 'csv') {
+    throw new InfluxDBServerError(
+      `the server answered ${r.statements.length} statements in CSV, which cannot tell them apart; send them one by one (query) or use a server that answers JSON or msgpack`,
+    );
   }
 }
 

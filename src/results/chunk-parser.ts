@@ -1,4 +1,5 @@
 import { InfluxConnectionError, InfluxDBServerError, InfluxResponseTooLargeError } from '../errors.js';
+import { CsvDecoder } from './csv-decoder.js';
 import { parseJsonExact } from './json-decoder.js';
 import { checkMsgpackResponse, decodePiece } from './msgpack-decoder.js';
 import { MsgpackStreamDecoder } from './msgpack-reader.js';
@@ -54,6 +55,32 @@ export function chunkDecoder(format: ResponseFormat, options: DecodeOptions = {}
 }
 
 /**
+ * The format a response is in, by its `Content-Type` (not by what the client asked for: a proxy
+ * or another server may answer JSON or CSV to a msgpack `Accept`). Anything else is read as JSON.
+ *
+ * ```ts
+ * wireFormat('application/x-msgpack'); // 'msgpack'
+ * wireFormat('text/csv; charset=utf-8'); // 'csv'
+ * wireFormat('application/json'); // 'json'
+ * ```
+ */
+export function wireFormat(contentType: string | string[] | undefined): 'msgpack' | 'json' | 'csv' {
+  const type = String(Array.isArray(contentType) ? contentType[0] : (contentType ?? '')).toLowerCase();
+  if (type.includes('msgpack')) return 'msgpack';
+  if (type.includes('csv')) return 'csv';
+  return 'json';
+}
+
+/** The decoder of a chunked /query response in the format its `Content-Type` names. */
+export function chunkDecoderFor(
+  contentType: string | string[] | undefined,
+  options: DecodeOptions = {},
+): BodyDecoder<RawResponse> {
+  const wire = wireFormat(contentType);
+  return wire === 'csv' ? new CsvDecoder(options) : chunkDecoder(wire, options);
+}
+
+/**
  * The decoder of a whole (not chunked) /query response, by its content type: msgpack is decoded as
  * its bytes arrive (the body is never held whole), JSON once complete. `end()` returns the response
  * and throws {@link InfluxDBServerError} when it cannot be decoded.
@@ -62,7 +89,12 @@ export function responseDecoder(
   contentType: string,
   options: DecodeOptions = {},
 ): { push(piece: Uint8Array): void; end(): RawResponse } {
-  return contentType.includes('msgpack') ? new MsgpackWhole(options) : new JsonWhole(options);
+  const wire = wireFormat(contentType);
+  if (wire === 'csv') {
+    const csv = new CsvDecoder(options, true);
+    return { push: (piece) => void csv.push(piece), end: () => csv.whole() };
+  }
+  return wire === 'msgpack' ? new MsgpackWhole(options) : new JsonWhole(options);
 }
 
 class MsgpackChunks implements BodyDecoder<RawResponse> {
