@@ -1,5 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InfluxConfigError, InfluxDBClient, type Point } from '../src/index.js';
+import {
+  type CommitBatch,
+  Field,
+  InfluxConfigError,
+  InfluxDBClient,
+  Measurement,
+  type Point,
+  SeriesModel,
+  SeriesRegistry,
+  Tag,
+} from '../src/index.js';
 import { type InfluxdHandle, startInfluxd } from '../src/testing/index.js';
 import { closeFakeServers, fakeServer } from './helpers/fake-server.js';
 import { uniqueDatabase } from './helpers/server.js';
@@ -201,5 +211,114 @@ describe('failover between three influxd', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("replicate: 'all' across three influxd", () => {
+  // 200k points by default; MODELS_REPLICA_POINTS raises it.
+  const N = Number(process.env.MODELS_REPLICA_POINTS ?? 200_000);
+
+  it(`every server ends with all ${N} points of an autocommit while one is killed and restarted`, async () => {
+    const db = uniqueDatabase('replica');
+    await Promise.all(direct.map((c) => c.createDatabase(db)));
+    const client = pool({ database: db, replicate: 'all', retryMaxDelay: 500 });
+    const victim = servers[2] as InfluxdHandle;
+    let stored = 0;
+    let step = 0;
+    let chaos: Promise<void> = Promise.resolve();
+    const failures: Error[] = [];
+    const sink = {
+      async commit(batch: CommitBatch) {
+        await client.commit(batch);
+        stored += batch.lineCount;
+        if (step === 0 && stored >= N / 3) {
+          step = 1;
+          chaos = chaos.then(() => victim.kill('SIGKILL'));
+        } else if (step === 1 && stored >= (2 * N) / 3) {
+          step = 2;
+          chaos = chaos.then(() => victim.restart());
+        }
+      },
+    };
+    const registry = new SeriesRegistry({
+      sink,
+      bulkSize: 5000,
+      maxPending: 40_000,
+      concurrency: 2,
+      retry: { minDelay: 50, maxDelay: 500 },
+      onError: (e) => failures.push(e),
+    });
+    @Measurement({ name: 'cpu_load', registry })
+    class CpuLoad extends SeriesModel<CpuLoad> {
+      @Tag() host!: string;
+      @Field() usage!: number;
+      @Field({ type: 'integer' }) seq!: number;
+    }
+    try {
+      let sawBacklog = false;
+      for (let i = 0; i < N; i++) {
+        if (!registry.hasCapacity()) {
+          await registry.waitForCapacity();
+          if (step === 1 && (client.hosts()[2]?.backlog?.pending ?? 0) > 0) sawBacklog = true;
+        }
+        new CpuLoad({ host: `host-${i % 8}`, usage: i * 0.25, seq: i });
+      }
+      await registry.close();
+      await chaos;
+      expect(step).toBe(2);
+      expect(failures).toEqual([]);
+      // the other servers were never held up by the dead one: its copies waited in its queue
+      expect(sawBacklog).toBe(true);
+      const report = await client.flush({ timeout: 120_000 });
+      expect(report.drained).toBe(true);
+      const batches = report.hosts[0]?.written;
+      for (const h of report.hosts) {
+        expect(h).toMatchObject({ pending: 0, pendingBytes: 0, written: batches, failed: 0, dropped: 0 });
+      }
+      for (const c of direct) {
+        const rs = await c.query('SELECT count(usage), count(seq), sum(seq) FROM cpu_load', { database: db });
+        const row = [...rs.getPoints()][0] as Record<string, number>;
+        expect(row.count).toBe(N);
+        expect(row.count_1).toBe(N);
+        expect(row.sum).toBe((N * (N - 1)) / 2);
+      }
+    } finally {
+      await client.close();
+    }
+  }, 300_000);
+
+  it('a write resolves when one server stored it; the dead server keeps its copies, in order, and close reports them', async () => {
+    const db = uniqueDatabase('replica_small');
+    await direct[0]?.createDatabase(db);
+    const a = servers[0] as InfluxdHandle;
+    const client = new InfluxDBClient({
+      hosts: [
+        { host: a.host, port: a.port },
+        { host: '127.0.0.1', port: 1 },
+      ],
+      database: db,
+      replicate: 'all',
+      retryBaseDelay: 10,
+      retryMaxDelay: 50,
+    });
+    await client.write('m v=1 1\n');
+    await client.writePoints([{ measurement: 'm', fields: { v: 2 }, time: 2n }]);
+    expect(await count(client, db)).toBe(2);
+    const report = await client.flush({ timeout: 200 });
+    expect(report.drained).toBe(false);
+    expect(report.hosts[0]).toMatchObject({ pending: 0, written: 2 });
+    expect(report.hosts[1]).toMatchObject({ pending: 2, written: 0 });
+    expect(report.hosts[1]?.lastError).toMatch(/ECONNREFUSED/);
+    expect(client.hosts()[1]?.backlog?.pending).toBe(2);
+    const closed = await client.close({ timeout: 100 });
+    expect(closed.unsent?.map((h) => [h.url, h.pending])).toEqual([['http://127.0.0.1:1', 2]]);
+  });
+
+  it('is checked', () => {
+    expect(() => new InfluxDBClient({ replicate: 'some' as never })).toThrow(/replicate\): must be 'all'/);
+    expect(() => new InfluxDBClient({ hosts: [{ host: 'a' }, { host: 'b' }], useUdp: true })).toThrow(
+      /UDP writes go to one server/,
+    );
+    expect(() => new InfluxDBClient({ maxReplicaBacklog: 0 })).toThrow(/maxReplicaBacklog/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { InfluxConfigError } from '../errors.js';
+import type { ReplicaBacklog } from './replicated-writer.js';
 import { backoffDelay, type RetryPolicy } from './retry-policy.js';
 
 /** One server of a client's `hosts` list. `port` defaults to 8086, `ssl` to the client's `ssl`. */
@@ -26,6 +27,8 @@ export interface HostState {
   retryAt?: Date;
   /** The server's version, from the last answer to a ping or probe. */
   version?: string;
+  /** With `replicate: 'all'`: this server's write queue. */
+  backlog?: ReplicaBacklog;
 }
 
 /** One server: where requests go and how (its own connection pool). */

@@ -32,6 +32,8 @@ export interface TransportRequest {
   expectedStatus?: number;
   /** Retry transient failures (default true). */
   retry?: boolean;
+  /** Send to this server only (no failover); by default the host pool picks one per attempt. */
+  host?: HostEndpoint;
 }
 
 /** A buffered response. */
@@ -637,7 +639,7 @@ export class HttpTransport {
     try {
       for (let n = 1; ; ) {
         if (this.#closed) throw new InfluxClosedError('the client is closed');
-        const host = pool.pick(tried) as HostEndpoint;
+        const host = req.host ?? (pool.pick(tried) as HostEndpoint);
         tried.add(host);
         try {
           const value = await attempt(controller.signal, controller, release, host);
@@ -651,7 +653,13 @@ export class HttpTransport {
             throw err;
           }
           pool.failed(host, err.error);
-          if (req.retry !== false && pool.pick(tried) !== undefined && !controller.signal.aborted) continue;
+          if (
+            req.retry !== false &&
+            req.host === undefined &&
+            pool.pick(tried) !== undefined &&
+            !controller.signal.aborted
+          )
+            continue;
           tried.clear();
           if (maxAttempts !== 0 && n >= maxAttempts) {
             if (n > 1) err.error.message += ` (after ${n} attempts)`;

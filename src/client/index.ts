@@ -21,6 +21,7 @@ export type {
   WritePointsOptions,
 } from './client-options.js';
 export { parseDsn } from './dsn.js';
+export type { HostOptions, HostState } from './host-pool.js';
 export type { AbortedRequest } from './http-transport.js';
 export {
   type CloseReport,
@@ -34,6 +35,7 @@ export {
   type SendPacketOptions,
 } from './influxdb-client.js';
 export type { Privilege, ResampleOptions } from './influxql-validate.js';
+export type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
 export {
   DEFAULT_MAX_DATAGRAM_BYTES,
   MAX_UDP_PAYLOAD,

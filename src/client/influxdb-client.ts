@@ -37,6 +37,7 @@ import type {
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
 import { checkHosts, type HostEndpoint, HostPool, type HostState } from './host-pool.js';
+import { type FlushReport, type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
 import {
   type AbortedRequest,
   HttpTransport,
@@ -69,6 +70,14 @@ export interface InfluxDBClientConfig extends InfluxDBClientOptions {
   udpPrecision?: Precision;
   /** Largest UDP datagram in bytes. Default 1400 (see UdpSender). */
   maxDatagramBytes?: number;
+  /**
+   * `'all'`: every write goes to every server of `hosts` (as influxdb-relay does), through a queue
+   * per server; a write resolves once one server stored it, a server that is down gets its copies
+   * in order when it is back. See `client.flush()` and README "Several servers".
+   */
+  replicate?: 'all';
+  /** Largest backlog of one server in bytes with `replicate: 'all'`. Default 268435456 (256 MiB). */
+  maxReplicaBacklog?: number;
 }
 
 /**
@@ -108,6 +117,8 @@ const CLIENT_OPTION_KEYS = Object.keys({
   maxBatchBytes: true,
   udpPrecision: true,
   maxDatagramBytes: true,
+  replicate: true,
+  maxReplicaBacklog: true,
 } satisfies Record<keyof InfluxDBClientConfig, true>);
 
 /**
@@ -142,6 +153,11 @@ export interface CloseReport {
    * open streams at once, requests when the grace period (`close({ timeout })`) ended.
    */
   aborted: AbortedRequest[];
+  /**
+   * With `replicate: 'all'`: the servers whose queue still held batches when the grace period
+   * ended (those batches were NOT written to them). Absent without replication.
+   */
+  unsent?: ReplicaBacklog[];
 }
 
 /** Options of {@link InfluxDBClient.request}. */
@@ -304,6 +320,8 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
 export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   readonly #transport: HttpTransport;
   readonly #hosts: HostPool;
+  /** The per-server write queues with `replicate: 'all'`. */
+  readonly #replicas: ReplicatedWriter | undefined;
   /** The connection pools the client made (closed by close()); none when `dispatcher` was given. */
   readonly #ownDispatchers: Dispatcher[] = [];
   readonly #host: string;
@@ -501,6 +519,28 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     });
     const transport = this.#transport;
     this.#hosts.setProbe((endpoint) => transport.probe(endpoint));
+    if (o.replicate !== undefined && o.replicate !== 'all') {
+      throw new InfluxConfigError(`InfluxDBClient(replicate): must be 'all', got ${describe(o.replicate)}`);
+    }
+    if (this.#useUdp && (o.replicate !== undefined || hostList.length > 1)) {
+      throw new InfluxConfigError(
+        'InfluxDBClient(useUdp): UDP writes go to one server; not with several hosts or replicate',
+      );
+    }
+    const maxBacklog =
+      o.maxReplicaBacklog === undefined
+        ? 256 * 1024 * 1024
+        : checkInt(o.maxReplicaBacklog, 'InfluxDBClient(maxReplicaBacklog)', 1);
+    this.#replicas =
+      o.replicate === 'all'
+        ? new ReplicatedWriter(
+            this.#hosts,
+            (req, host) => transport.send({ ...req, host, retry: false }),
+            retry,
+            maxBacklog,
+            requestTimeout,
+          )
+        : undefined;
   }
 
   /**
@@ -546,7 +586,35 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * ```
    */
   hosts(): HostState[] {
-    return this.#hosts.states();
+    const states = this.#hosts.states();
+    const backlog = this.#replicas?.backlog();
+    if (backlog !== undefined) states.forEach((s, i) => (s.backlog = backlog[i] as ReplicaBacklog));
+    return states;
+  }
+
+  /**
+   * With `replicate: 'all'`: waits until every server's write queue is empty, or `timeout` ms
+   * (default {@link DEFAULT_REQUEST_TIMEOUT}; 0 = no limit), and reports each server's backlog
+   * (`pending`, `written`, `failed`, `dropped`, `lastError`). Without replication every write has
+   * settled when its call did: the report is `{ drained: true, hosts: [] }`.
+   *
+   * ```ts
+   * await defaultRegistry.flush(); // hand the buffered points to the client
+   * const report = await client.flush({ timeout: 10_000 });
+   * for (const h of report.hosts) if (h.pending > 0) console.warn(`${h.url}: ${h.pending} batches behind (${h.lastError})`);
+   * ```
+   */
+  async flush(options: { timeout?: number } = {}): Promise<FlushReport> {
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`flush(options): must be an object, got ${describe(options)}`);
+    }
+    refuseUnknownKeys(options, ['timeout'], 'flush');
+    const timeout =
+      options.timeout === undefined
+        ? DEFAULT_REQUEST_TIMEOUT
+        : checkInt(options.timeout, 'flush(timeout)', 0, 2_147_483_647);
+    if (this.#replicas === undefined) return { drained: true, hosts: [] };
+    return this.#replicas.flush(timeout);
   }
 
   /**
@@ -889,16 +957,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       payload = await gzipAsync(body);
       headers['content-encoding'] = 'gzip';
     }
+    const req: TransportRequest = {
+      method: 'POST',
+      path: '/write',
+      query,
+      body: payload,
+      headers,
+      signal,
+      ...(expectedStatus !== undefined ? { expectedStatus } : {}),
+    };
     try {
-      await this.#transport.send({
-        method: 'POST',
-        path: '/write',
-        query,
-        body: payload,
-        headers,
-        signal,
-        ...(expectedStatus !== undefined ? { expectedStatus } : {}),
-      });
+      if (this.#replicas === undefined) await this.#transport.send(req);
+      // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
+      else await this.#replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
     } catch (err) {
       if (err instanceof InfluxDBClientError && err.code === 400) {
         const m = PARTIAL_WRITE.exec(err.content);
@@ -1294,6 +1365,15 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
 
   async #shutdown(grace: number): Promise<CloseReport> {
     const transport = this.#transport;
+    // With replication, the servers' queues get the grace period first (new writes are refused).
+    let unsent: ReplicaBacklog[] | undefined;
+    if (this.#replicas !== undefined) {
+      const started = Date.now();
+      const report = grace > 0 ? await this.#replicas.flush(grace) : { hosts: this.#replicas.backlog() };
+      this.#replicas.stop();
+      unsent = report.hosts.filter((h) => h.pending > 0);
+      grace = Math.max(0, grace - (Date.now() - started));
+    }
     transport.markClosed();
     const closed = (what: string) => new InfluxClosedError(`the client was closed ${what}`);
     // Streams are stopped at once: their consumer decides how long they run, not close().
@@ -1307,7 +1387,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     for (const d of this.#ownDispatchers) tasks.push(aborted.length > 0 ? d.destroy() : d.close());
     if (this.#udp) tasks.push(this.#udp.close());
     await Promise.allSettled(tasks);
-    return { aborted };
+    return unsent === undefined ? { aborted } : { aborted, unsent };
   }
 
   /** True once {@link close} was called. */
