@@ -138,6 +138,15 @@ describe('examples', () => {
     expect(stdout).toContain('2009-11-10T23:05:00Z value=0.67');
   });
 
+  it('replicated-pair: writes go on while one server is down, which catches up when back', async () => {
+    const { stdout } = await example('replicated-pair');
+    expect(stdout).toContain('Both up: a has 1000, b has 1000');
+    expect(stdout).toContain("b is down: writes go on; b's queue holds 4 batches");
+    expect(stdout).toContain('Reads go to a healthy server: count = 2000');
+    expect(stdout).toMatch(/flush: b written=5 pending=0 failed=0/);
+    expect(stdout).toContain('After b is back: a has 2000, b has 2000');
+  });
+
   it('dashboard-query: builder → InfluxQL with bound values → typed rows', async () => {
     const { stdout } = await example('dashboard-query');
     expect(stdout).toContain('Wrote 7200 api_call points');

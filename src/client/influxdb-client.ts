@@ -37,13 +37,13 @@ import type {
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
 import { checkHosts, type HostEndpoint, HostPool, type HostState } from './host-pool.js';
-import { type FlushReport, type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
 import {
   type AbortedRequest,
   HttpTransport,
   type TransportRequest,
   type TransportResponse,
 } from './http-transport.js';
+import { type FlushReport, type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
 import { UdpSender } from './udp-sender.js';
 import { refuseUnknownKeys } from './unknown-options.js';
 
@@ -588,7 +588,9 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   hosts(): HostState[] {
     const states = this.#hosts.states();
     const backlog = this.#replicas?.backlog();
-    if (backlog !== undefined) states.forEach((s, i) => (s.backlog = backlog[i] as ReplicaBacklog));
+    if (backlog !== undefined) {
+      for (let i = 0; i < states.length; i++) (states[i] as HostState).backlog = backlog[i] as ReplicaBacklog;
+    }
     return states;
   }
 
@@ -969,7 +971,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     try {
       if (this.#replicas === undefined) await this.#transport.send(req);
       // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
-      else await this.#replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
+      else
+        await this.#replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
     } catch (err) {
       if (err instanceof InfluxDBClientError && err.code === 400) {
         const m = PARTIAL_WRITE.exec(err.content);

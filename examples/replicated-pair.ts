@@ -1,0 +1,72 @@
+/**
+ * An HA pair without influxdb-relay: one client writes every batch to both servers
+ * (`replicate: 'all'`), keeps writing while one of them is down, and catches the server up, in
+ * order, when it is back. Reads go to a healthy server.
+ *
+ * Run: `npm run example -- replicated-pair` (starts two throwaway influxd on loopback; this example
+ * always uses its own pair, since it stops one of them).
+ */
+import { InfluxDBClient, type Point } from 'influx-models';
+import { startInfluxd } from 'influx-models/testing';
+import { run } from './example-server.js';
+
+async function main(): Promise<void> {
+  const [a, b] = await Promise.all([startInfluxd(), startInfluxd()]);
+  if (a === undefined || b === undefined) throw new Error('two servers expected');
+  console.error(`Started a throwaway pair: ${a.url} and ${b.url}`);
+  const client = new InfluxDBClient({
+    hosts: [
+      { host: a.host, port: a.port },
+      { host: b.host, port: b.port },
+    ],
+    database: 'pair',
+    replicate: 'all',
+    retryMaxDelay: 500,
+  });
+  // each server on its own, to show what it holds
+  const only = [a, b].map((s) => new InfluxDBClient({ host: s.host, port: s.port, database: 'pair' }));
+  const countOn = async (c: InfluxDBClient) =>
+    Number([...(await c.query('SELECT count(v) FROM m')).getPoints()][0]?.count ?? 0);
+  const batch = (from: number, n: number): Point[] =>
+    Array.from({ length: n }, (_, i) => ({
+      measurement: 'm',
+      tags: { sensor: `s${(from + i) % 4}` },
+      fields: { v: from + i },
+      time: BigInt(from + i) * 1_000_000_000n,
+    }));
+  try {
+    // statements that change a server (CREATE DATABASE) go to one server: run them on each
+    await Promise.all(only.map((c) => c.createDatabase('pair')));
+
+    await client.writePoints(batch(0, 1000));
+    console.log(
+      `Both up: a has ${await countOn(only[0] as InfluxDBClient)}, b has ${await countOn(only[1] as InfluxDBClient)}`,
+    );
+
+    await b.kill('SIGKILL');
+    await client.writePoints(batch(1000, 1000), { batchSize: 250 }); // resolves: a stored it
+    const [, behind] = client.hosts();
+    console.log(
+      `b is down: writes go on; b's queue holds ${behind?.backlog?.pending} batches (${behind?.backlog?.pendingBytes} bytes)`,
+    );
+    console.log(`Reads go to a healthy server: count = ${await countOn(client)}`);
+
+    await b.restart();
+    const report = await client.flush({ timeout: 30_000 });
+    for (const h of report.hosts) {
+      console.log(
+        `flush: ${h.url === a.url ? 'a' : 'b'} written=${h.written} pending=${h.pending} failed=${h.failed}`,
+      );
+    }
+    console.log(
+      `After b is back: a has ${await countOn(only[0] as InfluxDBClient)}, b has ${await countOn(only[1] as InfluxDBClient)}`,
+    );
+  } finally {
+    await client.close();
+    await Promise.all(only.map((c) => c.close()));
+    await Promise.all([a.stop(), b.stop()]);
+    console.error('Throwaway pair stopped and removed.');
+  }
+}
+
+run(main);
