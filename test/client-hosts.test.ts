@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CommitBatch,
   Field,
+  InfluxClosedError,
   InfluxConfigError,
   InfluxDBClient,
   Measurement,
@@ -312,6 +313,24 @@ describe("replicate: 'all' across three influxd", () => {
     expect(client.hosts()[1]?.backlog?.pending).toBe(2);
     const closed = await client.close({ timeout: 100 });
     expect(closed.unsent?.map((h) => [h.url, h.pending])).toEqual([['http://127.0.0.1:1', 2]]);
+  });
+
+  it('a write no server stored yet rejects when the client is closed; nothing is left pending', async () => {
+    const client = new InfluxDBClient({
+      hosts: [
+        { host: '127.0.0.1', port: 1 },
+        { host: '127.0.0.1', port: 2 },
+      ],
+      database: 'nowhere',
+      replicate: 'all',
+      retryBaseDelay: 10,
+      retryMaxDelay: 20,
+    });
+    const write = client.write('m v=1 1\n');
+    const closed = client.close({ timeout: 50 });
+    await expect(write).rejects.toThrow(InfluxClosedError);
+    const report = await closed;
+    expect(report.unsent?.map((h) => h.pending)).toEqual([1, 1]);
   });
 
   it('is checked', () => {

@@ -1,4 +1,10 @@
-import { InfluxAbortError, InfluxDBClientError, InfluxDBServerError, InfluxTimeoutError } from '../errors.js';
+import {
+  InfluxAbortError,
+  InfluxClosedError,
+  InfluxDBClientError,
+  InfluxDBServerError,
+  InfluxTimeoutError,
+} from '../errors.js';
 import type { HostEndpoint, HostPool } from './host-pool.js';
 import type { TransportRequest } from './http-transport.js';
 import { backoffDelay, type RetryPolicy, sleep } from './retry-policy.js';
@@ -235,9 +241,14 @@ export class ReplicatedWriter {
     return { drained: hosts.every((h) => h.pending === 0), hosts };
   }
 
-  /** Stops the queues (what is still queued is reported by {@link backlog}, not sent). */
+  /**
+   * Stops the queues: what is still queued is reported by {@link backlog} and not sent, and a write
+   * still waiting for its first server rejects with {@link InfluxClosedError}.
+   */
   stop(): void {
     this.#stopped = true;
     this.#stop.abort();
+    const closed = new InfluxClosedError('the client was closed before any server stored the batch');
+    for (const q of this.#queues) for (const copy of q.items) copy.done(closed);
   }
 }
