@@ -216,6 +216,16 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
+/** The `{ timeout }` options object of `close` and `flush`: checked, with its default. */
+function timeoutOption(options: unknown, method: string, fallback: number): number {
+  if (options === null || typeof options !== 'object') {
+    throw new InfluxConfigError(`${method}(options): must be an object, got ${describe(options)}`);
+  }
+  refuseUnknownKeys(options as Record<string, unknown>, ['timeout'], method);
+  const { timeout } = options as { timeout?: unknown };
+  return timeout === undefined ? fallback : checkInt(timeout, `${method}(timeout)`, 0, 2_147_483_647);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -607,14 +617,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * ```
    */
   async flush(options: { timeout?: number } = {}): Promise<FlushReport> {
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`flush(options): must be an object, got ${describe(options)}`);
-    }
-    refuseUnknownKeys(options, ['timeout'], 'flush');
-    const timeout =
-      options.timeout === undefined
-        ? DEFAULT_REQUEST_TIMEOUT
-        : checkInt(options.timeout, 'flush(timeout)', 0, 2_147_483_647);
+    const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT);
     if (this.#replicas === undefined) return { drained: true, hosts: [] };
     return this.#replicas.flush(timeout);
   }
@@ -1353,14 +1356,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    */
   close(options: { timeout?: number } = {}): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing;
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`close(options): must be an object, got ${describe(options)}`);
-    }
-    refuseUnknownKeys(options, ['timeout'], 'close');
-    const grace =
-      options.timeout === undefined
-        ? DEFAULT_CLOSE_TIMEOUT
-        : checkInt(options.timeout, 'close(timeout)', 0, 2_147_483_647);
+    const grace = timeoutOption(options, 'close', DEFAULT_CLOSE_TIMEOUT);
     this.#closed = true;
     this.#closing = this.#shutdown(grace);
     return this.#closing;
