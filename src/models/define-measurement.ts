@@ -32,15 +32,20 @@ export type FieldValueOf<S> = S extends 'float' | 'integer'
           ? FieldValueOf<X>
           : never;
 
+/** A tag of {@link defineMeasurement}: a property name (the tag key too), or a property and its key. */
+export type TagSpec = string | { readonly property: string; readonly name: string };
+
+type TagProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
+
 type TimestampProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
 type TimestampValue<S> = S extends { type: 'bigint' } ? bigint : Date;
 
 /** The instance type of a class made by {@link defineMeasurement}. */
 export type DefinedInstance<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
-> = { readonly [K in Tags[number]]: string } & {
+> = { readonly [K in TagProperty<Tags[number]>]: string } & {
   readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
 } & (TS extends string | { property: string }
     ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
@@ -48,12 +53,12 @@ export type DefinedInstance<
 
 /** The values a class made by {@link defineMeasurement} is built from. */
 export type DefinedInit<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
-> = { [K in Tags[number]]?: string } & { [K in keyof Fields]?: FieldValueOf<Fields[K]> | null } & (TS extends
-    | string
-    | { property: string }
+> = { [K in TagProperty<Tags[number]>]?: string } & {
+  [K in keyof Fields]?: FieldValueOf<Fields[K]> | null;
+} & (TS extends string | { property: string }
     ? { [K in TimestampProperty<TS>]?: TimestampValue<TS> }
     : unknown);
 
@@ -71,7 +76,7 @@ export interface DefinedModel<Instance, Init> {
 
 /** Options of {@link defineMeasurement}. */
 export interface DefineMeasurementOptions<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
 > extends Omit<MeasurementDecoratorOptions, 'name'> {
@@ -79,7 +84,7 @@ export interface DefineMeasurementOptions<
   name: string;
   /** Class name used in messages (default: derived from the name). */
   className?: string;
-  /** Tag properties (tag key = property name). */
+  /** Tag properties: a name (tag key = property name) or `{ property, name }` for another key. */
   tags?: Tags;
   /** Field properties and their types. */
   fields: Fields;
@@ -100,13 +105,14 @@ export interface DefineMeasurementOptions<
  *   timestamp: 'time',
  *   bulkSize: 500,
  * });
+ * // a tag key that is not a good property name: tags: [{ property: 'dataCenter', name: 'data center' }]
  * type CpuLoad = InstanceType<typeof CpuLoad>; // { host: string; usage: number; time: Date; ... }
  * new CpuLoad({ host: 'a', region: 'eu', usage: 0.5, cores: 4, healthy: true });
  * // cpu_load,host=a,region=eu cores=4i,healthy=true,usage=0.5 1700000000123456789
  * ```
  */
 export function defineMeasurement<
-  const Tags extends readonly string[] = [],
+  const Tags extends readonly TagSpec[] = [],
   const Fields extends Record<string, FieldSpec> = Record<string, FieldSpec>,
   const TS extends TimestampSpec | undefined = undefined,
 >(
@@ -133,7 +139,18 @@ export function defineMeasurement<
   const Cls = class extends SeriesModel {};
   Object.defineProperty(Cls, 'name', { value: name });
   const proto = Cls.prototype as object;
-  for (const t of tags ?? []) Tag()(proto, t);
+  for (const t of tags ?? []) {
+    if (typeof t === 'string') Tag()(proto, t);
+    else if (t !== null && typeof t === 'object' && typeof t.property === 'string') {
+      Tag({ name: t.name })(proto, t.property);
+    } else {
+      throw new InfluxValidationError(
+        name,
+        undefined,
+        `tag spec must be a property name or { property, name }, got ${String(t)}`,
+      );
+    }
+  }
   for (const [property, spec] of Object.entries(fields)) {
     if (typeof spec === 'string') Field({ type: spec })(proto, property);
     else if (spec !== null && typeof spec === 'object') Field({ ...spec })(proto, property);

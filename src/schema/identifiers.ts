@@ -1,0 +1,133 @@
+/**
+ * Names for generated code: InfluxDB keys (any UTF-8 text: spaces, quotes, dots, emoji, leading
+ * digits, JavaScript keywords) turned into valid, idiomatic TypeScript identifiers, unique within
+ * their scope. The original key is kept by the generator (`@Tag({ name })`) whenever it differs.
+ */
+
+const ID_START = /[\p{ID_Start}$_]/u;
+const WORD = /[\p{ID_Continue}$\u200c\u200d]+/gu;
+
+/** Words that can never be a binding (class) name in strict-mode modules. */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally ' +
+    'for function if import in instanceof new null return super switch this throw true try typeof var void ' +
+    'while with yield let static implements interface package private protected public await arguments eval'
+  ).split(' '),
+);
+
+/**
+ * Class names a generated file must not declare: what it imports, and globals the generated code
+ * (or its readers) rely on.
+ */
+const TAKEN_CLASS_NAMES = new Set([
+  'Field',
+  'Tag',
+  'Measurement',
+  'Timestamp',
+  'SeriesModel',
+  'Date',
+  'Object',
+  'Array',
+  'Map',
+  'Set',
+  'Promise',
+  'Error',
+  'Number',
+  'String',
+  'Boolean',
+  'BigInt',
+  'Symbol',
+  'Function',
+  'Infinity',
+  'NaN',
+  'JSON',
+  'Math',
+  'Reflect',
+  'Proxy',
+  'RegExp',
+  'Record',
+  'Partial',
+  'Readonly',
+  'InstanceType',
+]);
+
+/** Property names a model cannot use (class syntax, or members every model instance has). */
+const TAKEN_PROPERTIES = new Set(['constructor', 'prototype', '__proto__', 'toString', 'valueOf']);
+
+/** The identifier words of a key: runs of identifier characters (`'cpu load-5m'` → cpu, load, 5m). */
+function wordsOf(key: string): string[] {
+  return key.normalize('NFC').match(WORD) ?? [];
+}
+
+function capitalize(word: string): string {
+  const first = String.fromCodePoint(word.codePointAt(0)!);
+  return first.toUpperCase() + word.slice(first.length);
+}
+
+/** `'http_request'` → `HttpRequest`, `'5xx errors'` → `M5xxErrors`, `'class'` → `Class`. */
+export function className(key: string): string {
+  let name = wordsOf(key).map(capitalize).join('');
+  if (name === '') name = 'Measurement';
+  if (!ID_START.test(name.charAt(0))) name = `M${name}`;
+  if (TAKEN_CLASS_NAMES.has(name) || RESERVED.has(name)) name = `${name}Model`;
+  return name;
+}
+
+/** `'latency_ms'` → `latencyMs`, `'data center'` → `dataCenter`, `'5min'` → `_5min`, `'class'` → `class_`. */
+export function propertyName(key: string): string {
+  const words = wordsOf(key);
+  let name = words
+    .map((w, i) => {
+      if (i === 0) return w.length > 1 && w === w.toUpperCase() ? w.toLowerCase() : lowerFirst(w);
+      return capitalize(w);
+    })
+    .join('');
+  if (name === '') name = 'value';
+  if (!ID_START.test(name.charAt(0))) name = `_${name}`;
+  if (RESERVED.has(name) || TAKEN_PROPERTIES.has(name)) name = `${name}_`;
+  return name;
+}
+
+function lowerFirst(word: string): string {
+  const first = String.fromCodePoint(word.codePointAt(0)!);
+  return first.toLowerCase() + word.slice(first.length);
+}
+
+/** `HttpRequest` → `http-request` (a file name without extension). */
+export function fileStem(name: string): string {
+  const stem = name
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1-$2')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
+  return stem === '' ? 'measurement' : stem;
+}
+
+/**
+ * Hands out unique names in one scope: the first `cpuLoad` stays, the next becomes `cpuLoad2`,
+ * then `cpuLoad3` (compared case-insensitively when `caseInsensitive`, as file names must be on
+ * macOS and Windows).
+ */
+export class NameScope {
+  readonly #used = new Set<string>();
+
+  constructor(
+    private readonly caseInsensitive = false,
+    reserved: Iterable<string> = [],
+  ) {
+    for (const r of reserved) this.#used.add(this.#norm(r));
+  }
+
+  #norm(name: string): string {
+    return this.caseInsensitive ? name.toLowerCase() : name;
+  }
+
+  /** `wanted`, or `wanted` with the first free number from 2 appended; the result is taken. */
+  take(wanted: string): string {
+    let name = wanted;
+    for (let n = 2; this.#used.has(this.#norm(name)); n++) name = `${wanted}${n}`;
+    this.#used.add(this.#norm(name));
+    return name;
+  }
+}
