@@ -5,7 +5,7 @@
  */
 
 const ID_START = /[\p{ID_Start}$_]/u;
-const WORD = /[\p{ID_Continue}$\u200c\u200d]+/gu;
+const WORD = /(?:(?!_)[\p{ID_Continue}$\u200c\u200d])+/gu;
 
 /** Words that can never be a binding (class) name in strict-mode modules. */
 const RESERVED = new Set(
@@ -57,7 +57,7 @@ const TAKEN_PROPERTIES = new Set(['constructor', 'prototype', '__proto__', 'toSt
 
 /** The identifier words of a key: runs of identifier characters (`'cpu load-5m'` → cpu, load, 5m). */
 function wordsOf(key: string): string[] {
-  return key.normalize('NFC').match(WORD) ?? [];
+  return key.normalize('NFC').replace(/['’]/g, '').match(WORD) ?? [];
 }
 
 function capitalize(word: string): string {
@@ -68,7 +68,7 @@ function capitalize(word: string): string {
 /** `'http_request'` → `HttpRequest`, `'5xx errors'` → `M5xxErrors`, `'class'` → `Class`. */
 export function className(key: string): string {
   let name = wordsOf(key).map(capitalize).join('');
-  if (name === '') name = 'Measurement';
+  if (name === '') name = 'Series';
   if (!ID_START.test(name.charAt(0))) name = `M${name}`;
   if (TAKEN_CLASS_NAMES.has(name) || RESERVED.has(name)) name = `${name}Model`;
   return name;
@@ -94,11 +94,11 @@ function lowerFirst(word: string): string {
   return first.toLowerCase() + word.slice(first.length);
 }
 
-/** `HttpRequest` → `http-request` (a file name without extension). */
+/** `HttpRequest` → `http-request` (a file name without extension; ASCII only, `measurement` when nothing is left). */
 export function fileStem(name: string): string {
   const stem = name
     .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1-$2')
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .toLowerCase();
   return stem === '' ? 'measurement' : stem;
