@@ -65,7 +65,15 @@ function capitalize(word: string): string {
   return first.toUpperCase() + word.slice(first.length);
 }
 
-/** `'http_request'` → `HttpRequest`, `'5xx errors'` → `M5xxErrors`, `'class'` → `Class`. */
+/**
+ * A PascalCase class name for a measurement.
+ *
+ * ```ts
+ * className('http_request'); // 'HttpRequest'
+ * className('5xx errors');   // 'M5xxErrors'
+ * className('field');        // 'FieldModel' (the generated file imports Field)
+ * ```
+ */
 export function className(key: string): string {
   let name = wordsOf(key).map(capitalize).join('');
   if (name === '') name = 'Series';
@@ -74,7 +82,16 @@ export function className(key: string): string {
   return name;
 }
 
-/** `'latency_ms'` → `latencyMs`, `'data center'` → `dataCenter`, `'5min'` → `_5min`, `'class'` → `class_`. */
+/**
+ * A camelCase property name for a tag or field key.
+ *
+ * ```ts
+ * propertyName('latency_ms');  // 'latencyMs'
+ * propertyName('data center'); // 'dataCenter'
+ * propertyName('5min');        // '_5min'
+ * propertyName('class');       // 'class_'
+ * ```
+ */
 export function propertyName(key: string): string {
   const words = wordsOf(key);
   let name = words
@@ -94,7 +111,15 @@ function lowerFirst(word: string): string {
   return first.toLowerCase() + word.slice(first.length);
 }
 
-/** `HttpRequest` → `http-request` (a file name without extension; ASCII only, `measurement` when nothing is left). */
+/**
+ * A kebab-case file name (without extension) for a class name; ASCII only, `measurement` when
+ * nothing is left.
+ *
+ * ```ts
+ * fileStem('HttpRequest'); // 'http-request'
+ * fileStem('温度');         // 'measurement'
+ * ```
+ */
 export function fileStem(name: string): string {
   const stem = name
     .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1-$2')
@@ -108,6 +133,13 @@ export function fileStem(name: string): string {
  * Hands out unique names in one scope: the first `cpuLoad` stays, the next becomes `cpuLoad2`,
  * then `cpuLoad3` (compared case-insensitively when `caseInsensitive`, as file names must be on
  * macOS and Windows).
+ *
+ * ```ts
+ * const scope = new NameScope(false, ['time']);
+ * scope.take('cpuLoad'); // 'cpuLoad'
+ * scope.take('cpuLoad'); // 'cpuLoad2'
+ * scope.take('time');    // 'time2'
+ * ```
  */
 export class NameScope {
   readonly #used = new Set<string>();
@@ -123,7 +155,13 @@ export class NameScope {
     return this.caseInsensitive ? name.toLowerCase() : name;
   }
 
-  /** `wanted`, or `wanted` with the first free number from 2 appended; the result is taken. */
+  /**
+   * `wanted`, or `wanted` with the first free number from 2 appended; the result is taken.
+   *
+   * ```ts
+   * new NameScope(true, ['index']).take('Index'); // 'Index2'
+   * ```
+   */
   take(wanted: string): string {
     let name = wanted;
     for (let n = 2; this.#used.has(this.#norm(name)); n++) name = `${wanted}${n}`;

@@ -54,6 +54,12 @@ const LINE_WIDTH = 110;
 /**
  * A TypeScript string literal as biome writes it: single quotes unless the text holds more single
  * than double quotes; backslashes, the quote and control/line-separator characters escaped.
+ *
+ * ```ts
+ * tsString('data center'); // the text 'data center' (single quotes)
+ * tsString("it's");        // the text "it's" (double quotes: no escape needed)
+ * tsString('a\nb');        // the text 'a\nb' (the line break escaped)
+ * ```
  */
 export function tsString(text: string): string {
   const singles = text.split("'").length;
