@@ -14,6 +14,7 @@ import {
   describeServer,
   type FlagSpec,
   flag,
+  type ParsedArgs,
   parseArgs,
 } from './cli-args.js';
 
@@ -132,14 +133,27 @@ function fieldTypeChoices(
   });
 }
 
-async function pull(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, PULL_FLAGS);
+/** The command's flags, or undefined when `--help` was printed. */
+function commandArgs(
+  command: string,
+  argv: readonly string[],
+  flags: Readonly<Record<string, FlagSpec>>,
+  io: CliIo,
+): ParsedArgs | undefined {
+  const args = parseArgs(argv, flags);
   if (flag(args, 'help') !== undefined) {
     io.stdout(USAGE);
-    return 0;
+    return undefined;
   }
-  if (args.positionals.length > 0)
-    throw new InfluxConfigError(`pull: unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  if (args.positionals.length > 0) {
+    throw new InfluxConfigError(`${command}: unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  }
+  return args;
+}
+
+async function pull(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = commandArgs('pull', argv, PULL_FLAGS, io);
+  if (args === undefined) return 0;
   const options = clientOptions(args, io.env);
   const database = options.database;
   if (database === undefined || database === '') {
@@ -199,13 +213,8 @@ function isSchema(value: unknown): value is InfluxSchema {
 }
 
 async function push(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, PUSH_FLAGS);
-  if (flag(args, 'help') !== undefined) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0)
-    throw new InfluxConfigError(`push: unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const args = commandArgs('push', argv, PUSH_FLAGS, io);
+  if (args === undefined) return 0;
   const file = flag(args, 'schema') ?? 'influx-schema.js';
   const path = isAbsolute(file) ? file : resolve(io.cwd, file);
   let mod: Record<string, unknown>;
