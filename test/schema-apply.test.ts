@@ -8,7 +8,7 @@ import { runCli } from '../src/cli/cli-main.js';
 import { InfluxDBClient } from '../src/client/index.js';
 import { InfluxConfigError } from '../src/errors.js';
 import { getModelMetadata } from '../src/models/index.js';
-import { max, mean, QueryBuilder, time } from '../src/query/index.js';
+import { and, cond, max, mean, percentile, QueryBuilder, time } from '../src/query/index.js';
 import {
   applySchema,
   continuousQuery,
@@ -207,6 +207,37 @@ describe('applySchema', () => {
     expect(entry![db]!.map((c) => c.name).sort()).toEqual(['cpu_1h', 'cpu_5m']);
     expect(entry![db]!.find((c) => c.name === 'cpu_1h')!.query).toContain('max(usage::field) AS usage');
     expect((await applySchema(client, changed, { log: false })).changes).toEqual([]);
+  });
+
+  it('finds a stored query unchanged however the server re-renders it (regex, floats, offsets, fill, tz)', async () => {
+    const db = database();
+    const schema = defineSchema({
+      database: db,
+      retentionPolicies: { 'two weeks': { duration: '336h', default: true } },
+      continuousQueries: {
+        "busy 'hosts'": continuousQuery(
+          Cpu,
+          (q) =>
+            q
+              .select(percentile('usage', 95.5).as('p95 "usage"'), max('usage').as('peak'))
+              .into({ measurement: 'cpu busy' })
+              .where(
+                and(cond('host', '=~', /^web-\d+$/), cond('usage', '>', 0.12345), cond('host', '!=', 'a\\b')),
+              )
+              .groupBy(time('60s', '15s'), 'host')
+              .fill(0)
+              .tz('Europe/Paris'),
+          { resample: { every: '120s', for: '1h' } },
+        ),
+      },
+    });
+    const first = await applySchema(client, schema, { log: false });
+    expect(first.changes.map((c) => c.kind)).toEqual([
+      'create-database',
+      'create-retention-policy',
+      'create-continuous-query',
+    ]);
+    expect((await applySchema(client, schema, { log: false })).changes).toEqual([]);
   });
 
   it('drops nothing undeclared unless prune', async () => {
