@@ -1,6 +1,7 @@
 import { InfluxAdminApi } from '../client/admin-api.js';
 import {
   checkDuration,
+  checkName,
   checkReplication,
   checkSelectStatement,
   checkStorageName,
@@ -214,6 +215,7 @@ export function defineSchema(definition: SchemaDefinition): InfluxSchema {
   const cqEntries = Object.entries(plainObject(d.continuousQueries ?? {}, 'defineSchema(continuousQueries)'));
   for (const [name, raw] of cqEntries) {
     const what = `defineSchema(continuousQueries.${name})`;
+    checkName(name, `${what} name`);
     const spec = plainObject(raw, what);
     checkKeys(spec, CQ_KEYS, what);
     const resample =
