@@ -1,3 +1,4 @@
+import { isSignificant, tokenize } from '../influxql/lexer.js';
 import { durationNanos } from './durations.js';
 
 /**
@@ -7,127 +8,59 @@ import { durationNanos } from './durations.js';
  * (`FROM "cpu"` → `FROM metrics.autogen.cpu`), durations in their largest unit (`60s` → `1m`) and
  * float literals with three decimals (`0.12345` → `0.123`). Both texts are read into tokens and
  * brought to that one form, so an unchanged query compares equal and any real change does not.
- * This only reads InfluxQL; it never builds it.
+ * This only reads InfluxQL (through the one lexer, src/influxql/lexer.ts); it never builds it.
  */
 
-type Token =
-  | { readonly t: 'kw' | 'id' | 'str' | 're' | 'op' | 'dur' | 'num'; readonly v: string }
-  | { readonly t: 'ref'; readonly v: string };
-
-const KEYWORDS = new Set(
-  (
-    'ALL AND AS ASC BEGIN BY CONTINUOUS CREATE DESC END EVERY FALSE FILL FOR FROM GROUP INTO LIMIT NOT OFFSET ON ' +
-    'OR ORDER QUERY RESAMPLE SELECT SLIMIT SOFFSET TRUE TZ WHERE'
-  ).split(' '),
-);
-const OPERATORS = [
-  '::',
-  '=~',
-  '!~',
-  '!=',
-  '<>',
-  '<=',
-  '>=',
-  '=',
-  '<',
-  '>',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '(',
-  ')',
-  ',',
-  '.',
-  ';',
-  '&',
-  '|',
-  '^',
-];
-const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?/y;
-const DURATION = /(?:\d+(?:ns|u|µ|ms|s|m|h|d|w))+(?![\p{L}\p{N}_])/uy;
-const WORD = /[\p{L}_][\p{L}\p{N}_]*/uy;
-
-function quotedText(text: string, start: number, quote: string): [string, number] {
-  let out = '';
-  let i = start + 1;
-  while (i < text.length && text[i] !== quote) {
-    if (text[i] === '\\' && i + 1 < text.length) {
-      const next = text[i + 1]!;
-      out += next === quote || next === '\\' ? next : `\\${next}`;
-      i += 2;
-    } else out += text[i++];
-  }
-  return [out, i + 1];
+interface Token {
+  readonly t: 'kw' | 'id' | 'fn' | 'str' | 're' | 'op' | 'dur' | 'num' | 'param' | 'ref';
+  readonly v: string;
 }
 
-function tokenize(text: string): Token[] {
+/** The statement's tokens (read by the one InfluxQL lexer), with literals in the server's form. */
+function tokens(text: string): Token[] {
   const out: Token[] = [];
-  let lastKeyword = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
+  const lexed = tokenize(text).filter(isSignificant);
+  for (let i = 0; i < lexed.length; i++) {
+    const tok = lexed[i]!;
+    const next = lexed[i + 1];
+    switch (tok.kind) {
+      case 'keyword':
+        out.push({ t: 'kw', v: tok.value });
+        break;
+      case 'identifier':
+        // A call (`mean(`, `fill(`, `TZ(`): function and clause names are case-insensitive, and the
+        // server writes some in its own case (`TZ('…')`).
+        if (next?.text === '(') out.push({ t: 'fn', v: tok.value.toLowerCase() });
+        else out.push({ t: 'id', v: tok.value });
+        break;
+      case 'quotedIdentifier':
+        out.push({ t: 'id', v: tok.value });
+        break;
+      case 'string':
+        out.push({ t: 'str', v: tok.value });
+        break;
+      case 'regex':
+        out.push({ t: 're', v: tok.value });
+        break;
+      case 'integer':
+        out.push({ t: 'num', v: tok.text });
+        break;
+      case 'number':
+        out.push({ t: 'num', v: Number(tok.text).toFixed(3) });
+        break;
+      case 'duration':
+        out.push({ t: 'dur', v: String(durationNanos(tok.text)) });
+        break;
+      case 'boundParam':
+        out.push({ t: 'param', v: tok.value });
+        break;
+      default:
+        // `:MEASUREMENT` (INTO's "same name as the source") reads as one name.
+        if (tok.text === ':' && next !== undefined && next.value.toUpperCase() === 'MEASUREMENT') {
+          out.push({ t: 'id', v: ':MEASUREMENT' });
+          i++;
+        } else out.push({ t: 'op', v: tok.text });
     }
-    const prev = out[out.length - 1];
-    if (c === '"' || c === "'") {
-      const [v, end] = quotedText(text, i, c);
-      out.push({ t: c === '"' ? 'id' : 'str', v });
-      i = end;
-      continue;
-    }
-    if (
-      c === '/' &&
-      prev !== undefined &&
-      ((prev.t === 'op' && ['=~', '!~', '.'].includes(prev.v)) ||
-        (prev.t === 'kw' && prev.v === 'FROM') ||
-        (prev.t === 'op' && prev.v === ',' && lastKeyword === 'FROM'))
-    ) {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '/') j += text[j] === '\\' ? 2 : 1;
-      out.push({ t: 're', v: text.slice(i + 1, j) });
-      i = j + 1;
-      continue;
-    }
-    if (c === ':' && text[i + 1] !== ':') {
-      WORD.lastIndex = i + 1;
-      const m = WORD.exec(text);
-      out.push({ t: 'id', v: `:${m?.[0] ?? ''}` });
-      i = WORD.lastIndex > i ? i + 1 + (m?.[0].length ?? 0) : i + 1;
-      continue;
-    }
-    DURATION.lastIndex = i;
-    const d = DURATION.exec(text);
-    if (d !== null) {
-      out.push({ t: 'dur', v: String(durationNanos(d[0])) });
-      i += d[0].length;
-      continue;
-    }
-    NUMBER.lastIndex = i;
-    const n = NUMBER.exec(text);
-    if (n !== null && /\d/.test(c)) {
-      const isFloat = /[.eE]/.test(n[0]);
-      out.push({ t: 'num', v: isFloat ? Number(n[0]).toFixed(3) : n[0] });
-      i += n[0].length;
-      continue;
-    }
-    WORD.lastIndex = i;
-    const w = WORD.exec(text);
-    if (w !== null) {
-      const upper = w[0].toUpperCase();
-      if (KEYWORDS.has(upper)) {
-        out.push({ t: 'kw', v: upper });
-        lastKeyword = upper;
-      } else out.push({ t: 'id', v: w[0] });
-      i += w[0].length;
-      continue;
-    }
-    const op = OPERATORS.find((o) => text.startsWith(o, i));
-    out.push({ t: 'op', v: op ?? c });
-    i += op?.length ?? 1;
   }
   return out;
 }
@@ -186,7 +119,7 @@ function qualify(tokens: Token[], database: string, defaultRp: string): Token[] 
  * ```
  */
 export function continuousQueryForm(statement: string, database: string, defaultRp: string): string {
-  return qualify(tokenize(statement), database, defaultRp)
+  return qualify(tokens(statement), database, defaultRp)
     .map((t) => `${t.t}:${t.v}`)
     .join('\u0000');
 }
