@@ -206,7 +206,10 @@ describe('constructing models', () => {
         `^${escapeRe(escapeMeasurement('events.stats.fr paris,10'))},serverName=fr\\\\ paris\\\\,10 someStat=158i \\d+$`,
       ),
     );
-    expect(() => new Ev({ someStat: 1 } as never)).toThrow(/serverName: is empty, but the measurement name/);
+    expect(() => new Ev({ someStat: 1 } as never)).toThrow(/serverName: is a required tag/);
+    expect(() => new Ev({ serverName: '', someStat: 1 })).toThrow(
+      /serverName: is empty, but the measurement name/,
+    );
     expect(Ev.pending()[0]).toMatchObject({
       measurement: 'events.stats.us.east-1',
       tags: { serverName: 'us.east-1' },
