@@ -190,7 +190,10 @@ function isStandardContext(value: unknown): value is StandardContext {
 }
 
 /** Records `@Measurement`'s argument, split into its series part and its commit part. */
-function recordArgument(record: DecoratorRecord, arg: string | MeasurementDecoratorOptions | undefined): void {
+function recordArgument(
+  record: DecoratorRecord,
+  arg: string | MeasurementDecoratorOptions | undefined,
+): void {
   record.measured = true;
   if (arg === null || typeof arg !== 'object') {
     record.measurement = arg;

@@ -19,5 +19,10 @@ export function Field(typeOrOptions?: FieldTypeName | FieldDecoratorOptions): Me
   const options: FieldDecoratorOptions | undefined =
     typeof typeOrOptions === 'string' ? { type: typeOrOptions } : typeOrOptions;
   return ((target: unknown, key: unknown) =>
-    recordMember('@Field', (property) => ({ kind: 'field', property, options }), target, key)) as MemberDecorator;
+    recordMember(
+      '@Field',
+      (property) => ({ kind: 'field', property, options }),
+      target,
+      key,
+    )) as MemberDecorator;
 }

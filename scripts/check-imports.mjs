@@ -74,7 +74,9 @@ const IMPORT =
 
 /** Relative imports of one file: { target, typeOnly }. */
 export function importsOf(file) {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const out = [];
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[4] ?? m[5] ?? m[6];
@@ -82,7 +84,12 @@ export function importsOf(file) {
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
     let typeOnly = m[2] !== undefined;
     if (!typeOnly && m[3] !== undefined && /^\{[^}]*\}$/.test(m[3].trim())) {
-      const names = m[3].trim().slice(1, -1).split(',').map((s) => s.trim()).filter(Boolean);
+      const names = m[3]
+        .trim()
+        .slice(1, -1)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       typeOnly = names.length > 0 && names.every((n) => n.startsWith('type '));
     }
     out.push({ target, typeOnly });
@@ -99,7 +106,8 @@ export function checkImports() {
   for (const [file, imports] of graph) {
     const from = unitOf(file);
     const fromLayer = LAYERS[from];
-    if (fromLayer === undefined) violations.push(`${show(file)}: unit ${from} has no layer in scripts/check-imports.mjs`);
+    if (fromLayer === undefined)
+      violations.push(`${show(file)}: unit ${from} has no layer in scripts/check-imports.mjs`);
     for (const { target, typeOnly } of imports) {
       const to = unitOf(target);
       if (to === from) continue;

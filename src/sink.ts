@@ -1,5 +1,3 @@
-import type { Precision } from './line-protocol/precision.js';
-
 /*
  * The bottom of the layering (beside errors.ts): what the registry writes to and what a model
  * class names as its registry. Decorators, models, the registry, the client and the testing sinks
@@ -26,7 +24,7 @@ export interface CommitBatch {
   /** Target retention policy; the database's default when undefined. */
   readonly retentionPolicy?: string | undefined;
   /** Precision of the timestamps in `body`. */
-  readonly precision: Precision;
+  readonly precision: 'n' | 'ns' | 'u' | 'ms' | 's' | 'm' | 'h';
   /** The model class whose instances produced the lines, when the batch comes from the registry. */
   readonly model?: abstract new (
     ...args: never[]

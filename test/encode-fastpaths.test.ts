@@ -513,7 +513,12 @@ describe('model instances', () => {
 
   it('a bad tag value is refused on a cached series too, and a suspect head is checked every time', () => {
     const registry = new SeriesRegistry({ sink: discard, autocommit: false });
-    const S = defineMeasurement({ name: 's', optionalTags: ['k\\ x', 'u'], fields: { s: 'string' }, registry });
+    const S = defineMeasurement({
+      name: 's',
+      optionalTags: ['k\\ x', 'u'],
+      fields: { s: 'string' },
+      registry,
+    });
     const ok = { 'k\\ x': 'v', u: 'a"b"c', s: 'x\ny' };
     new S(ok);
     new S(ok);

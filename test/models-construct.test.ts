@@ -222,33 +222,36 @@ describe('constructing models', () => {
   });
 
   // class-validator's decorators are legacy (experimentalDecorators) decorators only.
-  it.skipIf(process.env.INFLUX_DECORATORS === 'tc39')('runs class-validator constraints and names the constraint', () => {
-    const { registry } = isolated();
-    @Measurement({ name: 'cv', registry })
-    class Cv extends SeriesModel<Cv> {
-      @Tag() @IsIn(['eu', 'us']) region!: string;
-      @Tag() @Length(1, 5) host!: string;
-      @Field('float') @Min(0) @Max(1) usage!: number;
-    }
-    new Cv({ region: 'eu', host: 'a', usage: 0.5 });
-    const tries: Array<[object, string, string]> = [
-      [{ region: 'asia', host: 'a', usage: 0.5 }, 'region', 'isIn'],
-      [{ region: 'eu', host: 'abcdef', usage: 0.5 }, 'host', 'isLength'],
-      [{ region: 'eu', host: 'a', usage: 1.5 }, 'usage', 'max'],
-    ];
-    for (const [values, property, constraint] of tries) {
-      try {
-        new Cv(values as never);
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InfluxValidationError);
-        expect((e as InfluxValidationError).property).toBe(property);
-        expect((e as InfluxValidationError).constraint).toBe(constraint);
-        expect((e as Error).message).toMatch(/^Cv\./);
+  it.skipIf(process.env.INFLUX_DECORATORS === 'tc39')(
+    'runs class-validator constraints and names the constraint',
+    () => {
+      const { registry } = isolated();
+      @Measurement({ name: 'cv', registry })
+      class Cv extends SeriesModel<Cv> {
+        @Tag() @IsIn(['eu', 'us']) region!: string;
+        @Tag() @Length(1, 5) host!: string;
+        @Field('float') @Min(0) @Max(1) usage!: number;
       }
-    }
-    expect(Cv.pendingLines()).toHaveLength(1);
-  });
+      new Cv({ region: 'eu', host: 'a', usage: 0.5 });
+      const tries: Array<[object, string, string]> = [
+        [{ region: 'asia', host: 'a', usage: 0.5 }, 'region', 'isIn'],
+        [{ region: 'eu', host: 'abcdef', usage: 0.5 }, 'host', 'isLength'],
+        [{ region: 'eu', host: 'a', usage: 1.5 }, 'usage', 'max'],
+      ];
+      for (const [values, property, constraint] of tries) {
+        try {
+          new Cv(values as never);
+          expect.unreachable();
+        } catch (e) {
+          expect(e).toBeInstanceOf(InfluxValidationError);
+          expect((e as InfluxValidationError).property).toBe(property);
+          expect((e as InfluxValidationError).constraint).toBe(constraint);
+          expect((e as Error).message).toMatch(/^Cv\./);
+        }
+      }
+      expect(Cv.pendingLines()).toHaveLength(1);
+    },
+  );
 
   it('throws InfluxBufferFullError at maxPending and buffers nothing', () => {
     const { registry } = isolated({ maxPending: 3 });

@@ -128,7 +128,7 @@ describe(`models, ${STANDARD ? 'standard (TC39)' : 'legacy'} decorators`, () => 
     @Measurement({ name: 'child', registry })
     class Child extends Base {
       @Tag() region = 'eu';
-      @Field('integer') override value!: number;
+      @Field('integer') override value = 0; // re-typed (with a default: TS2612 wants an initialiser)
     }
     const c = new Child({ host: 'h', value: 3, time: 5n } as never);
     expect(Object.isFrozen(c)).toBe(true);
@@ -299,7 +299,7 @@ describe('Repository.write bypasses the buffer', () => {
       @Field('float') v!: number;
     }
     const a = new Direct({ host: 'a', v: 1 });
-    const b = new Direct({ host: 'b', v: 2 });
+    new Direct({ host: 'b', v: 2 });
     expect(Direct.pendingLines()).toHaveLength(2);
     const line = Direct.pendingLines()[0];
     await createRepository(client, Direct).write([a]);

@@ -139,7 +139,9 @@ describe('model metadata', () => {
     e = mistake(() => getModelMetadata(UnknownType));
     expect([e.property, e.message]).toEqual([
       'v',
-      expect.stringMatching(/field type is not declared and its declared TypeScript type \(Object\) does not say one/),
+      expect.stringMatching(
+        /field type is not declared and its declared TypeScript type \(Object\) does not say one/,
+      ),
     ]);
 
     @Measurement({ name: 'badtype', registry })

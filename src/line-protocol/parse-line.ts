@@ -25,7 +25,11 @@ export function parseLine(line: string): ParsedPoint {
   const n = line.length;
   let i = 0;
   const bad = (what: string): never => {
-    throw new InfluxValidationError('parseLine', undefined, `${what} at offset ${i} of ${JSON.stringify(line)}`);
+    throw new InfluxValidationError(
+      'parseLine',
+      undefined,
+      `${what} at offset ${i} of ${JSON.stringify(line)}`,
+    );
   };
   /** Reads up to an unescaped stop character; `escapes` are the characters a backslash escapes. */
   const read = (stops: string, escapes: string): string => {
@@ -82,7 +86,8 @@ export function parseLine(line: string): ParsedPoint {
     const start = i;
     while (i < n && line[i] !== ',' && line[i] !== ' ') i++;
     const text = line.slice(start, i);
-    if (text === 'true' || text === 't' || text === 'T' || text === 'TRUE' || text === 'True') fields[key] = true;
+    if (text === 'true' || text === 't' || text === 'T' || text === 'TRUE' || text === 'True')
+      fields[key] = true;
     else if (text === 'false' || text === 'f' || text === 'F' || text === 'FALSE' || text === 'False')
       fields[key] = false;
     else if (/^-?\d+i$/.test(text)) fields[key] = BigInt(text.slice(0, -1));

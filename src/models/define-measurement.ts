@@ -57,9 +57,9 @@ export type DefinedInit<
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
   Optional extends readonly string[] = [],
-> = { [K in Tags[number]]: string } & { [K in Optional[number]]?: string | null } & { [K in keyof Fields]?: FieldValueOf<Fields[K]> | null } & (TS extends
-    | string
-    | { property: string }
+> = { [K in Tags[number]]: string } & { [K in Optional[number]]?: string | null } & {
+  [K in keyof Fields]?: FieldValueOf<Fields[K]> | null;
+} & (TS extends string | { property: string }
     ? { [K in TimestampProperty<TS>]?: TimestampValue<TS> }
     : unknown);
 

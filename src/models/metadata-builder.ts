@@ -324,8 +324,15 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
       '@Measurement option sink must implement commit(batch)',
     );
   }
-  if (opts.registry !== undefined && (opts.registry as unknown as Record<symbol, unknown>)?.[SERIES_REGISTRY] !== true) {
-    throw new InfluxValidationError(where, undefined, '@Measurement option registry must be a SeriesRegistry');
+  if (
+    opts.registry !== undefined &&
+    (opts.registry as unknown as Record<symbol, unknown>)?.[SERIES_REGISTRY] !== true
+  ) {
+    throw new InfluxValidationError(
+      where,
+      undefined,
+      '@Measurement option registry must be a SeriesRegistry',
+    );
   }
   const options: ModelCommitOptions = Object.freeze({
     bulkSize: positiveInt(opts.bulkSize, where, 'bulkSize'),

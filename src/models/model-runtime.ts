@@ -67,7 +67,11 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
   const options = getModelCommitOptions(Model);
   const registry = (options.registry ?? defaultRegistry) as SeriesRegistry;
   if (!(registry instanceof SeriesRegistry)) {
-    throw new InfluxValidationError(meta.className, undefined, '@Measurement option registry must be a SeriesRegistry');
+    throw new InfluxValidationError(
+      meta.className,
+      undefined,
+      '@Measurement option registry must be a SeriesRegistry',
+    );
   }
   const properties = [
     ...meta.tags.map((t) => t.property),

@@ -3,8 +3,8 @@ import { InfluxValidationError } from '../errors.js';
 import { LineWriter } from '../line-protocol/line-writer.js';
 import { quoteIdent } from '../line-protocol/quote.js';
 import { getModelMetadata } from '../models/metadata-builder.js';
-import { runtimeOf } from '../models/model-runtime.js';
 import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
+import { runtimeOf } from '../models/model-runtime.js';
 import { regexLiteral } from './influxql-literals.js';
 import type { ModelProperty } from './model-types.js';
 import type { ConditionNode, SelectNode } from './query-ast.js';
@@ -196,7 +196,11 @@ export class Repository<T extends object> {
     for (let i = 0; i < list.length; i++) {
       const o = list[i];
       if (o === null || typeof o !== 'object') {
-        throw new InfluxValidationError(`${meta.className}[${i}]`, undefined, `expected an instance, got ${o === null ? 'null' : typeof o}`);
+        throw new InfluxValidationError(
+          `${meta.className}[${i}]`,
+          undefined,
+          `expected an instance, got ${o === null ? 'null' : typeof o}`,
+        );
       }
     }
     // Serialize everything first (a bad instance throws before anything is taken or sent).
@@ -212,7 +216,11 @@ export class Repository<T extends object> {
         runtime.serialize(inst as Record<string, unknown>, writer);
       } catch (e) {
         if (e instanceof InfluxValidationError) {
-          throw new InfluxValidationError(`${meta.className}[${i}]`, e.property, e.message.replace(/^.*?: /, ''));
+          throw new InfluxValidationError(
+            `${meta.className}[${i}]`,
+            e.property,
+            e.message.replace(/^.*?: /, ''),
+          );
         }
         throw e;
       }
