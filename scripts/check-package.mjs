@@ -89,10 +89,13 @@ try {
 function quickStart() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = /## Quick start\s+```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
+  if (block === undefined)
+    throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
   const address = "{ host: 'localhost', database: 'metrics' }";
   if (!block.includes(address)) {
-    throw new Error(`check-package: the quick start no longer builds its client from ${address}; update this check`);
+    throw new Error(
+      `check-package: the quick start no longer builds its client from ${address}; update this check`,
+    );
   }
   const code = block.replace(
     address,
@@ -133,5 +136,7 @@ try {
 `,
   );
   execFileSync('node', ['run-quick-start.mjs'], { cwd: scratch, stdio: 'inherit', timeout: 120_000 });
-  console.log('quick start check passed: builds and runs without experimentalDecorators or emitDecoratorMetadata');
+  console.log(
+    'quick start check passed: builds and runs without experimentalDecorators or emitDecoratorMetadata',
+  );
 }

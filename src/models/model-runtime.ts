@@ -78,7 +78,7 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
     ...meta.fields.map((f) => f.property),
     ...(meta.timestamp ? [meta.timestamp.property] : []),
   ];
-  const serialize = compileSerializer(meta);
+  const serialize = serializerOf(Model);
   const rt: ModelRuntime = {
     meta,
     serialize,
@@ -121,6 +121,26 @@ function isAccessor(proto: object | null, key: string): boolean {
     if (d !== undefined) return d.get !== undefined || d.set !== undefined;
   }
   return false;
+}
+
+const serializers = new WeakMap<object, ModelSerializer>();
+
+/**
+ * The compiled serializer of a model class (the one instance -> line function), built at first
+ * use; also for model classes that are only read and written through a repository.
+ */
+export function serializerOf(Model: ModelClass): ModelSerializer {
+  let serialize = serializers.get(Model);
+  if (serialize === undefined) {
+    serialize = compileSerializer(getModelMetadata(Model));
+    serializers.set(Model, serialize);
+  }
+  return serialize;
+}
+
+/** The registry buffering a model class, once an instance was built (or a static used). */
+export function bufferingRegistry(Model: ModelClass): SeriesRegistry | undefined {
+  return runtimes.get(Model)?.registry;
 }
 
 /** The compiled runtime of a model class (built at first use). */

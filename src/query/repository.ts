@@ -4,7 +4,7 @@ import { LineWriter } from '../line-protocol/line-writer.js';
 import { quoteIdent } from '../line-protocol/quote.js';
 import { getModelMetadata } from '../models/metadata-builder.js';
 import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
-import { runtimeOf } from '../models/model-runtime.js';
+import { bufferingRegistry, serializerOf } from '../models/model-runtime.js';
 import { regexLiteral } from './influxql-literals.js';
 import type { ModelProperty } from './model-types.js';
 import type { ConditionNode, SelectNode } from './query-ast.js';
@@ -192,7 +192,7 @@ export class Repository<T extends object> {
         ? [...(instances as Iterable<T>)]
         : [instances as T];
     const { metadata: meta } = this;
-    const runtime = runtimeOf(this.model);
+    const serialize = serializerOf(this.model);
     for (let i = 0; i < list.length; i++) {
       const o = list[i];
       if (o === null || typeof o !== 'object') {
@@ -213,7 +213,7 @@ export class Repository<T extends object> {
       // time a missing timestamp gets is not written into the caller's object.
       const inst = Object.isFrozen(o) ? o : Object.assign(Object.create(Object.getPrototypeOf(o)), o);
       try {
-        runtime.serialize(inst as Record<string, unknown>, writer);
+        serialize(inst as Record<string, unknown>, writer);
       } catch (e) {
         if (e instanceof InfluxValidationError) {
           throw new InfluxValidationError(
@@ -229,7 +229,8 @@ export class Repository<T extends object> {
     }
     // Instances still in the buffer: their buffered line (same text, same time) replaces the one
     // just made, and they leave the buffer, so that the registry does not write them as well.
-    const taken = runtime.registry.withdraw(this.model, [...pending]);
+    const taken =
+      bufferingRegistry(this.model)?.withdraw(this.model, [...pending]) ?? new Map<object, Buffer>();
     const enc = writer.ascii ? 'latin1' : 'utf8';
     const BATCH = 5000;
     let start = 0;
