@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     ],
     [
       'fields',
-      () => measure('models: new (decorated fields, Proxy)', construct(CpuFields), settle, modelSample),
+      () => measure('models: new (decorated fields)', construct(CpuFields), settle, modelSample),
     ],
     [
       'influxdb-client',
