@@ -13,6 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** The compiler options of the scratch project (a user's NodeNext project). */
+const userCompilerOptions = {
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  target: 'ES2022',
+  strict: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
 const scratch = mkdtempSync(join(tmpdir(), 'influx-models-scratch-'));
 try {
   const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: root })
@@ -59,15 +68,7 @@ try {
   writeFileSync(
     join(scratch, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ['node'],
-      },
+      compilerOptions: { ...userCompilerOptions, noEmit: true },
       files: ['check.ts'],
     }),
   );
@@ -105,16 +106,8 @@ function quickStart() {
   writeFileSync(
     join(scratch, 'tsconfig.quick-start.json'),
     JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        strict: true,
-        skipLibCheck: true,
-        types: ['node'],
-        outDir: 'out',
-        // deliberately absent: experimentalDecorators, emitDecoratorMetadata
-      },
+      // deliberately absent: experimentalDecorators, emitDecoratorMetadata
+      compilerOptions: { ...userCompilerOptions, outDir: 'out' },
       files: ['quick-start.ts'],
     }),
   );

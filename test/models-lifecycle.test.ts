@@ -23,6 +23,7 @@ import {
 } from '../src/index.js';
 import { MemorySink } from '../src/testing/index.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
+import { validationError } from './helpers/validation-error.js';
 
 const STANDARD = process.env.INFLUX_DECORATORS === 'tc39';
 const METADATA = (Symbol as unknown as { metadata: symbol }).metadata;
@@ -33,15 +34,7 @@ function isolated() {
   return { sink, registry };
 }
 
-function caught(fn: () => unknown): InfluxValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InfluxValidationError);
-    return e as InfluxValidationError;
-  }
-  throw new Error('expected an InfluxValidationError');
-}
+const caught = validationError;
 
 describe(`models, ${STANDARD ? 'standard (TC39)' : 'legacy'} decorators`, () => {
   it('runs under the decorator standard the project says', () => {

@@ -13,18 +13,11 @@ import {
   Timestamp,
 } from '../src/index.js';
 import { MemorySink } from '../src/testing/index.js';
+import { validationError } from './helpers/validation-error.js';
 
 const registry = new SeriesRegistry({ sink: new MemorySink(), autocommit: false });
 
-function mistake(fn: () => unknown): InfluxValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InfluxValidationError);
-    return e as InfluxValidationError;
-  }
-  throw new Error('expected an InfluxValidationError');
-}
+const mistake = validationError;
 
 describe('model metadata', () => {
   it('compiles decorators into frozen metadata, keyed by the class (not its name)', () => {
