@@ -13,7 +13,6 @@ import {
   Field,
   getModelMetadata,
   InfluxDBClient,
-  InfluxValidationError,
   Measurement,
   makeLines,
   SeriesModel,

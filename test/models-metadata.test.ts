@@ -4,7 +4,6 @@ import {
   defineMeasurement,
   Field,
   getModelMetadata,
-  InfluxValidationError,
   Measurement,
   type ModelInit,
   SeriesModel,
