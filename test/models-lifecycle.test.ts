@@ -176,6 +176,9 @@ describe(`models, ${STANDARD ? 'standard (TC39)' : 'legacy'} decorators`, () => 
       expect(e.message).toMatch(/required tag/);
     }
     expect(Req.pendingLines()).toEqual([]);
+    // the constructor's type agrees: a required tag is required, defaulted and optional ones are not
+    // @ts-expect-error host is required
+    expect(caught(() => new Req({ v: 1 })).property).toBe('host');
     // default and optional tags
     new Req({ host: 'a', v: 1, time: 1n });
     // null counts as not given: the default stays

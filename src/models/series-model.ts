@@ -61,6 +61,11 @@ export abstract class SeriesModel<T extends object = object, D extends keyof T =
    * Called by the constructor of the class `@Measurement` made (decorators/decorator-store.ts),
    * after the field initialisers ran: assigns, validates, freezes and buffers the instance.
    * Internal.
+   *
+   * ```ts
+   * // what `new Cpu({ host: 'a', usage: 0.5 })` runs once Cpu's initialisers are done:
+   * return Cpu[FINISH_CONSTRUCTION](Cpu, this, values); // frozen, buffered: cpu,host=a usage=0.5 <now>
+   * ```
    */
   static [FINISH_CONSTRUCTION](model: ModelClass, instance: object, values: unknown): object {
     return constructModel(model, instance, values);
