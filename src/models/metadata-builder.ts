@@ -267,7 +267,7 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
     throw new InfluxValidationError(
       where,
       undefined,
-      "declares no @Field; InfluxDB cannot store a point without fields (compiled without experimentalDecorators, decorators on `declare` fields are not applied: TC39 decorators cannot decorate them, tsc reports TS1206; write `usage!: number` instead, or turn experimentalDecorators on)",
+      'declares no @Field; InfluxDB cannot store a point without fields (compiled without experimentalDecorators, decorators on `declare` fields are not applied: TC39 decorators cannot decorate them, tsc reports TS1206; write `usage!: number` instead, or turn experimentalDecorators on)',
     );
   }
 
