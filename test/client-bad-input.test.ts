@@ -54,7 +54,12 @@ const rows: Row[] = [
     InfluxConfigError,
     /DSN: the password has invalid percent-encoding/,
   ],
-  ['DSN with two hosts', () => parseDsn('influxdb://h1:1,h2:2/db'), InfluxConfigError, /several hosts/],
+  [
+    'DSN with an empty host in its list',
+    () => parseDsn('influxdb://h1:1,,h2:2/db'),
+    InfluxConfigError,
+    /host is missing/,
+  ],
   [
     'DSN path with two segments',
     () => parseDsn('influxdb://h/db/rp'),
