@@ -35,14 +35,28 @@ export type FieldValueOf<S> = S extends 'float' | 'integer'
 type TimestampProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
 type TimestampValue<S> = S extends { type: 'bigint' } ? bigint : Date;
 
-/** The instance type of a class made by {@link defineMeasurement}. */
+declare const modelTags: unique symbol;
+
+/**
+ * Type-only marker of a model instance type naming its tag properties (never present at run
+ * time). `defineMeasurement` instances carry it, so the query builder's types tell their tags from
+ * their fields; decorator classes type their tags with `Tag` instead.
+ */
+export interface ModelTags<K extends string> {
+  readonly [modelTags]?: K;
+}
+
+/**
+ * The instance type of a class made by {@link defineMeasurement}: tags are strings (and named by
+ * {@link ModelTags} for the query builder's types), fields typed as declared.
+ */
 export type DefinedInstance<
   Tags extends readonly string[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
-> = { readonly [K in Tags[number]]: string } & {
-  readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
-} & (TS extends string | { property: string }
+> = { readonly [K in Tags[number]]: string } & ModelTags<Tags[number]> & {
+    readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
+  } & (TS extends string | { property: string }
     ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
     : unknown);
 

@@ -3,8 +3,8 @@
  * use where, how the values of result rows are typed, and the compile-error messages the builder
  * shows for a misspelled property or a tag used as a field (and the reverse).
  *
- * How tags are known: a property typed {@link Tag} (`@Tag() host!: Tag`, or any tag of a
- * `defineMeasurement` class) carries a type-only brand. A model with at least one such property is
+ * How tags are known: a property typed `Tag` (`@Tag() host!: Tag`) carries a type-only brand, and
+ * a `defineMeasurement` instance type names its tags (`ModelTags`). A model with at least one such property is
  * "split": its other data properties are fields, except `Date` properties (the timestamp). A model
  * without any `Tag`-typed property is not split at compile time (every property is accepted where
  * a tag or a field may go, and the run-time checks against the model's metadata decide).
@@ -14,6 +14,7 @@
  * code using the builder stays flat (see the README's "Type-check cost").
  */
 import type { TagBrand } from '../../decorators/tag-decorator.js';
+import type { ModelTags } from '../models/define-measurement.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: any function signature
 type AnyFunction = (...args: any[]) => any;
@@ -26,10 +27,19 @@ export type ModelProperty<T> = {
   [K in keyof T]-?: K extends string ? (NonNullable<T[K]> extends AnyFunction ? never : K) : never;
 }[keyof T];
 
-/** The properties typed {@link Tag} (`never` for a model that does not mark its tags). */
-export type TagProperty<T> = {
-  [K in keyof T]-?: K extends string ? (keyof TagBrand extends keyof NonNullable<T[K]> ? K : never) : never;
-}[keyof T];
+/**
+ * The tag properties as the types know them: those typed `Tag`, and those a `defineMeasurement`
+ * instance names ({@link ModelTags}); `never` for a model that marks none.
+ */
+export type TagProperty<T> =
+  | {
+      [K in keyof T]-?: K extends string
+        ? keyof TagBrand extends keyof NonNullable<T[K]>
+          ? K
+          : never
+        : never;
+    }[keyof T]
+  | (T extends ModelTags<infer K> ? K & ModelProperty<T> : never);
 
 /** The `Date` properties (the timestamp; a field is never a `Date`). */
 export type TimeProperty<T> = {
@@ -48,7 +58,7 @@ export type GroupProperty<T> = [TagProperty<T>] extends [never]
   : TagProperty<T>;
 
 /** The value type of a tag property (`Tag<'eu' | 'us'>` → `'eu' | 'us'`; a plain `string` stays). */
-export type TagValue<V> = NonNullable<V> extends TagBrand<infer S> ? S : NonNullable<V>;
+export type TagValueOf<V> = NonNullable<V> extends TagBrand<infer S> ? S : NonNullable<V>;
 
 /** The time type of result rows: `Date` when the model has a `Date` property, else `Date | bigint`. */
 export type ModelTime<T> = [TimeProperty<T>] extends [never] ? Date | bigint : Date;
@@ -75,4 +85,4 @@ export type JoinNames<U extends string, Acc extends string = ''> = [U] extends [
  * write, so the compiler prints the message (`Argument of type '"hots"' is not assignable to
  * parameter of type '"✗ where('hots'): not a property of the model; use one of: host, usage"'`).
  */
-export type TypeError<Message extends string> = `✗ ${Message}`;
+export type QueryTypeError<Message extends string> = `✗ ${Message}`;

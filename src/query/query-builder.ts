@@ -9,11 +9,11 @@ import type {
   JoinNames,
   ModelProperty,
   ModelTime,
+  QueryTypeError,
   Simplify,
   TagProperty,
-  TagValue,
+  TagValueOf,
   TimeProperty,
-  TypeError,
 } from './model-types.js';
 import type {
   ComparisonOperator,
@@ -84,7 +84,7 @@ export type WhereValue<V> = [NonNullable<V>] extends [Date]
   ? TimeValue
   : [NonNullable<V>] extends [bigint]
     ? bigint | number | TimeValue
-    : TagValue<V>;
+    : TagValueOf<V>;
 
 /** `{ host: 'a', region: ['eu', 'us'] }`: equality per property, an array meaning any of its values. */
 export type WhereObject<T> = { [K in ModelProperty<T>]?: WhereValue<T[K]> | readonly WhereValue<T[K]>[] };
@@ -99,21 +99,21 @@ type TagOperator = '=' | '!=' | '<>' | RegexOperator;
 
 /**
  * One `select` argument as the compiler checks it: unchanged when it is right, else a
- * {@link TypeError} message naming the mistake (an unknown property, a tag inside a function…).
+ * {@link QueryTypeError} message naming the mistake (an unknown property, a tag inside a function…).
  */
 export type CheckSelectItem<T, X extends string, E> = E extends string
   ? E extends ModelProperty<T> | X | '*'
     ? E extends TimeProperty<T>
-      ? TypeError<`select('${E}'): the time is always returned (as 'time'); select tags and fields`>
+      ? QueryTypeError<`select('${E}'): the time is always returned (as 'time'); select tags and fields`>
       : E
-    : TypeError<`select('${E}'): not a tag or field of the model; use one of: ${JoinNames<Exclude<ModelProperty<T>, TimeProperty<T>> | X>}`>
+    : QueryTypeError<`select('${E}'): not a tag or field of the model; use one of: ${JoinNames<Exclude<ModelProperty<T>, TimeProperty<T>> | X>}`>
   : E extends SelectExpr<infer R, string, ValueKind, infer P>
     ? [Exclude<R, FieldProperty<T> | X | (P extends true ? TagProperty<T> : never)>] extends [never]
       ? E
-      : TypeError<`select(): ${BadRefs<T, X, Exclude<R, FieldProperty<T> | X>>}; functions and arithmetic take fields: ${JoinNames<FieldProperty<T> | X>}`>
-    : TypeError<'select() takes property names or expressions (mean(...), field(...), …)'>;
+      : QueryTypeError<`select(): ${BadRefs<T, Exclude<R, FieldProperty<T> | X>>}; functions and arithmetic take fields: ${JoinNames<FieldProperty<T> | X>}`>
+    : QueryTypeError<'select() takes property names or expressions (mean(...), field(...), …)'>;
 
-type BadRefs<T, X extends string, R extends string> =
+type BadRefs<T, R extends string> =
   R extends TagProperty<T>
     ? `'${R}' is a tag`
     : R extends TimeProperty<T>
@@ -124,36 +124,36 @@ type BadRefs<T, X extends string, R extends string> =
 export type CheckGroupItem<T, E> = E extends string
   ? E extends GroupProperty<T> | '*'
     ? E
-    : TypeError<`groupBy('${E}'): ${E extends FieldProperty<T> ? 'a field' : E extends TimeProperty<T> ? 'the time' : 'not a tag of the model'}; group by tags (${JoinNames<GroupProperty<T>>}), time(...) or '*'`>
+    : QueryTypeError<`groupBy('${E}'): ${E extends FieldProperty<T> ? 'a field' : E extends TimeProperty<T> ? 'the time' : 'not a tag of the model'}; group by tags (${JoinNames<GroupProperty<T>>}), time(...) or '*'`>
   : E extends TimeGroup
     ? E
-    : TypeError<"groupBy() takes tag names, time(...) or '*'">;
+    : QueryTypeError<"groupBy() takes tag names, time(...) or '*'">;
 
 /** The property argument of `where(property, op, value)`, checked. */
 export type CheckWhereProperty<T, X extends string, K extends string> = K extends 'time'
   ? K
   : K extends ModelProperty<T> | X
     ? K
-    : TypeError<`where('${K}'): not a property of the model; use one of: ${JoinNames<ModelProperty<T> | 'time' | X>}`>;
+    : QueryTypeError<`where('${K}'): not a property of the model; use one of: ${JoinNames<ModelProperty<T> | 'time' | X>}`>;
 
 /** The operator argument of `where(property, op, value)`, checked against the property's kind. */
 export type CheckWhereOperator<T, X extends string, K extends string, O extends string> = [K] extends ['time']
   ? O extends ValueOperator
     ? O
-    : TypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
+    : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
   : K extends TimeProperty<T>
     ? O extends ValueOperator
       ? O
-      : TypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
+      : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
     : K extends TagProperty<T>
       ? O extends TagOperator
         ? O
-        : TypeError<`where('${K}', '${O}'): '${K}' is a tag; tags are compared with =, !=, <>, =~, !~`>
+        : QueryTypeError<`where('${K}', '${O}'): '${K}' is a tag; tags are compared with =, !=, <>, =~, !~`>
       : K extends X
         ? O
         : O extends ValueOperator | RegexOperator
           ? O
-          : TypeError<`where('${K}', '${O}'): unknown operator`>;
+          : QueryTypeError<`where('${K}', '${O}'): unknown operator`>;
 
 /** The value argument of `where(property, op, value)`: the property's value type (or a regex). */
 export type WhereValueFor<T, X extends string, K extends string, O extends string> = [K] extends ['time']
@@ -182,7 +182,7 @@ type GroupTags<T, G extends string> = [G] extends [never]
   ? {}
   : '*' extends G
     ? Partial<{ [K in ModelProperty<T>]: T[K] }>
-    : { [K in Exclude<G, '*'> & keyof T]: T[K] };
+    : { [K in Exclude<G, '*'> & keyof T]: Defined<T[K]> };
 
 /**
  * A row of a partial select (`select('usage', 'host')`): exactly the selected properties, plus
@@ -192,13 +192,15 @@ type GroupTags<T, G extends string> = [G] extends [never]
  */
 type PartialRow<T, P extends string, G extends string> = Simplify<
   { time: ModelTime<T> } & GroupTags<T, G> & {
-      [K in keyof T as K extends P ? K : never]-?: K extends TagProperty<T>
-        ? NonNullable<T[K]>
+      -readonly [K in keyof T as K extends P ? K : never]-?: K extends TagProperty<T>
+        ? Defined<T[K]>
         : IsUnion<Exclude<P, TagProperty<T>>> extends true
-          ? NonNullable<T[K]> | null
-          : NonNullable<T[K]>;
+          ? Defined<T[K]> | null
+          : Defined<T[K]>;
     }
 >;
+/** `V` without `undefined`/`null` (unlike `NonNullable`, keeps a `Tag` type as it is written). */
+type Defined<V> = V extends null | undefined ? never : V;
 type IsUnion<U, A = U> = U extends unknown ? ([A] extends [U] ? false : true) : never;
 
 /**
@@ -932,6 +934,17 @@ export class QueryBuilder<
         'an arithmetic expression needs a name: add .as("name")',
       );
     }
+    if (e.node.kind !== 'key' && !this.state.subquery) {
+      for (const ref of keyRefs(e.node)) {
+        if (this.meta.tagsByProperty.has(ref)) {
+          throw new InfluxValidationError(
+            this.meta.className,
+            ref,
+            `is a tag; functions and arithmetic take fields (InfluxDB returns nothing for ${e.name || 'it'}() of a tag; count/distinct of a tag work over a subquery that selects it)`,
+          );
+        }
+      }
+    }
     const expr = this.resolveNode(e.node);
     const source = e.source !== undefined && this.meta.fieldsByProperty.has(e.source) ? e.source : undefined;
     const column: ColumnPlan = {
@@ -995,6 +1008,13 @@ export class QueryBuilder<
     if (!TIME_OPS.has(op))
       throw new InfluxValidationError(where, property, `unknown operator ${JSON.stringify(op)}`);
     if (left.cast === 'tag') {
+      if (op !== '=' && op !== '!=' && op !== '<>') {
+        throw new InfluxValidationError(
+          where,
+          property,
+          `is a tag; tags are compared with =, !=, <>, =~, !~ (InfluxDB returns nothing for ${op})`,
+        );
+      }
       if (typeof value === 'string') return { kind: 'comparison', left, op, value };
       if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
         if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -1029,6 +1049,20 @@ export class QueryBuilder<
       throw new InfluxValidationError(where, property, `${value} cannot be compared (not a finite number)`);
     }
     return { kind: 'comparison', left, op, value: value as string };
+  }
+}
+
+/** The property names an expression reads. */
+function keyRefs(n: ExprNode): string[] {
+  switch (n.kind) {
+    case 'key':
+      return [n.key];
+    case 'call':
+      return n.args.flatMap(keyRefs);
+    case 'arithmetic':
+      return [...keyRefs(n.left), ...keyRefs(n.right)];
+    default:
+      return [];
   }
 }
 
