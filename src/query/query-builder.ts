@@ -714,6 +714,18 @@ export class QueryBuilder<
   }
 
   /**
+   * The database the query runs in: the one given to {@link in}, else the model's; `undefined`
+   * means the client's default. (What `all()` and `FrameClient.queryFrames(builder)` send as `db`.)
+   *
+   * ```ts
+   * repo.query().in('metrics').targetDatabase(); // 'metrics'
+   * ```
+   */
+  targetDatabase(): string | undefined {
+    return this.state.database ?? this.meta.database;
+  }
+
+  /**
    * `CREATE CONTINUOUS QUERY` text from this builder (values inlined and quoted, since the server
    * stores the statement; the builder needs `into()` and `groupBy(time(...))`).
    *
@@ -782,11 +794,7 @@ export class QueryBuilder<
    */
   async all(): Promise<QueryResult<T, S, G>[]> {
     const ex = this.requireExecutor('all');
-    return (await ex.all(
-      this.toInfluxQL(),
-      this.rowPlan(),
-      this.state.database ?? this.meta.database,
-    )) as never;
+    return (await ex.all(this.toInfluxQL(), this.rowPlan(), this.targetDatabase())) as never;
   }
 
   /**
@@ -816,12 +824,9 @@ export class QueryBuilder<
    */
   stream(options: StreamOptions = {}): AsyncIterable<QueryResult<T, S, G>> {
     const ex = this.requireExecutor('stream');
-    return ex.stream(
-      this.toInfluxQL(),
-      this.rowPlan(),
-      this.state.database ?? this.meta.database,
-      options,
-    ) as AsyncIterable<QueryResult<T, S, G>>;
+    return ex.stream(this.toInfluxQL(), this.rowPlan(), this.targetDatabase(), options) as AsyncIterable<
+      QueryResult<T, S, G>
+    >;
   }
 
   // --- internals --------------------------------------------------------------------------------
