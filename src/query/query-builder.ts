@@ -329,11 +329,16 @@ export class QueryBuilder<
   }
 
   /**
-   * The SELECT list: property names (instances come back) or expressions (typed rows come back).
-   * Expressions are always written with `AS "name"`: the function's name by default, or `.as()`.
+   * The SELECT list. Nothing, or `'*'`: every tag and field; model instances come back. Property
+   * names: rows of exactly those properties plus `time` and the group-by tags (an instance never
+   * lacks a property). Expressions: typed rows; they are always written with `AS "name"`: the
+   * function's name by default, or `.as()`. A tag inside a function, a misspelled property… are
+   * compile errors naming the mistake (README, "Types that follow the query").
    *
    * ```ts
+   * repo.query().select();                             // all() → Cpu[]
    * repo.query().select('usage', 'host');              // SELECT "usage"::field, "host"::tag FROM "cpu"
+   * //   all() → { time: Date; usage: number; host: Tag }[]
    * repo.query().select(mean('usage').as('avg'));      // SELECT mean("usage"::field) AS "avg" FROM "cpu"
    * repo.query().select(mul('usage', 100).as('pct'));  // SELECT ("usage"::field * 100) AS "pct" FROM "cpu"
    * ```
