@@ -40,15 +40,31 @@ type TagProperty<S> = S extends string ? S : S extends { property: infer P exten
 type TimestampProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
 type TimestampValue<S> = S extends { type: 'bigint' } ? bigint : Date;
 
-/** The instance type of a class made by {@link defineMeasurement}. */
+declare const modelTags: unique symbol;
+
+/**
+ * Type-only marker of a model instance type naming its tag properties (never present at run
+ * time). `defineMeasurement` instances carry it, so the query builder's types tell their tags from
+ * their fields; decorator classes type their tags with `Tag` instead.
+ */
+export interface ModelTags<K extends string> {
+  readonly [modelTags]?: K;
+}
+
+/**
+ * The instance type of a class made by {@link defineMeasurement}: tags are strings (and named by
+ * {@link ModelTags} for the query builder's types), fields typed as declared.
+ */
 export type DefinedInstance<
   Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
   Optional extends readonly string[] = [],
-> = { readonly [K in TagProperty<Tags[number]>]: string } & { readonly [K in Optional[number]]?: string } & {
-  readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
-} & (TS extends string | { property: string }
+> = { readonly [K in TagProperty<Tags[number]>]: string } & {
+  readonly [K in Optional[number]]?: string;
+} & ModelTags<TagProperty<Tags[number]> | Optional[number]> & {
+    readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
+  } & (TS extends string | { property: string }
     ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
     : unknown);
 

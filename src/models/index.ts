@@ -6,6 +6,7 @@ export {
   defineMeasurement,
   type FieldSpec,
   type FieldValueOf,
+  type ModelTags,
   type TagSpec,
   type TimestampSpec,
 } from './define-measurement.js';
