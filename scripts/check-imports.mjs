@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Checks the import graph of src/ and decorators/ against the layering in DESIGN.md:
 //
-//   nestjs, arrow, testing -> query -> models/registry -> client -> influxql, line-protocol,
-//   results -> errors, sink;   decorators only record (they import errors and sink at most).
+//   cli -> nestjs, arrow, testing -> schema -> query -> models/registry -> client -> influxql,
+//   line-protocol, results -> errors, sink;   decorators only record (they import errors and
+//   sink at most). schema (pull/push, influx-models/schema) sits on query; the CLI on top.
 //
 // Every import counts, `import type` included (a type is a dependency of the design too). Reports
 // (1) an import of a higher layer (units of one layer may import each other), which also rules out
@@ -19,10 +20,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Layer of each unit (a folder of src/, a top-level file of src/, or decorators/). Higher imports lower. */
 export const LAYERS = {
-  'src/index.ts': 9,
-  nestjs: 8,
-  arrow: 8,
-  testing: 8,
+  'src/index.ts': 10,
+  cli: 10,
+  nestjs: 9,
+  arrow: 9,
+  testing: 9,
+  schema: 8,
   query: 7,
   models: 6,
   registry: 5,
