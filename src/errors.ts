@@ -62,10 +62,13 @@ export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
   readonly content: string;
   readonly code: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown }) {
+  /** The delay the server asked for with `Retry-After` (ms), when it sent one. */
+  readonly retryAfter: number | undefined;
+  constructor(content: string, code?: number, options?: { cause?: unknown; retryAfter?: number }) {
     super(code === undefined ? content : `${code}: ${content}`, options);
     this.content = content;
     this.code = code;
+    this.retryAfter = options?.retryAfter;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
 
@@ -27,8 +28,14 @@ export interface InfluxDBClientOptions {
   key?: string | Buffer;
   /** Per-request timeout in milliseconds (default 30000; 0 = none). */
   timeout?: number;
-  /** Attempts per request for transient failures; 0 = retry forever. Default 3. */
+  /** Attempts per request for transient failures; 0 = retry forever. Default 3. Shorthand for `retry.maxAttempts`. */
   retries?: number;
+  /**
+   * The retry policy of the client's requests (a `RetryPolicy` or its options). `retries`,
+   * `retryBaseDelay` and `retryMaxDelay` override its fields. Default `RetryPolicy.CLIENT_DEFAULTS`
+   * (3 attempts, 100 ms doubling to 30 s, jitter 0.5, no total time limit).
+   */
+  retry?: RetryPolicy | RetryOptions;
   /** Write points over UDP instead of HTTP. */
   useUdp?: boolean;
   /** UDP port of the server's listener. Default 4444. */

@@ -14,7 +14,7 @@ import {
 import type { BodyDecoder } from '../results/chunk-parser.js';
 import { preview } from '../results/json-decoder.js';
 import { decodeMsgpack } from '../results/msgpack-decoder.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
+import { parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
 
 /** One HTTP request of the client. */
 export interface TransportRequest {
@@ -366,7 +366,11 @@ export class HttpTransport {
     if (status >= 500 || status === 429) {
       // 429 counts as a server-side, transient failure (InfluxDBServerError), so that sinks that treat
       // InfluxDBClientError as permanent (the series registry) retry it later instead of dropping.
-      throw new Transient(new InfluxDBServerError(content, status), parseRetryAfter(headers['retry-after']));
+      const retryAfter = parseRetryAfter(headers['retry-after']);
+      throw new Transient(
+        new InfluxDBServerError(content, status, retryAfter === undefined ? undefined : { retryAfter }),
+        retryAfter,
+      );
     }
     throw new InfluxDBClientError(content, status);
   }
@@ -411,7 +415,8 @@ export class HttpTransport {
     attempt: (signal: AbortSignal, controller: AbortController) => Promise<T>,
   ): Promise<T> {
     const { retry } = this.#config;
-    const maxAttempts = req.retry === false ? 1 : retry.attempts;
+    const policy = req.retry === false ? undefined : retry;
+    const startedAt = Date.now();
     for (let n = 1; ; n++) {
       if (this.#closed) throw new InfluxClosedError('the client is closed');
       const controller = new AbortController();
@@ -425,12 +430,13 @@ export class HttpTransport {
         return await attempt(controller.signal, controller);
       } catch (err) {
         if (!(err instanceof Transient)) throw err;
-        if (maxAttempts !== 0 && n >= maxAttempts) {
+        const delay = policy?.next(n, startedAt, err.retryAfter);
+        if (delay === undefined) {
           if (n > 1) err.error.message += ` (after ${n} attempts)`;
           throw err.error;
         }
         try {
-          await sleep(backoffDelay(retry, n, err.retryAfter), userSignal);
+          await sleep(delay, userSignal);
         } catch (reason) {
           throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });
         }

@@ -18,7 +18,7 @@ import {
 import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
-import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
+import type { CommitBatch, CommitOptions, CommitSink } from '../registry/commit-sink.js';
 import { chunkDecoder, responseDecoder } from '../results/chunk-parser.js';
 import type { RawResponse, ResponseFormat } from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
@@ -31,6 +31,7 @@ import type {
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
 import { HttpTransport, type TransportRequest, type TransportResponse } from './http-transport.js';
+import { RetryPolicy } from './retry-policy.js';
 import { isMutatingStatement, splitStatements } from './statement-parser.js';
 import { UdpSender } from './udp-sender.js';
 
@@ -200,8 +201,9 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * Credentials go in an `Authorization` header only (Basic for username/password, `Token …` for a
  * token) and never appear in URLs, error messages, `toString()` or `util.inspect`.
  *
- * Retries: connection errors, timeouts, 5xx and 429 are retried up to `retries` attempts in total
- * (0 = forever) with exponential backoff and jitter, honouring `Retry-After`; when they are used up,
+ * Retries: connection errors, timeouts, 5xx and 429 are retried by the client's `retry` policy
+ * ({@link RetryPolicy}; `retries` attempts in total, 0 = forever) with exponential backoff and
+ * jitter, honouring `Retry-After`; when they are used up,
  * 5xx and 429 raise `InfluxDBServerError` (transient), other 4xx raise `InfluxDBClientError` at once
  * (permanent). Writes are retried as
  * a whole body: points with explicit timestamps are idempotent (the same series and time is
@@ -209,6 +211,8 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * after a lost response may store it twice.
  */
 export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
+  /** The retry policy of this client's requests (see {@link RetryPolicy}). */
+  readonly retryPolicy: RetryPolicy;
   readonly #transport: HttpTransport;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -287,9 +291,14 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         ? 10 * 1024 * 1024
         : checkInt(o.maxBatchBytes, 'InfluxDBClient(maxBatchBytes)', 1024);
     const retryBaseDelay =
-      o.retryBaseDelay === undefined ? 100 : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
+      o.retryBaseDelay === undefined ? undefined : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
     const retryMaxDelay =
-      o.retryMaxDelay === undefined ? 30_000 : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+      o.retryMaxDelay === undefined ? undefined : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+    this.retryPolicy = new RetryPolicy(o.retry ?? {}, RetryPolicy.CLIENT_DEFAULTS, 'InfluxDBClient(retry)').with({
+      maxAttempts: o.retries === undefined ? undefined : retries === 0 ? Number.POSITIVE_INFINITY : retries,
+      minDelay: retryBaseDelay,
+      maxDelay: retryMaxDelay,
+    });
     if (o.database !== undefined) this.#database = checkName(o.database, 'InfluxDBClient(database)');
 
     const headers = checkStringMap(o.headers, 'InfluxDBClient(headers)');
@@ -345,7 +354,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       pathPrefix,
       headers: auth === undefined ? userHeaders : { ...userHeaders, authorization: auth },
       timeout,
-      retry: { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay },
+      retry: this.retryPolicy,
       dispatcher: this.#dispatcher,
       acceptGzip: this.#gzip,
     });
@@ -694,6 +703,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     body: string | Buffer,
     signal: AbortSignal | undefined,
     expectedStatus?: number,
+    retry = true,
   ): Promise<void> {
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=utf-8',
@@ -712,6 +722,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         body: payload,
         headers,
         signal,
+        retry,
         ...(expectedStatus !== undefined ? { expectedStatus } : {}),
       });
     } catch (err) {
@@ -965,7 +976,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * // POST /write?db=metrics&precision=n   cpu,host=a usage=0.5 1
    * ```
    */
-  async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async commit(batch: CommitBatch, options: CommitOptions = {}): Promise<void> {
     this.#checkOpen('commit');
     if (batch === null || typeof batch !== 'object') {
       throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
@@ -999,6 +1010,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       qs,
       bytes !== undefined ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : batch.body,
       options.signal,
+      undefined,
+      options.retry !== false,
     );
   }
 
