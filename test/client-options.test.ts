@@ -227,14 +227,26 @@ describe('retry policy', () => {
     expect(policy.delay(1, 60_000)).toBe(1000);
   });
   it('gives up after maxAttempts or when the next attempt would start after giveUpAfter', () => {
-    const policy = new RetryPolicy({ maxAttempts: 5, minDelay: 100, maxDelay: 100, jitter: 0, giveUpAfter: 1000 });
+    const policy = new RetryPolicy({
+      maxAttempts: 5,
+      minDelay: 100,
+      maxDelay: 100,
+      jitter: 0,
+      giveUpAfter: 1000,
+    });
     const t0 = 1_000_000;
     expect(policy.next(1, t0, undefined, t0)).toBe(100);
     expect(policy.next(4, t0, undefined, t0)).toBe(100);
     expect(policy.next(5, t0, undefined, t0)).toBeUndefined();
     expect(policy.next(2, t0, undefined, t0 + 950)).toBeUndefined();
     expect(policy.next(2, t0, 5000, t0)).toBe(100); // Retry-After is capped at maxDelay
-    const forever = new RetryPolicy({ maxAttempts: Number.POSITIVE_INFINITY, giveUpAfter: 500, minDelay: 10, maxDelay: 50, jitter: 0 });
+    const forever = new RetryPolicy({
+      maxAttempts: Number.POSITIVE_INFINITY,
+      giveUpAfter: 500,
+      minDelay: 10,
+      maxDelay: 50,
+      jitter: 0,
+    });
     expect(forever.next(1000, t0, undefined, t0)).toBe(forever.maxDelay);
     expect(forever.next(1000, t0, undefined, t0 + 499)).toBeUndefined();
   });

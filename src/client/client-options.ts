@@ -1,6 +1,6 @@
-import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
+import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 
 /**
  * Options of `new InfluxDBClient(options)`. Defaults follow influxdb-python, except `verifySsl`,

@@ -29,6 +29,7 @@ export {
   type SendPacketOptions,
 } from './influxdb-client.js';
 export type { Privilege, ResampleOptions } from './influxql-validate.js';
+export { parseRetryAfter, type RetryOptions, RetryPolicy, type RetrySettings } from './retry-policy.js';
 export {
   DEFAULT_MAX_DATAGRAM_BYTES,
   MAX_UDP_PAYLOAD,

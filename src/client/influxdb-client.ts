@@ -291,10 +291,18 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         ? 10 * 1024 * 1024
         : checkInt(o.maxBatchBytes, 'InfluxDBClient(maxBatchBytes)', 1024);
     const retryBaseDelay =
-      o.retryBaseDelay === undefined ? undefined : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
+      o.retryBaseDelay === undefined
+        ? undefined
+        : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
     const retryMaxDelay =
-      o.retryMaxDelay === undefined ? undefined : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
-    this.retryPolicy = new RetryPolicy(o.retry ?? {}, RetryPolicy.CLIENT_DEFAULTS, 'InfluxDBClient(retry)').with({
+      o.retryMaxDelay === undefined
+        ? undefined
+        : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+    this.retryPolicy = new RetryPolicy(
+      o.retry ?? {},
+      RetryPolicy.CLIENT_DEFAULTS,
+      'InfluxDBClient(retry)',
+    ).with({
       maxAttempts: o.retries === undefined ? undefined : retries === 0 ? Number.POSITIVE_INFINITY : retries,
       minDelay: retryBaseDelay,
       maxDelay: retryMaxDelay,
