@@ -32,32 +32,8 @@ export function refusedLines(
     });
     return out.length === parse.length ? out : undefined;
   }
-  let match: (fields: LineParts) => boolean;
-  let m =
-    /field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement "((?:[^"\\]|\\.)*)" is type (\w+)/.exec(
-      reason,
-    );
-  if (m) {
-    const [, field, measurement, type] = m as unknown as [string, string, string, string];
-    match = (p) => p.measurement === measurement && p.fields.get(field) === type;
-  } else if (
-    (m =
-      /max-values-per-tag limit exceeded \(\d+\/\d+\): measurement="((?:[^"\\]|\\.)*)" tag="((?:[^"\\]|\\.)*)" value="((?:[^"\\]|\\.)*)"/.exec(
-        reason,
-      ))
-  ) {
-    const [, measurement, tag, value] = m as unknown as [string, string, string, string];
-    match = (p) => p.measurement === measurement && p.tags.get(tag) === value;
-  } else if (
-    (m = /invalid field name: input field "((?:[^"\\]|\\.)*)" on measurement "((?:[^"\\]|\\.)*)"/.exec(
-      reason,
-    ))
-  ) {
-    const [, field, measurement] = m as unknown as [string, string, string];
-    match = (p) => p.measurement === measurement && p.fields.has(field);
-  } else {
-    return undefined;
-  }
+  const match = matcherOf(reason);
+  if (match === undefined) return undefined;
   const out: number[] = [];
   lines.forEach((line, i) => {
     const parts = splitLine(line);
@@ -65,6 +41,35 @@ export function refusedLines(
   });
   if (dropped !== undefined && dropped !== out.length) return undefined;
   return out;
+}
+
+const NAME = '((?:[^"\\\\]|\\\\.)*)';
+const TYPE_CONFLICT = new RegExp(
+  `field type conflict: input field "${NAME}" on measurement "${NAME}" is type (\\w+)`,
+);
+const MAX_VALUES = new RegExp(
+  `max-values-per-tag limit exceeded \\(\\d+/\\d+\\): measurement="${NAME}" tag="${NAME}" value="${NAME}"`,
+);
+const FIELD_NAME = new RegExp(`invalid field name: input field "${NAME}" on measurement "${NAME}"`);
+
+/** Which lines the server's reason names, or undefined when it names none. */
+function matcherOf(reason: string): ((p: LineParts) => boolean) | undefined {
+  let m = TYPE_CONFLICT.exec(reason);
+  if (m) {
+    const [, field, measurement, type] = m as unknown as [string, string, string, string];
+    return (p) => p.measurement === measurement && p.fields.get(field) === type;
+  }
+  m = MAX_VALUES.exec(reason);
+  if (m) {
+    const [, measurement, tag, value] = m as unknown as [string, string, string, string];
+    return (p) => p.measurement === measurement && p.tags.get(tag) === value;
+  }
+  m = FIELD_NAME.exec(reason);
+  if (m) {
+    const [, field, measurement] = m as unknown as [string, string, string];
+    return (p) => p.measurement === measurement && p.fields.has(field);
+  }
+  return undefined;
 }
 
 interface LineParts {

@@ -190,7 +190,7 @@ export class SpoolJournal {
     if (acks.length > 0) {
       const payload = Buffer.allocUnsafe(4 + 8 * acks.length);
       payload.writeUInt32LE(acks.length, 0);
-      acks.forEach((id, i) => payload.writeBigUInt64LE(BigInt(id), 4 + 8 * i));
+      for (let i = 0; i < acks.length; i++) payload.writeBigUInt64LE(BigInt(acks[i] as number), 4 + 8 * i);
       // A lost ACK only means the record is sent again after a restart (stored once by InfluxDB).
       this.append(TYPE_ACK, [payload]);
     }
