@@ -115,6 +115,17 @@ function record(
   return row;
 }
 
+/** The suite's model (the same shape as test/fault/fault-app.ts), bound to `registry`. */
+function fpModel(registry: SeriesRegistry, database: string) {
+  @Measurement({ name: 'fp', registry, database })
+  class Fp extends SeriesModel<Fp> {
+    @Tag() run!: string;
+    @Field({ type: 'integer' }) seq!: number;
+    @Field({ type: 'float' }) v!: number;
+  }
+  return Fp;
+}
+
 interface Child {
   proc: ChildProcess;
   stdout: string;
@@ -255,12 +266,7 @@ describe('fault suite', () => {
       flushOnExit: false,
       onError: (_e, f) => failures.push(f),
     });
-    @Measurement({ name: 'fp', registry, database: 'fault' })
-    class Fp extends SeriesModel<Fp> {
-      @Tag() run!: string;
-      @Field({ type: 'integer' }) seq!: number;
-      @Field() v!: number;
-    }
+    const Fp = fpModel(registry, 'fault');
     let maxPending = 0;
     for (let i = 0; i < N; i++) {
       if (!registry.hasCapacity()) await registry.waitForCapacity();
@@ -287,12 +293,7 @@ describe('fault suite', () => {
       flushOnExit: false,
       onError: (_e, f) => failures.push(f),
     });
-    @Measurement({ name: 'fp', registry, database: 'fault' })
-    class Fp extends SeriesModel<Fp> {
-      @Tag() run!: string;
-      @Field({ type: 'integer' }) seq!: number;
-      @Field() v!: number;
-    }
+    const Fp = fpModel(registry, 'fault');
     const pid = server.pid as number;
     process.kill(pid, 'SIGSTOP');
     let accepted = 0;
@@ -338,12 +339,7 @@ describe('fault suite', () => {
       flushOnExit: false,
       onError: (_e, f) => failures.push(f),
     });
-    @Measurement({ name: 'fp', registry, database: 'fault404' })
-    class Fp extends SeriesModel<Fp> {
-      @Tag() run!: string;
-      @Field({ type: 'integer' }) seq!: number;
-      @Field() v!: number;
-    }
+    const Fp = fpModel(registry, 'fault404');
     for (let i = 0; i < 5000; i++) new Fp({ run: '404', seq: i, v: 1 });
     await registry.flush();
     await client.dropDatabase('fault404');

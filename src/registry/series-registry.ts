@@ -985,14 +985,14 @@ interface Outcome {
 }
 
 /** What a flight sends, in memory (absent while the batch waits on disk only). */
-export interface FlightData {
+interface FlightData {
   readonly commitBatch: CommitBatch;
   lines(): readonly string[];
   readonly instances: readonly object[];
 }
 
 /** One batch, from the moment it is cut (or read back from a spool) until it is settled. */
-export class Flight {
+class Flight {
   state: 'queued' | 'sending' | 'retrying' = 'queued';
   attempts = 0;
   startedAt = 0;
