@@ -111,6 +111,27 @@ describe('flush and close count every batch', () => {
   });
 });
 
+describe('exit', () => {
+  it('flushes on beforeExit by default, and not with flushOnExit: false', async () => {
+    const sinkA = new MemorySink();
+    const sinkB = new MemorySink();
+    const a = new SeriesRegistry({ sink: sinkA, bulkSize: 100, flushInterval: 60_000 });
+    const b = new SeriesRegistry({ sink: sinkB, bulkSize: 100, flushInterval: 60_000, flushOnExit: false });
+    const A = model(a, 'exit_a');
+    const B = model(b, 'exit_b');
+    new A({ host: 'a', v: 1 });
+    new B({ host: 'b', v: 1 });
+    process.emit('beforeExit', 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sinkA.lineCount).toBe(1);
+    expect(sinkB.lineCount).toBe(0);
+    expect(b.pendingCount).toBe(1);
+    await a.close();
+    await b.close();
+    expect(sinkB.lineCount).toBe(1);
+  });
+});
+
 describe('loud failures', () => {
   it('warns once with a code, calls onRetry for every retry, and reports stats and channel events', async () => {
     const sink = new MemorySink();
