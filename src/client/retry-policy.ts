@@ -107,13 +107,25 @@ export class RetryPolicy implements RetrySettings {
     Object.freeze(this);
   }
 
-  /** The settings as a plain object. */
+  /**
+   * The settings as a plain object.
+   *
+   * ```ts
+   * new RetryPolicy({ maxAttempts: 5 }).settings(); // { maxAttempts: 5, minDelay: 100, maxDelay: 30000, jitter: 0.5, giveUpAfter: Infinity }
+   * ```
+   */
   settings(): RetrySettings {
     const { maxAttempts, minDelay, maxDelay, jitter, giveUpAfter } = this;
     return { maxAttempts, minDelay, maxDelay, jitter, giveUpAfter };
   }
 
-  /** A copy with some settings changed (checked the same way). */
+  /**
+   * A copy with some settings changed (checked the same way).
+   *
+   * ```ts
+   * const patient = policy.with({ giveUpAfter: 600_000 });
+   * ```
+   */
   with(options: RetryOptions): RetryPolicy {
     return new RetryPolicy({ ...this.settings(), ...stripUndefined(options) }, this.settings());
   }
@@ -122,6 +134,11 @@ export class RetryPolicy implements RetrySettings {
    * The delay before attempt `attempt + 1` (`attempt` counts from 1): the server's `Retry-After`
    * when it gave one (capped at `maxDelay`), otherwise `minDelay * 2^(attempt-1)` capped at
    * `maxDelay`, less up to `jitter` of it.
+   *
+   * ```ts
+   * const p = new RetryPolicy({ minDelay: 100, maxDelay: 1000, jitter: 0 });
+   * [p.delay(1), p.delay(2), p.delay(5), p.delay(1, 300)]; // [100, 200, 1000, 300]
+   * ```
    */
   delay(attempt: number, retryAfterMs?: number): number {
     if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), this.maxDelay);
@@ -146,11 +163,6 @@ export class RetryPolicy implements RetrySettings {
     if (now + d - startedAt >= this.giveUpAfter) return undefined;
     return d;
   }
-
-  /** When attempts that started at `startedAt` give up, as a `Date.now()` value (Infinity if never). */
-  deadline(startedAt: number): number {
-    return startedAt + this.giveUpAfter;
-  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -162,6 +174,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /**
  * Parses a `Retry-After` header: delta-seconds (`120`) or an HTTP date
  * (`Wed, 21 Oct 2015 07:28:00 GMT`). Returns milliseconds from `now`, or undefined.
+ *
+ * ```ts
+ * parseRetryAfter('120'); // 120000
+ * parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')); // 30000
+ * ```
  */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;

@@ -4,6 +4,10 @@ import { InfluxValidationError } from '../errors.js';
  * The longest series key InfluxDB 1.x accepts, in bytes (`models.MaxKeyLength`): the measurement
  * and the tags of a line as written (escapes included), up to the first unescaped space. A longer
  * key makes the server refuse the line (`max key length exceeded`), so it is refused here first.
+ *
+ * ```ts
+ * makeLines([{ measurement: 'm', tags: { t: 'x'.repeat(MAX_SERIES_KEY_BYTES) }, fields: { v: 1 } }]); // throws InfluxValidationError
+ * ```
  */
 export const MAX_SERIES_KEY_BYTES = 65535;
 
