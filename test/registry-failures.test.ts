@@ -278,7 +278,13 @@ describe('spool', () => {
   it('replays what was not acknowledged, skipping a torn tail with a warning', async () => {
     const dir = tempDir();
     const frozen = new FrozenSink();
-    const a = new SeriesRegistry({ sink: frozen, spool: { dir }, bulkSize: 5, flushOnExit: false });
+    const a = new SeriesRegistry({
+      sink: frozen,
+      spool: { dir },
+      bulkSize: 5,
+      flushOnExit: false,
+      onError: () => {},
+    });
     const Ff = model(a, 'ff_spool');
     for (let i = 0; i < 12; i++) new Ff({ host: 'a', v: i });
     expect(await a.close({ timeout: 20 })).toEqual({ written: 0, failed: 0, abandoned: 12 });
