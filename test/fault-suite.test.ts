@@ -330,6 +330,46 @@ describe('fault suite', () => {
     expect(failures.every((f) => f.abandoned)).toBe(true);
   }, 60_000);
 
+  it('SIGTERM with shutdown hooks while influxd is SIGSTOPped: the app exits by itself; the spool keeps the rest', async () => {
+    const dir = tempDir();
+    const pid = server.pid as number;
+    const c = app({
+      FAULT_MODE: 'stream',
+      FAULT_RUN: 'sigterm',
+      FAULT_POINTS: '1000000',
+      FAULT_SPOOL: dir,
+      FAULT_HOOKS: '1000',
+    });
+    await c.reached(10_000);
+    process.kill(pid, 'SIGSTOP');
+    let exit: { code: number | null; signal: string | null };
+    let accepted: number;
+    const t0 = Date.now();
+    try {
+      await c.reached(c.committed() + 1000); // still producing while the server is frozen
+      c.proc.kill('SIGTERM');
+      await c.exited;
+      exit = { code: c.proc.exitCode, signal: c.proc.signalCode };
+      accepted = c.committed();
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const exitMs = Date.now() - t0;
+    expect(exit).toEqual({ code: null, signal: 'SIGTERM' }); // ended by the re-raised signal, not our 90 s SIGKILL
+    const r = app({ FAULT_MODE: 'replay', FAULT_RUN: 'sigterm', FAULT_SPOOL: dir });
+    expect(await r.exited).toBe(0);
+    await settle();
+    const row = record(
+      'SIGTERM + hooks, influxd SIGSTOP, then replay',
+      accepted,
+      await stored('sigterm', accepted),
+      {
+        note: `app exited ${exitMs} ms after SIGSTOP (close timeout 1000 ms); abandoned points replayed from the spool`,
+      },
+    );
+    expect(row).toMatchObject({ lost: 0, duplicated: 0 });
+  }, 120_000);
+
   it('a database dropped mid-stream (404): every point not stored is reported, none lost silently', async () => {
     await client.createDatabase('fault404');
     const failures: CommitFailure[] = [];

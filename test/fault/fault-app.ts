@@ -7,11 +7,13 @@
  * - `stream`: produce, printing `committed N` after each tick (with a spool: after the group commit
  *   of those points); meant to be SIGKILLed;
  * - `replay`: open a registry on FAULT_SPOOL (it replays what is left), close it, print the stats.
+ * FAULT_HOOKS=ms installs the shutdown hooks (SIGINT/SIGTERM: close({ timeout: ms }), re-raise).
  */
 import { writeSync } from 'node:fs';
 import {
   configureSeries,
   Field,
+  InfluxClosedError,
   InfluxDBClient,
   Measurement,
   SeriesModel,
@@ -34,6 +36,8 @@ const registry =
     ? configureSeries({ sink: client })
     : new SeriesRegistry({ sink: client, ...(spool ? { spool } : {}) });
 const out = (s: string) => writeSync(1, `${s}\n`);
+// FAULT_HOOKS=ms: the documented SIGTERM recipe (close with that timeout, then the signal is re-raised)
+if (env.FAULT_HOOKS) registry.installShutdownHooks({ timeout: Number(env.FAULT_HOOKS) });
 
 @Measurement({ name: 'fp', registry })
 class Fp extends SeriesModel<Fp> {
@@ -51,12 +55,19 @@ if (mode === 'natural') {
   // no flush, no close, no hooks: the script simply ends
 } else if (mode === 'stream') {
   let i = 0;
-  while (i < total) {
-    if (!registry.hasCapacity()) await registry.waitForCapacity();
-    const end = Math.min(total, i + 500);
-    for (; i < end; i++) new Fp({ run, seq: i, v: i * 0.5 });
-    await new Promise((r) => setImmediate(r)); // the spool's group commit of this tick ran before
+  try {
+    while (i < total) {
+      if (!registry.hasCapacity()) await registry.waitForCapacity();
+      const end = Math.min(total, i + 500);
+      for (; i < end; i++) new Fp({ run, seq: i, v: i * 0.5 });
+      await new Promise((r) => setImmediate(r)); // the spool's group commit of this tick ran before
+      out(`committed ${i}`);
+    }
+  } catch (e) {
+    // a signal closed the registry (shutdown hooks): stop producing; the hook ends the process
+    if (!(e instanceof InfluxClosedError)) throw e;
     out(`committed ${i}`);
+    await new Promise(() => {});
   }
   const result = await registry.close();
   out(`done ${JSON.stringify(result)}`);
