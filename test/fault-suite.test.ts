@@ -53,7 +53,8 @@ beforeAll(async () => {
     }),
   ]);
   server = s;
-  client = new InfluxDBClient({ host: server.host, port: server.port, database: 'fault', timeout: 10_000 });
+  // count(distinct()) over 1M points can take a while on a loaded machine
+  client = new InfluxDBClient({ host: server.host, port: server.port, database: 'fault', timeout: 120_000 });
   await client.createDatabase('fault');
 }, 120_000);
 
