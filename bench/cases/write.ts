@@ -20,12 +20,17 @@ import { type IPoint, InfluxDB as NodeInflux } from 'influx';
 import { Pool } from 'undici';
 import {
   configureSeries,
+  Field,
   InfluxDBClient,
+  Measurement,
   makeLinesBytes,
   type Point,
+  SeriesModel,
   SeriesRegistry,
+  Tag,
+  Timestamp,
 } from '../../src/index.js';
-import { CpuDeclared, declaredCpu } from '../lib/models.js';
+import { CpuDeclared } from '../lib/models.js';
 import {
   arg,
   BATCH,
@@ -99,7 +104,17 @@ async function main(): Promise<void> {
       // the default registry, or one with the spool on (the same model class, bound to it)
       const registry =
         dir === undefined ? configureSeries(options) : new SeriesRegistry({ ...options, spool: { dir } });
-      const Model = dir === undefined ? CpuDeclared : declaredCpu(registry);
+      // CpuDeclared (bench/lib/models.ts), bound to the spooled registry
+      @Measurement({ name: 'cpu', registry })
+      class CpuSpooled extends SeriesModel<CpuSpooled> {
+        @Tag() declare host: string;
+        @Tag() declare region: string;
+        @Field({ type: 'float' }) declare usage: number;
+        @Field({ type: 'integer' }) declare cores: number;
+        @Field({ type: 'boolean' }) declare ok: boolean;
+        @Timestamp({ type: 'bigint' }) declare time: bigint;
+      }
+      const Model = dir === undefined ? CpuDeclared : CpuSpooled;
       const input = batches(n, BATCH, row);
       await client.write('warm v=1 1\n');
       const t0 = start();

@@ -11,10 +11,9 @@ import {
   InfluxValidationError,
 } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
-import { getModelCommitOptions, getModelMetadata } from '../models/metadata-builder.js';
-import type { ModelClass } from '../models/model-metadata.js';
-import { ClassBuffer, type PendingBatch } from './class-buffer.js';
-import type { CommitBatch, CommitSink } from './commit-sink.js';
+import { parseLine } from '../line-protocol/parse-line.js';
+import { type CommitBatch, type CommitSink, SERIES_REGISTRY } from '../sink.js';
+import { ClassBuffer, type PendingBatch, type SeriesClass } from './class-buffer.js';
 import { armExitFlush, disarmExitFlush } from './exit-flush.js';
 import { refusedLines } from './partial-write.js';
 import {
@@ -51,6 +50,17 @@ export interface FlushOptions {
 
 type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
 
+// biome-ignore lint/suspicious/noExplicitAny: constructors of any argument list
+type ModelClass = abstract new (...args: any[]) => object;
+
+/** Warns once per registry, or once per class, that a `bulkSize` has no effect without autocommit. */
+function warnBulkSizeIgnored(what: string): void {
+  process.emitWarning(
+    `influx-models: ${what} sets bulkSize with autocommit off; bulkSize has no effect until autocommit is on (points wait for commit()/flush())`,
+    { code: 'INFLUX_MODELS_BULKSIZE_WITHOUT_AUTOCOMMIT' },
+  );
+}
+
 /**
  * Buffers model instances per class and commits them in batches through a {@link CommitSink}:
  * when a class reaches `bulkSize` points, `maxBatchBytes` bytes, or `flushInterval` ms after its
@@ -73,6 +83,8 @@ type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
  * ```
  */
 export class SeriesRegistry {
+  /** Brand that `@Measurement({ registry })` checks (see SeriesRegistryRef in src/sink.ts). */
+  readonly [SERIES_REGISTRY] = true as const;
   private opts: ResolvedRegistryOptions;
   private readonly buffers = new Map<object, ClassBuffer>();
   private pendingPoints = 0;
@@ -89,10 +101,12 @@ export class SeriesRegistry {
   private spilled = 0;
   private readonly totals = new Map<string, SeriesClassStats>();
   private readonly spool: SpoolJournal | undefined;
+  private warnedBulkSize = false;
   private uninstallHooks: (() => void) | undefined;
 
   constructor(options?: SeriesRegistryOptions) {
     this.opts = resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, options);
+    this.checkBulkSize(options);
     if (this.opts.spool !== undefined) {
       this.spool = SpoolJournal.open(this.opts.spool);
       this.replaySpool();
@@ -133,12 +147,20 @@ export class SeriesRegistry {
       );
     }
     this.opts = resolveRegistryOptions(this.opts, options);
+    this.checkBulkSize(options);
     if (this.exitArmed) {
       if (this.opts.flushOnExit && !this.closed) armExitFlush(this);
       else disarmExitFlush(this);
     }
     this.replaySpool();
     return this;
+  }
+
+  private checkBulkSize(options: SeriesRegistryOptions | undefined): void {
+    if (options?.bulkSize !== undefined && !this.opts.autocommit && !this.warnedBulkSize) {
+      this.warnedBulkSize = true;
+      warnBulkSizeIgnored('the series registry');
+    }
   }
 
   /** The options in force (defaults filled in). */
@@ -206,18 +228,23 @@ export class SeriesRegistry {
   }
 
   /**
-   * The buffer of a model class (internal; used by `SeriesModel`), created on first use.
+   * The buffer of a model class (internal; the model runtime makes it on the class's first use,
+   * telling the registry the class's series, commit options and serializer).
    *
    * ```ts
-   * const buffer = registry.bufferFor(Cpu);
+   * const buffer = registry.bufferFor(Cpu, { target, options, serialize });
    * buffer.count; // points of Cpu buffered, not yet handed to a sink
    * ```
    */
-  bufferFor(model: ModelClass): ClassBuffer {
+  bufferFor(model: ModelClass, series: SeriesClass): ClassBuffer {
     let buffer = this.buffers.get(model);
     if (buffer === undefined) {
-      buffer = new ClassBuffer(model, getModelMetadata(model), getModelCommitOptions(model));
+      buffer = new ClassBuffer(model, series);
       this.buffers.set(model, buffer);
+      const o = series.options;
+      if (o.bulkSize !== undefined && !(o.autocommit ?? this.opts.autocommit)) {
+        warnBulkSizeIgnored(`${series.target.className} (@Measurement)`);
+      }
     }
     return buffer;
   }
@@ -313,28 +340,31 @@ export class SeriesRegistry {
    * ```
    */
   pending(model: ModelClass): Point[] {
+    // Read back from the buffered lines: exactly what will be written, made by the one
+    // instance -> line function (the class's serializer).
+    return this.pendingLines(model).map(parseLine);
+  }
+
+  /**
+   * Takes the given instances out of their class's buffer, if still there (not yet handed to a
+   * sink), and returns each taken instance's line (with its `\n`). `Repository.write` uses it so
+   * that an instance written directly is not also autocommitted.
+   *
+   * ```ts
+   * const a = new Cpu({ host: 'a', usage: 0.5, cores: 4 });
+   * registry.withdraw(Cpu, [a]); // Map { a => <Buffer 'cpu,host=a cores=4i,usage=0.5 …\n'> }
+   * registry.pendingLines(Cpu); // []
+   * ```
+   */
+  withdraw(model: ModelClass, instances: readonly object[]): Map<object, Buffer> {
     const buffer = this.buffers.get(model);
-    if (buffer === undefined) return [];
-    const meta = buffer.meta;
-    const lines = buffer.lines();
-    return buffer.instances.map((inst, i) => {
-      const v = inst as Record<string, unknown>;
-      const tags: Record<string, string> = {};
-      for (const t of meta.tags) {
-        const tv = v[t.property];
-        if (typeof tv === 'string' && tv !== '') tags[t.key] = tv;
-      }
-      const fields: Record<string, number | bigint | boolean | string> = {};
-      for (const f of meta.fields) {
-        const fv = v[f.property];
-        if (fv === undefined || fv === null) continue;
-        fields[f.key] = f.type === 'integer' && typeof fv === 'number' ? BigInt(fv) : (fv as number);
-      }
-      let measurement = meta.measurement;
-      for (const p of meta.templateProperties) measurement = measurement.replace(`{${p}}`, String(v[p]));
-      const line = lines[i] as string;
-      return { measurement, tags, fields, time: BigInt(line.slice(line.lastIndexOf(' ') + 1)) };
-    });
+    if (buffer === undefined || buffer.count === 0) return new Map();
+    const taken = buffer.withdraw(new Set(instances));
+    if (taken.size > 0) {
+      if (buffer.count === 0) this.clearTimer(buffer);
+      this.release(taken.size);
+    }
+    return taken;
   }
 
   /**
@@ -370,12 +400,13 @@ export class SeriesRegistry {
    * ```
    */
   async commit(model: ModelClass, sink?: CommitSink): Promise<void> {
+    const buffer = this.buffers.get(model);
     if (sink !== undefined && typeof (sink as { commit?: unknown })?.commit !== 'function') {
       throw new InfluxConfigError(
-        `${getModelMetadata(model).className}.commit(sink): sink must implement commit(batch)`,
+        `${buffer?.meta.className ?? model.name}.commit(sink): sink must implement commit(batch)`,
       );
     }
-    const buffer = this.bufferFor(model);
+    if (buffer === undefined) return; // nothing of this class was ever buffered here
     const earlier = [...this.flights].filter((f) => f.buffer === buffer).map((f) => f.done);
     let mine: Flight | undefined;
     if (buffer.count > 0) {
