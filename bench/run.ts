@@ -196,6 +196,14 @@ function cases(python: string | undefined): Case[] {
     },
     {
       group: 'write',
+      id: 'instances-spool',
+      label: 'influx-models model instances, autocommit, durable spool on',
+      role: 'ours',
+      cmd: node('write', 'instances-spool', serverArgs),
+      freshDb: true,
+    },
+    {
+      group: 'write',
       id: 'node-influx',
       label: 'node-influx `writePoints`',
       role: 'node-influx',
@@ -460,6 +468,12 @@ function targets(rows: Row[]): Target[] {
   ratio('writePoints: >= 2x node-influx', w('writePoints'), w('node-influx'), (x) => x >= 2, true);
   ratio('model autocommit: within 10% of the floor', w('instances'), w('floor'), (x) => x <= 1.1);
   ratio('model autocommit: >= 2x node-influx', w('instances'), w('node-influx'), (x) => x >= 2, true);
+  ratio(
+    'model autocommit with the spool: within 1.3x of without',
+    w('instances-spool'),
+    w('instances'),
+    (x) => x <= 1.3,
+  );
   const r = (id: string) => get('read', id);
   ratio('queryStream: within 15% of curl', r('queryStream'), r('curl'), (x) => x <= 1.15);
   const qs = r('queryStream');

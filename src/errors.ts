@@ -109,10 +109,13 @@ export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
   readonly content: string;
   readonly code: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown }) {
+  /** The delay the server asked for with `Retry-After` (ms), when it sent one. */
+  readonly retryAfter: number | undefined;
+  constructor(content: string, code?: number, options?: { cause?: unknown; retryAfter?: number }) {
     super(code === undefined ? content : `${code}: ${content}`, options);
     this.content = redact(content);
     this.code = code;
+    this.retryAfter = options?.retryAfter;
   }
 }
 
@@ -285,6 +288,60 @@ export class InfluxBufferFullError extends InfluxModelsError {
     );
     this.pending = pending;
     this.maxPending = maxPending;
+  }
+}
+
+/** Points of one model class that a flush could not confirm as written. */
+export interface FlushClassReport {
+  /** The model class's name (`(replayed from spool)` for points replayed from a spool). */
+  readonly className: string;
+  /** Points handed to `onError` (refused by the server, or retries used up). */
+  readonly failed: number;
+  /** Points in flight when the registry gave up on them (closed with a timeout). */
+  readonly abandoned: number;
+  /** Points still being written or retried when the flush stopped waiting (not lost yet). */
+  readonly pending: number;
+  /** Why: the message of the last error of those points, or the timeout. */
+  readonly reason: string;
+}
+
+/**
+ * `registry.flush()` could not confirm that every pending point was written: some were refused or
+ * given up (`failed`, already reported through `onError`), or were still being retried when the
+ * flush's time ran out (`pending`, still retried in the background). `classes` says how many
+ * points of which model class and why.
+ *
+ * ```ts
+ * try {
+ *   await registry.flush({ timeout: 5000 });
+ * } catch (e) {
+ *   if (e instanceof InfluxFlushError) console.error(e.message, e.classes);
+ *   // 'flush: 120 of 5120 points not written: Cpu 120 pending (still retrying after 5000 ms: connect ECONNREFUSED)'
+ * }
+ * ```
+ */
+export class InfluxFlushError extends InfluxModelsError {
+  override name = 'InfluxFlushError';
+  readonly code = 'INFLUX_MODELS_FLUSH_FAILED';
+  constructor(
+    readonly written: number,
+    readonly failed: number,
+    readonly abandoned: number,
+    readonly pending: number,
+    readonly classes: readonly FlushClassReport[],
+  ) {
+    const lost = failed + abandoned + pending;
+    const parts = classes.map((c) => {
+      const what = [
+        c.failed > 0 ? `${c.failed} failed` : '',
+        c.abandoned > 0 ? `${c.abandoned} abandoned` : '',
+        c.pending > 0 ? `${c.pending} pending` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return `${c.className} ${what} (${c.reason})`;
+    });
+    super(`flush: ${lost} of ${written + lost} points not written: ${parts.join('; ')}`);
   }
 }
 

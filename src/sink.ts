@@ -42,7 +42,21 @@ export interface CommitBatch {
  * retried by the registry).
  */
 export interface CommitSink {
-  commit(batch: CommitBatch, options?: { signal?: AbortSignal }): Promise<void>;
+  commit(batch: CommitBatch, options?: CommitOptions): Promise<void>;
+}
+
+/** What the registry passes with each `commit`. */
+export interface CommitOptions {
+  /**
+   * Aborts the commit: the registry aborts it when it gives up (its retry policy's `giveUpAfter`,
+   * `close({ timeout })`). A sink should stop waiting and reject.
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * `false` when the caller retries (the registry does, with its own `RetryPolicy`): the sink
+   * makes a single attempt, so that attempts do not multiply. `InfluxDBClient` honours it.
+   */
+  retry?: boolean | undefined;
 }
 
 /** Global key of the brand that marks a series registry (see {@link SeriesRegistryRef}). */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { InfluxDBClient, type InfluxDBClientConfig } from '../src/client/influxdb-client.js';
-import { backoffDelay, parseRetryAfter } from '../src/client/retry-policy.js';
+import { parseRetryAfter, RetryPolicy } from '../src/client/retry-policy.js';
 import { splitStatements as lexStatements } from '../src/influxql/lexer.js';
 
 const splitStatements = (q: string) => lexStatements(q).map((s) => s.text);
@@ -216,18 +216,54 @@ describe('retry policy', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
   it('backs off exponentially with jitter, capped, and honours Retry-After up to the cap', () => {
-    const policy = { attempts: 3, baseDelay: 100, maxDelay: 1000 };
+    const policy = new RetryPolicy({ maxAttempts: 3, minDelay: 100, maxDelay: 1000, jitter: 0.5 });
     for (let i = 0; i < 50; i++) {
-      const d1 = backoffDelay(policy, 1);
-      const d3 = backoffDelay(policy, 3);
-      const d9 = backoffDelay(policy, 9);
+      const d1 = policy.delay(1);
+      const d3 = policy.delay(3);
+      const d9 = policy.delay(9);
       expect(d1).toBeGreaterThanOrEqual(50);
       expect(d1).toBeLessThanOrEqual(100);
       expect(d3).toBeGreaterThanOrEqual(200);
       expect(d3).toBeLessThanOrEqual(400);
       expect(d9).toBeLessThanOrEqual(1000);
     }
-    expect(backoffDelay(policy, 1, 300)).toBe(300);
-    expect(backoffDelay(policy, 1, 60_000)).toBe(1000);
+    expect(policy.delay(1, 300)).toBe(300);
+    expect(policy.delay(1, 60_000)).toBe(1000);
+  });
+  it('gives up after maxAttempts or when the next attempt would start after giveUpAfter', () => {
+    const policy = new RetryPolicy({
+      maxAttempts: 5,
+      minDelay: 100,
+      maxDelay: 100,
+      jitter: 0,
+      giveUpAfter: 1000,
+    });
+    const t0 = 1_000_000;
+    expect(policy.next(1, t0, undefined, t0)).toBe(100);
+    expect(policy.next(4, t0, undefined, t0)).toBe(100);
+    expect(policy.next(5, t0, undefined, t0)).toBeUndefined();
+    expect(policy.next(2, t0, undefined, t0 + 950)).toBeUndefined();
+    expect(policy.next(2, t0, 5000, t0)).toBe(100); // Retry-After is capped at maxDelay
+    const forever = new RetryPolicy({
+      maxAttempts: Number.POSITIVE_INFINITY,
+      giveUpAfter: 500,
+      minDelay: 10,
+      maxDelay: 50,
+      jitter: 0,
+    });
+    expect(forever.next(1000, t0, undefined, t0)).toBe(forever.maxDelay);
+    expect(forever.next(1000, t0, undefined, t0 + 499)).toBeUndefined();
+  });
+  it('refuses bad settings with the field named, and the client and registry share one policy object', () => {
+    expect(() => new RetryPolicy({ maxAttempts: 0 })).toThrow(/RetryPolicy.maxAttempts/);
+    expect(() => new RetryPolicy({ jitter: 2 })).toThrow(/RetryPolicy.jitter/);
+    expect(() => new RetryPolicy({ giveUpAfter: -1 })).toThrow(/giveUpAfter/);
+    expect(() => new RetryPolicy({ nope: 1 } as never)).toThrow(/"nope" is unknown/);
+    const retry = new RetryPolicy({ maxAttempts: 7, giveUpAfter: 9000 });
+    const client = new InfluxDBClient({ retry });
+    expect(client.retryPolicy.maxAttempts).toBe(7);
+    expect(client.retryPolicy.giveUpAfter).toBe(9000);
+    expect(new InfluxDBClient({ retry, retries: 0 }).retryPolicy.maxAttempts).toBe(Number.POSITIVE_INFINITY);
+    expect(new InfluxDBClient().retryPolicy.settings()).toEqual(RetryPolicy.CLIENT_DEFAULTS);
   });
 });

@@ -129,6 +129,19 @@ describe('examples', () => {
     expect(stdout).toContain('some_stat=156 other_stat=(none)');
   });
 
+  it('spool-tutorial: points spooled while the server is down are replayed by the next registry', async () => {
+    const { stdout } = await example('spool-tutorial');
+    expect(stdout).toContain('Segment files after the group commit: 1');
+    expect(stdout).toContain(
+      'First registry closed with the server down: {"written":0,"failed":0,"abandoned":250}',
+    );
+    expect(stdout).toContain('Unacknowledged points left on disk: yes');
+    expect(stdout).toContain('Replayed from the spool: 250 points pending');
+    expect(stdout).toContain('Second registry closed: {"written":250,"failed":0,"abandoned":0}');
+    expect(stdout).toContain('Stored: 250 points');
+    expect(stdout).toContain('Segment files left: 0');
+  });
+
   it('udp-tutorial: packets reach the UDP listener and read back over HTTP', async () => {
     const { stdout, stderr } = await example('udp-tutorial');
     expect(stderr).toContain('a UDP listener');

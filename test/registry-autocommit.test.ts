@@ -10,6 +10,7 @@ import {
   InfluxDBClientError,
   InfluxDBPartialWriteError,
   InfluxDBServerError,
+  InfluxFlushError,
   Measurement,
   SeriesModel,
   SeriesRegistry,
@@ -123,12 +124,18 @@ describe('registry autocommit', () => {
     sink.failNext(1, partial);
     const a = new Cpu({ host: 'a', usage: 1 });
     const b = new Cpu({ host: 'b', usage: 2 });
-    const result = await registry.flush();
-    expect(result).toEqual({ written: 0, failed: 0 }); // the batch was already cut by autocommit
+    // the batch was already cut by autocommit: flush still counts it, and rejects
+    const err = await registry.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfluxFlushError);
+    expect(err).toMatchObject({ written: 0, failed: 2, abandoned: 0, pending: 0 });
+    expect((err as InfluxFlushError).classes).toEqual([
+      { className: 'Cpu', failed: 2, abandoned: 0, pending: 0, reason: partial.message },
+    ]);
     expect(sink.attempts).toBe(1);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.error).toBe(partial);
-    expect(failures[0]!.failure).toMatchObject({ model: Cpu, attempts: 1, permanent: true });
+    // the server's message does not say which lines: the whole batch, marked inexact
+    expect(failures[0]!.failure).toMatchObject({ model: Cpu, attempts: 1, permanent: true, exact: false });
     expect(failures[0]!.failure.instances).toEqual([a, b]);
     expect(failures[0]!.failure.lines).toHaveLength(2);
     expect(registry.pendingCount).toBe(0);
@@ -141,7 +148,7 @@ describe('registry autocommit', () => {
     });
     sink.failNext(5);
     new Cpu({ host: 'a', usage: 1 });
-    await registry.flush();
+    await expect(registry.flush()).rejects.toThrow(/1 of 1 points not written: Cpu 1 failed/);
     expect(sink.attempts).toBe(3);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.failure).toMatchObject({ attempts: 3, permanent: false });
@@ -168,7 +175,7 @@ describe('registry autocommit', () => {
       });
       sink.failNext(1, new InfluxDBClientError('bad', 400));
       new Cpu({ host: 'a', usage: 1 });
-      await registry.flush();
+      await expect(registry.flush()).rejects.toThrow(InfluxFlushError);
       await new Promise((r) => setImmediate(r));
       expect(warnings.some((w) => w.includes('onError threw: hook bug'))).toBe(true);
       expect(warnings.some((w) => w.includes('1 points of Cpu were not written'))).toBe(true);
@@ -218,9 +225,9 @@ describe('registry autocommit', () => {
   it('flush() and close() write everything; close() refuses new points', async () => {
     const { sink, registry, Cpu } = setup({ bulkSize: 100 });
     for (let i = 0; i < 7; i++) new Cpu({ host: 'a', usage: i });
-    expect(await registry.flush()).toEqual({ written: 7, failed: 0 });
+    expect(await registry.flush()).toEqual({ written: 7, failed: 0, abandoned: 0 });
     new Cpu({ host: 'b', usage: 1 });
-    expect(await registry.close()).toEqual({ written: 1, failed: 0 });
+    expect(await registry.close()).toEqual({ written: 1, failed: 0, abandoned: 0 });
     expect(sink.lineCount).toBe(8);
     expect(() => new Cpu({ host: 'c', usage: 1 })).toThrow(InfluxClosedError);
     await expect(registry.waitForCapacity()).rejects.toThrow(InfluxClosedError);
@@ -238,8 +245,9 @@ describe('registry autocommit', () => {
     const waiting = registry.waitForCapacity();
     const closing = registry.close({ timeout: 50 });
     await expect(waiting).rejects.toThrow(InfluxClosedError);
-    expect(await closing).toEqual({ written: 0, failed: 0 });
-    expect(failures.map((f) => f.failure.lines.length)).toEqual([2]);
+    // the two points were in flight (cut by waitForCapacity): abandoned, never { failed: 0 } silently
+    expect(await closing).toEqual({ written: 0, failed: 0, abandoned: 2 });
+    expect(failures.map((f) => [f.failure.lines.length, f.failure.abandoned])).toEqual([[2, true]]);
   });
 
   it('close({ timeout }) stops retrying a dead sink and reports the points', async () => {
@@ -247,9 +255,9 @@ describe('registry autocommit', () => {
     sink.failNext(1_000_000);
     new Cpu({ host: 'a', usage: 1 });
     const result = await registry.close({ timeout: 120 });
-    expect(result).toEqual({ written: 0, failed: 1 });
+    expect(result).toEqual({ written: 0, failed: 0, abandoned: 1 });
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.failure.permanent).toBe(false);
+    expect(failures[0]!.failure).toMatchObject({ permanent: false, abandoned: true });
   });
 
   it('keeps points buffered when no sink is configured, and says so', async () => {

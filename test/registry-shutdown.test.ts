@@ -15,11 +15,11 @@ function setup() {
 describe('opt-in shutdown hooks', () => {
   it('flushes on beforeExit', async () => {
     const { sink, registry, Sd } = setup();
-    const before = process.listenerCount('beforeExit');
-    const uninstall = registry.installShutdownHooks({ signals: [] });
-    expect(process.listenerCount('beforeExit')).toBe(before + 1);
     new Sd({ v: 1 });
     new Sd({ v: 2 });
+    const before = process.listenerCount('beforeExit');
+    const uninstall = registry.installShutdownHooks({ signals: [], beforeExit: true });
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
     process.emit('beforeExit', 0);
     await registry.flush();
     expect(sink.lineCount).toBe(2);

@@ -8,16 +8,27 @@
  *   - `writePoints`: `InfluxDBClient#writePoints` from point objects (encoding included);
  *   - `instances`: model instances autocommitted by the registry through the client (construction,
  *     validation and encoding included);
+ *   - `instances-spool`: the same with the registry's durable spool on (`spool: { dir }` in a temp
+ *     directory: every point appended to a segment file at the end of its tick, acknowledged after
+ *     the server accepted its batch);
  *   - `node-influx`: node-influx `writePoints` of 5000 points, 4 calls in flight.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type IPoint, InfluxDB as NodeInflux } from 'influx';
 import { Pool } from 'undici';
 import {
   configureSeries,
-  defaultRegistry,
+  Field,
   InfluxDBClient,
+  Measurement,
   makeLinesBytes,
   type Point,
+  SeriesModel,
+  SeriesRegistry,
+  Tag,
+  Timestamp,
 } from '../../src/index.js';
 import { CpuDeclared } from '../lib/models.js';
 import {
@@ -79,27 +90,45 @@ async function main(): Promise<void> {
       report(seconds, n);
       return;
     }
-    case 'instances': {
+    case 'instances':
+    case 'instances-spool': {
       const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
-      configureSeries({
+      const options = {
         sink: client,
         bulkSize: BATCH,
         concurrency: CONCURRENCY,
         flushInterval: 0,
         maxPending: 4 * CONCURRENCY * BATCH,
-      });
+      };
+      const dir = name === 'instances-spool' ? mkdtempSync(join(tmpdir(), 'bench-spool-')) : undefined;
+      // the default registry, or one with the spool on (the same model class, bound to it)
+      const registry =
+        dir === undefined ? configureSeries(options) : new SeriesRegistry({ ...options, spool: { dir } });
+      // CpuDeclared (bench/lib/models.ts), bound to the spooled registry
+      @Measurement({ name: 'cpu', registry })
+      class CpuSpooled extends SeriesModel<CpuSpooled> {
+        @Tag() declare host: string;
+        @Tag() declare region: string;
+        @Field({ type: 'float' }) declare usage: number;
+        @Field({ type: 'integer' }) declare cores: number;
+        @Field({ type: 'boolean' }) declare ok: boolean;
+        @Timestamp({ type: 'bigint' }) declare time: bigint;
+      }
+      const Model = dir === undefined ? CpuDeclared : CpuSpooled;
       const input = batches(n, BATCH, row);
       await client.write('warm v=1 1\n');
       const t0 = start();
       for (let b = 0; b < input.length; b++) {
-        if (!defaultRegistry.hasCapacity(BATCH)) await defaultRegistry.waitForCapacity(BATCH);
+        if (!registry.hasCapacity(BATCH)) await registry.waitForCapacity(BATCH);
         const rows = input[b] as ReturnType<typeof row>[];
-        for (let i = 0; i < rows.length; i++) new CpuDeclared(rows[i] as ReturnType<typeof row>);
+        for (let i = 0; i < rows.length; i++) new Model(rows[i] as ReturnType<typeof row>);
       }
-      const result = await defaultRegistry.close();
+      const result = await registry.close();
       const seconds = since(t0);
       await client.close();
-      if (result.failed > 0) throw new Error(`registry lost ${result.failed} points`);
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      if (result.failed + result.abandoned > 0)
+        throw new Error(`registry lost ${result.failed + result.abandoned} points`);
       report(seconds, n);
       return;
     }

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
 import type { HostOptions } from './host-pool.js';
+import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 
 /**
  * Options of `new InfluxDBClient(options)`. Defaults follow influxdb-python, except `verifySsl`,
@@ -37,8 +38,14 @@ export interface InfluxDBClientOptions {
    * of the body (default 30000; 0 = none). The total time is bounded by `requestTimeout`.
    */
   timeout?: number;
-  /** Attempts per request for transient failures; 0 = retry forever. Default 3. */
+  /** Attempts per request for transient failures; 0 = retry forever. Default 3. Shorthand for `retry.maxAttempts`. */
   retries?: number;
+  /**
+   * The retry policy of the client's requests (a `RetryPolicy` or its options). `retries`,
+   * `retryBaseDelay` and `retryMaxDelay` override its fields. Default `RetryPolicy.CLIENT_DEFAULTS`
+   * (3 attempts, 100 ms doubling to 30 s, jitter 0.5, no total time limit).
+   */
+  retry?: RetryPolicy | RetryOptions;
   /** Write points over UDP instead of HTTP. */
   useUdp?: boolean;
   /** UDP port of the server's listener. Default 4444. */

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { InfluxConfigError } from '../errors.js';
 import type { ReplicaBacklog } from './replicated-writer.js';
-import { backoffDelay, type RetryPolicy } from './retry-policy.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** One server of a client's `hosts` list. `port` defaults to 8086, `ssl` to the client's `ssl`. */
 export interface HostOptions {
@@ -133,7 +133,7 @@ export class HostPool {
     e.healthy = false;
     e.failures++;
     e.lastError = error.message;
-    const delay = backoffDelay(this.#policy, e.failures);
+    const delay = this.#policy.delay(e.failures);
     e.retryAt = Date.now() + delay;
     this.#schedule(e, delay);
   }

@@ -16,7 +16,7 @@ import type { BodyDecoder } from '../results/chunk-parser.js';
 import { preview } from '../results/json-decoder.js';
 import { decodeMsgpack } from '../results/msgpack-decoder.js';
 import type { HostEndpoint, HostPool } from './host-pool.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
+import { parseRetryAfter, type RetryPolicy, sleep } from './retry-policy.js';
 
 /** One HTTP request of the client. */
 export interface TransportRequest {
@@ -549,7 +549,11 @@ export class HttpTransport {
     if (status >= 500 || status === 429) {
       // 429 counts as a server-side, transient failure (InfluxDBServerError), so that sinks that treat
       // InfluxDBClientError as permanent (the series registry) retry it later instead of dropping.
-      throw new Transient(new InfluxDBServerError(content, status), parseRetryAfter(headers['retry-after']));
+      const retryAfter = parseRetryAfter(headers['retry-after']);
+      throw new Transient(
+        new InfluxDBServerError(content, status, retryAfter === undefined ? undefined : { retryAfter }),
+        retryAfter,
+      );
     }
     throw new InfluxDBClientError(content, status);
   }
@@ -606,7 +610,8 @@ export class HttpTransport {
     stream = false,
   ): Promise<T> {
     const { retry, requestTimeout } = this.#config;
-    const maxAttempts = req.retry === false ? 1 : retry.attempts;
+    const policy = req.retry === false ? undefined : retry;
+    const startedAt = Date.now();
     if (this.#closed) throw new InfluxClosedError('the client is closed');
     const userSignal = req.signal;
     if (userSignal?.aborted)
@@ -653,20 +658,18 @@ export class HttpTransport {
             throw err;
           }
           pool.failed(host, err.error);
-          if (
-            req.retry !== false &&
-            req.host === undefined &&
-            pool.pick(tried) !== undefined &&
-            !controller.signal.aborted
-          )
+          // fail over to the next untried server within the same attempt (also for a caller that
+          // retries itself, `retry: false`: the registry's one attempt may still use any server)
+          if (req.host === undefined && pool.pick(tried) !== undefined && !controller.signal.aborted)
             continue;
           tried.clear();
-          if (maxAttempts !== 0 && n >= maxAttempts) {
+          const delay = policy?.next(n, startedAt, err.retryAfter);
+          if (delay === undefined) {
             if (n > 1) err.error.message += ` (after ${n} attempts)`;
             throw err.error;
           }
           try {
-            await sleep(backoffDelay(retry, n, err.retryAfter), controller.signal);
+            await sleep(delay, controller.signal);
           } catch (reason) {
             if (reason instanceof InfluxModelsError && !(reason instanceof InfluxAbortError)) throw reason;
             throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });

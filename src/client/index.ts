@@ -37,6 +37,7 @@ export {
 } from './influxdb-client.js';
 export type { Privilege, ResampleOptions } from './influxql-validate.js';
 export type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
+export { parseRetryAfter, type RetryOptions, RetryPolicy, type RetrySettings } from './retry-policy.js';
 export {
   DEFAULT_MAX_DATAGRAM_BYTES,
   MAX_UDP_PAYLOAD,

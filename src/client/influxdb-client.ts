@@ -27,7 +27,7 @@ import {
   type ResponseFormat,
 } from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
-import type { CommitBatch, CommitSink } from '../sink.js';
+import type { CommitBatch, CommitOptions, CommitSink } from '../sink.js';
 import { InfluxAdminApi } from './admin-api.js';
 import type {
   InfluxDBClientOptions,
@@ -44,6 +44,7 @@ import {
   type TransportResponse,
 } from './http-transport.js';
 import { type FlushReport, type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
+import { RetryPolicy } from './retry-policy.js';
 import { UdpSender } from './udp-sender.js';
 import { refuseUnknownKeys } from './unknown-options.js';
 
@@ -99,6 +100,7 @@ const CLIENT_OPTION_KEYS = Object.keys({
   key: true,
   timeout: true,
   retries: true,
+  retry: true,
   useUdp: true,
   udpPort: true,
   proxy: true,
@@ -320,8 +322,9 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * Credentials go in an `Authorization` header only (Basic for username/password, `Token …` for a
  * token) and never appear in URLs, error messages, `toString()` or `util.inspect`.
  *
- * Retries: connection errors, timeouts, 5xx and 429 are retried up to `retries` attempts in total
- * (0 = forever) with exponential backoff and jitter, honouring `Retry-After`; when they are used up,
+ * Retries: connection errors, timeouts, 5xx and 429 are retried by the client's `retry` policy
+ * ({@link RetryPolicy}; `retries` attempts in total, 0 = forever) with exponential backoff and
+ * jitter, honouring `Retry-After`; when they are used up,
  * 5xx and 429 raise `InfluxDBServerError` (transient), other 4xx raise `InfluxDBClientError` at once
  * (permanent). Writes are retried as
  * a whole body: points with explicit timestamps are idempotent (the same series and time is
@@ -329,6 +332,8 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * after a lost response may store it twice.
  */
 export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
+  /** The retry policy of this client's requests (see {@link RetryPolicy}). */
+  readonly retryPolicy: RetryPolicy;
   readonly #transport: HttpTransport;
   readonly #hosts: HostPool;
   /** The per-server write queues with `replicate: 'all'`. */
@@ -452,9 +457,22 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
         ? 10 * 1024 * 1024
         : checkInt(o.maxBatchBytes, 'InfluxDBClient(maxBatchBytes)', 1024);
     const retryBaseDelay =
-      o.retryBaseDelay === undefined ? 100 : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
+      o.retryBaseDelay === undefined
+        ? undefined
+        : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
     const retryMaxDelay =
-      o.retryMaxDelay === undefined ? 30_000 : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+      o.retryMaxDelay === undefined
+        ? undefined
+        : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
+    this.retryPolicy = new RetryPolicy(
+      o.retry ?? {},
+      RetryPolicy.CLIENT_DEFAULTS,
+      'InfluxDBClient(retry)',
+    ).with({
+      maxAttempts: o.retries === undefined ? undefined : retries === 0 ? Number.POSITIVE_INFINITY : retries,
+      minDelay: retryBaseDelay,
+      maxDelay: retryMaxDelay,
+    });
     if (o.database !== undefined) this.#database = checkName(o.database, 'InfluxDBClient(database)');
 
     const headers = checkStringMap(o.headers, 'InfluxDBClient(headers)');
@@ -516,7 +534,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       const at = originOf(h);
       return { origin: at, host: h.host, port: h.port, ssl: h.ssl, dispatcher: dispatcherFor(at) };
     });
-    const retry = { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay };
+    const retry = this.retryPolicy;
     this.#hosts = new HostPool(endpoints, retry);
     this.#transport = new HttpTransport({
       hosts: this.#hosts,
@@ -966,6 +984,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     body: string | Buffer,
     signal: AbortSignal | undefined,
     expectedStatus?: number,
+    retry = true,
   ): Promise<void> {
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=utf-8',
@@ -983,6 +1002,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       body: payload,
       headers,
       signal,
+      retry,
       ...(expectedStatus !== undefined ? { expectedStatus } : {}),
     };
     try {
@@ -1241,7 +1261,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * // POST /write?db=metrics&precision=n   cpu,host=a usage=0.5 1
    * ```
    */
-  async commit(batch: CommitBatch, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async commit(batch: CommitBatch, options: CommitOptions = {}): Promise<void> {
     this.#checkOpen('commit');
     if (batch === null || typeof batch !== 'object') {
       throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
@@ -1275,6 +1295,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       qs,
       bytes !== undefined ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : batch.body,
       options.signal,
+      undefined,
+      options.retry !== false,
     );
   }
 

@@ -7,7 +7,7 @@ import {
 } from '../errors.js';
 import type { HostEndpoint, HostPool } from './host-pool.js';
 import type { TransportRequest } from './http-transport.js';
-import { backoffDelay, type RetryPolicy, sleep } from './retry-policy.js';
+import { type RetryPolicy, sleep } from './retry-policy.js';
 
 /** One server's write queue, as `client.flush()` and `client.hosts()` report it. */
 export interface ReplicaBacklog {
@@ -187,7 +187,7 @@ export class ReplicatedWriter {
           failures++;
           q.lastError = (err as Error).message;
           try {
-            await sleep(backoffDelay(this.#policy, failures), this.#stop.signal);
+            await sleep(this.#policy.delay(failures), this.#stop.signal);
           } catch {
             break;
           }

@@ -5,6 +5,7 @@ import { type Head, headOf, Level } from './head-cache.js';
 import { LineWriter } from './line-writer.js';
 import { NanosWriter } from './nanos.js';
 import { checkPrecision, type Precision } from './precision.js';
+import { checkSeriesKey } from './series-key.js';
 import { formatTime, type TimeInput } from './time.js';
 
 /**
@@ -804,6 +805,7 @@ class Encoder {
         );
       }
       this.head(measurement, point.tags);
+      checkSeriesKey(w.buf, start, w.pos, this.where());
       const newlineKey = this.writeFields(point.fields);
       const time = point.time;
       if (time !== undefined && time !== null) {

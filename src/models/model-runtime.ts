@@ -1,5 +1,6 @@
 import { MODEL_CLASS } from '../../decorators/decorator-store.js';
 import { InfluxValidationError } from '../errors.js';
+import { checkSeriesKey, MAX_SERIES_KEY_BYTES } from '../line-protocol/series-key.js';
 import type { ClassBuffer } from '../registry/class-buffer.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import { SeriesRegistry } from '../registry/series-registry.js';
@@ -257,6 +258,14 @@ function finishModel(rt: ModelRuntime, target: Record<string, unknown>, vals: un
   const writer = rt.buffer.writer;
   const start = writer.pos;
   rt.serialize(target, writer, vals);
+  if (writer.pos - start > MAX_SERIES_KEY_BYTES) {
+    try {
+      checkSeriesKey(writer.buf, start, writer.pos, rt.meta.className);
+    } catch (e) {
+      writer.pos = start;
+      throw e;
+    }
+  }
   if (rt.constraints) {
     try {
       checkConstraints(rt.meta.className, target);

@@ -1,2 +1,2 @@
 /** The sink types live in src/sink.ts (the bottom layer); re-exported here for the registry's users. */
-export type { CommitBatch, CommitSink } from '../sink.js';
+export type { CommitBatch, CommitOptions, CommitSink } from '../sink.js';

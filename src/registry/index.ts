@@ -1,4 +1,11 @@
+export type { CommitOptions } from './commit-sink.js';
 export { configureSeries, defaultRegistry } from './default-registry.js';
-export type { CommitFailure, RetryOptions, SeriesRegistryOptions } from './registry-options.js';
-export { type FlushResult, isPermanent, SeriesRegistry } from './series-registry.js';
+export type { CommitFailure, RetryInfo, SeriesRegistryOptions, SpoolOptions } from './registry-options.js';
+export {
+  REGISTRY_CHANNELS,
+  type RegistryStats,
+  type SeriesClassStats,
+  type SpoolStats,
+} from './registry-stats.js';
+export { type FlushOptions, type FlushResult, isPermanent, SeriesRegistry } from './series-registry.js';
 export type { ShutdownHookOptions } from './shutdown-hooks.js';

@@ -1,24 +1,15 @@
+import { type RetryOptions, RetryPolicy } from '../client/retry-policy.js';
 import { InfluxConfigError } from '../errors.js';
 import type { CommitBatch, CommitSink } from './commit-sink.js';
 
-/** How the registry retries a commit that failed with a transient error. */
-export interface RetryOptions {
-  /** Attempts per batch, the first included; `Infinity` (default) retries until it is stored. */
-  maxAttempts?: number;
-  /** Delay before the first retry, in ms (default 100). Doubles at each attempt. */
-  minDelay?: number;
-  /** Longest delay between attempts, in ms (default 5000). */
-  maxDelay?: number;
-  /** Random spread of each delay (0..1, default 0.2), so that many producers do not retry in step. */
-  jitter?: number;
-}
-
 /** What the registry hands to `onError` when a batch could not be stored. */
 export interface CommitFailure {
-  /** The model class of the points. */
+  /** The model class of the points (undefined for points replayed from a spool). */
   readonly model: abstract new (
     ...args: never[]
   ) => unknown;
+  /** The model class's name (also for points replayed from a spool). */
+  readonly className: string;
   /** The batch as sent: `body` holds the lines, `instances` the points, in line order. */
   readonly batch: CommitBatch;
   /** The lines that were not stored (without their trailing newline). */
@@ -29,6 +20,44 @@ export interface CommitFailure {
   readonly attempts: number;
   /** True for an error retrying cannot fix (a 4xx, a partial write, a bad sink configuration). */
   readonly permanent: boolean;
+  /** True when `close({ timeout })` gave up on the batch while it was in flight (it may have been stored). */
+  readonly abandoned: boolean;
+  /**
+   * For a partial write: true when `lines` are exactly the refused lines (the server named them);
+   * false when the server's message did not say which lines (`lines` is then the whole batch).
+   */
+  readonly exact: boolean;
+}
+
+/** What `onRetry` receives with each transient failure that will be retried. */
+export interface RetryInfo {
+  /** The model class of the points (undefined for points replayed from a spool). */
+  readonly model: (abstract new (...args: never[]) => unknown) | undefined;
+  readonly className: string;
+  /** Points in the batch. */
+  readonly lines: number;
+  /** The attempt that failed (1 = the first). */
+  readonly attempt: number;
+  /** Milliseconds until the next attempt. */
+  readonly delay: number;
+}
+
+/** Options of a registry's durable on-disk spool (see README "Registry, autocommit and failures"). */
+export interface SpoolOptions {
+  /** Directory of the segment files (created if missing; one registry process at a time). */
+  dir: string;
+  /** Most bytes of unacknowledged points on disk; beyond it, back-pressure (`maxPending` rules). Default 1 GiB. */
+  maxBytes?: number;
+  /**
+   * Group commit: points constructed are appended to the spool at the end of the current tick
+   * (0, default) or at most this many ms later. A point is durable against the application's
+   * death once its group commit completed.
+   */
+  groupCommitMs?: number;
+  /** Also fsync each group commit (durable against a machine crash; slower). Default false. */
+  fsync?: boolean;
+  /** Size at which a segment file is closed and a new one started. Default 64 MiB. */
+  segmentBytes?: number;
 }
 
 /** Options of a {@link SeriesRegistry} (and of `configureSeries`). */
@@ -55,8 +84,26 @@ export interface SeriesRegistryOptions {
   whenFull?: 'throw' | 'accept';
   /** Batches written at the same time, all classes together. Default 2. */
   concurrency?: number;
-  /** Retries of transient failures. */
-  retry?: RetryOptions;
+  /**
+   * Retries of transient failures: a `RetryPolicy` (the same object can be given to the client) or
+   * its options. Default `RetryPolicy.REGISTRY_DEFAULTS`: as many attempts as fit in 2 minutes
+   * (`giveUpAfter: 120000`), 100 ms doubling to 5 s, jitter 0.2. The registry asks the sink for a
+   * single attempt per registry attempt (`commit(batch, { retry: false })`).
+   */
+  retry?: RetryPolicy | RetryOptions;
+  /**
+   * Flush when the event loop empties (`beforeExit`), so a script that ends normally loses nothing.
+   * Default true. Signals are opt-in: `installShutdownHooks()`.
+   */
+  flushOnExit?: boolean;
+  /**
+   * Called with every transient failure that will be retried. The first transient failure of a
+   * registry also emits one process warning (`INFLUX_MODELS_RETRYING`). Never throws into the
+   * pipeline (an exception becomes a warning).
+   */
+  onRetry?: (error: Error, info: RetryInfo) => void;
+  /** A durable on-disk spool (opt-in): see {@link SpoolOptions}. Given to the constructor only. */
+  spool?: SpoolOptions;
   /**
    * Called with the points of a batch that could not be stored: a permanent error (4xx, partial
    * write), or a transient one once `retry.maxAttempts` is used up. Never throws into the
@@ -65,6 +112,8 @@ export interface SeriesRegistryOptions {
    */
   onError?: (error: Error, failure: CommitFailure) => void;
 }
+
+export type { RetryOptions };
 
 export interface ResolvedRegistryOptions {
   sink: CommitSink | undefined;
@@ -75,8 +124,11 @@ export interface ResolvedRegistryOptions {
   maxPending: number;
   whenFull: 'throw' | 'accept';
   concurrency: number;
-  retry: Required<RetryOptions>;
+  retry: RetryPolicy;
+  flushOnExit: boolean;
   onError: ((error: Error, failure: CommitFailure) => void) | undefined;
+  onRetry: ((error: Error, info: RetryInfo) => void) | undefined;
+  spool: SpoolOptions | undefined;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: ResolvedRegistryOptions = Object.freeze({
@@ -88,8 +140,11 @@ export const DEFAULT_REGISTRY_OPTIONS: ResolvedRegistryOptions = Object.freeze({
   maxPending: 100_000,
   whenFull: 'throw',
   concurrency: 2,
-  retry: Object.freeze({ maxAttempts: Number.POSITIVE_INFINITY, minDelay: 100, maxDelay: 5000, jitter: 0.2 }),
+  retry: new RetryPolicy({}, RetryPolicy.REGISTRY_DEFAULTS),
+  flushOnExit: true,
   onError: undefined,
+  onRetry: undefined,
+  spool: undefined,
 }) as ResolvedRegistryOptions;
 
 function check(ok: boolean, name: string, value: unknown, what: string): void {
@@ -141,30 +196,17 @@ export function resolveRegistryOptions(
     );
   if (o.onError !== undefined)
     check(typeof o.onError === 'function', 'onError', o.onError, 'must be a function');
-  let retry = base.retry;
-  if (o.retry !== undefined) {
-    const r = o.retry;
-    check(r !== null && typeof r === 'object', 'retry', r, 'must be an object');
-    if (r.maxAttempts !== undefined)
-      check(
-        r.maxAttempts === Number.POSITIVE_INFINITY || isInt(r.maxAttempts, 1),
-        'retry.maxAttempts',
-        r.maxAttempts,
-        'must be a positive integer or Infinity',
-      );
-    if (r.minDelay !== undefined)
-      check(isInt(r.minDelay, 0), 'retry.minDelay', r.minDelay, 'must be >= 0 (ms)');
-    if (r.maxDelay !== undefined)
-      check(isInt(r.maxDelay, 0), 'retry.maxDelay', r.maxDelay, 'must be >= 0 (ms)');
-    if (r.jitter !== undefined)
-      check(
-        typeof r.jitter === 'number' && r.jitter >= 0 && r.jitter <= 1,
-        'retry.jitter',
-        r.jitter,
-        'must be in 0..1',
-      );
-    retry = Object.freeze({ ...base.retry, ...stripUndefined(r) }) as Required<RetryOptions>;
-  }
+  if (o.onRetry !== undefined)
+    check(typeof o.onRetry === 'function', 'onRetry', o.onRetry, 'must be a function');
+  if (o.flushOnExit !== undefined)
+    check(typeof o.flushOnExit === 'boolean', 'flushOnExit', o.flushOnExit, 'must be a boolean');
+  if (o.spool !== undefined) checkSpool(o.spool);
+  const retry =
+    o.retry === undefined
+      ? base.retry
+      : o.retry instanceof RetryPolicy
+        ? o.retry
+        : new RetryPolicy(o.retry, base.retry.settings(), 'series registry option retry');
   return Object.freeze({ ...base, ...stripUndefined(o), retry }) as ResolvedRegistryOptions;
 }
 
@@ -172,4 +214,29 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+function checkSpool(s: SpoolOptions): void {
+  check(s !== null && typeof s === 'object', 'spool', s, 'must be an object like { dir }');
+  for (const k of Object.keys(s)) {
+    check(
+      ['dir', 'maxBytes', 'groupCommitMs', 'fsync', 'segmentBytes'].includes(k),
+      `spool.${k}`,
+      k,
+      'is unknown',
+    );
+  }
+  check(typeof s.dir === 'string' && s.dir !== '', 'spool.dir', s.dir, 'must be a directory path');
+  if (s.maxBytes !== undefined)
+    check(isInt(s.maxBytes, 1), 'spool.maxBytes', s.maxBytes, 'must be a positive integer');
+  if (s.groupCommitMs !== undefined)
+    check(
+      isInt(s.groupCommitMs, 0),
+      'spool.groupCommitMs',
+      s.groupCommitMs,
+      'must be a non-negative integer (ms)',
+    );
+  if (s.fsync !== undefined) check(typeof s.fsync === 'boolean', 'spool.fsync', s.fsync, 'must be a boolean');
+  if (s.segmentBytes !== undefined)
+    check(isInt(s.segmentBytes, 4096), 'spool.segmentBytes', s.segmentBytes, 'must be an integer >= 4096');
 }

@@ -2,7 +2,10 @@ import type { SeriesRegistry } from './series-registry.js';
 
 /** Options of `registry.installShutdownHooks()`. */
 export interface ShutdownHookOptions {
-  /** Flush when the event loop empties (`beforeExit`). Default true. */
+  /**
+   * Also flush on `beforeExit` from this hook. Default false: the registry already does it
+   * (`flushOnExit`, default true).
+   */
   beforeExit?: boolean;
   /** Signals on which to close the registry, then re-raise the signal. Default `['SIGINT', 'SIGTERM']`. */
   signals?: NodeJS.Signals[];
@@ -11,8 +14,7 @@ export interface ShutdownHookOptions {
 }
 
 /**
- * Flush-on-exit wiring (opt-in). On `beforeExit` the registry is flushed (which keeps the loop
- * alive until the points are written). On a signal the registry is closed (bounded by `timeout`),
+ * Signal wiring (opt-in). On a signal the registry is closed (bounded by `timeout`),
  * then, when no other listener handles that signal, the signal is raised again so the process ends
  * the way it would have without the hook.
  */
@@ -30,8 +32,11 @@ export function installShutdownHooks(
       () => {
         flushing = false;
       },
-      () => {
+      (e: Error) => {
         flushing = false;
+        process.emitWarning(`influx-models: flush at exit: ${e?.message ?? String(e)}`, {
+          code: 'INFLUX_MODELS_EXIT_FLUSH',
+        });
       },
     );
   };
@@ -45,7 +50,7 @@ export function installShutdownHooks(
   const reraise = (signal: NodeJS.Signals) => {
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
-  if (options.beforeExit ?? true) process.on('beforeExit', onBeforeExit);
+  if (options.beforeExit ?? false) process.on('beforeExit', onBeforeExit);
   for (const s of signals) process.on(s, onSignal);
   let installed = true;
   function uninstall(): void {
