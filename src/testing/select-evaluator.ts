@@ -1,0 +1,685 @@
+/**
+ * Evaluates a parsed SELECT over a {@link MemoryStore} the way InfluxDB 1.6 does, for a defined
+ * subset; everything else throws `InfluxUnsupportedQueryError` naming the part (never a different
+ * answer). The supported set is listed in the README ("Testing without a server").
+ */
+import { InfluxDBClientError, InfluxUnsupportedQueryError } from '../errors.js';
+import { parseDuration } from '../influxql/parser.js';
+import type {
+  ConditionNode,
+  ExprNode,
+  KeyRefNode,
+  MeasurementNode,
+  ScalarValue,
+  SelectNode,
+  TimeValueNode,
+} from '../influxql/select-ast.js';
+import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
+import { MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
+import type { RawSeries, ResultValue } from '../results/result-set.js';
+import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
+
+/** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
+type Value = StoredFieldValue | null;
+
+/** Output series before formatting: times stay bigint until the response is shaped. */
+export interface EvalSeries {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly columns: readonly string[];
+  readonly rows: Array<{ time: bigint; values: Value[] }>;
+}
+
+const unsupported = (what: string): never => {
+  throw new InfluxUnsupportedQueryError(what);
+};
+
+const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread']);
+const SELECTORS = new Set(['first', 'last', 'min', 'max']);
+
+/** RE2 syntax that JS RegExp reads differently or not at all. */
+const RE2_ONLY = /\\[pPzAQEC]|\[\[:|\(\?P|\(\?<?[=!]|\\[1-9]|\(\?[a-zA-Z]*U|\\s|\\S/;
+
+/** Compiles an InfluxQL (RE2) regex to a JS RegExp, refusing syntax whose meaning differs. */
+export function compileRegex(source: string): RegExp {
+  let body = source;
+  let flags = '';
+  const lead = /^\(\?([imsU]+)\)/.exec(body);
+  if (lead) {
+    for (const f of lead[1]!) {
+      if (f === 'U') unsupported(`regex flag U in /${source}/`);
+      if (!flags.includes(f)) flags += f;
+    }
+    body = body.slice(lead[0].length);
+  }
+  if (RE2_ONLY.test(body)) unsupported(`regex /${source}/ (RE2 syntax that JavaScript reads differently)`);
+  try {
+    return new RegExp(body, flags);
+  } catch (e) {
+    throw new InfluxDBClientError(`error parsing query: invalid regex /${source}/: ${(e as Error).message}`);
+  }
+}
+
+function cmp(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Resolved time bounds (inclusive) of a WHERE clause. */
+interface TimeRange {
+  min: bigint;
+  max: bigint;
+  hasMin: boolean;
+  hasMax: boolean;
+}
+
+function timeOf(v: TimeValueNode, now: bigint): bigint {
+  if (v.kind === 'absolute') return v.nanos;
+  if (v.offset === undefined) return now;
+  const d = parseDuration(v.offset);
+  return v.sign === '+' ? now + d : now - d;
+}
+
+/** Splits WHERE into the time range (top-level AND only) and the rest. */
+function splitWhere(where: readonly ConditionNode[], now: bigint): { range: TimeRange; rest: ConditionNode[] } {
+  const range: TimeRange = { min: MIN_NANO_TIME, max: MAX_NANO_TIME, hasMin: false, hasMax: false };
+  const rest: ConditionNode[] = [];
+  const visit = (c: ConditionNode): void => {
+    if (c.kind === 'and') {
+      for (const o of c.operands) visit(o);
+      return;
+    }
+    if (c.kind === 'time') {
+      const t = timeOf(c.value, now);
+      switch (c.op) {
+        case '>':
+          range.min = maxB(range.min, t + 1n);
+          range.hasMin = true;
+          break;
+        case '>=':
+          range.min = maxB(range.min, t);
+          range.hasMin = true;
+          break;
+        case '<':
+          range.max = minB(range.max, t - 1n);
+          range.hasMax = true;
+          break;
+        case '<=':
+          range.max = minB(range.max, t);
+          range.hasMax = true;
+          break;
+        case '=':
+          range.min = maxB(range.min, t);
+          range.max = minB(range.max, t);
+          range.hasMin = range.hasMax = true;
+          break;
+        default:
+          unsupported(`time ${c.op} in WHERE`);
+      }
+      return;
+    }
+    if (c.kind === 'or' && containsTime(c)) unsupported('a time condition inside OR');
+    rest.push(c);
+  };
+  for (const c of where) visit(c);
+  return { range, rest };
+}
+
+function containsTime(c: ConditionNode): boolean {
+  if (c.kind === 'time') return true;
+  if (c.kind === 'and' || c.kind === 'or') return c.operands.some(containsTime);
+  return false;
+}
+
+const maxB = (a: bigint, b: bigint) => (a > b ? a : b);
+const minB = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** What a key in a condition or the select list refers to in a measurement. */
+function resolveKey(
+  ref: KeyRefNode,
+  fields: Map<string, FieldType>,
+  tagKeys: ReadonlySet<string>,
+): { kind: 'field'; type: FieldType } | { kind: 'tag' } | { kind: 'none' } {
+  const ft = fields.get(ref.key);
+  const isTag = tagKeys.has(ref.key);
+  if (ref.cast === 'tag') return isTag ? { kind: 'tag' } : { kind: 'none' };
+  if (ref.cast === 'field') return ft !== undefined ? { kind: 'field', type: ft } : { kind: 'none' };
+  if (ft !== undefined && isTag) unsupported(`key "${ref.key}" that is both a tag and a field without a ::tag/::field cast`);
+  if (ft !== undefined) return { kind: 'field', type: ft };
+  if (isTag) return { kind: 'tag' };
+  return { kind: 'none' };
+}
+
+/** A compiled row predicate over (series tags, row fields). */
+type Predicate = (tags: Readonly<Record<string, string>>, row: ReadonlyMap<string, StoredFieldValue> | undefined) => boolean;
+
+function compileCondition(
+  c: ConditionNode,
+  fields: Map<string, FieldType>,
+  tagKeys: ReadonlySet<string>,
+): Predicate {
+  switch (c.kind) {
+    case 'and': {
+      const ps = c.operands.map((o) => compileCondition(o, fields, tagKeys));
+      return (t, r) => ps.every((p) => p(t, r));
+    }
+    case 'or': {
+      const ps = c.operands.map((o) => compileCondition(o, fields, tagKeys));
+      return (t, r) => ps.some((p) => p(t, r));
+    }
+    case 'time':
+      return unsupported('time condition here');
+    case 'regex': {
+      const re = compileRegex(c.source);
+      const k = resolveKey(c.left, fields, tagKeys);
+      const negate = c.op === '!~';
+      if (k.kind === 'tag') return (t) => re.test(t[c.left.key] ?? '') !== negate;
+      if (k.kind === 'field') {
+        if (k.type !== 'string') unsupported(`regex on ${k.type} field "${c.left.key}"`);
+        return (_t, r) => {
+          const v = r?.get(c.left.key);
+          return typeof v === 'string' && re.test(v) !== negate;
+        };
+      }
+      // No such key: a tag that no series has reads as ''.
+      return () => re.test('') !== negate;
+    }
+    case 'comparison': {
+      const k = resolveKey(c.left, fields, tagKeys);
+      const op = c.op === '<>' ? '!=' : c.op;
+      const value = c.value;
+      if (k.kind === 'tag' || k.kind === 'none') {
+        if (typeof value !== 'string') unsupported(`comparing tag "${c.left.key}" with a ${typeof value}`);
+        if (op !== '=' && op !== '!=') unsupported(`operator ${op} on tag "${c.left.key}"`);
+        return (t) => ((t[c.left.key] ?? '') === value) === (op === '=');
+      }
+      const type = k.type;
+      if (type === 'string') {
+        if (typeof value !== 'string') unsupported(`comparing string field "${c.left.key}" with a ${typeof value}`);
+        if (op !== '=' && op !== '!=') unsupported(`operator ${op} on string field "${c.left.key}"`);
+      } else if (type === 'boolean') {
+        if (typeof value !== 'boolean') unsupported(`comparing boolean field "${c.left.key}" with a ${typeof value}`);
+        if (op !== '=' && op !== '!=') unsupported(`operator ${op} on boolean field "${c.left.key}"`);
+      } else if (typeof value !== 'number' && typeof value !== 'bigint') {
+        unsupported(`comparing ${type} field "${c.left.key}" with a ${typeof value}`);
+      }
+      return (_t, r) => {
+        const v = r?.get(c.left.key);
+        if (v === undefined) return false;
+        return compareValues(v, op, value);
+      };
+    }
+  }
+}
+
+function compareValues(v: StoredFieldValue, op: string, w: ScalarValue): boolean {
+  let d: number;
+  if (typeof v === 'string' || typeof v === 'boolean') d = v === w ? 0 : 1;
+  else if (typeof v === 'bigint' && typeof w === 'bigint') d = cmp(v, w);
+  else if (typeof v === 'bigint' && typeof w === 'number' && Number.isInteger(w)) d = cmp(v, BigInt(w));
+  else {
+    if (typeof v === 'bigint' && (v > 2n ** 53n || v < -(2n ** 53n))) unsupported('comparing an integer beyond 2^53 with a float');
+    const x = Number(v);
+    const y = Number(w);
+    if (typeof w === 'bigint' && (w > 2n ** 53n || w < -(2n ** 53n))) unsupported('comparing a float with an integer beyond 2^53');
+    d = x < y ? -1 : x > y ? 1 : 0;
+  }
+  switch (op) {
+    case '=':
+      return d === 0;
+    case '!=':
+      return d !== 0;
+    case '<':
+      return d < 0;
+    case '<=':
+      return d <= 0;
+    case '>':
+      return d > 0;
+    default:
+      return d >= 0;
+  }
+}
+
+// --- sources --------------------------------------------------------------------------------------
+
+function measurements(store: MemoryStore, from: MeasurementNode, database: string | undefined): StoredMeasurement[] {
+  const dbName = from.database ?? database;
+  if (dbName === undefined) throw new InfluxDBClientError('database name required');
+  const db = store.database(dbName);
+  const rp = store.retentionPolicy(db, from.retentionPolicy);
+  if (from.regex !== undefined) {
+    const re = compileRegex(from.regex);
+    return [...rp.measurements.values()].filter((m) => re.test(m.name)).sort((a, b) => compareUtf8(a.name, b.name));
+  }
+  const m = rp.measurements.get(from.name as string);
+  return m === undefined ? [] : [m];
+}
+
+// --- the select list ------------------------------------------------------------------------------
+
+interface Column {
+  name: string;
+  /** Raw: reads a row. */
+  raw?: (tags: Readonly<Record<string, string>>, row: ReadonlyMap<string, StoredFieldValue>) => Value;
+  /** Aggregate: the function name and the field it reads. */
+  call?: { name: string; field: string; type: FieldType };
+  /** True for a raw column that reads a field (a row is output only when one of them is set). */
+  isField?: boolean;
+}
+
+function rawExpr(
+  e: ExprNode,
+  fields: Map<string, FieldType>,
+  tagKeys: ReadonlySet<string>,
+): { fn: Column['raw'] & object; field: boolean } {
+  switch (e.kind) {
+    case 'key': {
+      const k = resolveKey(e, fields, tagKeys);
+      if (k.kind === 'tag') return { fn: (t) => t[e.key] ?? null, field: false };
+      if (k.kind === 'field') return { fn: (_t, r) => r.get(e.key) ?? null, field: true };
+      return { fn: () => null, field: true };
+    }
+    case 'number': {
+      const v = typeof e.value === 'bigint' || e.integer ? BigInt(e.value) : e.value;
+      return { fn: () => v, field: false };
+    }
+    case 'arithmetic': {
+      const l = rawExpr(e.left, fields, tagKeys);
+      const r = rawExpr(e.right, fields, tagKeys);
+      return { fn: (t, row) => arithmetic(e.op, l.fn(t, row), r.fn(t, row)), field: l.field || r.field };
+    }
+    case 'call':
+      return unsupported(`${e.name}() mixed with other expressions`);
+    default:
+      return unsupported(`${e.kind} in the SELECT list`);
+  }
+}
+
+function arithmetic(op: string, a: Value, b: Value): Value {
+  if (a === null || b === null) return null;
+  if (typeof a === 'bigint' && typeof b === 'bigint') {
+    switch (op) {
+      case '+':
+        return BigInt.asIntN(64, a + b);
+      case '-':
+        return BigInt.asIntN(64, a - b);
+      case '*':
+        return BigInt.asIntN(64, a * b);
+      case '/':
+        return b === 0n ? 0 : Number(a) / Number(b);
+      default:
+        return b === 0n ? 0n : a % b;
+    }
+  }
+  if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean') {
+    return unsupported(`arithmetic on ${typeof a === 'string' || typeof b === 'string' ? 'strings' : 'booleans'}`);
+  }
+  if ((typeof a === 'bigint' && (a > 2n ** 53n || a < -(2n ** 53n))) || (typeof b === 'bigint' && (b > 2n ** 53n || b < -(2n ** 53n)))) {
+    unsupported('mixed integer/float arithmetic on an integer beyond 2^53');
+  }
+  const x = Number(a);
+  const y = Number(b);
+  switch (op) {
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      return y === 0 ? 0 : x / y;
+    default:
+      return unsupported('% with a float operand');
+  }
+}
+
+// --- aggregates -----------------------------------------------------------------------------------
+
+interface Point {
+  time: bigint;
+  value: StoredFieldValue;
+}
+
+/** InfluxDB's selector tie rules (query/functions.go) for first/last/min/max. */
+function better(name: string, p: Point, prev: Point): boolean {
+  const gt = (a: StoredFieldValue, b: StoredFieldValue): boolean => (typeof a === 'boolean' ? a && !b : a > b);
+  switch (name) {
+    case 'first':
+      return p.time < prev.time || (p.time === prev.time && gt(p.value, prev.value));
+    case 'last':
+      return p.time > prev.time || (p.time === prev.time && gt(p.value, prev.value));
+    case 'min':
+      return p.value < prev.value || (p.value === prev.value && p.time < prev.time);
+    default:
+      return p.value > prev.value || (p.value === prev.value && p.time < prev.time);
+  }
+}
+
+function reduce(name: string, type: FieldType, points: readonly Point[]): { value: Value; time?: bigint } {
+  if (points.length === 0) return { value: name === 'count' ? 0n : null };
+  switch (name) {
+    case 'count':
+      return { value: BigInt(points.length) };
+    case 'sum': {
+      if (type === 'integer') {
+        let s = 0n;
+        for (const p of points) s = BigInt.asIntN(64, s + (p.value as bigint));
+        return { value: s };
+      }
+      let s = 0;
+      for (const p of points) s += p.value as number;
+      return { value: s };
+    }
+    case 'mean': {
+      let s = 0;
+      for (const p of points) s += Number(p.value);
+      return { value: s / points.length };
+    }
+    case 'spread': {
+      let lo = points[0]!.value as number | bigint;
+      let hi = lo;
+      for (const p of points) {
+        const v = p.value as number | bigint;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      return { value: type === 'integer' ? BigInt.asIntN(64, (hi as bigint) - (lo as bigint)) : (hi as number) - (lo as number) };
+    }
+    default: {
+      let best = points[0]!;
+      for (let i = 1; i < points.length; i++) if (better(name, points[i]!, best)) best = points[i]!;
+      return { value: best.value, time: best.time };
+    }
+  }
+}
+
+function checkCallType(name: string, type: FieldType, field: string): void {
+  if (name === 'count' || name === 'first' || name === 'last') return;
+  if (type === 'string' || (type === 'boolean' && name !== 'min' && name !== 'max')) {
+    throw new InfluxDBClientError(`unsupported ${name} iterator type: ${type} field "${field}"`);
+  }
+  if (type === 'boolean') unsupported(`${name}() on a boolean field`);
+}
+
+// --- evaluation -----------------------------------------------------------------------------------
+
+/**
+ * Evaluates one SELECT. `now` is the statement's `now()` in nanoseconds.
+ */
+export function evaluateSelect(store: MemoryStore, node: SelectNode, database: string | undefined, now: bigint): EvalSeries[] {
+  if (node.into !== undefined) unsupported('SELECT … INTO');
+  if (node.from.kind === 'subquery') unsupported('subqueries');
+  if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
+  if (node.fill === 'linear') unsupported('fill(linear)');
+  const { range, rest } = splitWhere(node.where, now);
+  const ms = measurements(store, node.from as MeasurementNode, database);
+  const calls = node.fields.filter((f) => f.expr.kind === 'call');
+  const isAggregate = calls.length > 0;
+  if (isAggregate && calls.length !== node.fields.length) {
+    if (calls.length === 1 && SELECTORS.has((calls[0]!.expr as { name: string }).name)) {
+      unsupported('a selector together with fields or tags');
+    }
+    throw new InfluxDBClientError('mixing aggregate and non-aggregate queries is not supported');
+  }
+  const groupTime = node.groupBy?.time;
+  if (!isAggregate && groupTime !== undefined) {
+    throw new InfluxDBClientError('GROUP BY requires at least one aggregate function');
+  }
+  const out: EvalSeries[] = [];
+  for (const m of ms) {
+    const fieldTypes = m.fieldTypes();
+    const tagKeys = new Set(m.tagKeys());
+    const pred = rest.length === 0 ? undefined : compileCondition({ kind: 'and', operands: rest }, fieldTypes, tagKeys);
+    const groupKeys = node.groupBy?.all ? [...tagKeys] : [...(node.groupBy?.tags ?? [])].sort(compareUtf8);
+    // Columns
+    const columns: Column[] = [];
+    for (const item of node.fields) {
+      const e = item.expr;
+      if (e.kind === 'wildcard') {
+        if (isAggregate) unsupported('* with aggregates');
+        const names: Array<{ name: string; tag: boolean }> = [];
+        if (e.cast !== 'tag') for (const k of fieldTypes.keys()) names.push({ name: k, tag: false });
+        if (e.cast !== 'field') for (const k of tagKeys) if (!groupKeys.includes(k)) names.push({ name: k, tag: true });
+        names.sort((a, b) => compareUtf8(a.name, b.name));
+        for (const n of names) {
+          if (!n.tag && tagKeys.has(n.name)) unsupported(`* over key "${n.name}" that is both a tag and a field`);
+          columns.push(
+            n.tag
+              ? { name: n.name, raw: (t) => t[n.name] ?? null }
+              : { name: n.name, raw: (_t, r) => r.get(n.name) ?? null, isField: true },
+          );
+        }
+        continue;
+      }
+      if (e.kind === 'call') {
+        if (!AGGREGATES.has(e.name) && !SELECTORS.has(e.name)) unsupported(`function ${e.name}()`);
+        if (e.args.length !== 1) throw new InfluxDBClientError(`invalid number of arguments for ${e.name}, expected 1, got ${e.args.length}`);
+        const a = e.args[0]!;
+        if (a.kind === 'wildcard') return unsupported(`${e.name}(*)`);
+        if (a.kind !== 'key') return unsupported(`${e.name}() of an expression`);
+        const k = resolveKey(a, fieldTypes, tagKeys);
+        if (k.kind === 'tag') unsupported(`${e.name}() of a tag`);
+        const type = k.kind === 'field' ? k.type : 'float';
+        if (k.kind === 'field') checkCallType(e.name, type, a.key);
+        columns.push({ name: item.alias ?? e.name, call: { name: e.name, field: k.kind === 'field' ? a.key : '\u0000none', type } });
+        continue;
+      }
+      const r = rawExpr(e, fieldTypes, tagKeys);
+      const name = item.alias ?? (e.kind === 'key' ? e.key : unsupported('an expression without AS'));
+      columns.push({ name, raw: r.fn, isField: r.field });
+    }
+    const names = dedupe(columns.map((c) => c.name));
+    // Groups of series
+    const groups = new Map<string, { tags: Record<string, string>; series: StoredSeries[] }>();
+    for (const s of m.sortedSeries()) {
+      const tags: Record<string, string> = {};
+      for (const k of groupKeys) tags[k] = s.tagMap[k] ?? '';
+      const id = groupKeys.map((k) => `${k}\u0000${tags[k]}`).join('\u0001');
+      let g = groups.get(id);
+      if (g === undefined) {
+        g = { tags, series: [] };
+        groups.set(id, g);
+      }
+      g.series.push(s);
+    }
+    const ordered = [...groups.entries()].sort((a, b) => compareUtf8(a[0], b[0]));
+    for (const [, g] of ordered) {
+      const rows = isAggregate
+        ? aggregateRows(g.series, columns, pred, range, node, now)
+        : rawRows(g.series, columns, pred, range);
+      if (rows.length === 0) continue;
+      out.push({
+        name: m.name,
+        tags: groupKeys.length > 0 || node.groupBy?.all ? g.tags : undefined,
+        columns: ['time', ...names],
+        rows,
+      });
+    }
+  }
+  // ORDER BY, LIMIT/OFFSET per series, SLIMIT/SOFFSET over series.
+  let series = out;
+  if (node.soffset !== undefined || node.slimit !== undefined) {
+    const start = node.soffset ?? 0;
+    series = series.slice(start, node.slimit === undefined || node.slimit === 0 ? undefined : start + node.slimit);
+  }
+  for (const s of series) {
+    if (node.orderDesc) s.rows.reverse();
+    const start = node.offset ?? 0;
+    const end = node.limit === undefined || node.limit === 0 ? undefined : start + node.limit;
+    if (start !== 0 || end !== undefined) s.rows.splice(0, s.rows.length, ...s.rows.slice(start, end));
+  }
+  return series.filter((s) => s.rows.length > 0);
+}
+
+function dedupe(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  for (const n of ['time', ...names]) {
+    let name = n;
+    const k = seen.get(n);
+    if (k !== undefined) {
+      let i = k;
+      do name = `${n}_${i++}`;
+      while (seen.has(name));
+      seen.set(n, i);
+    } else seen.set(n, 1);
+    seen.set(name, seen.get(name) ?? 1);
+    out.push(name);
+  }
+  return out.slice(1);
+}
+
+function rawRows(
+  series: StoredSeries[],
+  columns: Column[],
+  pred: Predicate | undefined,
+  range: TimeRange,
+): Array<{ time: bigint; values: Value[] }> {
+  const rows: Array<{ time: bigint; values: Value[]; order: number }> = [];
+  series.forEach((s, order) => {
+    for (const t of timesIn(s, range)) {
+      const row = s.rows.get(t)!;
+      if (pred !== undefined && !pred(s.tagMap, row)) continue;
+      const values: Value[] = [];
+      let any = false;
+      for (const c of columns) {
+        const v = c.raw!(s.tagMap, row);
+        if (c.isField && v !== null) any = true;
+        values.push(v);
+      }
+      if (any) rows.push({ time: t, values, order });
+    }
+  });
+  rows.sort((a, b) => cmp(a.time, b.time) || a.order - b.order);
+  return rows.map((r) => ({ time: r.time, values: r.values }));
+}
+
+/** The times of `s` within the range, ascending (binary search on the sorted times). */
+function timesIn(s: StoredSeries, range: TimeRange): readonly bigint[] {
+  const times = s.times();
+  const lo = lowerBound(times, range.min);
+  const hi = lowerBound(times, range.max + 1n);
+  return lo === 0 && hi === times.length ? times : times.slice(lo, hi);
+}
+
+function lowerBound(a: readonly bigint[], v: bigint): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function floorDivB(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+function aggregateRows(
+  series: StoredSeries[],
+  columns: Column[],
+  pred: Predicate | undefined,
+  range: TimeRange,
+  node: SelectNode,
+  now: bigint,
+): Array<{ time: bigint; values: Value[] }> {
+  const gt = node.groupBy?.time;
+  let interval = 0n;
+  let offset = 0n;
+  if (gt !== undefined) {
+    interval = parseDuration(gt.interval);
+    if (interval <= 0n) throw new InfluxDBClientError('GROUP BY time interval must be positive');
+    offset = gt.offset === undefined ? 0n : parseDuration(gt.offset);
+    offset = ((offset % interval) + interval) % interval;
+  }
+  const r: TimeRange = { ...range };
+  if (gt !== undefined && !r.hasMax) r.max = now;
+  const window = (t: bigint): bigint => (interval === 0n ? 0n : floorDivB(t - offset, interval) * interval + offset);
+  // Points per column per window.
+  const perColumn: Array<Map<bigint, Point[]>> = columns.map(() => new Map());
+  let firstTime: bigint | undefined;
+  for (const s of series) {
+    for (const t of timesIn(s, r)) {
+      const row = s.rows.get(t)!;
+      if (pred !== undefined && !pred(s.tagMap, row)) continue;
+      columns.forEach((c, i) => {
+        const v = row.get(c.call!.field);
+        if (v === undefined) return;
+        const w = window(t);
+        let list = perColumn[i]!.get(w);
+        if (list === undefined) {
+          list = [];
+          perColumn[i]!.set(w, list);
+        }
+        list.push({ time: t, value: v });
+        if (firstTime === undefined || t < firstTime) firstTime = t;
+      });
+    }
+  }
+  if (firstTime === undefined) return [];
+  const singleSelector = columns.length === 1 && SELECTORS.has(columns[0]!.call!.name);
+  if (interval === 0n) {
+    const values: Value[] = [];
+    let time = r.hasMin ? r.min : 0n;
+    columns.forEach((c, i) => {
+      const res = reduce(c.call!.name, c.call!.type, perColumn[i]!.get(0n) ?? []);
+      values.push(res.value);
+      if (singleSelector && res.time !== undefined) time = res.time;
+    });
+    return [{ time, values }];
+  }
+  const windows = new Set<bigint>();
+  for (const m of perColumn) for (const w of m.keys()) windows.add(w);
+  let list: bigint[];
+  if (node.fill === 'none') list = [...windows].sort(cmp);
+  else {
+    const start = window(r.hasMin ? r.min : firstTime);
+    const end = window(r.max);
+    const count = (end - start) / interval + 1n;
+    if (count > 1_000_000n) unsupported(`GROUP BY time with ${count} windows (more than 1000000)`);
+    list = [];
+    for (let w = start; w <= end; w += interval) list.push(w);
+  }
+  const rows: Array<{ time: bigint; values: Value[] }> = [];
+  const previous: Value[] = columns.map(() => null);
+  for (const w of list) {
+    const values: Value[] = [];
+    columns.forEach((c, i) => {
+      const pts = perColumn[i]!.get(w);
+      let v: Value;
+      if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts).value;
+      else if (node.fill === undefined || node.fill === 'null') v = c.call!.name === 'count' ? 0n : null;
+      else if (node.fill === 'previous') v = previous[i]!;
+      else if (node.fill === 'none') v = null;
+      else v = fillValue((node.fill as { value: number | bigint }).value, c.call!);
+      previous[i] = v;
+      values.push(v);
+    });
+    rows.push({ time: w, values });
+  }
+  return rows;
+}
+
+function fillValue(v: number | bigint, call: { name: string; type: FieldType }): Value {
+  const integerOut = call.name === 'count' || (call.type === 'integer' && call.name !== 'mean');
+  if (integerOut) {
+    if (typeof v === 'bigint') return v;
+    return Number.isInteger(v) ? BigInt(v) : unsupported(`fill(${v}) on an integer column`);
+  }
+  return Number(v);
+}
+
+/** Shapes evaluated series as the server's response (times per `epoch`, integers per the value contract). */
+export function toRawSeries(s: EvalSeries, timeOut: (t: bigint) => ResultValue): RawSeries {
+  const values = s.rows.map((r) => [timeOut(r.time), ...r.values.map(outValue)]);
+  const raw: RawSeries = { name: s.name, columns: [...s.columns], values };
+  if (s.tags !== undefined) raw.tags = { ...s.tags };
+  return raw;
+}
+
+function outValue(v: Value): ResultValue {
+  if (typeof v === "bigint") return v >= -(2n ** 53n) && v < 2n ** 53n ? Number(v) : v;
+  return v;
+}
