@@ -378,8 +378,8 @@ class Parser {
       groupBy = { time, tags, all };
     }
     let fill: FillNode | undefined;
-    if (this.acceptKeyword('FILL')) {
-      this.expectPunct('(');
+    if (this.isIdent() && this.peek()!.value.toLowerCase() === 'fill' && this.isPunct('(', 1)) {
+      this.i += 2;
       const t = this.next();
       const neg = t.value === '-';
       const v = neg ? this.next() : t;

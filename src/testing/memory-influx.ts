@@ -336,7 +336,7 @@ export class MemoryInflux extends MemorySink {
             const re = key.op === '=~' || key.op === '!~' ? compileRegex(key.regex) : undefined;
             const wanted = (k: string): boolean => {
               if (key.op === '=~' || key.op === '!~') return re!.test(k) === (key.op === '=~');
-              return key.names.includes(k) === (key.op !== '!=');
+              return (key as { names: readonly string[] }).names.includes(k) === (key.op !== '!=');
             };
             const pred = seriesPredicate(s.where);
             const pairs = new Map<string, [string, string]>();

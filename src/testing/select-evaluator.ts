@@ -34,6 +34,8 @@ const unsupported = (what: string): never => {
   throw new InfluxUnsupportedQueryError(what);
 };
 
+/** The field of a call whose key the measurement does not have (never a real key: keys have no NUL). */
+const NO_FIELD = '\u0000none';
 const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread']);
 const SELECTORS = new Set(['first', 'last', 'min', 'max']);
 
@@ -187,6 +189,8 @@ function compileCondition(
       const k = resolveKey(c.left, fields, tagKeys);
       const op = c.op === '<>' ? '!=' : c.op;
       const value = c.value;
+      // A key this measurement does not have compared with a number or boolean: a missing field.
+      if (k.kind === 'none' && typeof value !== 'string') return () => false;
       if (k.kind === 'tag' || k.kind === 'none') {
         if (typeof value !== 'string') unsupported(`comparing tag "${c.left.key}" with a ${typeof value}`);
         if (op !== '=' && op !== '!=') unsupported(`operator ${op} on tag "${c.left.key}"`);
@@ -410,6 +414,11 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
   if (node.from.kind === 'subquery') unsupported('subqueries');
   if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
   if (node.fill === 'linear') unsupported('fill(linear)');
+  if (node.slimit !== undefined || node.soffset !== undefined) {
+    // influxd picks the series of SLIMIT/SOFFSET in its index's order, which is neither the
+    // output order nor the series key order; the engine does not reproduce it.
+    unsupported('SLIMIT/SOFFSET');
+  }
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
   const calls = node.fields.filter((f) => f.expr.kind === 'call');
@@ -425,11 +434,27 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
     throw new InfluxDBClientError('GROUP BY requires at least one aggregate function');
   }
   const out: EvalSeries[] = [];
+  // `*` and `GROUP BY *` expand over the keys of every measurement of the FROM clause.
+  const allFields = new Map<string, FieldType>();
+  const allTags = new Set<string>();
+  for (const m of ms) {
+    for (const [k, t] of m.fieldTypes()) {
+      const had = allFields.get(k);
+      if (had !== undefined && had !== t) unsupported(`field "${k}" with types ${had} and ${t} in different measurements`);
+      allFields.set(k, t);
+    }
+    for (const k of m.tagKeys()) allTags.add(k);
+  }
+  for (const k of allFields.keys()) {
+    if (allTags.has(k) && node.fields.some((f) => f.expr.kind === 'wildcard')) {
+      unsupported(`* over key "${k}" that is both a tag and a field`);
+    }
+  }
+  const groupKeys = node.groupBy?.all ? [...allTags].sort(compareUtf8) : [...(node.groupBy?.tags ?? [])].sort(compareUtf8);
   for (const m of ms) {
     const fieldTypes = m.fieldTypes();
     const tagKeys = new Set(m.tagKeys());
     const pred = rest.length === 0 ? undefined : compileCondition({ kind: 'and', operands: rest }, fieldTypes, tagKeys);
-    const groupKeys = node.groupBy?.all ? [...tagKeys] : [...(node.groupBy?.tags ?? [])].sort(compareUtf8);
     // Columns
     const columns: Column[] = [];
     for (const item of node.fields) {
@@ -437,11 +462,10 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
       if (e.kind === 'wildcard') {
         if (isAggregate) unsupported('* with aggregates');
         const names: Array<{ name: string; tag: boolean }> = [];
-        if (e.cast !== 'tag') for (const k of fieldTypes.keys()) names.push({ name: k, tag: false });
-        if (e.cast !== 'field') for (const k of tagKeys) if (!groupKeys.includes(k)) names.push({ name: k, tag: true });
+        if (e.cast !== 'tag') for (const k of allFields.keys()) names.push({ name: k, tag: false });
+        if (e.cast !== 'field') for (const k of allTags) if (!groupKeys.includes(k)) names.push({ name: k, tag: true });
         names.sort((a, b) => compareUtf8(a.name, b.name));
         for (const n of names) {
-          if (!n.tag && tagKeys.has(n.name)) unsupported(`* over key "${n.name}" that is both a tag and a field`);
           columns.push(
             n.tag
               ? { name: n.name, raw: (t) => t[n.name] ?? null }
@@ -458,9 +482,15 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
         if (a.kind !== 'key') return unsupported(`${e.name}() of an expression`);
         const k = resolveKey(a, fieldTypes, tagKeys);
         if (k.kind === 'tag') unsupported(`${e.name}() of a tag`);
+        if (k.kind === 'none' && typeof node.fill === 'object' && e.name === 'count') {
+          unsupported(`fill(<number>) with count() of a key "${a.key}" the measurement does not have`);
+        }
         const type = k.kind === 'field' ? k.type : 'float';
+        if (typeof node.fill === 'object' && e.name !== 'count' && (type === 'boolean' || type === 'string')) {
+          unsupported(`fill(<number>) with ${e.name}() of a ${type} field`);
+        }
         if (k.kind === 'field') checkCallType(e.name, type, a.key);
-        columns.push({ name: item.alias ?? e.name, call: { name: e.name, field: k.kind === 'field' ? a.key : '\u0000none', type } });
+        columns.push({ name: item.alias ?? e.name, call: { name: e.name, field: k.kind === 'field' ? a.key : NO_FIELD, type } });
         continue;
       }
       const r = rawExpr(e, fieldTypes, tagKeys);
@@ -482,32 +512,42 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
       g.series.push(s);
     }
     const ordered = [...groups.entries()].sort((a, b) => compareUtf8(a[0], b[0]));
+    const found: EvalSeries[] = [];
     for (const [, g] of ordered) {
       const rows = isAggregate
         ? aggregateRows(g.series, columns, pred, range, node, now)
-        : rawRows(g.series, columns, pred, range);
+        : rawRows(g.series, columns, pred, range, node.limit !== undefined || node.offset !== undefined);
       if (rows.length === 0) continue;
-      out.push({
+      found.push({
         name: m.name,
         tags: groupKeys.length > 0 || node.groupBy?.all ? g.tags : undefined,
         columns: ['time', ...names],
         rows,
       });
     }
+    out.push(...found);
   }
-  // ORDER BY, LIMIT/OFFSET per series, SLIMIT/SOFFSET over series.
-  let series = out;
-  if (node.soffset !== undefined || node.slimit !== undefined) {
-    const start = node.soffset ?? 0;
-    series = series.slice(start, node.slimit === undefined || node.slimit === 0 ? undefined : start + node.slimit);
-  }
+  // ORDER BY, LIMIT/OFFSET per series.
+  // Descending output runs the series in reverse order too (influxd's merge heap compares the
+  // measurement and tags the other way round).
+  const series = node.orderDesc ? out.reverse() : out;
   for (const s of series) {
     if (node.orderDesc) s.rows.reverse();
-    const start = node.offset ?? 0;
-    const end = node.limit === undefined || node.limit === 0 ? undefined : start + node.limit;
-    if (start !== 0 || end !== undefined) s.rows.splice(0, s.rows.length, ...s.rows.slice(start, end));
+    if (isAggregate && node.fill === 'none' && node.groupBy?.time !== undefined) continue; // done per call
+    const rows = limitOffset(s.rows, node, isAggregate);
+    if (rows !== s.rows) s.rows.splice(0, s.rows.length, ...rows);
   }
   return series.filter((s) => s.rows.length > 0);
+}
+
+/** LIMIT/OFFSET of one series (or of one call's windows). */
+function limitOffset<T>(rows: T[], node: SelectNode, aggregate: boolean): T[] {
+  const start = node.offset ?? 0;
+  // For raw queries, influxd 1.6 stops after OFFSET + 1 rows when there is an OFFSET but no
+  // LIMIT (measured; aggregates skip OFFSET windows and return the rest).
+  const limit = node.limit === undefined || node.limit === 0 ? (start > 0 && !aggregate ? 1 : undefined) : node.limit;
+  if (start === 0 && limit === undefined) return rows;
+  return rows.slice(start, limit === undefined ? undefined : start + limit);
 }
 
 function dedupe(names: string[]): string[] {
@@ -533,6 +573,7 @@ function rawRows(
   columns: Column[],
   pred: Predicate | undefined,
   range: TimeRange,
+  limited: boolean,
 ): Array<{ time: bigint; values: Value[] }> {
   const rows: Array<{ time: bigint; values: Value[]; order: number }> = [];
   series.forEach((s, order) => {
@@ -550,6 +591,15 @@ function rawRows(
     }
   });
   rows.sort((a, b) => cmp(a.time, b.time) || a.order - b.order);
+  if (limited) {
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i]!.time === rows[i - 1]!.time) {
+        // influxd orders rows of different series with one time by its merge heap; with LIMIT or
+        // OFFSET that order decides which rows are returned.
+        unsupported('LIMIT/OFFSET over rows of different series with the same time in one output series');
+      }
+    }
+  }
   return rows.map((r) => ({ time: r.time, values: r.values }));
 }
 
@@ -624,17 +674,30 @@ function aggregateRows(
     const values: Value[] = [];
     let time = r.hasMin ? r.min : 0n;
     columns.forEach((c, i) => {
-      const res = reduce(c.call!.name, c.call!.type, perColumn[i]!.get(0n) ?? []);
+      const pts = perColumn[i]!.get(0n);
+      if (pts === undefined) {
+        values.push(null); // no iterator for this group: even count() is null
+        return;
+      }
+      const res = reduce(c.call!.name, c.call!.type, pts);
       values.push(res.value);
       if (singleSelector && res.time !== undefined) time = res.time;
     });
     return [{ time, values }];
   }
-  const windows = new Set<bigint>();
-  for (const m of perColumn) for (const w of m.keys()) windows.add(w);
   let list: bigint[];
-  if (node.fill === 'none') list = [...windows].sort(cmp);
-  else {
+  if (node.fill === 'none') {
+    // Each call is its own iterator with its own LIMIT/OFFSET; rows are the union of their windows.
+    const windows = new Set<bigint>();
+    for (const m of perColumn) {
+      const own = [...m.keys()].sort(cmp);
+      if (node.orderDesc) own.reverse();
+      const kept = new Set(limitOffset(own, node, true));
+      for (const w of own) if (!kept.has(w)) m.delete(w);
+      for (const w of kept) windows.add(w);
+    }
+    list = [...windows].sort(cmp);
+  } else {
     const start = window(r.hasMin ? r.min : firstTime);
     const end = window(r.max);
     const count = (end - start) / interval + 1n;
@@ -644,12 +707,21 @@ function aggregateRows(
   }
   const rows: Array<{ time: bigint; values: Value[] }> = [];
   const previous: Value[] = columns.map(() => null);
+  // fill(previous) runs in output order: with ORDER BY time DESC, "previous" is the later window.
+  if (node.orderDesc) list.reverse();
   for (const w of list) {
     const values: Value[] = [];
     columns.forEach((c, i) => {
       const pts = perColumn[i]!.get(w);
       let v: Value;
       if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts).value;
+      // A call with no point in the whole group has no iterator of its own for it: the row's
+      // column is null, or the fill number as written.
+      else if (perColumn[i]!.size === 0)
+        v =
+          typeof node.fill === 'object' && !(c.call!.field === NO_FIELD && SELECTORS.has(c.call!.name))
+            ? emptyFill(node.fill.value, c.call!)
+            : null;
       else if (node.fill === undefined || node.fill === 'null') v = c.call!.name === 'count' ? 0n : null;
       else if (node.fill === 'previous') v = previous[i]!;
       else if (node.fill === 'none') v = null;
@@ -659,16 +731,27 @@ function aggregateRows(
     });
     rows.push({ time: w, values });
   }
+  if (node.orderDesc) rows.reverse();
   return rows;
 }
 
 function fillValue(v: number | bigint, call: { name: string; type: FieldType }): Value {
-  const integerOut = call.name === 'count' || (call.type === 'integer' && call.name !== 'mean');
-  if (integerOut) {
-    if (typeof v === 'bigint') return v;
-    return Number.isInteger(v) ? BigInt(v) : unsupported(`fill(${v}) on an integer column`);
+  // The fill number is cast to the column's type, as influxd's fill iterators do.
+  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean')) {
+    return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
   }
+  // castToBoolean / castToString accept only booleans / strings: a number gives the zero value.
+  if (call.type === 'boolean') return false;
+  if (call.type === 'string') return '';
   return Number(v);
+}
+
+/** The fill number of a call that has no point at all in the group (measured against influxd). */
+function emptyFill(v: number | bigint, call: { name: string; type: FieldType }): Value {
+  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean')) {
+    return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+  }
+  return v;
 }
 
 /** Shapes evaluated series as the server's response (times per `epoch`, integers per the value contract). */
