@@ -50,7 +50,16 @@ const pointArb = fc.record({
   b: fc.option(fc.boolean(), { nil: undefined }),
 });
 
-function toPoint(p: fc.RecordValue<typeof pointArb extends fc.Arbitrary<infer R> ? R : never>): Point | undefined {
+function toPoint(p: {
+  m: string;
+  host?: string | undefined;
+  region?: string | undefined;
+  t: number;
+  f?: number | undefined;
+  i?: bigint | undefined;
+  s?: string | undefined;
+  b?: boolean | undefined;
+}): Point | undefined {
   const fields: Record<string, number | bigint | string | boolean> = {};
   if (p.f !== undefined) fields.f = p.f;
   if (p.i !== undefined) fields.i = p.i;
@@ -69,7 +78,7 @@ const key = (k: string, cast?: 'tag' | 'field'): ExprNode => ({ kind: 'key', key
 const call = (name: string, k: string): ExprNode => ({ kind: 'call', name, args: [key(k, 'field')] });
 
 const rawFieldsArb: fc.Arbitrary<SelectItemNode[]> = fc.oneof(
-  fc.constant([{ expr: { kind: 'wildcard' }, alias: undefined } as SelectItemNode]),
+  fc.constant<SelectItemNode[]>([{ expr: { kind: 'wildcard' }, alias: undefined }]),
   fc
     .uniqueArray(fc.constantFrom('f', 'i', 's', 'b', 'host', 'region'), { minLength: 1, maxLength: 4 })
     .map((ks) =>
@@ -326,7 +335,7 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
           }
         },
       ),
-      { numRuns: DATASETS, verbose: 1, endOnFailure: true },
+      { numRuns: DATASETS, endOnFailure: true },
     );
     console.log(
       `memory differential: ${compared} queries compared, ${refused} refused`,

@@ -719,8 +719,10 @@ function aggregateRows(
       // column is null, or the fill number as written.
       else if (perColumn[i]!.size === 0)
         v =
-          typeof node.fill === 'object' && !(c.call!.field === NO_FIELD && SELECTORS.has(c.call!.name))
-            ? emptyFill(node.fill.value, c.call!)
+          typeof node.fill === 'object'
+            ? // influxd answers this with the fill number or null depending on its shard and type
+              // state, which the engine does not model.
+              unsupported(`fill(<number>) with ${c.call!.name}() of a field that has no point in a series`)
             : null;
       else if (node.fill === undefined || node.fill === 'null') v = c.call!.name === 'count' ? 0n : null;
       else if (node.fill === 'previous') v = previous[i]!;
@@ -744,14 +746,6 @@ function fillValue(v: number | bigint, call: { name: string; type: FieldType }):
   if (call.type === 'boolean') return false;
   if (call.type === 'string') return '';
   return Number(v);
-}
-
-/** The fill number of a call that has no point at all in the group (measured against influxd). */
-function emptyFill(v: number | bigint, call: { name: string; type: FieldType }): Value {
-  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean')) {
-    return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
-  }
-  return v;
 }
 
 /** Shapes evaluated series as the server's response (times per `epoch`, integers per the value contract). */
