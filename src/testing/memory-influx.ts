@@ -157,28 +157,24 @@ export class MemoryInflux extends MemorySink {
         yield new ResultSet(result, raise);
         continue;
       }
-      // influxd cuts a chunk after chunkSize rows; a series continued in the next chunk is partial.
-      let chunk: RawSeries[] = [];
-      let rows = 0;
+      // influxd sends each series in pieces of at most chunkSize rows, one piece per chunk; a
+      // series continued in the next chunk is `partial`, and so is every chunk but the last.
       const series = result.series;
       for (let si = 0; si < series.length; si++) {
         const s = series[si]!;
         const values = s.values ?? [];
-        for (let at = 0; at < values.length; ) {
-          const take = Math.min(size - rows, values.length - at);
-          const part: RawSeries = { ...s, values: values.slice(at, at + take) };
-          at += take;
-          rows += take;
-          if (at < values.length) part.partial = true;
-          chunk.push(part);
-          if (rows === size && !(si === series.length - 1 && at === values.length)) {
-            yield new ResultSet({ statement_id: result.statement_id ?? 0, series: chunk, partial: true }, raise);
-            chunk = [];
-            rows = 0;
-          }
+        for (let at = 0; at < values.length || at === 0; ) {
+          const part: RawSeries = { ...s, values: values.slice(at, at + size) };
+          at += size;
+          const more = at < values.length;
+          if (more) part.partial = true;
+          const last = !more && si === series.length - 1;
+          const raw: RawResult = { statement_id: result.statement_id ?? 0, series: [part] };
+          if (!last) raw.partial = true;
+          yield new ResultSet(raw, raise);
+          if (!more) break;
         }
       }
-      if (chunk.length > 0) yield new ResultSet({ statement_id: result.statement_id ?? 0, series: chunk }, raise);
     }
   }
 

@@ -478,7 +478,20 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
         if (!AGGREGATES.has(e.name) && !SELECTORS.has(e.name)) unsupported(`function ${e.name}()`);
         if (e.args.length !== 1) throw new InfluxDBClientError(`invalid number of arguments for ${e.name}, expected 1, got ${e.args.length}`);
         const a = e.args[0]!;
-        if (a.kind === 'wildcard') return unsupported(`${e.name}(*)`);
+        if (a.kind === 'wildcard') {
+          // count(*) / mean(*) …: one column per field (of every measurement of FROM) the function
+          // takes, named function_field.
+          if (a.cast === 'tag') unsupported(`${e.name}(*::tag)`);
+          if (item.alias !== undefined) unsupported(`${e.name}(*) AS …`);
+          const numericOnly = e.name !== 'count' && e.name !== 'first' && e.name !== 'last';
+          for (const key of [...allFields.keys()].sort(compareUtf8)) {
+            const t = fieldTypes.get(key);
+            const declared = allFields.get(key)!;
+            if (numericOnly && declared !== 'float' && declared !== 'integer') continue;
+            columns.push({ name: `${e.name}_${key}`, call: { name: e.name, field: t === undefined ? NO_FIELD : key, type: declared } });
+          }
+          continue;
+        }
         if (a.kind !== 'key') return unsupported(`${e.name}() of an expression`);
         const k = resolveKey(a, fieldTypes, tagKeys);
         if (k.kind === 'tag') unsupported(`${e.name}() of a tag`);
