@@ -53,12 +53,17 @@ class ThermostatService {
 async function app(options: { memory?: MemoryInflux; overrideSink?: MemoryInflux }) {
   let builder = Test.createTestingModule({
     imports: [
-      InfluxModule.forRoot({ port: 1, database: 'sensors', ...(options.memory ? { memory: options.memory } : {}) }),
+      InfluxModule.forRoot({
+        port: 1,
+        database: 'sensors',
+        ...(options.memory ? { memory: options.memory } : {}),
+      }),
       InfluxModule.forFeature([Temperature]),
     ],
     providers: [ThermostatService],
   });
-  if (options.overrideSink) builder = builder.overrideProvider(getInfluxSinkToken()).useValue(options.overrideSink);
+  if (options.overrideSink)
+    builder = builder.overrideProvider(getInfluxSinkToken()).useValue(options.overrideSink);
   const moduleRef = await builder.compile();
   moduleRef.useLogger(false);
   return moduleRef.init();

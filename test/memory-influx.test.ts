@@ -13,7 +13,18 @@ import {
   InfluxUnsupportedQueryError,
 } from '../src/errors.js';
 import { SeriesModel } from '../src/models/series-model.js';
-import { count, createRepository, first, last, max, mean, min, spread, sum, time } from '../src/query/index.js';
+import {
+  count,
+  createRepository,
+  first,
+  last,
+  max,
+  mean,
+  min,
+  spread,
+  sum,
+  time,
+} from '../src/query/index.js';
 import { SeriesRegistry } from '../src/registry/series-registry.js';
 import { MemoryInflux } from '../src/testing/index.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
@@ -96,7 +107,14 @@ describe('MemoryInflux as the target of a repository', () => {
     const agg = (target: MemoryInflux | InfluxDBClient) =>
       createRepository(target, Cpu)
         .query()
-        .select(max('bytes').as('top'), min('usage').as('low'), first('label').as('f'), last('usage').as('l'), spread('usage').as('s'), sum('bytes').as('total'))
+        .select(
+          max('bytes').as('top'),
+          min('usage').as('low'),
+          first('label').as('f'),
+          last('usage').as('l'),
+          spread('usage').as('s'),
+          sum('bytes').as('total'),
+        )
         .groupBy('host')
         .all();
     expect(await agg(memory)).toEqual(await agg(client));
@@ -104,7 +122,8 @@ describe('MemoryInflux as the target of a repository', () => {
       createRepository(target, Cpu).query().where('host', '=', 'b').orderBy('time', 'desc').first();
     expect(await newest(memory)).toEqual(await newest(client));
     const streamed: Cpu[] = [];
-    for await (const c of createRepository(memory, Cpu).stream({ where: { host: 'b' }, chunkSize: 3 })) streamed.push(c);
+    for await (const c of createRepository(memory, Cpu).stream({ where: { host: 'b' }, chunkSize: 3 }))
+      streamed.push(c);
     expect(streamed).toEqual(await createRepository(client, Cpu).find({ where: { host: 'b' } }));
     expect(await createRepository(memory, Cpu).count({ where: { host: 'a' } })).toBe(
       await createRepository(client, Cpu).count({ where: { host: 'a' } }),
@@ -122,7 +141,10 @@ describe('MemoryInflux as a client', () => {
     expect([...m.getPoints('cpu')]).toEqual([...s.getPoints('cpu')]);
     for (const epoch of ['ns', 'u', 'ms', 's', 'h'] as const) {
       const mm = await memory.query('SELECT "bytes" FROM "cpu" WHERE "host" = \'b\'', { epoch });
-      const ss = await client.query('SELECT "bytes" FROM "cpu" WHERE "host" = \'b\'', { epoch, database: db });
+      const ss = await client.query('SELECT "bytes" FROM "cpu" WHERE "host" = \'b\'', {
+        epoch,
+        database: db,
+      });
       expect(mm.raw).toEqual(ss.raw);
     }
     expect(m.raw.series?.[0]?.values?.some((r) => typeof r[2] === 'bigint')).toBe(true); // 2^63-1 stays exact
@@ -131,13 +153,17 @@ describe('MemoryInflux as a client', () => {
   });
 
   it('queryMany() and queryStream() chunk as the server does', async () => {
-    const text = 'SELECT "usage" FROM "cpu" GROUP BY "host"; SHOW TAG KEYS; SHOW FIELD KEYS; SHOW MEASUREMENTS';
+    const text =
+      'SELECT "usage" FROM "cpu" GROUP BY "host"; SHOW TAG KEYS; SHOW FIELD KEYS; SHOW MEASUREMENTS';
     const m = await memory.queryMany(text);
     const s = await client.queryMany(text, { database: db });
     expect(m.map((r) => r.raw)).toEqual(s.map((r) => r.raw));
     const chunks = async (target: MemoryInflux | InfluxDBClient) => {
       const out: unknown[] = [];
-      for await (const rs of target.queryStream('SELECT "usage" FROM "cpu" GROUP BY "host"', { chunkSize: 4, database: db })) {
+      for await (const rs of target.queryStream('SELECT "usage" FROM "cpu" GROUP BY "host"', {
+        chunkSize: 4,
+        database: db,
+      })) {
         out.push(rs.raw);
       }
       return out;
@@ -167,14 +193,18 @@ describe('MemoryInflux storage semantics', () => {
     await m.write('w,t=a v=1 1\n');
     const err = await m.write('w,t=a v=2i 2\nw,t=b v=3 3\n').catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBPartialWriteError);
-    expect(err.reason).toBe('field type conflict: input field "v" on measurement "w" is type integer, already exists as type float');
+    expect(err.reason).toBe(
+      'field type conflict: input field "v" on measurement "w" is type integer, already exists as type float',
+    );
     expect(err.dropped).toBe(1);
     expect((await m.query('SELECT * FROM w')).raw.series?.[0]?.values).toEqual([
       ['1970-01-01T00:00:00.000000001Z', 'a', 1],
       ['1970-01-01T00:00:00.000000003Z', 'b', 3],
     ]);
     await expect(m.write('w v=1', { database: 'nope' })).rejects.toThrow(/database not found: "nope"/);
-    await expect(m.query('SELECT * FROM w', { database: 'nope' })).rejects.toThrow(/database not found: nope/);
+    await expect(m.query('SELECT * FROM w', { database: 'nope' })).rejects.toThrow(
+      /database not found: nope/,
+    );
   });
 
   it('DROP SERIES, DELETE and DROP MEASUREMENT remove what the server removes', async () => {
@@ -182,17 +212,21 @@ describe('MemoryInflux storage semantics', () => {
     await m.write('w,t=a v=1 1\nw,t=a v=2 2\nw,t=b v=3 3\nz v=1 1\n');
     await m.query('DELETE FROM "w" WHERE time < 2');
     await m.query('DROP SERIES FROM "w" WHERE "t" = \'b\'');
-    expect((await m.query('SELECT * FROM w')).raw.series?.[0]?.values).toEqual([['1970-01-01T00:00:00.000000002Z', 'a', 2]]);
+    expect((await m.query('SELECT * FROM w')).raw.series?.[0]?.values).toEqual([
+      ['1970-01-01T00:00:00.000000002Z', 'a', 2],
+    ]);
     await m.query('DROP MEASUREMENT "z"');
     expect((await m.query('SHOW MEASUREMENTS')).raw.series?.[0]?.values).toEqual([['w']]);
   });
 
   it('refuses what it does not evaluate, naming the part', async () => {
-    await expect(memory.query('SELECT holt_winters(mean("usage"), 3, 1) FROM "cpu" GROUP BY time(1m)')).rejects.toThrow(
-      InfluxUnsupportedQueryError,
-    );
+    await expect(
+      memory.query('SELECT holt_winters(mean("usage"), 3, 1) FROM "cpu" GROUP BY time(1m)'),
+    ).rejects.toThrow(InfluxUnsupportedQueryError);
     await expect(memory.query('SELECT "usage" FROM "cpu" SLIMIT 1')).rejects.toThrow(/SLIMIT\/SOFFSET/);
     await expect(memory.query('SELECT "usage" FROM "cpu" tz(\'Europe/Paris\')')).rejects.toThrow(/tz/);
-    await expect(memory.query('SELECT mean("usage"), "host" FROM "cpu"')).rejects.toThrow(InfluxDBClientError);
+    await expect(memory.query('SELECT mean("usage"), "host" FROM "cpu"')).rejects.toThrow(
+      InfluxDBClientError,
+    );
   });
 });

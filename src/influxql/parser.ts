@@ -263,7 +263,8 @@ class Parser {
       return { kind, database, from, key, where };
     }
     const where = this.acceptKeyword('WHERE') ? this.conditionList() : [];
-    if (where.length > 0 && kind !== 'showSeries') this.unsupported(`SHOW ${kind === 'showTagKeys' ? 'TAG' : 'FIELD'} KEYS … WHERE`);
+    if (where.length > 0 && kind !== 'showSeries')
+      this.unsupported(`SHOW ${kind === 'showTagKeys' ? 'TAG' : 'FIELD'} KEYS … WHERE`);
     this.noShowTail();
     return { kind, database, from, where };
   }
@@ -295,7 +296,15 @@ class Parser {
         shardDuration = this.rpDuration();
       }
       const makeDefault = this.acceptKeyword('DEFAULT');
-      return { kind: 'createRetentionPolicy', name, database, duration, replication, shardDuration, makeDefault };
+      return {
+        kind: 'createRetentionPolicy',
+        name,
+        database,
+        duration,
+        replication,
+        shardDuration,
+        makeDefault,
+      };
     }
     return this.unsupported(`statement CREATE ${this.peek()?.text ?? ''}`);
   }
@@ -471,9 +480,11 @@ class Parser {
     if (parts.length > 3) this.fail('too many name parts in FROM');
     const last = parts[parts.length - 1];
     if (last === undefined) this.fail('FROM needs a measurement');
-    for (const p of parts.slice(0, -1)) if (p?.regex !== undefined) this.fail('regex database or retention policy');
+    for (const p of parts.slice(0, -1))
+      if (p?.regex !== undefined) this.fail('regex database or retention policy');
     const database = parts.length === 3 ? parts[0]?.name : undefined;
-    const retentionPolicy = parts.length === 3 ? parts[1]?.name : parts.length === 2 ? parts[0]?.name : undefined;
+    const retentionPolicy =
+      parts.length === 3 ? parts[1]?.name : parts.length === 2 ? parts[0]?.name : undefined;
     return { kind: 'measurement', database, retentionPolicy, name: last.name, regex: last.regex };
   }
 
@@ -515,7 +526,12 @@ class Parser {
         this.i++;
         return { kind: 'number', value: Number(`-${t.text}`), integer: false };
       }
-      return { kind: 'arithmetic', op: '*', left: { kind: 'number', value: -1, integer: true }, right: this.unary() };
+      return {
+        kind: 'arithmetic',
+        op: '*',
+        left: { kind: 'number', value: -1, integer: true },
+        right: this.unary(),
+      };
     }
     return this.primary();
   }
@@ -618,7 +634,9 @@ class Parser {
     }
     const t = this.next();
     if (t.kind !== 'identifier' && t.kind !== 'quotedIdentifier') {
-      return this.unsupported(`condition starting with ${t.text} (the left side must be a tag, field or time)`);
+      return this.unsupported(
+        `condition starting with ${t.text} (the left side must be a tag, field or time)`,
+      );
     }
     const cast = this.cast();
     const opTok = this.next();
@@ -631,7 +649,8 @@ class Parser {
       if (op === '=~' || op === '!~') this.fail('time cannot be compared with a regex');
       return { kind: 'time', op: op as '=', value: this.timeValue() };
     }
-    const left: KeyRefNode = cast === undefined ? { kind: 'key', key: t.value } : { kind: 'key', key: t.value, cast };
+    const left: KeyRefNode =
+      cast === undefined ? { kind: 'key', key: t.value } : { kind: 'key', key: t.value, cast };
     if (op === '=~' || op === '!~') {
       const r = this.next();
       if (r.kind === 'regex') return { kind: 'regex', left, op, source: r.value };
@@ -685,7 +704,8 @@ class Parser {
     else if (typeof v === 'number' && Number.isInteger(v)) nanos = BigInt(v);
     else return this.unsupported(`time compared with ${String(v)}`);
     const op = this.peek();
-    if (op?.kind === 'operator' && (op.value === '+' || op.value === '-')) this.unsupported('arithmetic on a time literal');
+    if (op?.kind === 'operator' && (op.value === '+' || op.value === '-'))
+      this.unsupported('arithmetic on a time literal');
     return { kind: 'absolute', nanos };
   }
 }
@@ -697,7 +717,8 @@ type ShowTagValuesKey =
 
 function intValue(text: string): number | bigint {
   const v = BigInt(text);
-  if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new InfluxDBClientError(`error parsing query: unable to parse integer ${text}`);
+  if (v < -(2n ** 63n) || v >= 2n ** 63n)
+    throw new InfluxDBClientError(`error parsing query: unable to parse integer ${text}`);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 

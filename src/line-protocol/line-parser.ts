@@ -100,7 +100,7 @@ export function parseLine(line: string, unit: bigint): ParsedPoint {
     if (line[i] === '"') {
       let s = '';
       i++;
-      for (;; i++) {
+      for (; ; i++) {
         if (i >= n) fail('unbalanced quotes');
         const c = line[i]!;
         if (c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {

@@ -25,8 +25,14 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
   }
   if (o.memory !== undefined) {
     const m = o.memory as unknown as Record<string, unknown> | null;
-    if (m === null || typeof m !== 'object' || ['commit', 'query', 'queryStream', 'write'].some((k) => typeof m[k] !== 'function')) {
-      throw new InfluxConfigError(`${where}: option memory must be a MemoryInflux from influx-models/testing`);
+    if (
+      m === null ||
+      typeof m !== 'object' ||
+      ['commit', 'query', 'queryStream', 'write'].some((k) => typeof m[k] !== 'function')
+    ) {
+      throw new InfluxConfigError(
+        `${where}: option memory must be a MemoryInflux from influx-models/testing`,
+      );
     }
     if (o.sink !== undefined) {
       throw new InfluxConfigError(`${where}: give either memory or sink, not both (memory is the sink)`);

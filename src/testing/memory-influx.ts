@@ -64,7 +64,9 @@ export class MemoryInflux extends MemorySink {
     }
     for (const k of Object.keys(options)) {
       if (k !== 'database' && k !== 'databases' && k !== 'now') {
-        throw new InfluxConfigError(`MemoryInflux(options): unknown option "${k}" (database, databases, now)`);
+        throw new InfluxConfigError(
+          `MemoryInflux(options): unknown option "${k}" (database, databases, now)`,
+        );
       }
     }
     this.#database = options.database ?? 'test';
@@ -97,9 +99,16 @@ export class MemoryInflux extends MemorySink {
    * ```
    */
   async write(data: string, options: WriteOptions = {}): Promise<void> {
-    if (typeof data !== 'string') throw new InfluxConfigError('MemoryInflux.write(data): must be a string of line protocol');
+    if (typeof data !== 'string')
+      throw new InfluxConfigError('MemoryInflux.write(data): must be a string of line protocol');
     const precision = checkPrecision(options.precision ?? 'n', 'MemoryInflux.write(precision)');
-    this.data.write(data, options.database ?? this.#database, options.retentionPolicy, NANOS_PER_UNIT[precision], this.nowNanos());
+    this.data.write(
+      data,
+      options.database ?? this.#database,
+      options.retentionPolicy,
+      NANOS_PER_UNIT[precision],
+      this.nowNanos(),
+    );
   }
 
   /**
@@ -111,7 +120,12 @@ export class MemoryInflux extends MemorySink {
    */
   async writePoints(
     points: Point[],
-    options: { database?: string; retentionPolicy?: string; timePrecision?: Precision; tags?: WriteBody['tags'] } = {},
+    options: {
+      database?: string;
+      retentionPolicy?: string;
+      timePrecision?: Precision;
+      tags?: WriteBody['tags'];
+    } = {},
   ): Promise<void> {
     const precision = options.timePrecision ?? 'n';
     const body = makeLines({ points, ...(options.tags ? { tags: options.tags } : {}) }, precision);
@@ -192,7 +206,8 @@ export class MemoryInflux extends MemorySink {
 
   /** `CREATE DATABASE` (no error when it exists, as the server). */
   createDatabase(name: string): void {
-    if (typeof name !== 'string' || name === '') throw new InfluxConfigError('MemoryInflux.createDatabase(name): must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new InfluxConfigError('MemoryInflux.createDatabase(name): must be a non-empty string');
     if (!this.data.databases.has(name)) this.data.databases.set(name, new StoredDatabase(name));
   }
 
@@ -243,7 +258,9 @@ export class MemoryInflux extends MemorySink {
     switch (s.kind) {
       case 'select': {
         const from =
-          s.from.kind === 'measurement' && s.from.retentionPolicy === undefined && retentionPolicy !== undefined
+          s.from.kind === 'measurement' &&
+          s.from.retentionPolicy === undefined &&
+          retentionPolicy !== undefined
             ? { ...s, from: { ...s.from, retentionPolicy } }
             : s;
         return evaluateSelect(data, from, database, now).map((r) => toRawSeries(r, timeOut));
@@ -278,10 +295,19 @@ export class MemoryInflux extends MemorySink {
         }
         const existing = db.retentionPolicies.get(s.name);
         const shard = s.shardDuration ?? shardGroupDurationFor(s.duration);
-        if (existing && (existing.duration !== s.duration || existing.shardGroupDuration !== shard || existing.replication !== s.replication)) {
+        if (
+          existing &&
+          (existing.duration !== s.duration ||
+            existing.shardGroupDuration !== shard ||
+            existing.replication !== s.replication)
+        ) {
           throw new InfluxDBClientError('retention policy already exists');
         }
-        if (!existing) db.retentionPolicies.set(s.name, new StoredRetentionPolicy(s.name, s.duration, shard, s.replication));
+        if (!existing)
+          db.retentionPolicies.set(
+            s.name,
+            new StoredRetentionPolicy(s.name, s.duration, shard, s.replication),
+          );
         if (s.makeDefault) db.defaultRetentionPolicy = s.name;
         return [];
       }
@@ -301,7 +327,9 @@ export class MemoryInflux extends MemorySink {
         names.sort(compareUtf8);
         const start = s.offset ?? 0;
         names = names.slice(start, s.limit ? start + s.limit : undefined);
-        return names.length === 0 ? [] : [{ name: 'measurements', columns: ['name'], values: names.map((n) => [n]) }];
+        return names.length === 0
+          ? []
+          : [{ name: 'measurements', columns: ['name'], values: names.map((n) => [n]) }];
       }
       case 'showTagKeys':
       case 'showFieldKeys':
@@ -315,7 +343,8 @@ export class MemoryInflux extends MemorySink {
           const keys: string[] = [];
           for (const m of ms) {
             const pred = seriesPredicate(s.where);
-            for (const series of m.sortedSeries()) if (series.rows.size > 0 && pred(series)) keys.push(series.key);
+            for (const series of m.sortedSeries())
+              if (series.rows.size > 0 && pred(series)) keys.push(series.key);
           }
           return keys.length === 0 ? [] : [{ columns: ['key'], values: keys.map((k) => [k]) }];
         }
@@ -323,10 +352,15 @@ export class MemoryInflux extends MemorySink {
         for (const m of ms) {
           if (s.kind === 'showTagKeys') {
             const keys = m.tagKeys();
-            if (keys.length > 0) out.push({ name: m.name, columns: ['tagKey'], values: keys.map((k) => [k]) });
+            if (keys.length > 0)
+              out.push({ name: m.name, columns: ['tagKey'], values: keys.map((k) => [k]) });
           } else if (s.kind === 'showFieldKeys') {
             const types = [...m.fieldTypes()].sort((a, b) => compareUtf8(a[0], b[0]));
-            out.push({ name: m.name, columns: ['fieldKey', 'fieldType'], values: types.map(([k, t]) => [k, t]) });
+            out.push({
+              name: m.name,
+              columns: ['fieldKey', 'fieldType'],
+              values: types.map(([k, t]) => [k, t]),
+            });
           } else if (s.kind === 'showTagValues') {
             const key = s.key;
             const re = key.op === '=~' || key.op === '!~' ? compileRegex(key.regex) : undefined;
@@ -340,7 +374,9 @@ export class MemoryInflux extends MemorySink {
               if (series.rows.size === 0 || !pred(series)) continue;
               for (const [k, v] of series.tags) if (wanted(k)) pairs.set(`${k}\u0000${v}`, [k, v]);
             }
-            const values = [...pairs.values()].sort((a, b) => compareUtf8(a[0], b[0]) || compareUtf8(a[1], b[1]));
+            const values = [...pairs.values()].sort(
+              (a, b) => compareUtf8(a[0], b[0]) || compareUtf8(a[1], b[1]),
+            );
             if (values.length > 0) out.push({ name: m.name, columns: ['key', 'value'], values });
           }
         }
@@ -357,7 +393,7 @@ export class MemoryInflux extends MemorySink {
         const time = s.kind === 'delete' ? deleteRange(s.where, now) : undefined;
         const where = s.where.filter((c) => c.kind !== 'time');
         if (s.kind === 'dropSeries' && where.length !== s.where.length) {
-          throw new InfluxDBClientError('DROP SERIES doesn\'t support time in WHERE clause');
+          throw new InfluxDBClientError("DROP SERIES doesn't support time in WHERE clause");
         }
         const pred = seriesPredicate(where);
         for (const rp of db.retentionPolicies.values()) {
@@ -407,10 +443,13 @@ function seriesPredicate(where: readonly ConditionNode[]): (s: StoredSeries) => 
         return (s) => re.test(s.tagMap[c.left.key] ?? '') === (c.op === '=~');
       }
       case 'comparison': {
-        if (c.left.cast === 'field') throw new InfluxDBClientError('fields not supported in WHERE clause during deletion');
-        if (typeof c.value !== 'string') throw new InfluxDBClientError(`unsupported tag comparison with a ${typeof c.value}`);
+        if (c.left.cast === 'field')
+          throw new InfluxDBClientError('fields not supported in WHERE clause during deletion');
+        if (typeof c.value !== 'string')
+          throw new InfluxDBClientError(`unsupported tag comparison with a ${typeof c.value}`);
         const eq = c.op === '=';
-        if (!eq && c.op !== '!=' && c.op !== '<>') throw new InfluxDBClientError(`unsupported operator ${c.op} on a tag`);
+        if (!eq && c.op !== '!=' && c.op !== '<>')
+          throw new InfluxDBClientError(`unsupported operator ${c.op} on a tag`);
         return (s) => ((s.tagMap[c.left.key] ?? '') === c.value) === eq;
       }
       default:
@@ -426,7 +465,14 @@ function deleteRange(where: readonly ConditionNode[], now: bigint): { min: bigin
   let max = 2n ** 63n - 1n;
   for (const c of where) {
     if (c.kind !== 'time') continue;
-    const t = c.value.kind === 'absolute' ? c.value.nanos : c.value.offset === undefined ? now : c.value.sign === '+' ? now + parseDuration(c.value.offset) : now - parseDuration(c.value.offset);
+    const t =
+      c.value.kind === 'absolute'
+        ? c.value.nanos
+        : c.value.offset === undefined
+          ? now
+          : c.value.sign === '+'
+            ? now + parseDuration(c.value.offset)
+            : now - parseDuration(c.value.offset);
     if (c.op === '>') min = t + 1n > min ? t + 1n : min;
     else if (c.op === '>=') min = t > min ? t : min;
     else if (c.op === '<') max = t - 1n < max ? t - 1n : max;

@@ -2,7 +2,6 @@ import { InfluxConfigError, InfluxConnectionError } from '../errors.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
 import { splitLines } from './memory-store.js';
 
-
 /** One commit a {@link MemorySink} accepted. */
 export interface RecordedCommit {
   readonly batch: CommitBatch;

@@ -183,11 +183,18 @@ export class MemoryStore {
    * shard's are dropped (partial write naming the first reason); a batch that creates one new
    * field with two types fails as a whole (`field type conflict`).
    */
-  write(body: string, database: string, retentionPolicy: string | undefined, unit: bigint, now: bigint): void {
+  write(
+    body: string,
+    database: string,
+    retentionPolicy: string | undefined,
+    unit: bigint,
+    now: bigint,
+  ): void {
     const db = this.databases.get(database);
     if (db === undefined) throw new InfluxDBClientError(`database not found: "${database}"`, 404);
     const rp = db.retentionPolicies.get(retentionPolicy ?? db.defaultRetentionPolicy);
-    if (rp === undefined) throw new InfluxDBServerError(`retention policy not found: ${retentionPolicy}`, 500);
+    if (rp === undefined)
+      throw new InfluxDBServerError(`retention policy not found: ${retentionPolicy}`, 500);
     const points: ParsedPoint[] = [];
     const parseErrors: string[] = [];
     for (const raw of splitLines(body)) {
@@ -269,7 +276,12 @@ export class MemoryStore {
       );
     }
     if (reason !== undefined) {
-      throw new InfluxDBPartialWriteError(`partial write: ${reason} dropped=${dropped}`, 400, reason, dropped);
+      throw new InfluxDBPartialWriteError(
+        `partial write: ${reason} dropped=${dropped}`,
+        400,
+        reason,
+        dropped,
+      );
     }
   }
 }

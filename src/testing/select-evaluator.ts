@@ -36,8 +36,8 @@ const unsupported = (what: string): never => {
 
 /** The field of a call whose key the measurement does not have (never a real key: keys have no NUL). */
 const NO_FIELD = '\u0000none';
-const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread']);
-const SELECTORS = new Set(['first', 'last', 'min', 'max']);
+const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread', 'median', 'mode']);
+const SELECTORS = new Set(['first', 'last', 'min', 'max', 'percentile']);
 
 /** RE2 syntax that JS RegExp reads differently or not at all. */
 const RE2_ONLY = /\\[pPzAQEC]|\[\[:|\(\?P|\(\?<?[=!]|\\[1-9]|\(\?[a-zA-Z]*U|\\s|\\S/;
@@ -82,7 +82,10 @@ function timeOf(v: TimeValueNode, now: bigint): bigint {
 }
 
 /** Splits WHERE into the time range (top-level AND only) and the rest. */
-function splitWhere(where: readonly ConditionNode[], now: bigint): { range: TimeRange; rest: ConditionNode[] } {
+function splitWhere(
+  where: readonly ConditionNode[],
+  now: bigint,
+): { range: TimeRange; rest: ConditionNode[] } {
   const range: TimeRange = { min: MIN_NANO_TIME, max: MAX_NANO_TIME, hasMin: false, hasMax: false };
   const rest: ConditionNode[] = [];
   const visit = (c: ConditionNode): void => {
@@ -145,14 +148,18 @@ function resolveKey(
   const isTag = tagKeys.has(ref.key);
   if (ref.cast === 'tag') return isTag ? { kind: 'tag' } : { kind: 'none' };
   if (ref.cast === 'field') return ft !== undefined ? { kind: 'field', type: ft } : { kind: 'none' };
-  if (ft !== undefined && isTag) unsupported(`key "${ref.key}" that is both a tag and a field without a ::tag/::field cast`);
+  if (ft !== undefined && isTag)
+    unsupported(`key "${ref.key}" that is both a tag and a field without a ::tag/::field cast`);
   if (ft !== undefined) return { kind: 'field', type: ft };
   if (isTag) return { kind: 'tag' };
   return { kind: 'none' };
 }
 
 /** A compiled row predicate over (series tags, row fields). */
-type Predicate = (tags: Readonly<Record<string, string>>, row: ReadonlyMap<string, StoredFieldValue> | undefined) => boolean;
+type Predicate = (
+  tags: Readonly<Record<string, string>>,
+  row: ReadonlyMap<string, StoredFieldValue> | undefined,
+) => boolean;
 
 function compileCondition(
   c: ConditionNode,
@@ -198,10 +205,12 @@ function compileCondition(
       }
       const type = k.type;
       if (type === 'string') {
-        if (typeof value !== 'string') unsupported(`comparing string field "${c.left.key}" with a ${typeof value}`);
+        if (typeof value !== 'string')
+          unsupported(`comparing string field "${c.left.key}" with a ${typeof value}`);
         if (op !== '=' && op !== '!=') unsupported(`operator ${op} on string field "${c.left.key}"`);
       } else if (type === 'boolean') {
-        if (typeof value !== 'boolean') unsupported(`comparing boolean field "${c.left.key}" with a ${typeof value}`);
+        if (typeof value !== 'boolean')
+          unsupported(`comparing boolean field "${c.left.key}" with a ${typeof value}`);
         if (op !== '=' && op !== '!=') unsupported(`operator ${op} on boolean field "${c.left.key}"`);
       } else if (typeof value !== 'number' && typeof value !== 'bigint') {
         unsupported(`comparing ${type} field "${c.left.key}" with a ${typeof value}`);
@@ -221,10 +230,12 @@ function compareValues(v: StoredFieldValue, op: string, w: ScalarValue): boolean
   else if (typeof v === 'bigint' && typeof w === 'bigint') d = cmp(v, w);
   else if (typeof v === 'bigint' && typeof w === 'number' && Number.isInteger(w)) d = cmp(v, BigInt(w));
   else {
-    if (typeof v === 'bigint' && (v > 2n ** 53n || v < -(2n ** 53n))) unsupported('comparing an integer beyond 2^53 with a float');
+    if (typeof v === 'bigint' && (v > 2n ** 53n || v < -(2n ** 53n)))
+      unsupported('comparing an integer beyond 2^53 with a float');
     const x = Number(v);
     const y = Number(w);
-    if (typeof w === 'bigint' && (w > 2n ** 53n || w < -(2n ** 53n))) unsupported('comparing a float with an integer beyond 2^53');
+    if (typeof w === 'bigint' && (w > 2n ** 53n || w < -(2n ** 53n)))
+      unsupported('comparing a float with an integer beyond 2^53');
     d = x < y ? -1 : x > y ? 1 : 0;
   }
   switch (op) {
@@ -245,14 +256,20 @@ function compareValues(v: StoredFieldValue, op: string, w: ScalarValue): boolean
 
 // --- sources --------------------------------------------------------------------------------------
 
-function measurements(store: MemoryStore, from: MeasurementNode, database: string | undefined): StoredMeasurement[] {
+function measurements(
+  store: MemoryStore,
+  from: MeasurementNode,
+  database: string | undefined,
+): StoredMeasurement[] {
   const dbName = from.database ?? database;
   if (dbName === undefined) throw new InfluxDBClientError('database name required');
   const db = store.database(dbName);
   const rp = store.retentionPolicy(db, from.retentionPolicy);
   if (from.regex !== undefined) {
     const re = compileRegex(from.regex);
-    return [...rp.measurements.values()].filter((m) => re.test(m.name)).sort((a, b) => compareUtf8(a.name, b.name));
+    return [...rp.measurements.values()]
+      .filter((m) => re.test(m.name))
+      .sort((a, b) => compareUtf8(a.name, b.name));
   }
   const m = rp.measurements.get(from.name as string);
   return m === undefined ? [] : [m];
@@ -265,7 +282,7 @@ interface Column {
   /** Raw: reads a row. */
   raw?: (tags: Readonly<Record<string, string>>, row: ReadonlyMap<string, StoredFieldValue>) => Value;
   /** Aggregate: the function name and the field it reads. */
-  call?: { name: string; field: string; type: FieldType };
+  call?: { name: string; field: string; type: FieldType; arg?: number | undefined };
   /** True for a raw column that reads a field (a row is output only when one of them is set). */
   isField?: boolean;
 }
@@ -315,9 +332,14 @@ function arithmetic(op: string, a: Value, b: Value): Value {
     }
   }
   if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean') {
-    return unsupported(`arithmetic on ${typeof a === 'string' || typeof b === 'string' ? 'strings' : 'booleans'}`);
+    return unsupported(
+      `arithmetic on ${typeof a === 'string' || typeof b === 'string' ? 'strings' : 'booleans'}`,
+    );
   }
-  if ((typeof a === 'bigint' && (a > 2n ** 53n || a < -(2n ** 53n))) || (typeof b === 'bigint' && (b > 2n ** 53n || b < -(2n ** 53n)))) {
+  if (
+    (typeof a === 'bigint' && (a > 2n ** 53n || a < -(2n ** 53n))) ||
+    (typeof b === 'bigint' && (b > 2n ** 53n || b < -(2n ** 53n)))
+  ) {
     unsupported('mixed integer/float arithmetic on an integer beyond 2^53');
   }
   const x = Number(a);
@@ -345,7 +367,8 @@ interface Point {
 
 /** InfluxDB's selector tie rules (query/functions.go) for first/last/min/max. */
 function better(name: string, p: Point, prev: Point): boolean {
-  const gt = (a: StoredFieldValue, b: StoredFieldValue): boolean => (typeof a === 'boolean' ? a && !b : a > b);
+  const gt = (a: StoredFieldValue, b: StoredFieldValue): boolean =>
+    typeof a === 'boolean' ? a && !b : a > b;
   switch (name) {
     case 'first':
       return p.time < prev.time || (p.time === prev.time && gt(p.value, prev.value));
@@ -358,9 +381,64 @@ function better(name: string, p: Point, prev: Point): boolean {
   }
 }
 
-function reduce(name: string, type: FieldType, points: readonly Point[]): { value: Value; time?: bigint } {
+/** Values in ascending order (strings by UTF-8 bytes, false before true). */
+function byValue(a: Point, b: Point): number {
+  const x = a.value;
+  const y = b.value;
+  if (typeof x === 'string') return compareUtf8(x, y as string);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function reduce(
+  name: string,
+  type: FieldType,
+  points: readonly Point[],
+  arg?: number,
+  timeMatters = false,
+): { value: Value; time?: bigint } {
   if (points.length === 0) return { value: name === 'count' ? 0n : null };
   switch (name) {
+    case 'median': {
+      // query/functions.go: the middle value, or lo + (hi - lo) / 2 of the two middle ones.
+      if (points.length === 1) return { value: Number(points[0]!.value) };
+      const sorted = [...points].sort(byValue);
+      const n = sorted.length;
+      if (n % 2 === 1) return { value: Number(sorted[n >> 1]!.value) };
+      const lo = sorted[n / 2 - 1]!.value;
+      const hi = sorted[n / 2]!.value;
+      if (type === 'integer')
+        return { value: Number(lo) + Number(BigInt.asIntN(64, (hi as bigint) - (lo as bigint))) / 2 };
+      return { value: (lo as number) + ((hi as number) - (lo as number)) / 2 };
+    }
+    case 'mode': {
+      // The most frequent value; among equally frequent ones the smallest (first after sorting).
+      const sorted = [...points].sort(byValue);
+      let best = sorted[0]!.value;
+      let bestN = 0;
+      for (let i = 0; i < sorted.length; ) {
+        let j = i + 1;
+        while (j < sorted.length && sorted[j]!.value === sorted[i]!.value) j++;
+        if (j - i > bestN) {
+          bestN = j - i;
+          best = sorted[i]!.value;
+        }
+        i = j;
+      }
+      return { value: best };
+    }
+    case 'percentile': {
+      const n = points.length;
+      const i = Math.floor((n * (arg as number)) / 100 + 0.5) - 1;
+      if (i < 0 || i >= n)
+        unsupported('percentile() of too few points for the percentile (influxd omits the value)');
+      const sorted = [...points].sort(byValue);
+      const chosen = sorted[i]!;
+      if (timeMatters && sorted.some((p) => p.value === chosen.value && p.time !== chosen.time)) {
+        // influxd sorts with an unstable sort: which of the equal values' times it returns is not defined.
+        unsupported('the time of percentile() when several points hold the selected value');
+      }
+      return { value: chosen.value, time: chosen.time };
+    }
     case 'count':
       return { value: BigInt(points.length) };
     case 'sum': {
@@ -386,7 +464,12 @@ function reduce(name: string, type: FieldType, points: readonly Point[]): { valu
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
-      return { value: type === 'integer' ? BigInt.asIntN(64, (hi as bigint) - (lo as bigint)) : (hi as number) - (lo as number) };
+      return {
+        value:
+          type === 'integer'
+            ? BigInt.asIntN(64, (hi as bigint) - (lo as bigint))
+            : (hi as number) - (lo as number),
+      };
     }
     default: {
       let best = points[0]!;
@@ -397,11 +480,10 @@ function reduce(name: string, type: FieldType, points: readonly Point[]): { valu
 }
 
 function checkCallType(name: string, type: FieldType, field: string): void {
-  if (name === 'count' || name === 'first' || name === 'last') return;
+  if (name === 'count' || name === 'first' || name === 'last' || name === 'mode') return;
   if (type === 'string' || (type === 'boolean' && name !== 'min' && name !== 'max')) {
     throw new InfluxDBClientError(`unsupported ${name} iterator type: ${type} field "${field}"`);
   }
-  if (type === 'boolean') unsupported(`${name}() on a boolean field`);
 }
 
 // --- evaluation -----------------------------------------------------------------------------------
@@ -409,7 +491,12 @@ function checkCallType(name: string, type: FieldType, field: string): void {
 /**
  * Evaluates one SELECT. `now` is the statement's `now()` in nanoseconds.
  */
-export function evaluateSelect(store: MemoryStore, node: SelectNode, database: string | undefined, now: bigint): EvalSeries[] {
+export function evaluateSelect(
+  store: MemoryStore,
+  node: SelectNode,
+  database: string | undefined,
+  now: bigint,
+): EvalSeries[] {
   if (node.into !== undefined) unsupported('SELECT … INTO');
   if (node.from.kind === 'subquery') unsupported('subqueries');
   if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
@@ -440,7 +527,8 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
   for (const m of ms) {
     for (const [k, t] of m.fieldTypes()) {
       const had = allFields.get(k);
-      if (had !== undefined && had !== t) unsupported(`field "${k}" with types ${had} and ${t} in different measurements`);
+      if (had !== undefined && had !== t)
+        unsupported(`field "${k}" with types ${had} and ${t} in different measurements`);
       allFields.set(k, t);
     }
     for (const k of m.tagKeys()) allTags.add(k);
@@ -450,11 +538,14 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
       unsupported(`* over key "${k}" that is both a tag and a field`);
     }
   }
-  const groupKeys = node.groupBy?.all ? [...allTags].sort(compareUtf8) : [...(node.groupBy?.tags ?? [])].sort(compareUtf8);
+  const groupKeys = node.groupBy?.all
+    ? [...allTags].sort(compareUtf8)
+    : [...(node.groupBy?.tags ?? [])].sort(compareUtf8);
   for (const m of ms) {
     const fieldTypes = m.fieldTypes();
     const tagKeys = new Set(m.tagKeys());
-    const pred = rest.length === 0 ? undefined : compileCondition({ kind: 'and', operands: rest }, fieldTypes, tagKeys);
+    const pred =
+      rest.length === 0 ? undefined : compileCondition({ kind: 'and', operands: rest }, fieldTypes, tagKeys);
     // Columns
     const columns: Column[] = [];
     for (const item of node.fields) {
@@ -463,7 +554,8 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
         if (isAggregate) unsupported('* with aggregates');
         const names: Array<{ name: string; tag: boolean }> = [];
         if (e.cast !== 'tag') for (const k of allFields.keys()) names.push({ name: k, tag: false });
-        if (e.cast !== 'field') for (const k of allTags) if (!groupKeys.includes(k)) names.push({ name: k, tag: true });
+        if (e.cast !== 'field')
+          for (const k of allTags) if (!groupKeys.includes(k)) names.push({ name: k, tag: true });
         names.sort((a, b) => compareUtf8(a.name, b.name));
         for (const n of names) {
           columns.push(
@@ -476,19 +568,35 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
       }
       if (e.kind === 'call') {
         if (!AGGREGATES.has(e.name) && !SELECTORS.has(e.name)) unsupported(`function ${e.name}()`);
-        if (e.args.length !== 1) throw new InfluxDBClientError(`invalid number of arguments for ${e.name}, expected 1, got ${e.args.length}`);
+        const arity = e.name === 'percentile' ? 2 : 1;
+        if (e.args.length !== arity)
+          throw new InfluxDBClientError(
+            `invalid number of arguments for ${e.name}, expected ${arity}, got ${e.args.length}`,
+          );
+        let arg: number | undefined;
+        if (arity === 2) {
+          const n = e.args[1]!;
+          if (n.kind !== 'number') throw new InfluxDBClientError(`expected float argument in percentile()`);
+          arg = Number(n.value);
+        }
         const a = e.args[0]!;
         if (a.kind === 'wildcard') {
           // count(*) / mean(*) …: one column per field (of every measurement of FROM) the function
           // takes, named function_field.
           if (a.cast === 'tag') unsupported(`${e.name}(*::tag)`);
           if (item.alias !== undefined) unsupported(`${e.name}(*) AS …`);
-          const numericOnly = e.name !== 'count' && e.name !== 'first' && e.name !== 'last';
+          if (arg !== undefined) unsupported(`${e.name}(*, …)`);
+          const anyType = e.name === 'count' || e.name === 'first' || e.name === 'last' || e.name === 'mode';
+          const minMax = e.name === 'min' || e.name === 'max';
           for (const key of [...allFields.keys()].sort(compareUtf8)) {
             const t = fieldTypes.get(key);
             const declared = allFields.get(key)!;
-            if (numericOnly && declared !== 'float' && declared !== 'integer') continue;
-            columns.push({ name: `${e.name}_${key}`, call: { name: e.name, field: t === undefined ? NO_FIELD : key, type: declared } });
+            const numeric = declared === 'float' || declared === 'integer';
+            if (!anyType && !numeric && !(minMax && declared === 'boolean')) continue;
+            columns.push({
+              name: `${e.name}_${key}`,
+              call: { name: e.name, field: t === undefined ? NO_FIELD : key, type: declared },
+            });
           }
           continue;
         }
@@ -499,18 +607,31 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
           unsupported(`fill(<number>) with count() of a key "${a.key}" the measurement does not have`);
         }
         const type = k.kind === 'field' ? k.type : 'float';
-        if (typeof node.fill === 'object' && e.name !== 'count' && (type === 'boolean' || type === 'string')) {
+        if (
+          typeof node.fill === 'object' &&
+          e.name !== 'count' &&
+          (type === 'boolean' || type === 'string')
+        ) {
           unsupported(`fill(<number>) with ${e.name}() of a ${type} field`);
         }
         if (k.kind === 'field') checkCallType(e.name, type, a.key);
-        columns.push({ name: item.alias ?? e.name, call: { name: e.name, field: k.kind === 'field' ? a.key : NO_FIELD, type } });
+        columns.push({
+          name: item.alias ?? e.name,
+          call: { name: e.name, field: k.kind === 'field' ? a.key : NO_FIELD, type, arg },
+        });
         continue;
       }
       const r = rawExpr(e, fieldTypes, tagKeys);
       const name = item.alias ?? (e.kind === 'key' ? e.key : unsupported('an expression without AS'));
       columns.push({ name, raw: r.fn, isField: r.field });
     }
-    const names = dedupe(columns.map((c) => c.name));
+    const names = columns.map((c) => c.name);
+    const seen = new Set<string>(['time']);
+    for (const n of names) {
+      // influxd's renaming of repeated column names differs between raw fields and functions.
+      if (seen.has(n)) unsupported(`two columns named "${n}"`);
+      seen.add(n);
+    }
     // Groups of series
     const groups = new Map<string, { tags: Record<string, string>; series: StoredSeries[] }>();
     for (const s of m.sortedSeries()) {
@@ -533,7 +654,7 @@ export function evaluateSelect(store: MemoryStore, node: SelectNode, database: s
       if (rows.length === 0) continue;
       found.push({
         name: m.name,
-        tags: groupKeys.length > 0 || node.groupBy?.all ? g.tags : undefined,
+        tags: groupKeys.length > 0 ? g.tags : undefined,
         columns: ['time', ...names],
         rows,
       });
@@ -558,27 +679,10 @@ function limitOffset<T>(rows: T[], node: SelectNode, aggregate: boolean): T[] {
   const start = node.offset ?? 0;
   // For raw queries, influxd 1.6 stops after OFFSET + 1 rows when there is an OFFSET but no
   // LIMIT (measured; aggregates skip OFFSET windows and return the rest).
-  const limit = node.limit === undefined || node.limit === 0 ? (start > 0 && !aggregate ? 1 : undefined) : node.limit;
+  const limit =
+    node.limit === undefined || node.limit === 0 ? (start > 0 && !aggregate ? 1 : undefined) : node.limit;
   if (start === 0 && limit === undefined) return rows;
   return rows.slice(start, limit === undefined ? undefined : start + limit);
-}
-
-function dedupe(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  const out: string[] = [];
-  for (const n of ['time', ...names]) {
-    let name = n;
-    const k = seen.get(n);
-    if (k !== undefined) {
-      let i = k;
-      do name = `${n}_${i++}`;
-      while (seen.has(name));
-      seen.set(n, i);
-    } else seen.set(n, 1);
-    seen.set(name, seen.get(name) ?? 1);
-    out.push(name);
-  }
-  return out.slice(1);
 }
 
 function rawRows(
@@ -659,26 +763,43 @@ function aggregateRows(
   }
   const r: TimeRange = { ...range };
   if (gt !== undefined && !r.hasMax) r.max = now;
-  const window = (t: bigint): bigint => (interval === 0n ? 0n : floorDivB(t - offset, interval) * interval + offset);
-  // Points per column per window.
+  const window = (t: bigint): bigint =>
+    interval === 0n ? 0n : floorDivB(t - offset, interval) * interval + offset;
+  // Points per column per window. Fast path, explained: a series' times are sorted, so the window
+  // is recomputed (a bigint division) only when a time passes the current window's end, and each
+  // column's list of the current window is looked up in its Map only then, not for every point.
   const perColumn: Array<Map<bigint, Point[]>> = columns.map(() => new Map());
+  const fields = columns.map((c) => c.call!.field);
+  const current: Array<Point[] | undefined> = columns.map(() => undefined);
   let firstTime: bigint | undefined;
   for (const s of series) {
-    for (const t of timesIn(s, r)) {
+    const times = timesIn(s, r);
+    let windowEnd: bigint | undefined;
+    let w = 0n;
+    for (let k = 0; k < times.length; k++) {
+      const t = times[k]!;
       const row = s.rows.get(t)!;
       if (pred !== undefined && !pred(s.tagMap, row)) continue;
-      columns.forEach((c, i) => {
-        const v = row.get(c.call!.field);
-        if (v === undefined) return;
-        const w = window(t);
-        let list = perColumn[i]!.get(w);
+      if (windowEnd === undefined || t >= windowEnd) {
+        w = window(t);
+        windowEnd = interval === 0n ? MAX_NANO_TIME + 1n : w + interval;
+        current.fill(undefined);
+      }
+      for (let i = 0; i < fields.length; i++) {
+        const v = row.get(fields[i]!);
+        if (v === undefined) continue;
+        let list = current[i];
         if (list === undefined) {
-          list = [];
-          perColumn[i]!.set(w, list);
+          list = perColumn[i]!.get(w);
+          if (list === undefined) {
+            list = [];
+            perColumn[i]!.set(w, list);
+          }
+          current[i] = list;
         }
         list.push({ time: t, value: v });
         if (firstTime === undefined || t < firstTime) firstTime = t;
-      });
+      }
     }
   }
   if (firstTime === undefined) return [];
@@ -692,7 +813,7 @@ function aggregateRows(
         values.push(null); // no iterator for this group: even count() is null
         return;
       }
-      const res = reduce(c.call!.name, c.call!.type, pts);
+      const res = reduce(c.call!.name, c.call!.type, pts, c.call!.arg, singleSelector);
       values.push(res.value);
       if (singleSelector && res.time !== undefined) time = res.time;
     });
@@ -727,7 +848,7 @@ function aggregateRows(
     columns.forEach((c, i) => {
       const pts = perColumn[i]!.get(w);
       let v: Value;
-      if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts).value;
+      if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
       // A call with no point in the whole group has no iterator of its own for it: the row's
       // column is null, or the fill number as written.
       else if (perColumn[i]!.size === 0)
@@ -752,7 +873,7 @@ function aggregateRows(
 
 function fillValue(v: number | bigint, call: { name: string; type: FieldType }): Value {
   // The fill number is cast to the column's type, as influxd's fill iterators do.
-  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean')) {
+  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean' && call.name !== 'median')) {
     return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
   }
   // castToBoolean / castToString accept only booleans / strings: a number gives the zero value.
@@ -770,6 +891,6 @@ export function toRawSeries(s: EvalSeries, timeOut: (t: bigint) => ResultValue):
 }
 
 function outValue(v: Value): ResultValue {
-  if (typeof v === "bigint") return v >= -(2n ** 53n) && v < 2n ** 53n ? Number(v) : v;
+  if (typeof v === 'bigint') return v >= -(2n ** 53n) && v < 2n ** 53n ? Number(v) : v;
   return v;
 }
