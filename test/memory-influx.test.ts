@@ -187,6 +187,54 @@ describe('MemoryInflux as a client', () => {
   });
 });
 
+describe('the README and examples query corpus', () => {
+  // The queries of README.md and examples/ (dashboard-query, demo, basic-tutorial, udp-tutorial),
+  // over this file's data: each answered by MemoryInflux exactly as by influxd.
+  const range = `time >= ${BASE} AND time < ${BASE + 60n * MIN}`;
+  const corpus: Array<[string, Record<string, string | number>?]> = [
+    ['SELECT "usage" FROM "cpu" WHERE "host" = $host', { host: 'a' }],
+    ['SELECT * FROM "cpu"'],
+    ['SELECT * FROM "cpu" GROUP BY "host"'],
+    ['SELECT * FROM "cpu" GROUP BY *'],
+    ['SELECT usage FROM cpu GROUP BY host, "dc region"'],
+    [
+      `SELECT mean("usage") AS "avg", max("usage") AS "worst" FROM "cpu" WHERE ${range} GROUP BY time(10m), "host" fill(none)`,
+    ],
+    [`SELECT count("usage") AS "calls" FROM "cpu" WHERE ${range} GROUP BY "host"`],
+    [`SELECT percentile("usage", 99) AS "p99" FROM "cpu" WHERE ${range} GROUP BY time(1h), "host"`],
+    [
+      `SELECT mean("usage") AS "usage" FROM "cpu" WHERE ${range} GROUP BY time(1m), "host", "dc region" fill(none)`,
+    ],
+    [`SELECT percentile("usage", 95) AS "p95", count("usage") AS "requests" FROM "cpu" GROUP BY "host"`],
+    [`SELECT median("usage") AS "med", mode("label") AS "common" FROM "cpu" GROUP BY "host"`],
+    ['SELECT "usage" FROM "cpu" WHERE "dc region" =~ /^e/ AND "usage" > 3 ORDER BY time DESC LIMIT 3'],
+    [`SELECT ("usage" * 2) + 1 AS "scaled" FROM "cpu" WHERE "host" = 'b' AND ${range}`],
+  ];
+  it.each(corpus)('%s', async (q, bindParams) => {
+    const options = bindParams ? { bindParams } : {};
+    expect((await memory.query(q, options)).raw).toEqual(
+      (await client.query(q, { ...options, database: db })).raw,
+    );
+  });
+
+  it('float edges and int64 extremes come back exactly (raw and selectors)', async () => {
+    const lines =
+      'edge,k=a f=1.7976931348623157e308,i=9223372036854775807i 1\nedge,k=a f=-1.7976931348623157e308,i=-9223372036854775808i 2\n' +
+      'edge,k=b f=5e-324,i=0i 3\nedge,k=b f=-0,i=-1i 4\n';
+    await memory.write(lines);
+    await client.write(lines, { database: db });
+    for (const q of [
+      'SELECT * FROM "edge"',
+      'SELECT max("f"), min("i") FROM "edge"',
+      'SELECT first("f"), last("i") FROM "edge" GROUP BY "k"',
+      'SELECT spread("i") FROM "edge" GROUP BY "k"',
+      'SELECT sum("i") FROM "edge"',
+    ]) {
+      expect((await memory.query(q)).raw, q).toEqual((await client.query(q, { database: db })).raw);
+    }
+  });
+});
+
 describe('MemoryInflux storage semantics', () => {
   it('refuses a field type conflict as a partial write, and an unknown database', async () => {
     const m = new MemoryInflux({ database: 'x' });
