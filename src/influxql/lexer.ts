@@ -285,18 +285,26 @@ export function tokenize(text: string): Token[] {
     }
 
     let tok: Token;
+    /** A '…'/"…" part read by scanQuoted as a token of `kind`, or illegal with what is wrong. */
+    const quoted = (q: { end: number; value: string; error?: string }, kind: TokenKind, what: string) => {
+      i = q.end;
+      return q.error
+        ? push('illegal', start, i, q.value, `${q.error} ${what}`)
+        : push(kind, start, i, q.value);
+    };
+    /** End of the bare identifier characters from `from`; a '"' right after them continues the token. */
+    const bare = (from: number) => {
+      let j = from;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      return j;
+    };
     if (isLetter(c) || c === 95 || c === 34 /* " */) {
       // Bare identifier or keyword, possibly directly followed by a quoted part (the server then
       // keeps only the quoted part), or a quoted identifier.
-      let j = i;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      if (text.charCodeAt(j) === 34) {
-        const s = scanQuoted(text, j);
-        i = s.end;
-        tok = s.error
-          ? push('illegal', start, i, s.value, `${s.error} in quoted identifier`)
-          : push('quotedIdentifier', start, i, s.value);
-      } else {
+      const j = bare(i);
+      if (text.charCodeAt(j) === 34)
+        tok = quoted(scanQuoted(text, j), 'quotedIdentifier', 'quoted identifier');
+      else {
         i = j;
         const word = text.slice(start, i);
         const upper = word.toUpperCase();
@@ -307,21 +315,11 @@ export function tokenize(text: string): Token[] {
       i = r.end;
       tok = push(r.kind, start, i, text.slice(start, i));
     } else if (c === 39 /* ' */) {
-      const s = scanQuoted(text, i);
-      i = s.end;
-      tok = s.error
-        ? push('illegal', start, i, s.value, `${s.error} in string literal`)
-        : push('string', start, i, s.value);
+      tok = quoted(scanQuoted(text, i), 'string', 'string literal');
     } else if (c === 36 /* $ */) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-      if (text.charCodeAt(j) === 34) {
-        const s = scanQuoted(text, j);
-        i = s.end;
-        tok = s.error
-          ? push('illegal', start, i, s.value, `${s.error} in bound parameter`)
-          : push('boundParam', start, i, s.value);
-      } else {
+      const j = bare(i + 1);
+      if (text.charCodeAt(j) === 34) tok = quoted(scanQuoted(text, j), 'boundParam', 'bound parameter');
+      else {
         i = j;
         tok = push('boundParam', start, i, text.slice(start + 1, i));
       }
@@ -445,19 +443,19 @@ function scanQuoted(text: string, start: number): { end: number; value: string; 
     const c = text.charCodeAt(i);
     if (c === quote) return { end: i + 1, value };
     if (c === 0) break;
-    if (c === 10 || c === 13) return { end: i + 1, value, error: 'newline' };
+    if (c === 10 || c === 13) return { end: i + 1, value, error: 'newline in' };
     if (c === 92) {
       const d = text.charCodeAt(i + 1);
       if (d === 110 /* n */) value += '\n';
       else if (d === 92 || d === 34 || d === 39) value += text[i + 1];
-      else return { end: Math.min(n, i + 2), value, error: `bad escape \\${text[i + 1] ?? ''}` };
+      else return { end: Math.min(n, i + 2), value, error: `bad escape \\${text[i + 1] ?? ''} in` };
       i += 2;
       continue;
     }
     value += text[i];
     i++;
   }
-  return { end: i, value, error: 'no closing quote' };
+  return { end: i, value, error: 'unterminated' };
 }
 
 /** Reads a number: integer, decimal, or (an integer followed by letters) a duration. */
