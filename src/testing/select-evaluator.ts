@@ -411,19 +411,28 @@ function reduce(
       return { value: (lo as number) + ((hi as number) - (lo as number)) / 2 };
     }
     case 'mode': {
-      // The most frequent value; among equally frequent ones the smallest (first after sorting).
+      // The most frequent value. Booleans: true when as frequent as false (query/functions.go).
+      if (type === 'boolean') {
+        let t = 0;
+        for (const p of points) if (p.value === true) t++;
+        return { value: t >= points.length - t };
+      }
       const sorted = [...points].sort(byValue);
       let best = sorted[0]!.value;
       let bestN = 0;
+      let tied = false;
       for (let i = 0; i < sorted.length; ) {
         let j = i + 1;
         while (j < sorted.length && sorted[j]!.value === sorted[i]!.value) j++;
         if (j - i > bestN) {
           bestN = j - i;
           best = sorted[i]!.value;
-        }
+          tied = false;
+        } else if (j - i === bestN) tied = true;
         i = j;
       }
+      // influxd breaks a tie by the times of an unstable sort: not reproducible.
+      if (tied) unsupported('mode() when several values are equally frequent');
       return { value: best };
     }
     case 'percentile': {
