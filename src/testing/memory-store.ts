@@ -7,6 +7,7 @@ import {
   type StoredFieldValue,
 } from '../line-protocol/line-parser.js';
 import { scanLineLength } from '../line-protocol/make-lines.js';
+import { floorDiv } from '../line-protocol/time.js';
 
 /** InfluxDB's field types. */
 export type FieldType = 'float' | 'integer' | 'string' | 'boolean';
@@ -139,10 +140,7 @@ export function shardGroupDurationFor(duration: bigint): bigint {
 
 function shardStart(time: bigint, duration: bigint): bigint {
   const shift = duration === WEEK ? WEEK_SHIFT : 0n;
-  const t = time + shift;
-  let q = t / duration;
-  if (t % duration !== 0n && t < 0n) q -= 1n;
-  return q * duration - shift;
+  return floorDiv(time + shift, duration) * duration - shift;
 }
 
 /** Splits a body into lines the way InfluxDB does (a newline in a quoted string does not end one). */

@@ -15,7 +15,7 @@ import type {
   TimeValueNode,
 } from '../influxql/select-ast.js';
 import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
-import { MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
+import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
 
@@ -748,11 +748,6 @@ function lowerBound(a: readonly bigint[], v: bigint): number {
   return lo;
 }
 
-function floorDivB(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-}
-
 function aggregateRows(
   series: StoredSeries[],
   columns: Column[],
@@ -773,7 +768,7 @@ function aggregateRows(
   const r: TimeRange = { ...range };
   if (gt !== undefined && !r.hasMax) r.max = now;
   const window = (t: bigint): bigint =>
-    interval === 0n ? 0n : floorDivB(t - offset, interval) * interval + offset;
+    interval === 0n ? 0n : floorDiv(t - offset, interval) * interval + offset;
   // Points per column per window. Fast path, explained: a series' times are sorted, so the window
   // is recomputed (a bigint division) only when a time passes the current window's end, and each
   // column's list of the current window is looked up in its Map only then, not for every point.
