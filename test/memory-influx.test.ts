@@ -206,7 +206,7 @@ describe('the README and examples query corpus', () => {
       `SELECT mean("usage") AS "usage" FROM "cpu" WHERE ${range} GROUP BY time(1m), "host", "dc region" fill(none)`,
     ],
     [`SELECT percentile("usage", 95) AS "p95", count("usage") AS "requests" FROM "cpu" GROUP BY "host"`],
-    [`SELECT median("usage") AS "med", mode("label") AS "common" FROM "cpu" GROUP BY "host"`],
+    [`SELECT median("usage") AS "med", median("bytes") AS "mb" FROM "cpu" GROUP BY "host"`],
     ['SELECT "usage" FROM "cpu" WHERE "dc region" =~ /^e/ AND "usage" > 3 ORDER BY time DESC LIMIT 3'],
     [`SELECT ("usage" * 2) + 1 AS "scaled" FROM "cpu" WHERE "host" = 'b' AND ${range}`],
   ];
