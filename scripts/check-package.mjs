@@ -2,7 +2,9 @@
 // Checks that the built package installs and that its `exports` resolve, from a scratch project:
 // packs the package (npm pack), unpacks it into <tmp>/node_modules/influx-models, links the
 // dependencies, then imports every entry point from plain ESM and type-checks a TypeScript file
-// that imports them with NodeNext resolution. Run after `npm run build`.
+// that imports them with NodeNext resolution. Then builds and runs the README's quick start in that
+// project with neither `experimentalDecorators` nor `emitDecoratorMetadata` (standard TC39
+// decorators, TypeScript 5+'s default), against a throwaway influxd. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** The compiler options of the scratch project (a user's NodeNext project). */
+const userCompilerOptions = {
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  target: 'ES2022',
+  strict: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
 const scratch = mkdtempSync(join(tmpdir(), 'influx-models-scratch-'));
 try {
   const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: root })
@@ -57,15 +68,7 @@ try {
   writeFileSync(
     join(scratch, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ['node'],
-      },
+      compilerOptions: { ...userCompilerOptions, noEmit: true },
       files: ['check.ts'],
     }),
   );
@@ -74,6 +77,59 @@ try {
     stdio: 'inherit',
   });
   console.log(`package check passed: ${tgz} installs; ${entries.join(', ')} import and type-check`);
+  quickStart();
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+
+/**
+ * The README's quick start, compiled as a user's project without `experimentalDecorators` and
+ * without `emitDecoratorMetadata`, then run against a throwaway influxd (the client's address is
+ * the only text changed).
+ */
+function quickStart() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /## Quick start\s+```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  if (block === undefined)
+    throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
+  const address = "{ host: 'localhost', database: 'metrics' }";
+  if (!block.includes(address)) {
+    throw new Error(
+      `check-package: the quick start no longer builds its client from ${address}; update this check`,
+    );
+  }
+  const code = block.replace(
+    address,
+    "{ host: process.env.QS_HOST, port: Number(process.env.QS_PORT), database: 'metrics' }",
+  );
+  writeFileSync(join(scratch, 'quick-start.ts'), code);
+  writeFileSync(
+    join(scratch, 'tsconfig.quick-start.json'),
+    JSON.stringify({
+      // deliberately absent: experimentalDecorators, emitDecoratorMetadata
+      compilerOptions: { ...userCompilerOptions, outDir: 'out' },
+      files: ['quick-start.ts'],
+    }),
+  );
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.quick-start.json'], {
+    cwd: scratch,
+    stdio: 'inherit',
+  });
+  writeFileSync(
+    join(scratch, 'run-quick-start.mjs'),
+    `import { startInfluxd } from 'influx-models/testing';
+const server = await startInfluxd();
+process.env.QS_HOST = server.host;
+process.env.QS_PORT = String(server.port);
+try {
+  await import('./out/quick-start.js');
+} finally {
+  await server.stop();
+}
+`,
+  );
+  execFileSync('node', ['run-quick-start.mjs'], { cwd: scratch, stdio: 'inherit', timeout: 120_000 });
+  console.log(
+    'quick start check passed: builds and runs without experimentalDecorators or emitDecoratorMetadata',
+  );
 }

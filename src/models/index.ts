@@ -6,6 +6,7 @@ export {
   defineMeasurement,
   type FieldSpec,
   type FieldValueOf,
+  type TagSpec,
   type TimestampSpec,
 } from './define-measurement.js';
 export { getModelMetadata } from './metadata-builder.js';

@@ -2,6 +2,7 @@ import type { InfluxDBClientConfig } from '../client/influxdb-client.js';
 import type { RepositoryClient } from '../query/repository.js';
 import type { CommitSink } from '../registry/commit-sink.js';
 import type { SeriesRegistryOptions } from '../registry/registry-options.js';
+import type { InfluxSchema } from '../schema/schema-definition.js';
 
 /**
  * Options of one InfluxModule connection: the `InfluxDBClient` options (host, port, database,
@@ -50,6 +51,12 @@ export interface InfluxModuleOptions extends InfluxDBClientConfig {
    * through `onError` (never dropped silently).
    */
   shutdownTimeout?: number;
+  /**
+   * A schema from `defineSchema` (influx-models/schema), applied when the application starts
+   * (`applySchema`: only the statements needed; nothing dropped). The plan is logged; a failure
+   * stops the start.
+   */
+  schema?: InfluxSchema;
 }
 
 /** What `forRoot` takes: the connection options and, optionally, the connection's name. */

@@ -3,7 +3,15 @@ import { InfluxConfigError } from '../errors.js';
 import { DEFAULT_REGISTRY_OPTIONS, resolveRegistryOptions } from '../registry/registry-options.js';
 import type { InfluxModuleOptions, InfluxModuleRootOptions } from './influx-module-options.js';
 
-const MODULE_KEYS = ['dsn', 'series', 'sink', 'memory', 'shutdownTimeout', 'connectionName'] as const;
+const MODULE_KEYS = [
+  'dsn',
+  'series',
+  'sink',
+  'memory',
+  'shutdownTimeout',
+  'connectionName',
+  'schema',
+] as const;
 
 /**
  * Checks the module's own options (the client checks its own when it is built); throws
@@ -45,6 +53,9 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
     throw new InfluxConfigError(
       `${where}: option shutdownTimeout must be a non-negative integer (ms), got ${String(o.shutdownTimeout)}`,
     );
+  }
+  if (o.schema !== undefined && (o.schema as { kind?: unknown } | null)?.kind !== 'influx-models.schema') {
+    throw new InfluxConfigError(`${where}: option schema must be what defineSchema({...}) returns`);
   }
   if (o.series !== undefined) {
     if (o.series === null || typeof o.series !== 'object') {

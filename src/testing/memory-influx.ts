@@ -9,8 +9,8 @@ import { checkPrecision, NANOS_PER_UNIT, type Precision } from '../line-protocol
 import { dateToNanos, nanosToRfc3339 as nanosText } from '../line-protocol/time.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
-import type { CommitBatch } from '../registry/commit-sink.js';
 import { type RawResult, type RawSeries, ResultSet, type ResultValue } from '../results/result-set.js';
+import type { CommitBatch } from '../sink.js';
 import { MemorySink } from './memory-sink.js';
 import {
   MemoryStore,

@@ -1,5 +1,5 @@
 import { InfluxConfigError, InfluxConnectionError } from '../errors.js';
-import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
+import type { CommitBatch, CommitSink } from '../sink.js';
 import { splitLines } from './memory-store.js';
 
 /** One commit a {@link MemorySink} accepted. */
