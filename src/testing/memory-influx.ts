@@ -74,7 +74,14 @@ export class MemoryInflux extends MemorySink {
     for (const name of [this.#database, ...(options.databases ?? [])]) this.createDatabase(name);
   }
 
-  /** The current time in nanoseconds (the `now` option, else the system clock). */
+  /**
+   * The current time in nanoseconds (the `now` option, else the system clock): `now()` of queries
+   * and the time of points written without one.
+   *
+   * ```ts
+   * new MemoryInflux({ now: () => 5n }).nowNanos(); // 5n
+   * ```
+   */
   nowNanos(): bigint {
     const n = this.#now();
     return typeof n === 'bigint' ? n : dateToNanos(n);
@@ -151,7 +158,13 @@ export class MemoryInflux extends MemorySink {
     return new ResultSet(results[0] ?? { statement_id: 0 }, options.raiseErrors !== false);
   }
 
-  /** Runs several `;`-separated statements, as `client.queryMany`. */
+  /**
+   * Runs several `;`-separated statements, as `client.queryMany` (it stops at the first failing one).
+   *
+   * ```ts
+   * const [cpu, keys] = await memory.queryMany('SELECT * FROM "cpu"; SHOW TAG KEYS');
+   * ```
+   */
   async queryMany(q: string, options: QueryOptions = {}): Promise<ResultSet[]> {
     return this.#run(q, options, 'queryMany').map((r) => new ResultSet(r, options.raiseErrors !== false));
   }
@@ -159,6 +172,10 @@ export class MemoryInflux extends MemorySink {
   /**
    * Yields the results in chunks of at most `chunkSize` rows (default 10000), as
    * `client.queryStream` over `chunked=true` (`raw.partial` set while a series continues).
+   *
+   * ```ts
+   * for await (const rs of memory.queryStream('SELECT * FROM "cpu"', { chunkSize: 1000 })) n += rs.raw.series?.[0]?.values?.length ?? 0;
+   * ```
    */
   async *queryStream(q: string, options: QueryOptions = {}): AsyncGenerator<ResultSet, void, undefined> {
     const size = options.chunkSize ?? 10_000;
@@ -204,14 +221,26 @@ export class MemoryInflux extends MemorySink {
     return createRepository(this, Model);
   }
 
-  /** `CREATE DATABASE` (no error when it exists, as the server). */
+  /**
+   * `CREATE DATABASE` (no error when it exists, as the server).
+   *
+   * ```ts
+   * memory.createDatabase('archive'); // same as await memory.query('CREATE DATABASE "archive"')
+   * ```
+   */
   createDatabase(name: string): void {
     if (typeof name !== 'string' || name === '')
       throw new InfluxConfigError('MemoryInflux.createDatabase(name): must be a non-empty string');
     if (!this.data.databases.has(name)) this.data.databases.set(name, new StoredDatabase(name));
   }
 
-  /** `DROP DATABASE` (no error when it does not exist). */
+  /**
+   * `DROP DATABASE` (no error when it does not exist).
+   *
+   * ```ts
+   * memory.dropDatabase('archive');
+   * ```
+   */
   dropDatabase(name: string): void {
     this.data.databases.delete(name);
   }
