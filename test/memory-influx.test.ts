@@ -40,7 +40,7 @@ const MIN = 60_000_000_000n;
 @Measurement({ name: 'cpu', database: db, registry })
 class Cpu extends SeriesModel<Cpu> {
   @Tag() host!: string;
-  @Tag({ name: 'dc region' }) region?: string;
+  @Tag({ name: 'dc region', optional: true }) region?: string;
   @Field({ type: 'float' }) usage!: number;
   @Field({ type: 'integer', integerAs: 'bigint' }) bytes?: bigint;
   @Field({ type: 'string' }) label?: string;
