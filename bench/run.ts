@@ -20,7 +20,15 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfluxDBClient, type Point } from '../src/index.js';
 import { startInfluxd } from '../src/testing/index.js';
-import { BATCH, type CaseResult, MEASUREMENT, point, READ_QUERY } from './lib/shape.js';
+import {
+  AGGREGATE_POINTS,
+  AGGREGATE_QUERY,
+  BATCH,
+  type CaseResult,
+  MEASUREMENT,
+  point,
+  READ_QUERY,
+} from './lib/shape.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -36,23 +44,28 @@ for (let i = 0; i < argv.length; i++) {
     continue;
   }
   console.error(`bench: unknown argument ${JSON.stringify(a)}
-usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only encode,write,read] [--no-readme]`);
+usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only encode,write,read,aggregate] [--no-readme]`);
   process.exit(2);
 }
 const QUICK = flag('--quick');
 const ROWS = Number(opt('--rows') ?? (QUICK ? 100_000 : 1_000_000));
 const RUNS = Number(opt('--runs') ?? 3);
-const ONLY = new Set((opt('--only') ?? 'encode,write,read').split(','));
+const ONLY = new Set((opt('--only') ?? 'encode,write,read,aggregate').split(','));
 if (!Number.isSafeInteger(ROWS) || ROWS < BATCH || !Number.isSafeInteger(RUNS) || RUNS < 1) {
   console.error(`bench: --rows must be an integer >= ${BATCH} and --runs >= 1`);
   process.exit(2);
+}
+
+if (ONLY.has('aggregate') && ROWS < AGGREGATE_POINTS) {
+  console.error(`bench: the aggregate case needs --rows >= ${AGGREGATE_POINTS}; skipped`);
+  ONLY.delete('aggregate');
 }
 
 const distBench = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const peerPy = `${root}bench/python/peer.py`;
 
-type Group = 'encode' | 'write' | 'read';
+type Group = 'encode' | 'write' | 'read' | 'aggregate';
 type Role = 'floor' | 'ours' | 'node-influx' | 'influxdb-python' | 'peer' | 'info';
 
 interface Case {
@@ -267,6 +280,20 @@ function cases(python: string | undefined): Case[] {
       role: 'influxdb-python',
       cmd: py('read', serverArgs),
     },
+    {
+      group: 'aggregate',
+      id: 'server',
+      label: 'influxd (`InfluxDBClient#query`)',
+      role: 'floor',
+      cmd: node('aggregate', 'server', serverArgs),
+    },
+    {
+      group: 'aggregate',
+      id: 'memory',
+      label: 'influx-models `MemoryInflux#query` (in memory, loaded first)',
+      role: 'ours',
+      cmd: node('aggregate', 'memory', serverArgs),
+    },
   ];
   return all.filter((c) => ONLY.has(c.group));
 }
@@ -407,7 +434,7 @@ function table(group: Group, rows: Row[]): string {
     const cpu = `${cc === undefined ? '?' : cc.toFixed(2)}${group === 'encode' ? '' : ` + ${sc === undefined ? '?' : sc.toFixed(2)}`} s`;
     const failed = r.errors.length > 0 ? ` (${r.errors.length} run(s) failed)` : '';
     lines.push(
-      `| ${r.c.role === 'ours' ? `**${r.c.label}**` : r.c.label}${failed} | ${fmtS(m)} s | ${fmtS(Math.min(...secs))}-${fmtS(Math.max(...secs))} | ${fmtRate(ROWS / m)} | ${rss.toFixed(0)} MB | ${cpu} | ${floor === undefined ? '' : fmtX(m / floor)} | ${ni === undefined ? '' : fmtX(ni / m)} | ${py === undefined ? '' : fmtX(py / m)} |`,
+      `| ${r.c.role === 'ours' ? `**${r.c.label}**` : r.c.label}${failed} | ${fmtS(m)} s | ${fmtS(Math.min(...secs))}-${fmtS(Math.max(...secs))} | ${fmtRate((group === 'aggregate' ? Math.min(ROWS, AGGREGATE_POINTS) : ROWS) / m)} | ${rss.toFixed(0)} MB | ${cpu} | ${floor === undefined ? '' : fmtX(m / floor)} | ${ni === undefined ? '' : fmtX(ni / m)} | ${py === undefined ? '' : fmtX(py / m)} |`,
     );
   }
   return lines.join('\n');
@@ -524,7 +551,7 @@ async function main(): Promise<void> {
   }));
   console.log(`influx-models benchmarks: ${ROWS} points, ${RUNS} runs each, against ${server.url}`);
   try {
-    if (ONLY.has('read')) {
+    if (ONLY.has('read') || ONLY.has('aggregate')) {
       process.stdout.write(`writing the ${ROWS} rows that the readers read... `);
       await client.createDatabase(READ_DB);
       const points: Point[] = [];
@@ -584,6 +611,9 @@ async function main(): Promise<void> {
     ONLY.has('read')
       ? `**Reading** ${ROWS.toLocaleString('en-US')} rows (\`${READ_QUERY}\`, nanosecond times; row counts checked)\n\n${table('read', rows)}\n`
       : undefined,
+    ONLY.has('aggregate')
+      ? `**Aggregate** over ${Math.min(ROWS, AGGREGATE_POINTS).toLocaleString('en-US')} points, in memory vs the real server (\`${AGGREGATE_QUERY}\`; 10,000 rows checked; the floor here is influxd)\n\n${table('aggregate', rows)}\n`
+      : undefined,
     "Time / floor: this row's median time over the floor's (1.00x = as fast as the floor). Speed vs a peer: the peer's median time over this row's (2.00x = twice as fast). Peak RSS: the whole process, prepared input included (the largest of the runs). CPU: seconds of user + system time of the client during its timed part, and of influxd while the client's process ran (medians; 2 cores give at most 2 CPU seconds per second).",
     '',
     '**Targets**',
@@ -603,7 +633,7 @@ async function main(): Promise<void> {
   const file = `${dir}/${stamp}${QUICK ? '-quick' : ''}.md`;
   writeFileSync(file, `${md}\n`);
   console.log(`\nwritten to ${file}`);
-  const full = !QUICK && ROWS === 1_000_000 && ONLY.size === 3 && !flag('--no-readme');
+  const full = !QUICK && ROWS === 1_000_000 && ONLY.size === 4 && !flag('--no-readme');
   if (full) {
     const readme = `${root}README.md`;
     const text = readFileSync(readme, 'utf8');

@@ -176,6 +176,25 @@ export class InfluxDBPartialWriteError extends InfluxDBClientError {
 }
 
 /**
+ * A query the in-memory engine (`MemoryInflux` from `influx-models/testing`) does not evaluate.
+ * It refuses it instead of answering differently from the server; `feature` names the part.
+ *
+ * ```ts
+ * await memory.query('SELECT holt_winters(mean("v"), 5, 2) FROM "cpu" GROUP BY time(1h)');
+ * // throws InfluxUnsupportedQueryError: unsupported by the in-memory engine: function holt_winters()
+ * ```
+ */
+export class InfluxUnsupportedQueryError extends InfluxDBClientError {
+  override name = 'InfluxUnsupportedQueryError';
+  /** The unsupported part, e.g. `function holt_winters()`. */
+  readonly feature: string;
+  constructor(feature: string) {
+    super(`unsupported by the in-memory engine: ${feature}`);
+    this.feature = feature;
+  }
+}
+
+/**
  * The server could not be reached (connection refused, reset, DNS, TLS), after all retries.
  *
  * ```ts

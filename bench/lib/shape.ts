@@ -21,6 +21,10 @@ export const CONCURRENCY = 4;
 export const MEASUREMENT = 'cpu';
 /** The query every reader runs. */
 export const READ_QUERY = 'SELECT * FROM "cpu"';
+/** Points the aggregate case reads (the first ones of the read database). */
+export const AGGREGATE_POINTS = 100_000;
+/** The aggregate both influxd and MemoryInflux answer: 100 hosts x 100 windows of 1ms. */
+export const AGGREGATE_QUERY = `SELECT mean("usage"), count("usage"), max("cores") FROM "cpu" WHERE time >= ${T0} AND time < ${T0 + BigInt(AGGREGATE_POINTS) * 1000n} GROUP BY time(1ms), "host"`;
 
 /** The values of point `i`, as plain JS values (integer `cores` as a number). */
 export interface Row {

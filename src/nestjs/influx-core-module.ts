@@ -34,7 +34,8 @@ function connectionProviders(name: string): Provider[] {
     },
     {
       provide: sinkToken,
-      useFactory: (options: InfluxModuleOptions, client: InfluxDBClient) => options.sink ?? client,
+      useFactory: (options: InfluxModuleOptions, client: InfluxDBClient) =>
+        options.memory ?? options.sink ?? client,
       inject: [optionsToken, clientToken],
     },
     {

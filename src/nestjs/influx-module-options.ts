@@ -1,4 +1,5 @@
 import type { InfluxDBClientConfig } from '../client/influxdb-client.js';
+import type { RepositoryClient } from '../query/repository.js';
 import type { CommitSink } from '../registry/commit-sink.js';
 import type { SeriesRegistryOptions } from '../registry/registry-options.js';
 import type { InfluxSchema } from '../schema/schema-definition.js';
@@ -32,6 +33,18 @@ export interface InfluxModuleOptions extends InfluxDBClientConfig {
    * overriding the `getInfluxSinkToken()` provider).
    */
   sink?: CommitSink;
+  /**
+   * An in-memory InfluxDB (`new MemoryInflux()` from `influx-models/testing`) for tests: the
+   * registry writes to it and every repository of the connection reads from it, so a service that
+   * writes and reads runs with no server. (Overriding `getInfluxSinkToken()` with a `MemoryInflux`
+   * does the same.) Not together with `sink`.
+   *
+   * ```ts
+   * const memory = new MemoryInflux({ database: 'metrics' });
+   * Test.createTestingModule({ imports: [InfluxModule.forRoot({ database: 'metrics', memory }), InfluxModule.forFeature([Cpu])] });
+   * ```
+   */
+  memory?: CommitSink & RepositoryClient;
   /**
    * Longest time `onApplicationShutdown` waits for the pending points to be written, in ms
    * (default 10000). Batches still retrying then fail when the client closes and are reported

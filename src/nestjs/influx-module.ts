@@ -2,8 +2,9 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { InfluxDBClient } from '../client/influxdb-client.js';
 import { InfluxConfigError } from '../errors.js';
 import type { ModelClass } from '../models/model-metadata.js';
-import { createRepository } from '../query/repository.js';
+import { createRepository, type RepositoryClient } from '../query/repository.js';
 import { type ConnectionRegistry, getConnectionRegistry } from './connection-registry.js';
+import type { InfluxConnection } from './influx-connection.js';
 import { InfluxCoreModule } from './influx-core-module.js';
 import type {
   InfluxFeatureModel,
@@ -14,6 +15,7 @@ import {
   checkConnectionName,
   checkModelClass,
   getInfluxClientToken,
+  getInfluxConnectionToken,
   getSeriesRegistryToken,
   getSeriesRepositoryToken,
 } from './influx-tokens.js';
@@ -139,10 +141,14 @@ export class InfluxModule {
       if (bind) bindModel(Model as ModelClass, registry, className);
       providers.push({
         provide: getSeriesRepositoryToken(Model as ModelClass, name),
-        useFactory: (client: InfluxDBClient) => createRepository(client, Model as ModelClass),
+        // A sink that can also be read (the `memory` option, or a MemoryInflux given as the sink
+        // provider) answers the repository's queries too: a service that writes and reads runs
+        // with no server.
+        useFactory: (client: InfluxDBClient, _registry: unknown, connection: InfluxConnection) =>
+          createRepository(isReadTarget(connection.sink) ? connection.sink : client, Model as ModelClass),
         // The registry is injected (unused) so that the connection is attached before any
         // repository, hence any service using one, exists.
-        inject: [getInfluxClientToken(name), getSeriesRegistryToken(name)],
+        inject: [getInfluxClientToken(name), getSeriesRegistryToken(name), getInfluxConnectionToken(name)],
       });
     });
     return {
@@ -151,4 +157,16 @@ export class InfluxModule {
       exports: providers.map((p) => (p as { provide: symbol }).provide),
     };
   }
+}
+
+/** True for a sink that is also a query target (`query`, `queryStream`, `write`), e.g. `MemoryInflux`. */
+function isReadTarget(sink: unknown): sink is RepositoryClient {
+  const o = sink as Partial<Record<'query' | 'queryStream' | 'write', unknown>> | null;
+  return (
+    o !== null &&
+    typeof o === 'object' &&
+    typeof o.query === 'function' &&
+    typeof o.queryStream === 'function' &&
+    typeof o.write === 'function'
+  );
 }

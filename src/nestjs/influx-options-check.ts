@@ -3,7 +3,15 @@ import { InfluxConfigError } from '../errors.js';
 import { DEFAULT_REGISTRY_OPTIONS, resolveRegistryOptions } from '../registry/registry-options.js';
 import type { InfluxModuleOptions, InfluxModuleRootOptions } from './influx-module-options.js';
 
-const MODULE_KEYS = ['dsn', 'series', 'sink', 'shutdownTimeout', 'connectionName', 'schema'] as const;
+const MODULE_KEYS = [
+  'dsn',
+  'series',
+  'sink',
+  'memory',
+  'shutdownTimeout',
+  'connectionName',
+  'schema',
+] as const;
 
 /**
  * Checks the module's own options (the client checks its own when it is built); throws
@@ -22,6 +30,21 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
   }
   if (o.sink !== undefined && typeof (o.sink as { commit?: unknown } | null)?.commit !== 'function') {
     throw new InfluxConfigError(`${where}: option sink must implement commit(batch) (a CommitSink)`);
+  }
+  if (o.memory !== undefined) {
+    const m = o.memory as unknown as Record<string, unknown> | null;
+    if (
+      m === null ||
+      typeof m !== 'object' ||
+      ['commit', 'query', 'queryStream', 'write'].some((k) => typeof m[k] !== 'function')
+    ) {
+      throw new InfluxConfigError(
+        `${where}: option memory must be a MemoryInflux from influx-models/testing`,
+      );
+    }
+    if (o.sink !== undefined) {
+      throw new InfluxConfigError(`${where}: give either memory or sink, not both (memory is the sink)`);
+    }
   }
   if (
     o.shutdownTimeout !== undefined &&

@@ -1,21 +1,6 @@
 import { InfluxConfigError, InfluxConnectionError } from '../errors.js';
-import { scanLineLength } from '../line-protocol/make-lines.js';
 import type { CommitBatch, CommitSink } from '../sink.js';
-
-/**
- * Splits a body into lines the way InfluxDB does: a newline inside a quoted string field does not
- * end a line.
- */
-function splitLines(body: string): string[] {
-  const out: string[] = [];
-  let rest = body;
-  for (let guard = 0; rest.length > 0 && guard < 10_000_000; guard++) {
-    const n = scanLineLength(rest);
-    out.push(rest.slice(0, n));
-    rest = rest.slice(n + 1);
-  }
-  return out;
-}
+import { splitLines } from './memory-store.js';
 
 /** One commit a {@link MemorySink} accepted. */
 export interface RecordedCommit {
@@ -64,20 +49,35 @@ export class MemorySink implements CommitSink {
       return Promise.reject(new InfluxConfigError('MemorySink.commit: batch.body must be a string'));
     }
     const record = (): void => {
+      this.store(batch);
       this.accepted.push({ batch, lines: splitLines(batch.body) });
     };
     if (this.held !== undefined) {
       const held = this.held;
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         held.push(() => {
-          record();
-          resolve();
+          try {
+            record();
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
         });
       });
     }
-    record();
+    try {
+      record();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return Promise.resolve();
   }
+
+  /**
+   * Called for each batch about to be recorded; a subclass that stores the points (`MemoryInflux`)
+   * throws here to reject the commit (the batch is then not recorded). Nothing to do here.
+   */
+  protected store(_batch: CommitBatch): void {}
 
   /**
    * Makes the next `count` commits reject, with `error` (an Error or a factory) or, by default, an
