@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   InfluxClosedError,
   InfluxConfigError,
@@ -8,6 +8,7 @@ import {
   InfluxDBPartialWriteError,
   InfluxValidationError,
 } from '../errors.js';
+import { lazyRequire } from '../lazy-require.js';
 import {
   createLineEncoder,
   makeLines,
@@ -99,6 +100,8 @@ interface QueryPlan {
 
 const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
 const DEFAULT_BATCH = 5000;
+/** undici loads on the first client built (see lazy-require.ts), not on `import 'influx-models'`. */
+const loadUndici = lazyRequire<typeof import('undici')>('undici');
 
 function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -334,8 +337,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
             `InfluxDBClient(proxy): scheme must be http or https, got ${proxyUrl.protocol}`,
           );
         }
+        const { ProxyAgent } = loadUndici();
         this.#dispatcher = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
       } else {
+        const { Pool } = loadUndici();
         this.#dispatcher = new Pool(origin, { connections: poolSize, connect: tls });
       }
       this.#ownsDispatcher = true;

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import {
   type DecoratorRecord,
   type FieldDecoratorOptions,
@@ -7,6 +6,7 @@ import {
   ownDecoratorRecord,
 } from '../../decorators/decorator-store.js';
 import { InfluxValidationError } from '../errors.js';
+import { lazyRequire } from '../lazy-require.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag } from '../line-protocol/escape.js';
 import { checkPrecision } from '../line-protocol/precision.js';
 import type { CommitSink } from '../registry/commit-sink.js';
@@ -20,6 +20,11 @@ import type {
   TagMetadata,
   TimestampMetadata,
 } from './model-metadata.js';
+
+// The Reflect.metadata polyfill must be installed before a model class is decorated, so it loads
+// with this module; through `require`, which skips the CommonJS export scan (tens of ms) that an
+// ESM `import` of a CommonJS file costs.
+lazyRequire<unknown>('reflect-metadata')();
 
 /** Commit options a model class declares through `@Measurement` (undefined: the registry's). */
 export interface ModelCommitOptions {
