@@ -5,6 +5,7 @@ import type { ModelClass } from '../models/model-metadata.js';
 import type { CommitSink } from '../registry/commit-sink.js';
 import type { CommitFailure } from '../registry/registry-options.js';
 import type { FlushResult } from '../registry/series-registry.js';
+import { checkConnectionAtStartup, DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_DELAY } from './connection-check.js';
 import { type ConnectionRegistry, getConnectionRegistry } from './connection-registry.js';
 import type { InfluxModuleOptions } from './influx-module-options.js';
 
@@ -43,6 +44,15 @@ export class InfluxConnection implements OnApplicationShutdown {
       sink,
       options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     );
+    if (options.retryAttempts !== undefined || options.retryDelay !== undefined) {
+      await checkConnectionAtStartup(
+        client,
+        name,
+        options.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+        options.retryDelay ?? DEFAULT_RETRY_DELAY,
+        connection.#logger,
+      );
+    }
     const displaced = await connection.registry.attach(connection, {
       sink,
       series: options.series,

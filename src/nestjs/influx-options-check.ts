@@ -3,7 +3,17 @@ import { InfluxConfigError } from '../errors.js';
 import { DEFAULT_REGISTRY_OPTIONS, resolveRegistryOptions } from '../registry/registry-options.js';
 import type { InfluxModuleOptions, InfluxModuleRootOptions } from './influx-module-options.js';
 
-const MODULE_KEYS = ['dsn', 'series', 'sink', 'shutdownTimeout', 'connectionName'] as const;
+const MODULE_KEYS = [
+  'dsn',
+  'series',
+  'sink',
+  'shutdownTimeout',
+  'connectionName',
+  'retryAttempts',
+  'retryDelay',
+] as const;
+
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
  * Checks the module's own options (the client checks its own when it is built); throws
@@ -23,13 +33,16 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
   if (o.sink !== undefined && typeof (o.sink as { commit?: unknown } | null)?.commit !== 'function') {
     throw new InfluxConfigError(`${where}: option sink must implement commit(batch) (a CommitSink)`);
   }
-  if (
-    o.shutdownTimeout !== undefined &&
-    !(typeof o.shutdownTimeout === 'number' && Number.isInteger(o.shutdownTimeout) && o.shutdownTimeout >= 0)
-  ) {
-    throw new InfluxConfigError(
-      `${where}: option shutdownTimeout must be a non-negative integer (ms), got ${String(o.shutdownTimeout)}`,
-    );
+  for (const [key, unit] of [
+    ['shutdownTimeout', ' (ms)'],
+    ['retryAttempts', ''],
+    ['retryDelay', ' (ms)'],
+  ] as const) {
+    if (o[key] !== undefined && !isCount(o[key])) {
+      throw new InfluxConfigError(
+        `${where}: option ${key} must be a non-negative integer${unit}, got ${String(o[key])}`,
+      );
+    }
   }
   if (o.series !== undefined) {
     if (o.series === null || typeof o.series !== 'object') {
