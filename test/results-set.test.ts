@@ -164,7 +164,9 @@ describe('decoders', () => {
       results: [
         {
           statement_id: 0,
-          series: [{ name: 'm', columns: ['time', 'i', 'f'], values: [[{ i64: 5n }, { i64: 2n ** 63n - 1n }, 1.5]] }],
+          series: [
+            { name: 'm', columns: ['time', 'i', 'f'], values: [[{ i64: 5n }, { i64: 2n ** 63n - 1n }, 1.5]] },
+          ],
         },
       ],
     });

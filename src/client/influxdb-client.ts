@@ -252,6 +252,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     this.#host = host;
     this.#port = o.port === undefined ? 8086 : checkInt(o.port, 'InfluxDBClient(port)', 1, 65535);
     const ssl = o.ssl === true;
+    if (!ssl && (o.cert !== undefined || o.key !== undefined)) {
+      // influxdb-python raises here too: a client certificate over plain HTTP would go unused.
+      throw new InfluxConfigError(
+        `InfluxDBClient(${o.cert !== undefined ? 'cert' : 'key'}): a client certificate needs ssl: true (https); it would be unused over http`,
+      );
+    }
     const bareHost = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : host;
     const origin = `${ssl ? 'https' : 'http'}://${bareHost}:${this.#port}`;
     let pathPrefix = '';
