@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// The NestJS module tests against every Nest major the peer range names (10, 11, 12): each major
+// The NestJS module tests against every Nest major the peer range names (11, 12): each major
 // is installed into a scratch project (@nestjs/common, core, testing and platform-express), and
 // vitest runs test/nestjs-*.test.ts with every @nestjs/* import resolved there
 // (test/nest-major.vitest.config.ts). Needs the npm registry (or npm's cache) and influxd.
 //
-//     node scripts/check-nest-majors.mjs          # 10, 11 and 12
-//     node scripts/check-nest-majors.mjs 10       # one major
+//     node scripts/check-nest-majors.mjs          # every major of the peer range
+//     node scripts/check-nest-majors.mjs 12       # one major
+//
+// Nest 10 was dropped from the range after this script showed two failures there (points recorded
+// in another module's onApplicationShutdown are refused, Nest 10 closing the connection's global
+// module first; and the startup-retry test); `node scripts/check-nest-majors.mjs 10` is refused.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +17,9 @@ import { makeProject, pkg, root, tempDir } from './lib/scratch-project.mjs';
 
 /** The test files of the Nest module (test/nestjs-packaging.test.ts builds the package: not needed here). */
 const NEST_TESTS = ['test/nestjs-module.test.ts', 'test/nestjs-startup-filter.test.ts'];
-const majors = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['10', '11', '12'];
 const range = pkg.peerDependencies['@nestjs/core'];
+const inRange = [...range.matchAll(/\^(\d+)\./g)].map((m) => m[1]);
+const majors = process.argv.slice(2).length > 0 ? process.argv.slice(2) : inRange;
 for (const m of majors) {
   if (!range.includes(`^${m}.`)) throw new Error(`Nest ${m} is not in the peer range ${range}`);
 }
