@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { localVersion, makeProject, packTarball, pkg, root, run, tempDir } from './lib/scratch-project.mjs';
+import { localVersion, makeProject, packTarball, pkg, run, tempDir } from './lib/scratch-project.mjs';
 
 const scratch = tempDir('influx-models-package-');
 const step = (what) => console.log(`check-package: ${what}`);
