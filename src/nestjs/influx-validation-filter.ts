@@ -35,7 +35,14 @@ export interface InfluxValidationErrorBody {
 export class InfluxValidationExceptionFilter implements ExceptionFilter<InfluxValidationError> {
   constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
 
-  /** The answer's body for an error (also useful to build your own filter). */
+  /**
+   * The answer's body for an error (also useful to build your own filter).
+   *
+   * ```ts
+   * InfluxValidationExceptionFilter.body(new InfluxValidationError('Cpu', 'usage', 'must be a number'));
+   * // { statusCode: 400, error: 'Bad Request', message: ['Cpu.usage: must be a number'], model: 'Cpu', property: 'usage' }
+   * ```
+   */
   static body(error: InfluxValidationError): InfluxValidationErrorBody {
     return {
       statusCode: 400,
@@ -47,6 +54,16 @@ export class InfluxValidationExceptionFilter implements ExceptionFilter<InfluxVa
     };
   }
 
+  /**
+   * Answers the HTTP request with 400 and {@link InfluxValidationExceptionFilter.body}; Nest calls
+   * it for an InfluxValidationError thrown while handling a request.
+   *
+   * ```ts
+   * @UseFilters(InfluxValidationExceptionFilter)
+   * @Controller('metrics')
+   * class MetricsController {}
+   * ```
+   */
   catch(error: InfluxValidationError, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
     const body = InfluxValidationExceptionFilter.body(error);
