@@ -18,8 +18,55 @@
 export class InfluxModelsError extends Error {
   override name = 'InfluxModelsError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(redact(message), options);
   }
+}
+
+/**
+ * What a secret is replaced with by {@link redact}.
+ *
+ * ```ts
+ * redact('http://u:pw@h').includes(REDACTED); // true
+ * ```
+ */
+export const REDACTED = '***';
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  // userinfo of a URL or of a host option: scheme://user:secret@host, user:secret@host
+  [/((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^\s/?#@:'"`,;]*):[^\s/?#@'"`]*@/g, `$1:${REDACTED}@`],
+  // Authorization header values, in any case
+  [/\b(authorization\s*[:=]\s*)(?:(basic|bearer|token)\s+)?[^\s,;'"`}]+/gi, `$1$2 ${REDACTED}`],
+  [/\b(Basic|Bearer|Token)\s+[A-Za-z0-9+/=._~-]{8,}/g, `$1 ${REDACTED}`],
+  // password / token parameters: p=…, password=…, token=… (query strings, forms, DSN options)
+  [/([?&;\s]|^)(p|pw|pwd|pass|password|passwd|token|secret|apikey|api_key)=[^&\s'"`]*/gi, `$1$2=${REDACTED}`],
+  // InfluxQL: WITH PASSWORD '…', SET PASSWORD FOR u = '…'
+  [/\b(PASSWORD\s*(?:FOR\s+(?:"(?:[^"\\]|\\.)*"|\S+)\s*=\s*)?)'(?:[^'\\]|\\.)*'?/gi, `$1'${REDACTED}'`],
+  // JSON / object text: "password": "…", password: '…', token: …
+  [
+    /(["']?(?:password|token|secret)["']?\s*:\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,}]+)/gi,
+    `$1'${REDACTED}'`,
+  ],
+];
+
+/**
+ * The one redaction function: removes credentials from a text that echoes an option, URL, host,
+ * header or statement. Every error message of this library passes through it (the base class
+ * {@link InfluxModelsError} applies it), so a secret that reaches a message by any path is
+ * replaced with `***`: the password of `user:password@host` (with or without a scheme), an
+ * `Authorization` value (`Basic …`, `Token …`, `Bearer …`), `p=` / `password=` / `token=`
+ * parameters, InfluxQL `PASSWORD '…'`, and `password:`/`token:` entries of object text.
+ *
+ * ```ts
+ * redact('cannot reach http://admin:TopSecret42@db.internal:8086');
+ * // 'cannot reach http://admin:***@db.internal:8086'
+ * redact("CREATE USER \"u\" WITH PASSWORD 'hunter2'"); // 'CREATE USER "u" WITH PASSWORD \'***\''
+ * ```
+ */
+export function redact(text: string): string {
+  if (typeof text !== 'string') return text;
+  let out = text;
+  for (const [re, by] of SECRET_PATTERNS) out = out.replace(re, by);
+  return out;
 }
 
 /**
@@ -42,7 +89,7 @@ export class InfluxDBClientError extends InfluxModelsError {
   readonly code: number | undefined;
   constructor(content: string, code?: number, options?: { cause?: unknown }) {
     super(code === undefined ? content : `${code}: ${content}`, options);
-    this.content = content;
+    this.content = redact(content);
     this.code = code;
   }
 }
@@ -64,8 +111,36 @@ export class InfluxDBServerError extends InfluxModelsError {
   readonly code: number | undefined;
   constructor(content: string, code?: number, options?: { cause?: unknown }) {
     super(code === undefined ? content : `${code}: ${content}`, options);
-    this.content = content;
+    this.content = redact(content);
     this.code = code;
+  }
+}
+
+/**
+ * A response (or one chunk of a streamed response) was larger than the client accepts: the
+ * request was stopped and nothing of it is returned. `option` names the limit
+ * (`maxResponseBytes` for whole responses, `maxChunkBytes` for one chunk of `queryStream`),
+ * `limit` its value in bytes. Raise the option for results that large, or stream them.
+ *
+ * ```ts
+ * const client = new InfluxDBClient({ database: 'metrics', maxResponseBytes: 1024 * 1024 });
+ * try {
+ *   await client.query('SELECT * FROM "huge"');
+ * } catch (e) {
+ *   if (e instanceof InfluxResponseTooLargeError) e.option; // 'maxResponseBytes'
+ * }
+ * ```
+ */
+export class InfluxResponseTooLargeError extends InfluxDBServerError {
+  override name = 'InfluxResponseTooLargeError';
+  readonly option: 'maxResponseBytes' | 'maxChunkBytes';
+  readonly limit: number;
+  constructor(option: 'maxResponseBytes' | 'maxChunkBytes', limit: number, what: string) {
+    super(
+      `${what} is larger than ${option} (${limit} bytes); the request was stopped. Raise ${option}${option === 'maxResponseBytes' ? ' or use queryStream() for large results' : ''}`,
+    );
+    this.option = option;
+    this.limit = limit;
   }
 }
 

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfluxDBClient, type InfluxDBClientConfig } from '../src/client/influxdb-client.js';
@@ -10,46 +9,10 @@ import {
   InfluxDBServerError,
   InfluxTimeoutError,
 } from '../src/errors.js';
+import { closeFakeServers, fakeServer } from './helpers/fake-server.js';
 
-/**
- * A local fake HTTP server for faults a real influxd cannot be made to show. `handle` gets the
- * 0-based request number.
- */
-interface Fake {
-  port: number;
-  requests: { method: string; url: string; headers: IncomingMessage['headers']; at: number }[];
-  close(): Promise<void>;
-}
-
-const open: Fake[] = [];
 const clients: InfluxDBClient[] = [];
-
-async function fake(handle: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<Fake> {
-  const requests: Fake['requests'] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const n = requests.length;
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
-    req.resume();
-    handle(req, res, n);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const f: Fake = {
-    port: (server.address() as AddressInfo).port,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-  open.push(f);
-  return f;
-}
+const fake = fakeServer;
 
 function client(f: { port: number }, extra: InfluxDBClientConfig = {}): InfluxDBClient {
   const c = new InfluxDBClient({
@@ -65,7 +28,7 @@ function client(f: { port: number }, extra: InfluxDBClientConfig = {}): InfluxDB
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(open.splice(0).map((f) => f.close()));
+  await closeFakeServers();
 });
 
 const pong = (res: ServerResponse) => {
@@ -176,7 +139,6 @@ describe('retries', () => {
     const f = await fake((_req, res) => pong(res));
     const port = f.port;
     await f.close();
-    open.length = 0;
     const err = await client({ port }, { retries: 2 })
       .ping()
       .catch((e) => e);

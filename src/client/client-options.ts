@@ -25,7 +25,10 @@ export interface InfluxDBClientOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
-  /** Per-request timeout in milliseconds (default 30000; 0 = none). */
+  /**
+   * Idle timeout in milliseconds: the longest wait for the response headers and between two pieces
+   * of the body (default 30000; 0 = none). The total time is bounded by `requestTimeout`.
+   */
   timeout?: number;
   /** Attempts per request for transient failures; 0 = retry forever. Default 3. */
   retries?: number;
@@ -45,6 +48,20 @@ export interface InfluxDBClientOptions {
   headers?: Record<string, string>;
   /** Any undici Dispatcher (Agent, Pool, MockAgent, …); replaces the client's own pool. */
   dispatcher?: Dispatcher;
+  /**
+   * Total time in ms for one call (`query`, `queryMany`, `write`, `writePoints` batches, `ping`,
+   * `commit`, `request`), all retries and the whole body included; for `queryStream`, the longest
+   * wait for the response headers and then for each next chunk. Default 300000 (5 min); 0 = none.
+   * `timeout` is the idle timeout beside it (no byte for that long).
+   */
+  requestTimeout?: number;
+  /**
+   * Largest whole (not streamed) response body in bytes, after decompression; a larger one stops
+   * the request with `InfluxResponseTooLargeError`. Default 268435456 (256 MiB).
+   */
+  maxResponseBytes?: number;
+  /** Largest single chunk of a `queryStream` response in bytes. Default 16777216 (16 MiB). */
+  maxChunkBytes?: number;
 }
 
 /** Options of `query`, `queryMany` and `queryStream`. */

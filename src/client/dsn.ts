@@ -9,7 +9,9 @@ import type { InfluxDBClientOptions } from './client-options.js';
  * - `udp+influxdb://…` — writes over UDP (`useUdp: true`; the UDP port is `udpPort`, 4444 unless
  *   given in `overrides`; the DSN's port stays the HTTP port used for queries)
  *
- * The user name, password and database are percent-decoded (`p%40ss` is `p@ss`). The port
+ * The user name, password and database are percent-decoded (`p%40ss` is `p@ss`). An empty
+ * password after `:` (`influxdb://u:@host`) is refused; `influxdb://u@host` is a user without a
+ * password (Basic auth with an empty password). The port
  * defaults to 8086. `overrides` are applied on top (a key set to `undefined` is ignored), e.g.
  * `{ ssl: false }` turns an `https+influxdb` DSN back to HTTP. The scheme is case-insensitive.
  *
@@ -59,7 +61,14 @@ export function parseDsn(dsn: string, overrides?: InfluxDBClientOptions): Influx
     const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
     const password = colon < 0 ? undefined : userInfo.slice(colon + 1);
     if (user !== '') options.username = decode(user, 'user name');
-    if (password !== undefined && password !== '') options.password = decode(password, 'password');
+    if (password === '') {
+      // `user:@host` is refused rather than read as "no password" (influxdb-python dropped it
+      // silently): an empty password after ':' is usually an unset variable in a template.
+      throw new InfluxConfigError(
+        "DSN: the password after ':' is empty; write 'influxdb://user@host' for a user without a password",
+      );
+    }
+    if (password !== undefined) options.password = decode(password, 'password');
   }
 
   const { host, port } = parseHostPort(hostPort, rest.includes('@'));

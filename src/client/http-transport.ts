@@ -9,6 +9,7 @@ import {
   InfluxDBClientError,
   InfluxDBServerError,
   InfluxModelsError,
+  InfluxResponseTooLargeError,
   InfluxTimeoutError,
 } from '../errors.js';
 import type { BodyDecoder } from '../results/chunk-parser.js';
@@ -56,10 +57,35 @@ export interface TransportConfig {
   pathPrefix: string;
   /** Headers sent with every request (may contain Authorization: kept private). */
   headers: Record<string, string>;
+  /** Idle timeout (ms) for the response headers and between body pieces; 0 = none. */
   timeout: number;
+  /** Total time (ms) for one call (all attempts, backoff and the body); 0 = none. */
+  requestTimeout: number;
+  /** Largest buffered (whole) response body, in bytes (after decompression). */
+  maxResponseBytes: number;
   retry: RetryPolicy;
   dispatcher: Dispatcher;
   acceptGzip: boolean;
+}
+
+/** A request that {@link HttpTransport.abortAll} stopped (what `client.close()` reports). */
+export interface AbortedRequest {
+  method: 'GET' | 'POST';
+  /** The path below the client's base URL, without the query string (e.g. `/query`). */
+  path: string;
+  /** True for a `queryStream` response that was being read. */
+  stream: boolean;
+  /** How long the request had been running, in ms. */
+  elapsedMs: number;
+}
+
+/** A call in flight: what it is and how to stop it. */
+interface ActiveCall {
+  method: 'GET' | 'POST';
+  path: string;
+  stream: boolean;
+  started: number;
+  controller: AbortController;
 }
 
 const CONNECTION_CODES = new Set([
@@ -80,7 +106,8 @@ const CONNECTION_CODES = new Set([
   'Z_DATA_ERROR',
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-const MAX_ERROR_BODY = 64 * 1024;
+/** At most this much of an error response's body is read (kept as an excerpt in the error). */
+export const MAX_ERROR_BODY = 64 * 1024;
 
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] };
@@ -107,6 +134,8 @@ class Transient {
 export class HttpTransport {
   #config: TransportConfig;
   #closed = false;
+  readonly #active = new Set<ActiveCall>();
+  #idle: (() => void) | undefined;
 
   constructor(config: TransportConfig) {
     this.#config = { ...config };
@@ -129,22 +158,73 @@ export class HttpTransport {
     this.#closed = true;
   }
 
+  /** Calls in flight (requests and open streams). */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** Resolves when no call is in flight, or after `ms` (whichever comes first). */
+  async waitIdle(ms: number): Promise<void> {
+    if (this.#active.size === 0 || ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const previous = this.#idle;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#idle = () => {
+        previous?.();
+        done();
+      };
+    });
+  }
+
+  /**
+   * Aborts the calls in flight (those `which` selects; all by default) with `reason` and stops
+   * tracking them; returns what was aborted.
+   */
+  abortAll(
+    reason: InfluxModelsError,
+    which: (call: { stream: boolean }) => boolean = () => true,
+  ): AbortedRequest[] {
+    const now = Date.now();
+    const out: AbortedRequest[] = [];
+    for (const call of [...this.#active]) {
+      if (!which(call)) continue;
+      out.push({ method: call.method, path: call.path, stream: call.stream, elapsedMs: now - call.started });
+      this.#release(call);
+      call.controller.abort(reason);
+    }
+    return out;
+  }
+
+  #release(call: ActiveCall): void {
+    if (!this.#active.delete(call) || this.#active.size > 0) return;
+    const idle = this.#idle;
+    this.#idle = undefined;
+    idle?.();
+  }
+
   url(path: string, query?: Record<string, string>): string {
     const qs = query ? new URLSearchParams(query).toString() : '';
     return `${this.#config.pathPrefix}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** Sends a request and buffers the response body; retries transient failures. */
+  /**
+   * Sends a request and buffers the response body (at most `maxResponseBytes`; of an error
+   * response at most {@link MAX_ERROR_BODY}); retries transient failures.
+   */
   async send(req: TransportRequest): Promise<TransportResponse> {
     return this.#withRetry(req, async (signal) => {
       const res = await this.#dispatch(req, signal);
+      await this.#failUnlessOk(req, res, signal);
       let body: Buffer;
       try {
-        body = await this.#readAll(res);
+        body = (await this.#readAll(res, this.#config.maxResponseBytes, req)).body;
       } catch (err) {
         throw this.#classify(err, req, signal);
       }
-      this.#checkStatus(req, res.statusCode, res.headers, body);
       return { status: res.statusCode, headers: res.headers, body };
     });
   }
@@ -165,9 +245,23 @@ export class HttpTransport {
       await this.#failUnlessOk(req, res, signal);
       const sink = decoder(res.headers);
       const { raw, source } = bodySource(res);
+      const max = this.#config.maxResponseBytes;
+      let received = 0;
       try {
         await new Promise<void>((resolve, reject) => {
           source.on('data', (piece: Uint8Array) => {
+            received += piece.length;
+            if (received > max) {
+              reject(
+                new InfluxResponseTooLargeError(
+                  'maxResponseBytes',
+                  max,
+                  `the response to ${req.method} ${req.path}`,
+                ),
+              );
+              source.destroy();
+              return;
+            }
             try {
               sink.push(piece);
             } catch (err) {
@@ -198,98 +292,121 @@ export class HttpTransport {
     req: TransportRequest,
     decoder: (headers: Record<string, string | string[] | undefined>) => BodyDecoder<T>,
   ): Promise<TransportStream<T>> {
-    return this.#withRetry(req, async (signal, controller) => {
-      const res = await this.#dispatch(req, signal);
-      await this.#failUnlessOk(req, res, signal);
-      const sink = decoder(res.headers);
-      const { raw, source } = bodySource(res);
-      const classify = (err: unknown) => {
-        const e = this.#classify(err, req, signal);
-        return e instanceof Transient ? e.error : e;
-      };
-      const userSignal = req.signal;
-      const onUserAbort = () =>
-        controller.abort(new InfluxAbortError('the stream was aborted', { cause: userSignal?.reason }));
-      userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    const { requestTimeout } = this.#config;
+    return this.#withRetry(
+      req,
+      async (signal, controller, release) => {
+        const res = await this.#dispatch(req, signal);
+        await this.#failUnlessOk(req, res, signal);
+        const sink = decoder(res.headers);
+        const { raw, source } = bodySource(res);
+        const classify = (err: unknown) => {
+          const e = this.#classify(err, req, signal);
+          return e instanceof Transient ? e.error : e;
+        };
+        const userSignal = req.signal;
+        const onUserAbort = () =>
+          controller.abort(new InfluxAbortError('the stream was aborted', { cause: userSignal?.reason }));
+        userSignal?.addEventListener('abort', onUserAbort, { once: true });
 
-      const queue: T[] = [];
-      let head = 0;
-      let ended = false;
-      let failure: { error: unknown } | undefined;
-      let wake: (() => void) | undefined;
-      const notify = () => {
-        const w = wake;
-        wake = undefined;
-        w?.();
-      };
-      const fail = (err: unknown) => {
-        failure ??= { error: classify(err) };
-        notify();
-      };
-      source.on('data', (piece: Uint8Array) => {
-        if (failure !== undefined) return;
-        let values: T[];
-        try {
-          values = sink.push(piece);
-        } catch (err) {
-          fail(err);
-          source.destroy();
-          return;
-        }
-        if (values.length === 0) return;
-        for (let i = 0; i < values.length; i++) queue.push(values[i] as T);
-        if (queue.length - head >= STREAM_AHEAD) source.pause();
-        notify();
-      });
-      source.once('end', () => {
-        try {
-          for (const v of sink.end()) queue.push(v);
-        } catch (err) {
-          fail(err);
-          return;
-        }
-        ended = true;
-        notify();
-      });
-      source.on('error', fail);
-      if (source !== raw) raw.on('error', fail);
-
-      const items = (async function* () {
-        try {
-          for (;;) {
-            // stopped (client closed, user signal, consumer): what is left is not delivered
-            if (signal.aborted) throw classify(signal.reason);
-            if (head < queue.length) {
-              const v = queue[head] as T;
-              queue[head++] = undefined as T;
-              if (head === queue.length) {
-                queue.length = 0;
-                head = 0;
-                if (!ended && failure === undefined && source.isPaused()) source.resume();
-              }
-              yield v;
-              continue;
-            }
-            if (failure !== undefined) throw failure.error;
-            if (ended) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
+        const queue: T[] = [];
+        let head = 0;
+        let ended = false;
+        let failure: { error: unknown } | undefined;
+        let wake: (() => void) | undefined;
+        const notify = () => {
+          const w = wake;
+          wake = undefined;
+          w?.();
+        };
+        const fail = (err: unknown) => {
+          failure ??= { error: classify(err) };
+          notify();
+        };
+        source.on('data', (piece: Uint8Array) => {
+          if (failure !== undefined) return;
+          let values: T[];
+          try {
+            values = sink.push(piece);
+          } catch (err) {
+            fail(err);
+            source.destroy();
+            return;
           }
-        } finally {
-          userSignal?.removeEventListener('abort', onUserAbort);
-          if (!raw.destroyed) raw.destroy();
-          if (!source.destroyed) source.destroy();
-        }
-      })();
-      return {
-        status: res.statusCode,
-        headers: res.headers,
-        items,
-        abort: (reason?: Error) =>
-          controller.abort(reason ?? new InfluxAbortError('the stream was stopped by its consumer')),
-      };
-    });
+          if (values.length === 0) return;
+          for (let i = 0; i < values.length; i++) queue.push(values[i] as T);
+          if (queue.length - head >= STREAM_AHEAD) source.pause();
+          notify();
+        });
+        source.once('end', () => {
+          try {
+            for (const v of sink.end()) queue.push(v);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          ended = true;
+          notify();
+        });
+        source.on('error', fail);
+        if (source !== raw) raw.on('error', fail);
+
+        const items = (async function* () {
+          try {
+            for (;;) {
+              // stopped (client closed, user signal, consumer): what is left is not delivered
+              if (signal.aborted) throw classify(signal.reason);
+              if (head < queue.length) {
+                const v = queue[head] as T;
+                queue[head++] = undefined as T;
+                if (head === queue.length) {
+                  queue.length = 0;
+                  head = 0;
+                  if (!ended && failure === undefined && source.isPaused()) source.resume();
+                }
+                yield v;
+                continue;
+              }
+              if (failure !== undefined) throw failure.error;
+              if (ended) return;
+              // The consumer waits for the next chunk: it must come within requestTimeout (a body
+              // that trickles without completing a chunk does not hold the consumer forever).
+              const timer =
+                requestTimeout > 0
+                  ? setTimeout(() => {
+                      controller.abort(
+                        new InfluxTimeoutError(
+                          `${req.method} ${req.path}: no complete chunk of the stream within requestTimeout (${requestTimeout} ms)`,
+                        ),
+                      );
+                      notify();
+                    }, requestTimeout)
+                  : undefined;
+              try {
+                await new Promise<void>((resolve) => {
+                  wake = resolve;
+                });
+              } finally {
+                if (timer !== undefined) clearTimeout(timer);
+              }
+            }
+          } finally {
+            userSignal?.removeEventListener('abort', onUserAbort);
+            if (!raw.destroyed) raw.destroy();
+            if (!source.destroyed) source.destroy();
+            release();
+          }
+        })();
+        return {
+          status: res.statusCode,
+          headers: res.headers,
+          items,
+          abort: (reason?: Error) =>
+            controller.abort(reason ?? new InfluxAbortError('the stream was stopped by its consumer')),
+        };
+      },
+      true,
+    );
   }
 
   /** Reads (at most 64 kB of) the body of a response that is not a success and throws its error. */
@@ -303,13 +420,13 @@ export class HttpTransport {
         ? res.statusCode >= 200 && res.statusCode < 300
         : res.statusCode === req.expectedStatus;
     if (ok) return;
-    let body: Buffer;
+    let read: { body: Buffer; truncated: boolean };
     try {
-      body = await this.#readAll(res, MAX_ERROR_BODY);
+      read = await this.#readAll(res, MAX_ERROR_BODY, req, true);
     } catch (err) {
       throw this.#classify(err, req, signal);
     }
-    this.#checkStatus(req, res.statusCode, res.headers, body);
+    this.#checkStatus(req, res.statusCode, res.headers, read.body, read.truncated);
   }
 
   async #dispatch(req: TransportRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
@@ -333,24 +450,49 @@ export class HttpTransport {
     }
   }
 
-  async #readAll(res: Dispatcher.ResponseData, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  /**
+   * Reads a response body. `excerpt`: at most `limit` bytes are kept and the rest is dropped (an
+   * error body); otherwise a body over `limit` bytes (also after gunzip) stops the request with
+   * {@link InfluxResponseTooLargeError}.
+   */
+  async #readAll(
+    res: Dispatcher.ResponseData,
+    limit: number,
+    req: TransportRequest,
+    excerpt = false,
+  ): Promise<{ body: Buffer; truncated: boolean }> {
     const parts: Buffer[] = [];
     let size = 0;
+    let truncated = false;
+    const tooLarge = () =>
+      new InfluxResponseTooLargeError('maxResponseBytes', limit, `the response to ${req.method} ${req.path}`);
     for await (const chunk of res.body) {
       parts.push(chunk as Buffer);
       size += (chunk as Buffer).length;
-      if (size >= limit) {
+      if (size > limit) {
         res.body.destroy();
+        if (!excerpt) throw tooLarge();
+        truncated = true;
         break;
       }
     }
-    const body = Buffer.concat(parts, size);
-    if (res.headers['content-encoding'] === 'gzip' && body.length > 0 && size < limit) {
-      return await new Promise<Buffer>((resolve, reject) =>
-        gunzip(body, (err, out) => (err ? reject(err) : resolve(out))),
-      );
+    const body = Buffer.concat(parts, Math.min(size, limit));
+    if (res.headers['content-encoding'] === 'gzip' && body.length > 0 && !truncated) {
+      try {
+        return {
+          body: await new Promise<Buffer>((resolve, reject) =>
+            gunzip(body, { maxOutputLength: Math.max(1, limit) }, (err, out) =>
+              err ? reject(err) : resolve(out),
+            ),
+          ),
+          truncated,
+        };
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' && !excerpt) throw tooLarge();
+        throw err;
+      }
     }
-    return body;
+    return { body, truncated };
   }
 
   #checkStatus(
@@ -358,11 +500,14 @@ export class HttpTransport {
     status: number,
     headers: Record<string, string | string[] | undefined>,
     body: Buffer,
+    truncated: boolean,
   ): void {
     const ok =
       req.expectedStatus === undefined ? status >= 200 && status < 300 : status === req.expectedStatus;
     if (ok) return;
-    const content = errorContent(headers, body);
+    const content = truncated
+      ? `${errorContent(headers, body)} (error body cut at ${MAX_ERROR_BODY} bytes)`
+      : errorContent(headers, body);
     if (status >= 500 || status === 429) {
       // 429 counts as a server-side, transient failure (InfluxDBServerError), so that sinks that treat
       // InfluxDBClientError as permanent (the series registry) retry it later instead of dropping.
@@ -406,37 +551,68 @@ export class HttpTransport {
     return new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
   }
 
+  /**
+   * Runs `attempt` until it succeeds, fails for good or the call is stopped. One controller serves
+   * the whole call: the caller's signal, the `requestTimeout` deadline and `close()` (through
+   * {@link abortAll}) abort it, and a stopped call is never retried. A stream keeps its call
+   * registered after this returns and ends it with `release`.
+   */
   async #withRetry<T>(
     req: TransportRequest,
-    attempt: (signal: AbortSignal, controller: AbortController) => Promise<T>,
+    attempt: (signal: AbortSignal, controller: AbortController, release: () => void) => Promise<T>,
+    stream = false,
   ): Promise<T> {
-    const { retry } = this.#config;
+    const { retry, requestTimeout } = this.#config;
     const maxAttempts = req.retry === false ? 1 : retry.attempts;
-    for (let n = 1; ; n++) {
-      if (this.#closed) throw new InfluxClosedError('the client is closed');
-      const controller = new AbortController();
-      const userSignal = req.signal;
-      if (userSignal?.aborted)
-        throw new InfluxAbortError('the request was aborted', { cause: userSignal.reason });
-      const onAbort = () =>
-        controller.abort(new InfluxAbortError('the request was aborted', { cause: userSignal?.reason }));
-      userSignal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        return await attempt(controller.signal, controller);
-      } catch (err) {
-        if (!(err instanceof Transient)) throw err;
-        if (maxAttempts !== 0 && n >= maxAttempts) {
-          if (n > 1) err.error.message += ` (after ${n} attempts)`;
-          throw err.error;
-        }
+    if (this.#closed) throw new InfluxClosedError('the client is closed');
+    const userSignal = req.signal;
+    if (userSignal?.aborted)
+      throw new InfluxAbortError('the request was aborted', { cause: userSignal.reason });
+    const controller = new AbortController();
+    const call: ActiveCall = { method: req.method, path: req.path, stream, started: Date.now(), controller };
+    this.#active.add(call);
+    const release = () => this.#release(call);
+    const onAbort = () =>
+      controller.abort(new InfluxAbortError('the request was aborted', { cause: userSignal?.reason }));
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const deadline =
+      requestTimeout > 0
+        ? setTimeout(
+            () =>
+              controller.abort(
+                new InfluxTimeoutError(
+                  `${req.method} ${this.#config.pathPrefix}${req.path}: no complete answer within requestTimeout (${requestTimeout} ms)`,
+                ),
+              ),
+            requestTimeout,
+          )
+        : undefined;
+    let handedOver = false;
+    try {
+      for (let n = 1; ; n++) {
+        if (this.#closed) throw new InfluxClosedError('the client is closed');
         try {
-          await sleep(backoffDelay(retry, n, err.retryAfter), userSignal);
-        } catch (reason) {
-          throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });
+          const value = await attempt(controller.signal, controller, release);
+          handedOver = stream;
+          return value;
+        } catch (err) {
+          if (!(err instanceof Transient)) throw err;
+          if (maxAttempts !== 0 && n >= maxAttempts) {
+            if (n > 1) err.error.message += ` (after ${n} attempts)`;
+            throw err.error;
+          }
+          try {
+            await sleep(backoffDelay(retry, n, err.retryAfter), controller.signal);
+          } catch (reason) {
+            if (reason instanceof InfluxModelsError && !(reason instanceof InfluxAbortError)) throw reason;
+            throw new InfluxAbortError('the request was aborted while waiting to retry', { cause: reason });
+          }
         }
-      } finally {
-        userSignal?.removeEventListener('abort', onAbort);
       }
+    } finally {
+      if (deadline !== undefined) clearTimeout(deadline);
+      userSignal?.removeEventListener('abort', onAbort);
+      if (!handedOver) release();
     }
   }
 }

@@ -21,7 +21,12 @@ export type {
   WritePointsOptions,
 } from './client-options.js';
 export { parseDsn } from './dsn.js';
+export type { AbortedRequest } from './http-transport.js';
 export {
+  type CloseReport,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_REQUEST_TIMEOUT,
   InfluxDBClient,
   type InfluxDBClientConfig,
   type InfluxResponse,

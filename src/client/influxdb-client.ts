@@ -6,8 +6,10 @@ import {
   InfluxConfigError,
   InfluxDBClientError,
   InfluxDBPartialWriteError,
+  InfluxDBServerError,
   InfluxValidationError,
 } from '../errors.js';
+import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
 import { lazyRequire } from '../lazy-require.js';
 import {
   createLineEncoder,
@@ -21,7 +23,11 @@ import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
 import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
 import { chunkDecoder, responseDecoder } from '../results/chunk-parser.js';
-import type { RawResponse, ResponseFormat } from '../results/response-format.js';
+import {
+  DEFAULT_MAX_CHUNK_BYTES,
+  type RawResponse,
+  type ResponseFormat,
+} from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
 import { InfluxAdminApi } from './admin-api.js';
 import type {
@@ -31,9 +37,14 @@ import type {
   WritePointsOptions,
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
-import { HttpTransport, type TransportRequest, type TransportResponse } from './http-transport.js';
-import { isMutatingStatement, splitStatements } from './statement-parser.js';
+import {
+  type AbortedRequest,
+  HttpTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from './http-transport.js';
 import { UdpSender } from './udp-sender.js';
+import { refuseUnknownKeys } from './unknown-options.js';
 
 /**
  * Options of `new InfluxDBClient(...)`: {@link InfluxDBClientOptions} plus tuning that influxdb-python
@@ -58,6 +69,78 @@ export interface InfluxDBClientConfig extends InfluxDBClientOptions {
   udpPrecision?: Precision;
   /** Largest UDP datagram in bytes. Default 1400 (see UdpSender). */
   maxDatagramBytes?: number;
+}
+
+/**
+ * Every option `new InfluxDBClient(...)` takes (the type makes sure none is missing): any other key
+ * is refused with the nearest one suggested.
+ */
+const CLIENT_OPTION_KEYS = Object.keys({
+  host: true,
+  port: true,
+  username: true,
+  password: true,
+  token: true,
+  database: true,
+  ssl: true,
+  verifySsl: true,
+  ca: true,
+  cert: true,
+  key: true,
+  timeout: true,
+  retries: true,
+  useUdp: true,
+  udpPort: true,
+  proxy: true,
+  poolSize: true,
+  path: true,
+  gzip: true,
+  headers: true,
+  dispatcher: true,
+  requestTimeout: true,
+  maxResponseBytes: true,
+  maxChunkBytes: true,
+  responseFormat: true,
+  retryBaseDelay: true,
+  retryMaxDelay: true,
+  writeConcurrency: true,
+  maxBatchBytes: true,
+  udpPrecision: true,
+  maxDatagramBytes: true,
+} satisfies Record<keyof InfluxDBClientConfig, true>);
+
+/**
+ * Default `requestTimeout`: 5 minutes for one whole call.
+ *
+ * ```ts
+ * new InfluxDBClient({ requestTimeout: DEFAULT_REQUEST_TIMEOUT / 10 }); // 30 s per call
+ * ```
+ */
+export const DEFAULT_REQUEST_TIMEOUT = 300_000;
+/**
+ * Default `maxResponseBytes`: 256 MiB for a whole (not streamed) response body.
+ *
+ * ```ts
+ * new InfluxDBClient({ maxResponseBytes: 2 * DEFAULT_MAX_RESPONSE_BYTES }); // allow 512 MiB
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/**
+ * Default grace period of `close()`: 5 s for requests in flight to finish before they are aborted.
+ *
+ * ```ts
+ * await client.close({ timeout: DEFAULT_CLOSE_TIMEOUT * 2 }); // wait up to 10 s
+ * ```
+ */
+export const DEFAULT_CLOSE_TIMEOUT = 5_000;
+
+/** What {@link InfluxDBClient.close} did. */
+export interface CloseReport {
+  /**
+   * Requests and streams that were still running and were aborted (with {@link InfluxClosedError}):
+   * open streams at once, requests when the grace period (`close({ timeout })`) ended.
+   */
+  aborted: AbortedRequest[];
 }
 
 /** Options of {@link InfluxDBClient.request}. */
@@ -90,7 +173,7 @@ export interface SendPacketOptions {
 
 /** A validated query request. */
 interface QueryPlan {
-  statements: string[];
+  statements: LexedStatement[];
   httpMethod: 'GET' | 'POST';
   query: Record<string, string>;
   body: string | undefined;
@@ -105,9 +188,17 @@ const loadUndici = lazyRequire<typeof import('undici')>('undici');
 
 function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${describe(value)}`);
+    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${kindOf(value)}`);
   }
   return value;
+}
+
+/** A wrong value's number or kind, never its text (a misplaced option may hold a secret). */
+function kindOf(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {
@@ -226,12 +317,13 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   readonly #maxDatagramBytes: number | undefined;
   readonly #writeConcurrency: number;
   readonly #maxBatchBytes: number;
+  readonly #maxChunkBytes: number;
   readonly #headers: Record<string, string>;
   #database: string | undefined;
   #username: string | undefined;
   #udp: UdpSender | undefined;
   #closed = false;
-  readonly #streams = new Set<(reason?: Error) => void>();
+  #closing: Promise<CloseReport> | undefined;
 
   /**
    * Builds a client; nothing is sent until the first call. Throws {@link InfluxConfigError} for a
@@ -243,6 +335,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       throw new InfluxConfigError(`InfluxDBClient(options): must be an object, got ${describe(options)}`);
     }
     const o = options;
+    refuseUnknownKeys(o, CLIENT_OPTION_KEYS, 'InfluxDBClient');
+    for (const k of ['ssl', 'verifySsl', 'useUdp', 'gzip'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'boolean') {
+        throw new InfluxConfigError(`InfluxDBClient(${k}): must be true or false, got ${kindOf(o[k])}`);
+      }
+    }
     const host = o.host === undefined ? 'localhost' : checkName(o.host, 'InfluxDBClient(host)');
     if (/[\s/?#@]/.test(host)) {
       throw new InfluxConfigError(
@@ -272,6 +370,18 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     }
     this.#baseUrl = `${origin}${pathPrefix}`;
     const timeout = o.timeout === undefined ? 30_000 : checkInt(o.timeout, 'InfluxDBClient(timeout)', 0);
+    const requestTimeout =
+      o.requestTimeout === undefined
+        ? DEFAULT_REQUEST_TIMEOUT
+        : checkInt(o.requestTimeout, 'InfluxDBClient(requestTimeout)', 0, 2_147_483_647);
+    const maxResponseBytes =
+      o.maxResponseBytes === undefined
+        ? DEFAULT_MAX_RESPONSE_BYTES
+        : checkInt(o.maxResponseBytes, 'InfluxDBClient(maxResponseBytes)', 1);
+    this.#maxChunkBytes =
+      o.maxChunkBytes === undefined
+        ? DEFAULT_MAX_CHUNK_BYTES
+        : checkInt(o.maxChunkBytes, 'InfluxDBClient(maxChunkBytes)', 1);
     const retries = o.retries === undefined ? 3 : checkInt(o.retries, 'InfluxDBClient(retries)', 0);
     const poolSize =
       o.poolSize === undefined ? 10 : checkInt(o.poolSize, 'InfluxDBClient(poolSize)', 1, 1024);
@@ -356,6 +466,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       pathPrefix,
       headers: auth === undefined ? userHeaders : { ...userHeaders, authorization: auth },
       timeout,
+      requestTimeout,
+      maxResponseBytes,
       retry: { attempts: retries, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay },
       dispatcher: this.#dispatcher,
       acceptGzip: this.#gzip,
@@ -540,7 +652,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       }
       form.params = encodeBindParams({ ...merged, ...options.bindParams }, `${method}(bindParams)`);
     }
-    let httpMethod = options.method ?? (statements.some(isMutatingStatement) ? 'POST' : 'GET');
+    let httpMethod = options.method ?? (statements.some((s) => s.kind === 'write') ? 'POST' : 'GET');
     if (httpMethod !== 'GET' && httpMethod !== 'POST') {
       throw new InfluxConfigError(`${method}(method): must be 'GET' or 'POST', got ${describe(httpMethod)}`);
     }
@@ -591,7 +703,14 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     );
     const decoded: RawResponse = res.value;
     if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
-    return { results: Array.isArray(decoded.results) ? decoded.results : [], raise: r.raise };
+    const results = decoded.results ?? [];
+    if (results.length === 0) {
+      // The shape is checked by the decoder; an answer without any result is not one either.
+      throw new InfluxDBServerError(
+        `the server's response has no result for the ${r.statements.length === 1 ? 'statement' : `${r.statements.length} statements`} (an empty "results" list)`,
+      );
+    }
+    return { results, raise: r.raise };
   }
 
   /**
@@ -650,9 +769,8 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       const wire: ResponseFormat = String(headers['content-type'] ?? '').includes('msgpack')
         ? 'msgpack'
         : 'json';
-      return chunkDecoder(wire, { epoch: r.epoch });
+      return chunkDecoder(wire, { epoch: r.epoch, maxChunkBytes: this.#maxChunkBytes });
     });
-    this.#streams.add(res.abort);
     let finished = false;
     try {
       for await (const chunk of res.items) {
@@ -661,7 +779,6 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       }
       finished = true;
     } finally {
-      this.#streams.delete(res.abort);
       if (!finished) res.abort();
     }
   }
@@ -1088,28 +1205,53 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   }
 
   /**
-   * Closes the client: stops open streams, waits for requests in flight, closes the connection pool
-   * (unless it was given as `dispatcher`) and the UDP socket. Every later call throws
-   * {@link InfluxClosedError}. Idempotent.
+   * Closes the client: refuses new calls at once, stops open streams, gives the requests in flight
+   * up to `timeout` ms (default {@link DEFAULT_CLOSE_TIMEOUT}, 5 s; 0 = abort at once) to finish,
+   * then aborts the rest (they reject with {@link InfluxClosedError}), closes the connection pool
+   * (unless it was given as `dispatcher`) and the UDP socket. Resolves with what it aborted, so a
+   * shutdown can log it. Every later call throws {@link InfluxClosedError}. Idempotent: a second
+   * call returns the first one's report.
    *
    * ```ts
    * await defaultRegistry.close(); // write the buffered points first
-   * await client.close();
+   * const { aborted } = await client.close({ timeout: 2000 });
+   * for (const a of aborted) console.warn(`aborted ${a.method} ${a.path} after ${a.elapsedMs} ms`);
    * client.closed; // true
    * await client.ping(); // rejects with InfluxClosedError
    * ```
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(options: { timeout?: number } = {}): Promise<CloseReport> {
+    if (this.#closing !== undefined) return this.#closing;
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`close(options): must be an object, got ${describe(options)}`);
+    }
+    refuseUnknownKeys(options, ['timeout'], 'close');
+    const grace =
+      options.timeout === undefined
+        ? DEFAULT_CLOSE_TIMEOUT
+        : checkInt(options.timeout, 'close(timeout)', 0, 2_147_483_647);
     this.#closed = true;
-    for (const abort of this.#streams)
-      abort(new InfluxClosedError('the client was closed during the stream'));
-    this.#streams.clear();
-    this.#transport.markClosed();
+    this.#closing = this.#shutdown(grace);
+    return this.#closing;
+  }
+
+  async #shutdown(grace: number): Promise<CloseReport> {
+    const transport = this.#transport;
+    transport.markClosed();
+    const closed = (what: string) => new InfluxClosedError(`the client was closed ${what}`);
+    // Streams are stopped at once: their consumer decides how long they run, not close().
+    const aborted = transport.abortAll(closed('during the stream'), (call) => call.stream);
+    await transport.waitIdle(grace);
+    aborted.push(
+      ...transport.abortAll(closed(`while this request was in flight (close timeout ${grace} ms)`)),
+    );
     const tasks: Promise<unknown>[] = [];
-    if (this.#ownsDispatcher) tasks.push(this.#dispatcher.close());
+    if (this.#ownsDispatcher) {
+      tasks.push(aborted.length > 0 ? this.#dispatcher.destroy() : this.#dispatcher.close());
+    }
     if (this.#udp) tasks.push(this.#udp.close());
     await Promise.allSettled(tasks);
+    return { aborted };
   }
 
   /** True once {@link close} was called. */

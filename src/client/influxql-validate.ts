@@ -1,4 +1,5 @@
 import { InfluxConfigError } from '../errors.js';
+import { firstIllegal, statementsOf, tokenize } from '../influxql/lexer.js';
 
 /**
  * Strict checks for the raw (unquoted) parts of the admin statements: durations, replication
@@ -207,104 +208,40 @@ export function checkResample(value: ResampleOptions | string | undefined, what:
 }
 
 /**
- * Checks the `SELECT` statement of a continuous query: one statement (no `;` outside quotes,
- * regular expressions and comments), starting with `SELECT`. Returns it without a trailing `;`.
+ * Checks the `SELECT` statement of a continuous query, read through the InfluxQL lexer: one
+ * statement (no `;` outside strings, quoted identifiers, regexes and comments), starting with
+ * `SELECT`, nothing the server cannot read (an unterminated string, regex or comment), and not
+ * ending in a `--` comment (which would swallow the `END` that follows it). Returns it without a
+ * trailing `;`.
  */
 export function checkSelectStatement(value: unknown, what: string): string {
   if (typeof value !== 'string')
     return fail(what, `must be a SELECT statement string, got ${describeValue(value)}`);
-  const text = value.replace(/;\s*$/, '').trim();
-  if (!/^SELECT\s/i.test(text))
+  const tokens = tokenize(value);
+  const bad = firstIllegal(tokens);
+  if (bad) return fail(what, `has ${bad.error} at character ${bad.start + 1}`);
+  const statements = statementsOf(value, tokens);
+  if (statements.length === 0) return fail(what, 'must be a SELECT statement (it is empty)');
+  if (statements[0]!.verb !== 'SELECT')
     return fail(what, 'must be a SELECT statement (it starts with something else)');
-  const sep = findStatementSeparator(text);
-  if (sep >= 0) {
-    return fail(what, `must be a single SELECT statement, found ';' at character ${sep + 1}`);
+  if (statements.length > 1) {
+    const sep = tokens.find((t) => t.kind === 'semicolon' && t.start >= statements[0]!.end)!;
+    return fail(what, `must be a single SELECT statement, found ';' at character ${sep.start + 1}`);
   }
-  const unterminated = findUnterminated(text);
-  if (unterminated) return fail(what, `has an unterminated ${unterminated}`);
+  const text = statements[0]!.text;
+  const last = tokens.findLast((t) => t.kind !== 'whitespace' && t.kind !== 'semicolon');
+  if (last && last.kind === 'comment' && last.text.startsWith('--')) {
+    return fail(what, 'must not end with a -- comment (it would swallow the END of the continuous query)');
+  }
   return text;
 }
 
 /**
  * Index of the first `;` that separates statements in InfluxQL text, ignoring `;` inside
- * '…' strings, "…" identifiers, /…/ regular expressions (after `=~` or `!~`) and comments;
- * -1 when there is none.
+ * '…' strings, "…" identifiers, /…/ regular expressions and comments (as the InfluxQL lexer reads
+ * them); -1 when there is none.
  */
 export function findStatementSeparator(text: string): number {
-  let result = -1;
-  scan(text, (i) => {
-    result = i;
-    return true;
-  });
-  return result;
-}
-
-function findUnterminated(text: string): string | undefined {
-  return scan(text, () => false);
-}
-
-/**
- * Walks InfluxQL text; calls `onSemicolon(i)` for every `;` outside quotes, regexes and comments
- * (stops when it returns true). Returns the kind of token left unterminated, if any.
- */
-function scan(text: string, onSemicolon: (i: number) => boolean): string | undefined {
-  let i = 0;
-  let regexAllowed = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === "'" || c === '"') {
-      const end = skipQuoted(text, i, c);
-      if (end < 0) return c === "'" ? 'string literal' : 'quoted identifier';
-      i = end;
-      regexAllowed = false;
-      continue;
-    }
-    if (c === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl + 1;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) return 'comment';
-      i = end + 2;
-      continue;
-    }
-    if (c === '/' && regexAllowed) {
-      const end = skipQuoted(text, i, '/');
-      if (end < 0) return 'regular expression';
-      i = end;
-      regexAllowed = false;
-      continue;
-    }
-    if (c === ';' && onSemicolon(i)) return undefined;
-    const word = WORD.exec(text.slice(i, i + 64));
-    if (word) {
-      // A regex stands where an operand is expected: after FROM, SELECT, BY (`FROM /cpu.*/`,
-      // `SELECT /usage/`, `GROUP BY /host/`); after an identifier or number, '/' divides.
-      regexAllowed = REGEX_AFTER_WORD.has(word[0].toLowerCase());
-      i += word[0].length;
-      continue;
-    }
-    // After an operator, '(' or ',' an operand is expected ('=~ /re/', ', /re/'); after ')' it is not.
-    if (!/\s/.test(c)) regexAllowed = c !== ')';
-    i++;
-  }
-  return undefined;
-}
-
-const WORD = /^[\p{L}\p{N}_.]+/u;
-const REGEX_AFTER_WORD = new Set(['from', 'select', 'by']);
-
-/** Index just after the closing `quote` of the token starting at `start`, or -1. */
-function skipQuoted(text: string, start: number, quote: string): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === quote) return i + 1;
-  }
-  return -1;
+  const semi = tokenize(text).find((t) => t.kind === 'semicolon');
+  return semi === undefined ? -1 : semi.start;
 }

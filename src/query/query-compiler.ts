@@ -1,4 +1,5 @@
 import { InfluxValidationError } from '../errors.js';
+import { escapeMeasurement } from '../line-protocol/escape.js';
 import { quoteIdent, quoteLiteral } from '../line-protocol/quote.js';
 import { nanosToRfc3339 } from '../line-protocol/time.js';
 import { regexLiteral } from './influxql-literals.js';
@@ -118,7 +119,14 @@ function compileMeasurement(m: MeasurementNode): string {
   return qualified(m.database, m.retentionPolicy, last);
 }
 
+/**
+ * The `INTO` target. Its measurement name is quoted like every identifier, and refused (with
+ * {@link InfluxValidationError}) when the server could not store it under that exact name: the
+ * points `SELECT … INTO` writes go through the same measurement rules as a write (a backslash
+ * before `,` ` ` `=` `"` or at the end is consumed, so `a\"b` would be stored as `a"b`).
+ */
 function compileInto(into: IntoNode): string {
+  if (into.measurement !== undefined) escapeMeasurement(into.measurement, 'into');
   return qualified(
     into.database,
     into.retentionPolicy,

@@ -1,8 +1,13 @@
-import { InfluxConnectionError, InfluxDBServerError } from '../errors.js';
+import { InfluxConnectionError, InfluxDBServerError, InfluxResponseTooLargeError } from '../errors.js';
 import { parseJsonExact } from './json-decoder.js';
 import { checkMsgpackResponse, decodePiece } from './msgpack-decoder.js';
 import { MsgpackStreamDecoder } from './msgpack-reader.js';
-import type { DecodeOptions, RawResponse, ResponseFormat } from './response-format.js';
+import {
+  DEFAULT_MAX_CHUNK_BYTES,
+  type DecodeOptions,
+  type RawResponse,
+  type ResponseFormat,
+} from './response-format.js';
 
 /**
  * Cuts a chunked /query response (`chunked=true`) into its chunks as bytes arrive and decodes each
@@ -68,6 +73,7 @@ class MsgpackChunks implements BodyDecoder<RawResponse> {
     const values = decodePiece(this.#decoder, piece);
     const out: RawResponse[] = [];
     for (let i = 0; i < values.length; i++) out.push(checkMsgpackResponse(values[i], this.options));
+    checkChunkSize(this.#decoder.pendingBytes, this.options);
     return out;
   }
 
@@ -109,6 +115,7 @@ class JsonLines implements BodyDecoder<RawResponse> {
     if (start < chunk.length) {
       this.#pending.push(chunk.subarray(start));
       this.#pendingBytes += chunk.length - start;
+      checkChunkSize(this.#pendingBytes, this.options);
     }
     return out;
   }
@@ -133,10 +140,17 @@ class JsonLines implements BodyDecoder<RawResponse> {
 class MsgpackWhole {
   #decoder = new MsgpackStreamDecoder(1);
   #value: unknown[] = [];
+  /** Bytes after the end of the response value (InfluxDB sends exactly one value). */
+  #trailing = 0;
   constructor(private readonly options: DecodeOptions) {}
 
   push(piece: Uint8Array): void {
-    if (this.#value.length === 0) this.#value = decodePiece(this.#decoder, piece);
+    if (this.#value.length > 0) {
+      this.#trailing += piece.length;
+      return;
+    }
+    this.#value = decodePiece(this.#decoder, piece);
+    if (this.#value.length > 0) this.#trailing = this.#decoder.pendingBytes;
   }
 
   end(): RawResponse {
@@ -145,8 +159,20 @@ class MsgpackWhole {
         `the server's msgpack response could not be decoded (the body ended inside a value; ${this.#decoder.pendingBytes} bytes)`,
       );
     }
+    if (this.#trailing > 0) {
+      throw new InfluxDBServerError(
+        `the server's msgpack response is not an InfluxDB query response: ${this.#trailing} bytes follow the response value`,
+      );
+    }
     return checkMsgpackResponse(this.#value[0], this.options);
   }
+}
+
+/** Throws when the chunk being received is over `maxChunkBytes`. */
+function checkChunkSize(pending: number, options: DecodeOptions): void {
+  const max = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
+  if (pending > max)
+    throw new InfluxResponseTooLargeError('maxChunkBytes', max, 'a chunk of the streamed response');
 }
 
 class JsonWhole {

@@ -28,7 +28,12 @@
 export { parseChunkedResponse } from './chunk-parser.js';
 export { parseJsonExact } from './json-decoder.js';
 export { decodeMsgpack, msgpackTimeToRfc3339 } from './msgpack-decoder.js';
-export type { RawResponse, ResponseFormat } from './response-format.js';
+export {
+  checkResponseShape,
+  DEFAULT_MAX_CHUNK_BYTES,
+  type RawResponse,
+  type ResponseFormat,
+} from './response-format.js';
 export {
   type RawResult,
   type RawSeries,

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { InfluxDBServerError } from '../errors.js';
-import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './response-format.js';
+import {
+  checkResponseShape,
+  type DecodeOptions,
+  normalizeEpochTimes,
+  type RawResponse,
+} from './response-format.js';
 
 /** Integers of 16+ digits in value position (after `[`, `,` or `:`); strings are matched first. */
 const BIG_INT_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<=[[,:])-?\d{16,}(?=[,\]}])/g;
@@ -62,11 +67,9 @@ export function parseJsonExact(text: string, options: DecodeOptions = {}): RawRe
       { cause: err },
     );
   }
-  if (parsed === null || typeof parsed !== 'object') {
-    throw new InfluxDBServerError(`unexpected JSON response: ${preview(text)}`);
-  }
-  normalizeEpochTimes(parsed, options.epoch);
-  return parsed;
+  const response = checkResponseShape(parsed, 'JSON response');
+  normalizeEpochTimes(response, options.epoch);
+  return response;
 }
 
 /** The first 200 characters of a text, for error messages (never megabytes of HTML). */

@@ -1,6 +1,11 @@
 import { InfluxDBServerError } from '../errors.js';
 import { type MsgpackStreamDecoder, readMsgpack, timeText } from './msgpack-reader.js';
-import { type DecodeOptions, normalizeEpochTimes, type RawResponse } from './response-format.js';
+import {
+  checkResponseShape,
+  type DecodeOptions,
+  normalizeEpochTimes,
+  type RawResponse,
+} from './response-format.js';
 
 /**
  * InfluxDB's msgpack time (ext type 5, 12 bytes: int64 seconds, uint32 nanoseconds, big-endian) as
@@ -50,11 +55,9 @@ export function decodePiece(decoder: MsgpackStreamDecoder, piece: Uint8Array): u
 
 /** A decoded msgpack response, checked to be an object, with the time-column contract applied. */
 export function checkMsgpackResponse(parsed: unknown, options: DecodeOptions): RawResponse {
-  if (parsed === null || typeof parsed !== 'object') {
-    throw new InfluxDBServerError(`unexpected msgpack response (${typeof parsed})`);
-  }
-  normalizeEpochTimes(parsed as RawResponse, options.epoch);
-  return parsed as RawResponse;
+  const response = checkResponseShape(parsed, 'msgpack response');
+  normalizeEpochTimes(response, options.epoch);
+  return response;
 }
 
 function decodeError(err: unknown, where: string): InfluxDBServerError {
