@@ -121,15 +121,7 @@ describe('decoders', () => {
     const rs = new ResultSet(raw.results![0] as RawResult);
     expect([...rs.getPoints()]).toEqual(expected.points);
     // 1257894000 s + 123456789 ns, and a time before 1970
-    const ext = (sec: bigint, ns: number) => {
-      const b = Buffer.alloc(15);
-      b[0] = 0xc7;
-      b[1] = 12;
-      b[2] = 5;
-      b.writeBigInt64BE(sec, 3);
-      b.writeUInt32BE(ns, 11);
-      return b;
-    };
+    const ext = (sec: bigint, ns: number) => mp({ time: [sec, ns] });
     const arr = Buffer.concat([
       Buffer.from([0x93]),
       ext(1257894000n, 123456789),
