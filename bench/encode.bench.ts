@@ -226,10 +226,7 @@ async function main(): Promise<void> {
       'declared',
       () => measure('models: new (decorated, declare fields)', construct(CpuDeclared), settle, modelSample),
     ],
-    [
-      'fields',
-      () => measure('models: new (decorated fields, Proxy)', construct(CpuFields), settle, modelSample),
-    ],
+    ['fields', () => measure('models: new (decorated fields)', construct(CpuFields), settle, modelSample)],
     [
       'influxdb-client',
       () =>

@@ -86,7 +86,7 @@ const floorLines: string[] = [];
 const results: Record<string, number> = {};
 for (let round = 0; round < 2; round++) {
   console.log(`round ${round + 1}, ${N} points each`);
-  results.decorated = await run('@decorators, fields with ! (Proxy path)', (i) => {
+  results.decorated = await run('@decorators, fields with !', (i) => {
     new CpuLoad({
       host: hosts[i & 63]!,
       region: 'eu',

@@ -1,15 +1,21 @@
-import { decoratorRecordFor, type MeasurementDecoratorOptions } from './decorator-store.js';
+import { type MeasurementDecoratorOptions, recordMeasurement } from './decorator-store.js';
+import type { ModelClassDecorator } from './member-decorator.js';
 
 /**
  * Declares a model class as an InfluxDB measurement. Records its argument on the class; nothing is
  * checked until the class is first used (then `getModelMetadata()` reports mistakes naming the class
- * and the property).
+ * and the property). Works with legacy (`experimentalDecorators`) and standard (TC39) decorators.
+ *
+ * On a class that extends `SeriesModel` it returns the finished model class: a subclass with the
+ * same name whose constructor, after the class's own field initialisers have run, assigns the given
+ * values over the defaults, validates, freezes and buffers the instance. `new CpuLoad(...)` is then
+ * frozen when it returns; `instanceof`, statics and `CpuLoad.name` behave as on the written class.
  *
  * ```ts
  * @Measurement({ name: 'cpu_load', bulkSize: 500 })
  * class CpuLoad extends SeriesModel<CpuLoad> {
  *   @Tag() host!: string;
- *   @Field() usage!: number;
+ *   @Field('float') usage!: number;
  * }
  * new CpuLoad({ host: 'a', usage: 0.5 });
  * // buffered line: cpu_load,host=a usage=0.5 1700000000123456789
@@ -17,10 +23,7 @@ import { decoratorRecordFor, type MeasurementDecoratorOptions } from './decorato
  *
  * A name may be a template filled from the instance: `@Measurement('events.stats.{serverName}')`.
  */
-export function Measurement(nameOrOptions?: string | MeasurementDecoratorOptions): ClassDecorator {
-  return (target) => {
-    const record = decoratorRecordFor(target);
-    record.measurement = nameOrOptions;
-    record.measured = true;
-  };
+export function Measurement(nameOrOptions?: string | MeasurementDecoratorOptions): ModelClassDecorator {
+  return ((target: unknown, context?: unknown) =>
+    recordMeasurement(nameOrOptions, target, context)) as ModelClassDecorator;
 }

@@ -8,12 +8,24 @@
 //      resolution), runs it, and `import 'influx-models'` loads neither class-validator nor undici;
 //   3. a CommonJS Nest-style project (`module: commonjs`, node10 resolution, TypeScript 5 as
 //      `nest new` sets up) installs the tarball with @nestjs/common and @nestjs/core, type-checks,
-//      compiles and runs an application context that records model instances into a MemorySink.
+//      compiles and runs an application context that records model instances into a MemorySink;
+//   4. the README's quick start, in the ESM project, with neither `experimentalDecorators` nor
+//      `emitDecoratorMetadata` (standard TC39 decorators, TypeScript 5+'s default), built and run
+//      against a throwaway influxd.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { localVersion, makeProject, packTarball, pkg, run, tempDir } from './lib/scratch-project.mjs';
+import { localVersion, makeProject, packTarball, pkg, root, run, tempDir } from './lib/scratch-project.mjs';
 
+/** The compiler options of a user's NodeNext project (the quick start's check). */
+const userCompilerOptions = {
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  target: 'ES2022',
+  strict: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
 const scratch = tempDir('influx-models-package-');
 const step = (what) => console.log(`check-package: ${what}`);
 try {
@@ -204,6 +216,7 @@ void bootstrap();
   step(
     `CommonJS Nest-style project (module commonjs, node10 resolution, TypeScript ${localVersionIn(cjs, 'typescript')}): type-checks and runs`,
   );
+  quickStart(esm);
   console.log('package check passed');
 } finally {
   if (process.env.KEEP_SCRATCH === undefined) rmSync(scratch, { recursive: true, force: true });
@@ -212,4 +225,55 @@ void bootstrap();
 
 function localVersionIn(dir, name) {
   return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+}
+
+/**
+ * The README's quick start, compiled as a user's project without `experimentalDecorators` and
+ * without `emitDecoratorMetadata`, then run against a throwaway influxd (the client's address is
+ * the only text changed).
+ */
+function quickStart(dir) {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /## Quick start\n[^`]*```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  if (block === undefined)
+    throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
+  const address = "{ host: 'localhost', database: 'metrics' }";
+  if (!block.includes(address)) {
+    throw new Error(
+      `check-package: the quick start no longer builds its client from ${address}; update this check`,
+    );
+  }
+  const code = block.replace(
+    address,
+    "{ host: process.env.QS_HOST, port: Number(process.env.QS_PORT), database: 'metrics' }",
+  );
+  writeFileSync(join(dir, 'quick-start.ts'), code);
+  writeFileSync(
+    join(dir, 'tsconfig.quick-start.json'),
+    JSON.stringify({
+      // deliberately absent: experimentalDecorators, emitDecoratorMetadata
+      compilerOptions: { ...userCompilerOptions, outDir: 'out' },
+      files: ['quick-start.ts'],
+    }),
+  );
+  run(
+    process.execPath,
+    [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.quick-start.json'],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'run-quick-start.mjs'),
+    `import { startInfluxd } from 'influx-models/testing';
+const server = await startInfluxd();
+process.env.QS_HOST = server.host;
+process.env.QS_PORT = String(server.port);
+try {
+  await import('./out/quick-start.js');
+} finally {
+  await server.stop();
+}
+`,
+  );
+  run('node', ['run-quick-start.mjs'], dir);
+  step('quick start (README): builds and runs without experimentalDecorators or emitDecoratorMetadata');
 }

@@ -10,6 +10,6 @@ export * from './errors.js';
 export * from './line-protocol/index.js';
 export * from './models/index.js';
 export * from './query/index.js';
-export type { CommitBatch, CommitSink } from './registry/commit-sink.js';
 export * from './registry/index.js';
 export * from './results/index.js';
+export type { CommitBatch, CommitSink } from './sink.js';

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InfluxValidationError } from '../src/errors.js';
-import { defineMeasurement, SeriesRegistry } from '../src/index.js';
+import { defineMeasurement, Measurement, SeriesRegistry } from '../src/index.js';
 import { writeShortest } from '../src/line-protocol/float.js';
 import {
   createLineEncoder,
@@ -396,7 +396,7 @@ describe('model instances', () => {
     const registry = new SeriesRegistry({ sink: discard, autocommit: false });
     return defineMeasurement({
       name,
-      tags: ['host', 'region'],
+      optionalTags: ['host', 'region'],
       fields: { usage: 'float', cores: 'integer', ok: 'boolean', s: 'string' },
       timestamp: { property: 'time', type: 'bigint' },
       precision,
@@ -513,7 +513,12 @@ describe('model instances', () => {
 
   it('a bad tag value is refused on a cached series too, and a suspect head is checked every time', () => {
     const registry = new SeriesRegistry({ sink: discard, autocommit: false });
-    const S = defineMeasurement({ name: 's', tags: ['k\\ x', 'u'], fields: { s: 'string' }, registry });
+    const S = defineMeasurement({
+      name: 's',
+      optionalTags: ['k\\ x', 'u'],
+      fields: { s: 'string' },
+      registry,
+    });
     const ok = { 'k\\ x': 'v', u: 'a"b"c', s: 'x\ny' };
     new S(ok);
     new S(ok);
@@ -585,6 +590,8 @@ describe('model instances', () => {
 
   it('a model property that is an accessor on the class is read back from the instance', () => {
     const M = cpu();
+    // a subclass of a model is a model of its own when decorated (same measurement and registry here)
+    @Measurement({ name: 'cpu', registry: M.registry() })
     class WithAccessor extends M {
       get region(): string {
         return 'from-accessor';

@@ -4,7 +4,6 @@ import {
   defineMeasurement,
   Field,
   getModelMetadata,
-  InfluxValidationError,
   Measurement,
   type ModelInit,
   SeriesModel,
@@ -13,18 +12,11 @@ import {
   Timestamp,
 } from '../src/index.js';
 import { MemorySink } from '../src/testing/index.js';
+import { validationError } from './helpers/validation-error.js';
 
 const registry = new SeriesRegistry({ sink: new MemorySink(), autocommit: false });
 
-function mistake(fn: () => unknown): InfluxValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InfluxValidationError);
-    return e as InfluxValidationError;
-  }
-  throw new Error('expected an InfluxValidationError');
-}
+const mistake = validationError;
 
 describe('model metadata', () => {
   it('compiles decorators into frozen metadata, keyed by the class (not its name)', () => {
@@ -54,7 +46,7 @@ describe('model metadata', () => {
       templateProperties: [],
       timestamp: { property: 'time', type: 'date' },
     });
-    expect(ma.tags).toEqual([{ property: 'host', key: 'host name' }]);
+    expect(ma.tags).toEqual([{ property: 'host', key: 'host name', optional: false }]);
     // design:type (emitted by the Oxc/tsc decorator transform) fills the unambiguous types
     expect(ma.fields.map((f) => [f.property, f.type, f.integerAs])).toEqual([
       ['usage', 'float', 'number'],
@@ -139,7 +131,9 @@ describe('model metadata', () => {
     e = mistake(() => getModelMetadata(UnknownType));
     expect([e.property, e.message]).toEqual([
       'v',
-      expect.stringMatching(/field type is unknown; declare it/),
+      expect.stringMatching(
+        /field type is not declared and its declared TypeScript type \(Object\) does not say one/,
+      ),
     ]);
 
     @Measurement({ name: 'badtype', registry })
@@ -188,15 +182,25 @@ describe('model metadata', () => {
     // No compiler involvement: no design:type, just the recorded arguments.
     Tag()(Manual.prototype, 'host');
     Field({ type: 'float' })(Manual.prototype, 'v');
-    MeasurementTwin({ name: 'manual', registry })(Manual);
-    new Manual({ host: 'x', v: 2 });
-    expect(Manual.pendingLines()[0]).toMatch(/^manual,host=x v=2 \d+$/);
+    // the class decorator returns the model class (same name); applied by hand, use what it returns
+    const ManualModel = MeasurementTwin({ name: 'manual', registry })(Manual);
+    expect(ManualModel.name).toBe('Manual');
+    new ManualModel({ host: 'x', v: 2 });
+    expect(ManualModel.pendingLines()[0]).toMatch(/^manual,host=x v=2 \d+$/);
+    expect(mistake(() => new Manual({ host: 'x', v: 2 })).message).toMatch(
+      /^Manual: is the class as written; @Measurement returned the model class to use/,
+    );
     class Untyped extends SeriesModel<Untyped> {
       declare v: number;
     }
     Field()(Untyped.prototype, 'v');
-    MeasurementTwin({ name: 'untyped', registry })(Untyped);
-    expect(mistake(() => getModelMetadata(Untyped)).message).toMatch(/field type is unknown/);
+    const UntypedModel = MeasurementTwin({ name: 'untyped', registry })(Untyped);
+    const e = mistake(() => getModelMetadata(UntypedModel));
+    expect([e.where, e.property]).toEqual(['Untyped', 'v']);
+    // names the four types and both remedies, and suggests no type
+    expect(e.message).toMatch(/'float', 'integer', 'string' or 'boolean'/);
+    expect(e.message).toMatch(/@Field\(\{ type: 'integer' \}\) or @Field\('string'\)/);
+    expect(e.message).toMatch(/"emitDecoratorMetadata": true/);
   });
 
   it('defineMeasurement feeds the same metadata with inferred types', () => {

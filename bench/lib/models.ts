@@ -1,12 +1,13 @@
 /**
  * The benchmark shape as model classes, in the two ways a user declares one with decorators:
- * plain declarations (`declare host: string`, built in place) and real class fields
- * (`host!: string`, the TypeScript default `useDefineForClassFields`, built through a Proxy).
+ * plain declarations (`declare host: string`) and real class fields
+ * (`host!: string`, the TypeScript default `useDefineForClassFields`). Both take the one
+ * construction path (the class @Measurement returns finishes the instance after the initialisers).
  * Both use the default registry: each case configures it (`configureSeries`) before first use.
  */
 import { Field, Measurement, SeriesModel, Tag, Timestamp } from '../../src/index.js';
 
-/** Fields declared with `declare`: the fastest way to build instances. */
+/** Fields declared with `declare` (legacy decorators only: TC39 ones cannot decorate them). */
 @Measurement({ name: 'cpu' })
 export class CpuDeclared extends SeriesModel<CpuDeclared> {
   @Tag() declare host: string;

@@ -21,7 +21,6 @@ import {
 import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { createRepository, type Repository } from '../query/repository.js';
-import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
 import { chunkDecoder, responseDecoder } from '../results/chunk-parser.js';
 import {
   DEFAULT_MAX_CHUNK_BYTES,
@@ -29,6 +28,7 @@ import {
   type ResponseFormat,
 } from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
+import type { CommitBatch, CommitSink } from '../sink.js';
 import { InfluxAdminApi } from './admin-api.js';
 import type {
   InfluxDBClientOptions,

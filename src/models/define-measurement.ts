@@ -5,8 +5,8 @@ import { Tag } from '../../decorators/tag-decorator.js';
 import { Timestamp } from '../../decorators/timestamp-decorator.js';
 import { InfluxValidationError } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
-import type { CommitSink } from '../registry/commit-sink.js';
 import type { SeriesRegistry } from '../registry/series-registry.js';
+import type { CommitSink } from '../sink.js';
 import { SeriesModel } from './series-model.js';
 
 type FieldTypeName = 'float' | 'integer' | 'string' | 'boolean';
@@ -40,20 +40,26 @@ export type DefinedInstance<
   Tags extends readonly string[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
-> = { readonly [K in Tags[number]]: string } & {
+  Optional extends readonly string[] = [],
+> = { readonly [K in Tags[number]]: string } & { readonly [K in Optional[number]]?: string } & {
   readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
 } & (TS extends string | { property: string }
     ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
     : unknown);
 
-/** The values a class made by {@link defineMeasurement} is built from. */
+/**
+ * The values a class made by {@link defineMeasurement} is built from: every tag of `tags` is
+ * required, those of `optionalTags` may be left out; fields are optional one by one (at least one
+ * needs a value at run time).
+ */
 export type DefinedInit<
   Tags extends readonly string[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
-> = { [K in Tags[number]]?: string } & { [K in keyof Fields]?: FieldValueOf<Fields[K]> | null } & (TS extends
-    | string
-    | { property: string }
+  Optional extends readonly string[] = [],
+> = { [K in Tags[number]]: string } & { [K in Optional[number]]?: string | null } & {
+  [K in keyof Fields]?: FieldValueOf<Fields[K]> | null;
+} & (TS extends string | { property: string }
     ? { [K in TimestampProperty<TS>]?: TimestampValue<TS> }
     : unknown);
 
@@ -74,13 +80,16 @@ export interface DefineMeasurementOptions<
   Tags extends readonly string[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
+  Optional extends readonly string[] = [],
 > extends Omit<MeasurementDecoratorOptions, 'name'> {
   /** Measurement name or template (`'events.stats.{server}'`). */
   name: string;
   /** Class name used in messages (default: derived from the name). */
   className?: string;
-  /** Tag properties (tag key = property name). */
+  /** Required tag properties (tag key = property name). */
   tags?: Tags;
+  /** Optional tag properties (`@Tag({ optional: true })`): left out of the line when missing. */
+  optionalTags?: Optional;
   /** Field properties and their types. */
   fields: Fields;
   /** The timestamp property (a `Date` unless `type: 'bigint'`). */
@@ -96,6 +105,7 @@ export interface DefineMeasurementOptions<
  * const CpuLoad = defineMeasurement({
  *   name: 'cpu_load',
  *   tags: ['host', 'region'],
+ *   optionalTags: ['rack'],
  *   fields: { usage: 'float', cores: 'integer', healthy: 'boolean' },
  *   timestamp: 'time',
  *   bulkSize: 500,
@@ -109,19 +119,23 @@ export function defineMeasurement<
   const Tags extends readonly string[] = [],
   const Fields extends Record<string, FieldSpec> = Record<string, FieldSpec>,
   const TS extends TimestampSpec | undefined = undefined,
+  const Optional extends readonly string[] = [],
 >(
-  definition: DefineMeasurementOptions<Tags, Fields, TS>,
-): DefinedModel<DefinedInstance<Tags, Fields, TS>, DefinedInit<Tags, Fields, TS>> {
+  definition: DefineMeasurementOptions<Tags, Fields, TS, Optional>,
+): DefinedModel<DefinedInstance<Tags, Fields, TS, Optional>, DefinedInit<Tags, Fields, TS, Optional>> {
   if (definition === null || typeof definition !== 'object') {
     throw new InfluxValidationError('defineMeasurement', undefined, 'expects a definition object');
   }
-  const { className, tags, fields, timestamp, ...options } = definition;
+  const { className, tags, optionalTags, fields, timestamp, ...options } = definition;
   const where = `defineMeasurement(${JSON.stringify(definition.name)})`;
   if (fields === null || typeof fields !== 'object') {
     throw new InfluxValidationError(where, 'fields', 'must be an object of field types');
   }
   if (tags !== undefined && !Array.isArray(tags)) {
     throw new InfluxValidationError(where, 'tags', 'must be an array of property names');
+  }
+  if (optionalTags !== undefined && !Array.isArray(optionalTags)) {
+    throw new InfluxValidationError(where, 'optionalTags', 'must be an array of property names');
   }
   const name =
     className ??
@@ -134,6 +148,7 @@ export function defineMeasurement<
   Object.defineProperty(Cls, 'name', { value: name });
   const proto = Cls.prototype as object;
   for (const t of tags ?? []) Tag()(proto, t);
+  for (const t of optionalTags ?? []) Tag({ optional: true })(proto, t);
   for (const [property, spec] of Object.entries(fields)) {
     if (typeof spec === 'string') Field({ type: spec })(proto, property);
     else if (spec !== null && typeof spec === 'object') Field({ ...spec })(proto, property);
@@ -148,6 +163,6 @@ export function defineMeasurement<
     if (typeof timestamp === 'string') Timestamp()(proto, timestamp);
     else Timestamp({ type: timestamp.type ?? 'date' })(proto, timestamp.property);
   }
-  Measurement(options as MeasurementDecoratorOptions)(Cls);
-  return Cls as never;
+  // The finished class (see @Measurement): builds, validates, freezes and buffers on `new`.
+  return Measurement(options as MeasurementDecoratorOptions)(Cls) as never;
 }

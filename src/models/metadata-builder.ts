@@ -1,16 +1,16 @@
 import {
+  type CommitOptionsRecord,
   type DecoratorRecord,
   type FieldDecoratorOptions,
-  type MeasurementDecoratorOptions,
   type MemberRecord,
   ownDecoratorRecord,
+  type SeriesOptionsRecord,
 } from '../../decorators/decorator-store.js';
 import { InfluxValidationError } from '../errors.js';
 import { lazyRequire } from '../lazy-require.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag } from '../line-protocol/escape.js';
 import { checkPrecision } from '../line-protocol/precision.js';
-import type { CommitSink } from '../registry/commit-sink.js';
-import type { SeriesRegistry } from '../registry/series-registry.js';
+import { type CommitSink, SERIES_REGISTRY, type SeriesRegistryRef } from '../sink.js';
 import type {
   FieldMetadata,
   IntegerRepresentation,
@@ -26,14 +26,18 @@ import type {
 // ESM `import` of a CommonJS file costs.
 lazyRequire<unknown>('reflect-metadata')();
 
-/** Commit options a model class declares through `@Measurement` (undefined: the registry's). */
+/**
+ * Commit options a model class declares through `@Measurement` (undefined: the registry's). A
+ * record apart from the schema ({@link ModelMetadata}): the registry side reads it, the schema
+ * never holds a sink or a registry.
+ */
 export interface ModelCommitOptions {
   readonly bulkSize: number | undefined;
   readonly flushInterval: number | undefined;
   readonly maxBatchBytes: number | undefined;
   readonly autocommit: boolean | undefined;
   readonly sink: CommitSink | undefined;
-  readonly registry: SeriesRegistry | undefined;
+  readonly registry: SeriesRegistryRef | undefined;
 }
 
 const FIELD_TYPES: ReadonlySet<string> = new Set(['float', 'integer', 'string', 'boolean']);
@@ -66,6 +70,11 @@ function designType(cls: object, property: string): unknown {
   if (typeof R.getMetadata !== 'function') return undefined;
   const proto = (cls as { prototype?: object }).prototype;
   return proto === undefined ? undefined : R.getMetadata('design:type', proto, property);
+}
+
+function typeName(dt: unknown): string {
+  const name = typeof dt === 'function' ? (dt as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : String(dt);
 }
 
 function positiveInt(value: unknown, where: string, option: string, allowZero = false): number | undefined {
@@ -104,7 +113,9 @@ function resolveFieldType(
       throw new InfluxValidationError(
         where,
         property,
-        "field type is unknown; declare it, e.g. @Field({ type: 'float' }) (no usable design:type metadata)",
+        dt === undefined
+          ? `field type is not declared and the compiler emitted no type metadata (design:type) for it; declare the type as one of 'float', 'integer', 'string' or 'boolean', e.g. @Field({ type: 'integer' }) or @Field('string'), or compile with "experimentalDecorators": true and "emitDecoratorMetadata": true (legacy decorators) so that a string, boolean, number (float) or bigint (integer) property is typed from its declaration`
+          : `field type is not declared and its declared TypeScript type (${typeName(dt)}) does not say one; declare the type as one of 'float', 'integer', 'string' or 'boolean', e.g. @Field({ type: 'integer' }) or @Field('string') (with "emitDecoratorMetadata", only a string, boolean, number or bigint property is typed from its declaration)`,
       );
     }
   }
@@ -131,9 +142,26 @@ function resolveFieldType(
 function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOptions } {
   const where = className(cls);
   const chain = recordChain(cls);
-  let measured: DecoratorRecord | undefined;
-  for (const { record } of chain) if (record.measured) measured = record;
-  if (measured === undefined) {
+  const measured = ownDecoratorRecord(cls);
+  if (measured === undefined || !measured.measured) {
+    // A class is a model only when @Measurement made it (or was applied to it): a subclass of a
+    // model that is not decorated itself would silently write its parent's series.
+    if (measured?.finishedAs !== undefined) {
+      throw new InfluxValidationError(
+        where,
+        undefined,
+        'is the class as written; @Measurement returned the model class to use (a subclass of the same name). Applied by hand, use what it returns: const Model = Measurement(options)(WrittenClass)',
+      );
+    }
+    let parent: { cls: object; record: DecoratorRecord } | undefined;
+    for (const link of chain) if (link.record.measured && link.cls !== cls) parent = link;
+    if (parent !== undefined) {
+      throw new InfluxValidationError(
+        where,
+        undefined,
+        `extends the model ${className(parent.cls)} but is not decorated with @Measurement itself; decorate it (e.g. @Measurement('${className(parent.cls)}') to write the same measurement) to make it a model`,
+      );
+    }
     throw new InfluxValidationError(
       where,
       undefined,
@@ -212,7 +240,11 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
       }
       escapeTag(key, where, m.property, 'key');
       tagKeys.set(key, m.property);
-      tags.push(Object.freeze({ property: m.property, key }));
+      const optional = m.options?.optional;
+      if (optional !== undefined && typeof optional !== 'boolean') {
+        throw new InfluxValidationError(where, m.property, '@Tag option optional must be a boolean');
+      }
+      tags.push(Object.freeze({ property: m.property, key, optional: optional === true }));
     } else {
       if (fieldKeys.has(key)) {
         throw new InfluxValidationError(
@@ -240,16 +272,18 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
     throw new InfluxValidationError(
       where,
       undefined,
-      'declares no @Field; InfluxDB cannot store a point without fields',
+      'declares no @Field; InfluxDB cannot store a point without fields (compiled without experimentalDecorators, decorators on `declare` fields are not applied: TC39 decorators cannot decorate them, tsc reports TS1206; write `usage!: number` instead, or turn experimentalDecorators on)',
     );
   }
 
   const raw = measured.measurement;
-  const opts: MeasurementDecoratorOptions =
-    raw === undefined ? {} : typeof raw === 'string' ? { name: raw } : (raw ?? {});
-  if (typeof opts !== 'object') {
+  if (raw !== undefined && typeof raw !== 'string' && (raw === null || typeof raw !== 'object')) {
     throw new InfluxValidationError(where, undefined, '@Measurement takes a name or an options object');
   }
+  const opts: SeriesOptionsRecord & CommitOptionsRecord = {
+    ...(raw === undefined ? {} : typeof raw === 'string' ? { name: raw } : raw),
+    ...measured.commit,
+  };
   const name = opts.name ?? where;
   if (typeof name !== 'string' || name === '') {
     throw new InfluxValidationError(where, undefined, '@Measurement name must be a non-empty string');
@@ -293,6 +327,16 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
       where,
       undefined,
       '@Measurement option sink must implement commit(batch)',
+    );
+  }
+  if (
+    opts.registry !== undefined &&
+    (opts.registry as unknown as Record<symbol, unknown>)?.[SERIES_REGISTRY] !== true
+  ) {
+    throw new InfluxValidationError(
+      where,
+      undefined,
+      '@Measurement option registry must be a SeriesRegistry',
     );
   }
   const options: ModelCommitOptions = Object.freeze({

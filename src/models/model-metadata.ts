@@ -28,6 +28,11 @@ export interface TagMetadata {
   readonly property: string;
   /** Tag key in InfluxDB (defaults to the property name). */
   readonly key: string;
+  /**
+   * `@Tag({ optional: true })`: may be missing. A required tag (the default) that is missing,
+   * `undefined` or `null` at construction, with no initialiser default, is refused.
+   */
+  readonly optional?: boolean;
 }
 
 /**
@@ -52,7 +57,7 @@ export interface TimestampMetadata {
 /**
  * The compiled metadata of one model class (built internally by `getModelMetadata(Model)`): for
  * `@Measurement('cpu') class Cpu { @Tag() host!: string; … }`, `measurement` is `'cpu'` and
- * `tags` holds `{ property: 'host', key: 'host' }`.
+ * `tags` holds `{ property: 'host', key: 'host', optional: false }`.
  */
 export interface ModelMetadata<T extends object = object> {
   readonly model: ModelClass<T>;

@@ -1,30 +1,26 @@
+import { MODEL_CLASS } from '../../decorators/decorator-store.js';
 import { InfluxValidationError } from '../errors.js';
 import type { ClassBuffer } from '../registry/class-buffer.js';
 import { defaultRegistry } from '../registry/default-registry.js';
-import type { SeriesRegistry } from '../registry/series-registry.js';
+import { SeriesRegistry } from '../registry/series-registry.js';
 import { getModelCommitOptions, getModelMetadata } from './metadata-builder.js';
 import { checkConstraints, declaresConstraints } from './model-constraints.js';
 import type { ModelClass, ModelMetadata } from './model-metadata.js';
 import { compileSerializer, type ModelSerializer } from './model-serializer.js';
 
 /**
- * How a model instance is built (see SeriesModel's constructor).
+ * How a model instance is built: one path for every class shape.
  *
- * With `useDefineForClassFields` (the TypeScript default), every field a subclass declares
- * (`host!: string`, `region = 'eu'`) is redefined on the instance after the base constructor
- * returns, wiping what it assigned. So:
+ * `@Measurement` returns a subclass of the written class (same name; see
+ * decorators/decorator-store.ts). Its constructor calls `super(values)`, so the written class's
+ * field initialisers run first (with `useDefineForClassFields`, `host!: string` defines `host` as
+ * undefined and `region = 'eu'` its default), then hands the instance to {@link constructModel},
+ * which assigns the given values over the defaults, checks required tags, serializes (the built-in
+ * validation), runs class-validator constraints, freezes and buffers it. The instance is frozen
+ * when `new` returns; nothing is proxied, nothing is constructed twice.
  *
- * - A class whose chain declares no instance fields (fields declared with `declare`, classes made
- *   by `defineMeasurement`, or code compiled without define semantics) is built in place: the base
- *   constructor assigns, validates, freezes and buffers `this`. This is the fast path.
- * - Otherwise the base constructor first builds the real instance with a nested construction of
- *   the same class (so field initialisers and their defaults run on it), assigns the given values
- *   over the defaults, validates, buffers it, and returns a Proxy of it whose only traps refuse
- *   assignment and deletion and ignore the field definitions that the outer construction then
- *   performs. The real instance is frozen at the end of the current job (a microtask), after which
- *   `Object.isFrozen(instance)` is true too. Property reads are not trapped.
- *
- * Which path a class takes is found once, by constructing a probe instance without values.
+ * A decorated subclass of a model finishes the instance itself (its parent's finishing step sees a
+ * different `new.target` and leaves it); an undecorated subclass is refused at first use.
  */
 
 export interface ModelRuntime {
@@ -32,9 +28,12 @@ export interface ModelRuntime {
   readonly serialize: ModelSerializer;
   /** The model's properties: tags, fields, then the timestamp (the serializer's value order). */
   readonly properties: readonly string[];
-  readonly propertySet: ReadonlySet<string>;
   /** Property name → index in `properties`. */
   readonly propertyIndex: ReadonlyMap<string, number>;
+  /** Number of tags (the first entries of `properties`). */
+  readonly tagCount: number;
+  /** Per tag (by index): true when it may be missing (`@Tag({ optional: true })`). */
+  readonly tagOptional: readonly boolean[];
   /**
    * True when no model property is an accessor on the class's prototype chain: the values read
    * from the given object are then the values the instance holds, and are handed to the
@@ -47,7 +46,6 @@ export interface ModelRuntime {
   /** The keys of the last values object, in for-in order, and their property indices. */
   lastKeys: string[];
   lastIndices: number[];
-  readonly hasOwnFields: boolean;
   readonly constraints: boolean;
   readonly registry: SeriesRegistry;
   readonly buffer: ClassBuffer;
@@ -56,49 +54,61 @@ export interface ModelRuntime {
 const runtimes = new WeakMap<object, ModelRuntime>();
 /** Not yet read (distinct from a given `undefined`). */
 const MISSING = Symbol('missing');
-let plain = false;
-
-/** Called first by SeriesModel's constructor: true when this construction must only run initialisers. */
-export function consumePlainConstruction(): boolean {
-  if (!plain) return false;
-  plain = false;
-  return true;
-}
-
-function constructPlain(Model: ModelClass, values: unknown): Record<string, unknown> {
-  plain = true;
-  try {
-    return Reflect.construct(Model, [values]) as Record<string, unknown>;
-  } finally {
-    plain = false;
-  }
-}
 
 function buildRuntime(Model: ModelClass): ModelRuntime {
   const meta = getModelMetadata(Model);
+  if ((Model as unknown as Record<symbol, unknown>)[MODEL_CLASS] !== Model) {
+    throw new InfluxValidationError(
+      meta.className,
+      undefined,
+      'cannot be constructed: it was not finished by @Measurement (it does not extend SeriesModel, or was given its model record another way); extend SeriesModel and decorate the class with @Measurement',
+    );
+  }
   const options = getModelCommitOptions(Model);
-  const registry = options.registry ?? defaultRegistry;
+  const registry = (options.registry ?? defaultRegistry) as SeriesRegistry;
+  if (!(registry instanceof SeriesRegistry)) {
+    throw new InfluxValidationError(
+      meta.className,
+      undefined,
+      '@Measurement option registry must be a SeriesRegistry',
+    );
+  }
   const properties = [
     ...meta.tags.map((t) => t.property),
     ...meta.fields.map((f) => f.property),
     ...(meta.timestamp ? [meta.timestamp.property] : []),
   ];
-  const probe = constructPlain(Model, {});
+  const serialize = serializerOf(Model);
   const rt: ModelRuntime = {
     meta,
-    serialize: compileSerializer(meta),
+    serialize,
     properties,
-    propertySet: new Set(properties),
     propertyIndex: new Map(properties.map((p, i) => [p, i])),
+    tagCount: meta.tags.length,
+    tagOptional: meta.tags.map((t) => t.optional === true),
     plainValues: properties.every((p) => !isAccessor(Model.prototype, p)),
     scratch: new Array(properties.length),
     scratchBusy: false,
     lastKeys: [],
     lastIndices: [],
-    hasOwnFields: Reflect.ownKeys(probe).length > 0,
     constraints: declaresConstraints(Model),
     registry,
-    buffer: registry.bufferFor(Model),
+    buffer: registry.bufferFor(Model, {
+      target: {
+        className: meta.className,
+        database: meta.database,
+        retentionPolicy: meta.retentionPolicy,
+        precision: meta.precision,
+      },
+      options: {
+        bulkSize: options.bulkSize,
+        flushInterval: options.flushInterval,
+        maxBatchBytes: options.maxBatchBytes,
+        autocommit: options.autocommit,
+        sink: options.sink,
+      },
+      serialize,
+    }),
   };
   runtimes.set(Model, rt);
   return rt;
@@ -113,37 +123,37 @@ function isAccessor(proto: object | null, key: string): boolean {
   return false;
 }
 
+const serializers = new WeakMap<object, ModelSerializer>();
+
+/**
+ * The compiled serializer of a model class (the one instance -> line function), built at first
+ * use; also for model classes that are only read and written through a repository.
+ */
+export function serializerOf(Model: ModelClass): ModelSerializer {
+  let serialize = serializers.get(Model);
+  if (serialize === undefined) {
+    serialize = compileSerializer(getModelMetadata(Model));
+    serializers.set(Model, serialize);
+  }
+  return serialize;
+}
+
+/** The registry buffering a model class, once an instance was built (or a static used). */
+export function bufferingRegistry(Model: ModelClass): SeriesRegistry | undefined {
+  return runtimes.get(Model)?.registry;
+}
+
 /** The compiled runtime of a model class (built at first use). */
 export function runtimeOf(Model: ModelClass): ModelRuntime {
   return runtimes.get(Model) ?? buildRuntime(Model);
 }
 
-const immutable: ProxyHandler<Record<string, unknown>> = {
-  set(_target, key) {
-    throw new TypeError(`Cannot assign to '${String(key)}': model instances are immutable`);
-  },
-  deleteProperty(_target, key) {
-    throw new TypeError(`Cannot delete '${String(key)}': model instances are immutable`);
-  },
-  defineProperty(target, key, descriptor) {
-    // Field definitions of the outer construction are ignored; once frozen, the target refuses.
-    return Object.isFrozen(target) ? Reflect.defineProperty(target, key, descriptor) : true;
-  },
-  setPrototypeOf() {
-    return false;
-  },
-};
-
-let toFreeze: object[] = [];
-function freezeScheduled(): void {
-  const list = toFreeze;
-  toFreeze = [];
-  for (let i = 0; i < list.length; i++) Object.freeze(list[i]);
-}
-
-/** Builds, validates, freezes and buffers one instance (the body of SeriesModel's constructor). */
+/**
+ * Finishes one instance: assigns, validates, freezes and buffers it (called by the constructor of
+ * the class `@Measurement` made, after the field initialisers ran). Returns the instance.
+ */
 export function constructModel(Model: ModelClass, self: object, values: unknown): object {
-  const rt = runtimeOf(Model);
+  const rt = runtimes.get(Model) ?? buildRuntime(Model);
   rt.registry.checkAccept(rt.buffer);
   if (values === null || typeof values !== 'object') {
     throw new InfluxValidationError(
@@ -192,16 +202,35 @@ export function constructModel(Model: ModelClass, self: object, values: unknown)
     }
     // Properties the for-in did not see (omitted, or not enumerable) are read as before.
     for (let i = 0; i < n; i++) if (vals[i] === MISSING) vals[i] = given[props[i] as string];
-    const target = rt.hasOwnFields ? constructPlain(Model, values) : (self as Record<string, unknown>);
+    // Tags: `null` counts as not given (an initialiser default stays); the serializer then reads
+    // the instance's value.
+    const tagCount = rt.tagCount;
+    for (let i = 0; i < tagCount; i++) if (vals[i] === null) vals[i] = undefined;
+    const target = self as Record<string, unknown>;
     assign(target, props, vals, n);
+    // A required tag needs a value: given, or an initialiser default.
+    for (let i = 0; i < tagCount; i++) {
+      if (vals[i] !== undefined || rt.tagOptional[i] === true) continue;
+      const held = target[props[i] as string];
+      if (held === undefined || held === null) missingTag(rt, props[i] as string);
+    }
     return finishModel(rt, target, rt.plainValues ? vals : undefined);
   } finally {
     if (vals === rt.scratch) rt.scratchBusy = false;
   }
 }
 
+function missingTag(rt: ModelRuntime, property: string): never {
+  throw new InfluxValidationError(
+    rt.meta.className,
+    property,
+    `is a required tag and has no value (missing, undefined or null); give it a value, give the property a default (${property} = '…'), or declare it @Tag({ optional: true })`,
+  );
+}
+
 /**
- * `target[props[i]] = vals[i]` for each value that is not undefined, in order. The first eight
+ * `target[props[i]] = vals[i]` for each value that is not undefined (nor null for a tag: see
+ * constructModel), in order. The first eight
  * stores each have their own site: for one class, a site then always adds the same property to
  * the same shape of object (a fast, monomorphic store), where a single loop site would see every
  * property of every class (a slow, megamorphic one).
@@ -223,7 +252,7 @@ function assign(
   for (let i = 8; i < n; i++) if (vals[i] !== undefined) target[props[i] as string] = vals[i];
 }
 
-/** Serializes, checks constraints, freezes (or proxies) and buffers a built instance. */
+/** Serializes, checks constraints, freezes and buffers a built instance. */
 function finishModel(rt: ModelRuntime, target: Record<string, unknown>, vals: unknown[] | undefined): object {
   const writer = rt.buffer.writer;
   const start = writer.pos;
@@ -236,14 +265,7 @@ function finishModel(rt: ModelRuntime, target: Record<string, unknown>, vals: un
       throw e;
     }
   }
-  let instance: object;
-  if (rt.hasOwnFields) {
-    instance = new Proxy(target, immutable);
-    if (toFreeze.length === 0) queueMicrotask(freezeScheduled);
-    toFreeze.push(target);
-  } else {
-    instance = Object.freeze(target);
-  }
-  rt.registry.add(rt.buffer, instance);
-  return instance;
+  Object.freeze(target);
+  rt.registry.add(rt.buffer, target);
+  return target;
 }

@@ -1,8 +1,9 @@
+import { FINISH_CONSTRUCTION, MODEL_CLASS } from '../../decorators/decorator-store.js';
 import type { Point } from '../line-protocol/make-lines.js';
-import type { CommitSink } from '../registry/commit-sink.js';
 import type { SeriesRegistry } from '../registry/series-registry.js';
+import type { CommitSink } from '../sink.js';
 import type { ModelClass } from './model-metadata.js';
-import { constructModel, consumePlainConstruction, runtimeOf } from './model-runtime.js';
+import { constructModel, runtimeOf } from './model-runtime.js';
 
 type DataKeys<T> = {
   [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K;
@@ -42,14 +43,32 @@ export type ModelInit<T, D extends keyof T = never> = Omit<Pick<T, DataKeys<T>>,
  * mistake in the model, `InfluxBufferFullError` when the registry holds `maxPending` points,
  * `InfluxClosedError` after `registry.close()`. In every case nothing was buffered.
  *
- * Model classes must not assign properties in their own constructor bodies (instances are
- * immutable); put defaults in field initialisers (`region = 'eu'`).
+ * Defaults go in field initialisers (`region = 'eu'`); a given value wins over a default. A
+ * decorated subclass of a model adds or overrides properties and is a model of its own (its own
+ * buffer; `@Measurement` again); an undecorated subclass of a model is refused at first use.
  */
 export abstract class SeriesModel<T extends object = object, D extends keyof T = never> {
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: the values are read once the subclass's initialisers ran
   constructor(values: ModelInit<T, D>) {
-    if (consumePlainConstruction()) return;
-    // biome-ignore lint/correctness/noConstructorReturn: the instance is built (or proxied) here
-    return constructModel(new.target as ModelClass, this, values) as this;
+    // The class @Measurement made finishes the instance after the initialisers (FINISH_CONSTRUCTION
+    // below). A class it did not make (no @Measurement, or an undecorated subclass of a model) is
+    // refused here, naming the class, before anything is buffered.
+    const Model = new.target as unknown as Record<symbol, unknown>;
+    if (Model[MODEL_CLASS] === undefined) runtimeOf(new.target as ModelClass);
+  }
+
+  /**
+   * Called by the constructor of the class `@Measurement` made (decorators/decorator-store.ts),
+   * after the field initialisers ran: assigns, validates, freezes and buffers the instance.
+   * Internal.
+   *
+   * ```ts
+   * // what `new Cpu({ host: 'a', usage: 0.5 })` runs once Cpu's initialisers are done:
+   * return Cpu[FINISH_CONSTRUCTION](Cpu, this, values); // frozen, buffered: cpu,host=a usage=0.5 <now>
+   * ```
+   */
+  static [FINISH_CONSTRUCTION](model: ModelClass, instance: object, values: unknown): object {
+    return constructModel(model, instance, values);
   }
 
   /**

@@ -1,11 +1,10 @@
 import type { QueryOptions, WriteOptions } from '../client/client-options.js';
 import { InfluxValidationError } from '../errors.js';
-import { type FieldValue, makeLine } from '../line-protocol/make-lines.js';
-import { NANOS_PER_UNIT } from '../line-protocol/precision.js';
+import { LineWriter } from '../line-protocol/line-writer.js';
 import { quoteIdent } from '../line-protocol/quote.js';
-import { dateToNanos, floorDiv } from '../line-protocol/time.js';
 import { getModelMetadata } from '../models/metadata-builder.js';
 import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
+import { bufferingRegistry, serializerOf } from '../models/model-runtime.js';
 import { regexLiteral } from './influxql-literals.js';
 import type { ModelProperty } from './model-types.js';
 import type { ConditionNode, SelectNode } from './query-ast.js';
@@ -178,6 +177,10 @@ export class Repository<T extends object> {
   /**
    * Writes instances now, in one request per 5000 points, bypassing the registry buffer; resolves
    * when the server stored them. Goes to the model's database, retention policy and precision.
+   * An instance still waiting in its class's buffer (`new Cpu(...)` buffers it) is taken out of the
+   * buffer and written here with its buffered line, so it is stored once, not also autocommitted;
+   * other instances (from queries, already committed, or plain objects of the model's shape) are
+   * serialized by the model's serializer, the same function that fills the buffers.
    *
    * ```ts
    * await repo.write([a, b]); // POST /write?db=…&precision=n  cpu_load,host=a usage=0.5 1704067200000000000
@@ -189,11 +192,57 @@ export class Repository<T extends object> {
         ? [...(instances as Iterable<T>)]
         : [instances as T];
     const { metadata: meta } = this;
+    const serialize = serializerOf(this.model);
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i];
+      if (o === null || typeof o !== 'object') {
+        throw new InfluxValidationError(
+          `${meta.className}[${i}]`,
+          undefined,
+          `expected an instance, got ${o === null ? 'null' : typeof o}`,
+        );
+      }
+    }
+    // Serialize everything first (a bad instance throws before anything is taken or sent).
+    const writer = new LineWriter(1 << 12);
+    const pending = new Set<object>();
+    const ends: number[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i] as object;
+      // A frozen instance keeps its time; an object that is not frozen is copied, so that the
+      // time a missing timestamp gets is not written into the caller's object.
+      const inst = Object.isFrozen(o) ? o : Object.assign(Object.create(Object.getPrototypeOf(o)), o);
+      try {
+        serialize(inst as Record<string, unknown>, writer);
+      } catch (e) {
+        if (e instanceof InfluxValidationError) {
+          throw new InfluxValidationError(
+            `${meta.className}[${i}]`,
+            e.property,
+            e.message.replace(/^.*?: /, ''),
+          );
+        }
+        throw e;
+      }
+      ends.push(writer.pos);
+      pending.add(o);
+    }
+    // Instances still in the buffer: their buffered line (same text, same time) replaces the one
+    // just made, and they leave the buffer, so that the registry does not write them as well.
+    const taken =
+      bufferingRegistry(this.model)?.withdraw(this.model, [...pending]) ?? new Map<object, Buffer>();
+    const enc = writer.ascii ? 'latin1' : 'utf8';
     const BATCH = 5000;
-    for (let start = 0; start < list.length; start += BATCH) {
+    let start = 0;
+    for (let from = 0; from < list.length; from += BATCH) {
+      const to = Math.min(list.length, from + BATCH);
       let body = '';
-      const end = Math.min(list.length, start + BATCH);
-      for (let i = start; i < end; i++) body += `${this.line(list[i]!, i)}\n`;
+      for (let i = from; i < to; i++) {
+        const line = taken.get(list[i] as object);
+        const end = ends[i] as number;
+        body += line !== undefined ? line.toString('utf8') : writer.buf.toString(enc, start, end);
+        start = end;
+      }
       await this.client.write(body, {
         ...(meta.database !== undefined ? { database: meta.database } : {}),
         ...(meta.retentionPolicy !== undefined ? { retentionPolicy: meta.retentionPolicy } : {}),
@@ -312,57 +361,6 @@ export class Repository<T extends object> {
         'deleteSeries() takes conditions on tags only (InfluxDB drops whole series)',
       );
     }
-  }
-
-  private line(instance: T, index: number): string {
-    const meta = this.metadata;
-    const where = `${meta.className}[${index}]`;
-    if (instance === null || typeof instance !== 'object') {
-      throw new InfluxValidationError(where, undefined, `expected an instance, got ${typeof instance}`);
-    }
-    const o = instance as Record<string, unknown>;
-    let measurement = meta.measurement;
-    if (meta.templateProperties.length > 0) {
-      measurement = measurement.replace(/\{([^{}]+)\}/g, (_m, p: string) => {
-        const v = o[p];
-        if (v === undefined || v === null || v === '') {
-          throw new InfluxValidationError(where, p, 'is needed by the measurement name template');
-        }
-        return String(v);
-      });
-    }
-    const tags: Record<string, string> = {};
-    for (const t of meta.tags) {
-      const v = o[t.property];
-      if (v !== undefined && v !== null) tags[t.key] = String(v);
-    }
-    const fields: Record<string, FieldValue> = {};
-    for (const f of meta.fields) {
-      const v = o[f.property];
-      if (v === undefined || v === null) continue;
-      if (f.type === 'integer') {
-        if (typeof v === 'bigint') fields[f.key] = v;
-        else if (typeof v === 'number' && Number.isSafeInteger(v)) fields[f.key] = BigInt(v);
-        else throw new InfluxValidationError(where, f.property, `is an integer field, got ${String(v)}`);
-      } else fields[f.key] = v as FieldValue;
-    }
-    let time: bigint | undefined;
-    const ts = meta.timestamp;
-    if (ts) {
-      const v = o[ts.property];
-      if (v instanceof Date) time = dateToNanos(v);
-      else if (typeof v === 'bigint') time = v;
-      else if (v !== undefined && v !== null) {
-        throw new InfluxValidationError(where, ts.property, `must be a Date or a bigint of nanoseconds`);
-      }
-      if (time !== undefined && meta.precision !== 'n' && meta.precision !== 'ns') {
-        time = floorDiv(time, NANOS_PER_UNIT[meta.precision]);
-      }
-    }
-    return makeLine(
-      { measurement, tags, fields, ...(time !== undefined ? { time } : {}) },
-      meta.precision,
-    ).replace(/\n$/, '');
   }
 }
 

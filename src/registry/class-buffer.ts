@@ -1,7 +1,52 @@
 import { Buffer } from 'node:buffer';
 import { LineWriter } from '../line-protocol/line-writer.js';
-import type { ModelCommitOptions } from '../models/metadata-builder.js';
-import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
+import type { Precision } from '../line-protocol/precision.js';
+import type { CommitSink } from '../sink.js';
+
+/**
+ * What the registry knows of a model class's series: where its points go and its name for
+ * messages. The model side (src/models/model-runtime.ts) provides it; the registry never reads the
+ * decorator records or the model schema.
+ */
+export interface SeriesTarget {
+  /** The class name, for messages only. */
+  readonly className: string;
+  readonly database: string | undefined;
+  readonly retentionPolicy: string | undefined;
+  /** Precision of the timestamps in the lines. */
+  readonly precision: Precision;
+}
+
+/** Commit options of one class (undefined: the registry's). */
+export interface SeriesCommitOptions {
+  readonly bulkSize: number | undefined;
+  readonly flushInterval: number | undefined;
+  readonly maxBatchBytes: number | undefined;
+  readonly autocommit: boolean | undefined;
+  readonly sink: CommitSink | undefined;
+}
+
+/**
+ * The per-class serializer the registry's buffers are filled by: writes one instance as a line of
+ * line protocol, `\n` included, into `writer`, or throws leaving the writer as it was. `values` are
+ * the instance's property values when the caller read them already. The model side compiles it
+ * (src/models/model-serializer.ts, the one instance -> line function).
+ */
+export type LineSerializer = (
+  instance: Record<string, unknown>,
+  writer: LineWriter,
+  values?: readonly unknown[],
+) => void;
+
+/** What the registry is told about a model class when its buffer is made. */
+export interface SeriesClass {
+  readonly target: SeriesTarget;
+  readonly options: SeriesCommitOptions;
+  readonly serialize: LineSerializer;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: constructors of any argument list
+type ModelClass = abstract new (...args: any[]) => object;
 
 /** One batch cut from a class's buffer, from the moment it is cut until it is stored or reported. */
 export class PendingBatch {
@@ -52,11 +97,17 @@ export class ClassBuffer {
   timer: NodeJS.Timeout | undefined;
   /** Batches of this class cut and not yet settled. */
   readonly active = new Set<Promise<Error | undefined>>();
+  readonly meta: SeriesTarget;
+  readonly options: SeriesCommitOptions;
+  readonly serialize: LineSerializer;
   constructor(
     readonly model: ModelClass,
-    readonly meta: ModelMetadata,
-    readonly options: ModelCommitOptions,
-  ) {}
+    series: SeriesClass,
+  ) {
+    this.meta = series.target;
+    this.options = series.options;
+    this.serialize = series.serialize;
+  }
 
   get count(): number {
     return this.instances.length;
@@ -78,6 +129,38 @@ export class ClassBuffer {
       start = end;
     }
     return out;
+  }
+
+  /**
+   * Takes the pending lines of the `wanted` instances out of the buffer (the others keep their
+   * order); returns each taken instance's line, `\n` included, as bytes.
+   */
+  withdraw(wanted: ReadonlySet<object>): Map<object, Buffer> {
+    const taken = new Map<object, Buffer>();
+    const w = this.writer;
+    const ends: number[] = [];
+    const instances: object[] = [];
+    let start = 0;
+    let pos = 0;
+    for (let i = 0; i < this.instances.length; i++) {
+      const inst = this.instances[i] as object;
+      const end = this.ends[i] as number;
+      if (wanted.has(inst) && !taken.has(inst)) {
+        taken.set(inst, Buffer.from(w.buf.subarray(start, end)));
+      } else {
+        if (pos !== start) w.buf.copy(w.buf, pos, start, end);
+        pos += end - start;
+        ends.push(pos);
+        instances.push(inst);
+      }
+      start = end;
+    }
+    if (taken.size > 0) {
+      w.pos = pos;
+      this.ends = ends;
+      this.instances = instances;
+    }
+    return taken;
   }
 
   /** Cuts everything pending into a batch and empties the buffer. */

@@ -7,10 +7,9 @@ import {
   InfluxValidationError,
 } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
-import { getModelCommitOptions, getModelMetadata } from '../models/metadata-builder.js';
-import type { ModelClass } from '../models/model-metadata.js';
-import { ClassBuffer, type PendingBatch } from './class-buffer.js';
-import type { CommitBatch, CommitSink } from './commit-sink.js';
+import { parseLine } from '../line-protocol/parse-line.js';
+import { type CommitBatch, type CommitSink, SERIES_REGISTRY } from '../sink.js';
+import { ClassBuffer, type PendingBatch, type SeriesClass } from './class-buffer.js';
 import {
   type CommitFailure,
   DEFAULT_REGISTRY_OPTIONS,
@@ -33,6 +32,17 @@ export interface FlushResult {
 
 type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
 
+// biome-ignore lint/suspicious/noExplicitAny: constructors of any argument list
+type ModelClass = abstract new (...args: any[]) => object;
+
+/** Warns once per registry, or once per class, that a `bulkSize` has no effect without autocommit. */
+function warnBulkSizeIgnored(what: string): void {
+  process.emitWarning(
+    `influx-models: ${what} sets bulkSize with autocommit off; bulkSize has no effect until autocommit is on (points wait for commit()/flush())`,
+    { code: 'INFLUX_MODELS_BULKSIZE_WITHOUT_AUTOCOMMIT' },
+  );
+}
+
 /**
  * Buffers model instances per class and commits them in batches through a {@link CommitSink}:
  * when a class reaches `bulkSize` points, `maxBatchBytes` bytes, or `flushInterval` ms after its
@@ -54,6 +64,8 @@ type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
  * ```
  */
 export class SeriesRegistry {
+  /** Brand that `@Measurement({ registry })` checks (see SeriesRegistryRef in src/sink.ts). */
+  readonly [SERIES_REGISTRY] = true as const;
   private opts: ResolvedRegistryOptions;
   private readonly buffers = new Map<object, ClassBuffer>();
   private pendingPoints = 0;
@@ -64,10 +76,12 @@ export class SeriesRegistry {
   private giveUp = false;
   private readonly sleepers = new Set<() => void>();
   private warnedNoSink = false;
+  private warnedBulkSize = false;
   private uninstallHooks: (() => void) | undefined;
 
   constructor(options?: SeriesRegistryOptions) {
     this.opts = resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, options);
+    this.checkBulkSize(options);
   }
 
   /**
@@ -79,7 +93,15 @@ export class SeriesRegistry {
    */
   configure(options: SeriesRegistryOptions): this {
     this.opts = resolveRegistryOptions(this.opts, options);
+    this.checkBulkSize(options);
     return this;
+  }
+
+  private checkBulkSize(options: SeriesRegistryOptions | undefined): void {
+    if (options?.bulkSize !== undefined && !this.opts.autocommit && !this.warnedBulkSize) {
+      this.warnedBulkSize = true;
+      warnBulkSizeIgnored('the series registry');
+    }
   }
 
   /** The options in force (defaults filled in). */
@@ -145,18 +167,23 @@ export class SeriesRegistry {
   }
 
   /**
-   * The buffer of a model class (internal; used by `SeriesModel`), created on first use.
+   * The buffer of a model class (internal; the model runtime makes it on the class's first use,
+   * telling the registry the class's series, commit options and serializer).
    *
    * ```ts
-   * const buffer = registry.bufferFor(Cpu);
+   * const buffer = registry.bufferFor(Cpu, { target, options, serialize });
    * buffer.count; // points of Cpu buffered, not yet handed to a sink
    * ```
    */
-  bufferFor(model: ModelClass): ClassBuffer {
+  bufferFor(model: ModelClass, series: SeriesClass): ClassBuffer {
     let buffer = this.buffers.get(model);
     if (buffer === undefined) {
-      buffer = new ClassBuffer(model, getModelMetadata(model), getModelCommitOptions(model));
+      buffer = new ClassBuffer(model, series);
       this.buffers.set(model, buffer);
+      const o = series.options;
+      if (o.bulkSize !== undefined && !(o.autocommit ?? this.opts.autocommit)) {
+        warnBulkSizeIgnored(`${series.target.className} (@Measurement)`);
+      }
     }
     return buffer;
   }
@@ -243,28 +270,31 @@ export class SeriesRegistry {
    * ```
    */
   pending(model: ModelClass): Point[] {
+    // Read back from the buffered lines: exactly what will be written, made by the one
+    // instance -> line function (the class's serializer).
+    return this.pendingLines(model).map(parseLine);
+  }
+
+  /**
+   * Takes the given instances out of their class's buffer, if still there (not yet handed to a
+   * sink), and returns each taken instance's line (with its `\n`). `Repository.write` uses it so
+   * that an instance written directly is not also autocommitted.
+   *
+   * ```ts
+   * const a = new Cpu({ host: 'a', usage: 0.5, cores: 4 });
+   * registry.withdraw(Cpu, [a]); // Map { a => <Buffer 'cpu,host=a cores=4i,usage=0.5 …\n'> }
+   * registry.pendingLines(Cpu); // []
+   * ```
+   */
+  withdraw(model: ModelClass, instances: readonly object[]): Map<object, Buffer> {
     const buffer = this.buffers.get(model);
-    if (buffer === undefined) return [];
-    const meta = buffer.meta;
-    const lines = buffer.lines();
-    return buffer.instances.map((inst, i) => {
-      const v = inst as Record<string, unknown>;
-      const tags: Record<string, string> = {};
-      for (const t of meta.tags) {
-        const tv = v[t.property];
-        if (typeof tv === 'string' && tv !== '') tags[t.key] = tv;
-      }
-      const fields: Record<string, number | bigint | boolean | string> = {};
-      for (const f of meta.fields) {
-        const fv = v[f.property];
-        if (fv === undefined || fv === null) continue;
-        fields[f.key] = f.type === 'integer' && typeof fv === 'number' ? BigInt(fv) : (fv as number);
-      }
-      let measurement = meta.measurement;
-      for (const p of meta.templateProperties) measurement = measurement.replace(`{${p}}`, String(v[p]));
-      const line = lines[i] as string;
-      return { measurement, tags, fields, time: BigInt(line.slice(line.lastIndexOf(' ') + 1)) };
-    });
+    if (buffer === undefined || buffer.count === 0) return new Map();
+    const taken = buffer.withdraw(new Set(instances));
+    if (taken.size > 0) {
+      if (buffer.count === 0) this.clearTimer(buffer);
+      this.release(taken.size);
+    }
+    return taken;
   }
 
   /**
@@ -298,12 +328,13 @@ export class SeriesRegistry {
    * ```
    */
   async commit(model: ModelClass, sink?: CommitSink): Promise<void> {
+    const buffer = this.buffers.get(model);
     if (sink !== undefined && typeof (sink as { commit?: unknown })?.commit !== 'function') {
       throw new InfluxConfigError(
-        `${getModelMetadata(model).className}.commit(sink): sink must implement commit(batch)`,
+        `${buffer?.meta.className ?? model.name}.commit(sink): sink must implement commit(batch)`,
       );
     }
-    const buffer = this.bufferFor(model);
+    if (buffer === undefined) return; // nothing of this class was ever buffered here
     const earlier = [...buffer.active];
     let mine: Promise<Error | undefined> | undefined;
     if (buffer.count > 0) {
@@ -558,9 +589,9 @@ export class SeriesRegistry {
         code: 'INFLUX_MODELS_ON_ERROR',
       });
     }
-    const meta = getModelMetadata(failure.model as ModelClass);
+    const className = this.buffers.get(failure.model as ModelClass)?.meta.className ?? failure.model.name;
     process.emitWarning(
-      `influx-models: ${failure.lines.length} points of ${meta.className} were not written after ${failure.attempts} attempt(s): ${error.message}`,
+      `influx-models: ${failure.lines.length} points of ${className} were not written after ${failure.attempts} attempt(s): ${error.message}`,
       { code: 'INFLUX_MODELS_COMMIT_FAILED' },
     );
   }

@@ -1,6 +1,6 @@
 import { InfluxConfigError, InfluxConnectionError } from '../errors.js';
 import { scanLineLength } from '../line-protocol/make-lines.js';
-import type { CommitBatch, CommitSink } from '../registry/commit-sink.js';
+import type { CommitBatch, CommitSink } from '../sink.js';
 
 /**
  * Splits a body into lines the way InfluxDB does: a newline inside a quoted string field does not
