@@ -234,7 +234,7 @@ function localVersionIn(dir, name) {
  */
 function quickStart(dir) {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = /## Quick start\n[^`]*```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  const block = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
   if (block === undefined)
     throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
   const address = "{ host: 'localhost', database: 'metrics' }";
