@@ -40,7 +40,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^influx-models$/, replacement: here('./src/index.ts') },
-      { find: /^influx-models\/(testing|nestjs|arrow)$/, replacement: here('./src/$1/index.ts') },
+      { find: /^influx-models\/(testing|nestjs|arrow|schema)$/, replacement: here('./src/$1/index.ts') },
     ],
   },
   test: {

@@ -16,7 +16,7 @@ export default defineConfig({
     // Inside this repository the package name points at the sources; a user's project needs no alias.
     alias: [
       { find: /^influx-models$/, replacement: `${root}src/index.ts` },
-      { find: /^influx-models\/(testing|nestjs|arrow)$/, replacement: `${root}src/$1/index.ts` },
+      { find: /^influx-models\/(testing|nestjs|arrow|schema)$/, replacement: `${root}src/$1/index.ts` },
     ],
   },
   test: { include: ['examples/**/*.test.ts'], pool: 'forks' },

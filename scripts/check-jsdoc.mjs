@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['src/index.ts', 'src/testing/index.ts', 'src/nestjs/index.ts', 'src/arrow/index.ts'];
+const entries = [
+  'src/index.ts',
+  'src/testing/index.ts',
+  'src/nestjs/index.ts',
+  'src/arrow/index.ts',
+  'src/schema/index.ts',
+];
 const cfg = ts.getParsedCommandLineOfConfigFile(
   join(root, 'tsconfig.json'),
   {},

@@ -5,7 +5,7 @@
 // compiler options the README asks users for. Names that a snippet uses without declaring them
 // (an open client, a user's model, an Arrow table) come from scripts/readme-snippets-prelude.d.ts,
 // so a snippet may be a fragment; anything else it uses must be imported as a user would.
-// A snippet that is meant not to compile is fenced ```ts-error (it must fail).
+// A snippet that is meant not to compile (one showing the errors the types give) is fenced ```ts-error; it must fail.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -287,3 +287,48 @@ export class InfluxBufferFullError extends InfluxModelsError {
     this.maxPending = maxPending;
   }
 }
+
+/** A field key the server reports with several types (written differently into different shards). */
+export interface FieldTypeConflict {
+  readonly measurement: string;
+  readonly field: string;
+  /** The types found, default retention policy first. */
+  readonly types: readonly string[];
+  /** Retention policy → the types its shards hold. */
+  readonly typesByRetentionPolicy: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * `pull` (`generateModels`) found field keys with several types and was not told which to use;
+ * nothing was written. Choose per key with `--field-type 'measurement.field=type'` (the
+ * `fieldTypes` option).
+ *
+ * ```ts
+ * try {
+ *   generateModels(found, { source });
+ * } catch (e) {
+ *   if (e instanceof InfluxFieldTypeConflictError) e.conflicts; // [{ measurement: 'm', field: 'v', types: ['float', 'string'], … }]
+ * }
+ * ```
+ */
+export class InfluxFieldTypeConflictError extends InfluxConfigError {
+  override name = 'InfluxFieldTypeConflictError';
+  readonly conflicts: readonly FieldTypeConflict[];
+  constructor(conflicts: readonly FieldTypeConflict[]) {
+    super(
+      `${conflicts.length} field key(s) have several types across shards; choose one for each with --field-type (fieldTypes):\n${conflicts
+        .map(
+          (c) =>
+            `  ${JSON.stringify(c.measurement)} field ${JSON.stringify(c.field)}: ${Object.entries(
+              c.typesByRetentionPolicy,
+            )
+              .map(([rp, t]) => `${t.join('/')} in ${JSON.stringify(rp)}`)
+              .join(
+                ', ',
+              )} → e.g. --field-type ${JSON.stringify(`${c.measurement}.${c.field}=${c.types[0]}`)}`,
+        )
+        .join('\n')}`,
+    );
+    this.conflicts = conflicts;
+  }
+}

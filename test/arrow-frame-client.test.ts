@@ -13,9 +13,11 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Field, Measurement, Tag, Timestamp } from '../decorators/index.js';
 import { FrameClient, frameKey } from '../src/arrow/index.js';
 import { InfluxDBClient } from '../src/client/influxdb-client.js';
 import { InfluxValidationError } from '../src/errors.js';
+import { count, createRepository, mean, sum } from '../src/query/index.js';
 import { rawQuery, rawWrite, serverAddress, uniqueDatabase } from './helpers/server.js';
 
 /** An exact int64-backed vector (apache-arrow's builders take timestamps as JS numbers). */
@@ -198,5 +200,72 @@ describe('FrameClient against a real influxd', () => {
     const t = await frames.queryTable('SELECT * FROM "m_one", "m_two"', { measurementColumn: 'measurement' });
     expect([...(t.getChild('measurement') ?? [])]).toEqual(['m_one', 'm_two']);
     expect([...(t.getChild('v') ?? [])]).toEqual([1, 2]);
+  });
+});
+
+describe('FrameClient reads typed query builders', () => {
+  @Measurement({ name: 'bcpu', database: db })
+  class BCpu {
+    @Tag() host!: Tag;
+    @Field() usage!: number;
+    @Field({ type: 'integer' }) cores!: number;
+    @Timestamp() time?: Date;
+  }
+
+  beforeAll(async () => {
+    const w = await rawWrite(
+      [
+        'bcpu,host=web-1 usage=1,cores=4i 1000000000',
+        'bcpu,host=web-1 usage=2,cores=4i 2000000000',
+        'bcpu,host=web-2 usage=3,cores=8i 1500000000',
+        'bcpu,host=db-1 usage=9,cores=16i 1000000000',
+      ].join('\n'),
+      db,
+    );
+    expect(w.status).toBe(204);
+  });
+
+  it('queryTable(builder): bound values carried over, model field types (whole floats stay Float64)', async () => {
+    const repo = createRepository(client, BCpu);
+    const q = repo.query().select('usage', 'cores').where('host', '=~', /^web-/).where('usage', '>=', 2);
+    expect(q.toInfluxQL().params).toEqual({ p0: 2 });
+    const t = await frames.queryTable(q);
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['time', 'usage', 'cores']);
+    expect(t.getChild('usage')!.type).toBeInstanceOf(Float64);
+    expect(t.getChild('cores')!.type).toBeInstanceOf(Int64);
+    expect([...t.getChild('usage')!.toArray()]).toEqual([3, 2]);
+    expect([...t.getChild('cores')!.toArray()]).toEqual([8n, 4n]);
+    // the same rows as the builder's own all()
+    const rows = await q.all();
+    expect(rows.map((r) => [r.usage, r.cores])).toEqual([
+      [3, 8],
+      [2, 4],
+    ]);
+  });
+
+  it('queryFrames(builder): one table per group, aggregates typed', async () => {
+    const repo = createRepository(client, BCpu);
+    const q = repo
+      .query()
+      .select(mean('usage').as('avg'), sum('cores'), count('usage'))
+      .where('host', '!=', 'db-1')
+      .groupBy('host');
+    const byHost = await frames.queryFrames(q);
+    expect([...byHost.keys()]).toEqual(['bcpu,host=web-1', 'bcpu,host=web-2']);
+    const web1 = byHost.get('bcpu,host=web-1')!;
+    expect(web1.getChild('avg')!.toArray()[0]).toBe(1.5);
+    expect(web1.getChild('sum')!.type).toBeInstanceOf(Int64);
+    expect(web1.getChild('sum')!.toArray()[0]).toBe(8n);
+    expect(web1.getChild('count')!.toArray()[0]).toBe(2n);
+  });
+
+  it('refuses bindParams that collide with the builder’s own', async () => {
+    const repo = createRepository(client, BCpu);
+    const q = repo.query().select('usage').where('host', '=', 'web-1');
+    await expect(frames.queryTable(q, { bindParams: { p0: 'x' } })).rejects.toThrow(
+      /\$p0 is bound by the query builder/,
+    );
+    const t = await frames.queryTable(q, { bindParams: { other: 'x' } });
+    expect(t.numRows).toBe(2);
   });
 });

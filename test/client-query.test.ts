@@ -221,6 +221,31 @@ describe('client state', () => {
   });
 });
 
+describe('expectedResponseCode (influxdb-python expected_response_code)', () => {
+  it('query, queryMany and queryStream accept the expected status and refuse any other', async () => {
+    const client = new InfluxDBClient({ ...serverAddress(), database: db });
+    try {
+      const rs = await client.query('SELECT "value" FROM "cpu"', { expectedResponseCode: 200 });
+      expect([...rs.getPoints()]).toHaveLength(2);
+      const err = await client
+        .query('SELECT "value" FROM "cpu"', { expectedResponseCode: 204 })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InfluxDBClientError);
+      expect((err as InfluxDBClientError).code).toBe(200);
+      await expect(
+        client.queryMany('SHOW DATABASES; SHOW MEASUREMENTS', { expectedResponseCode: 201 }),
+      ).rejects.toBeInstanceOf(InfluxDBClientError);
+      const stream = client.queryStream('SELECT "value" FROM "cpu"', { expectedResponseCode: 202 });
+      await expect(stream.next()).rejects.toBeInstanceOf(InfluxDBClientError);
+      await expect(client.query('SHOW DATABASES', { expectedResponseCode: 42 })).rejects.toThrow(
+        /query\(expectedResponseCode\)/,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('statement splitting', () => {
   it('does not split inside a regex literal after =~ / !~', async () => {
     const { splitStatements: lex } = await import('../src/influxql/lexer.js');

@@ -172,6 +172,17 @@ describe('examples', () => {
     expect(stdout).toContain('Delete database: demo');
   });
 
+  it('schema-tutorial: applies a schema (dry run, run, nothing left to do) and pulls models', async () => {
+    const { stdout } = await example('schema-tutorial');
+    expect(stdout).toContain('Schema of database "schema_tutorial": 4 changes (dry run, nothing sent)');
+    expect(stdout).toContain('Schema of database "schema_tutorial": 4 changes (applied)');
+    expect(stdout).toContain('Schema of database "schema_tutorial": up to date, nothing to do');
+    expect(stdout).toContain('[2/2] http request: 2 tags, 3 fields');
+    expect(stdout).toContain("@Tag({ name: 'data center' }) dataCenter!: string;");
+    expect(stdout).toContain("@Field({ name: \"it's ok\", type: 'boolean' }) itsOk!: boolean;");
+    expect(stdout).toContain("export { HttpRequest } from './http-request.js';");
+  });
+
   it('memory-sink.test: the example unit test passes under its own vitest config', async () => {
     const { stdout } = await example('memory-sink.test');
     expect(stdout).toMatch(/Tests\s+4 passed/);

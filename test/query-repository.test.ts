@@ -189,7 +189,7 @@ describe('builder vs hand-written InfluxQL on the same data', () => {
     const h = await hand(
       `SELECT "usage", "cores" FROM "cpu" WHERE (("host" != 'a' AND "cores" >= 10 AND "cores" < 20) OR "host" =~ /^c /) AND "usage" > 1 AND "label" !~ /9$/`,
     );
-    expect(b.map((p) => [nanosToRfc3339(p.at), p.usage, p.cores])).toEqual(h[0]!.values);
+    expect(b.map((p) => [nanosToRfc3339(p.time as bigint), p.usage, p.cores])).toEqual(h[0]!.values);
     expect(b.length).toBeGreaterThan(5);
   });
 

@@ -3,6 +3,7 @@ import type { QueryOptions } from '../client/client-options.js';
 import { InfluxDBClient, type InfluxDBClientConfig } from '../client/influxdb-client.js';
 import { InfluxAbortError, InfluxConfigError } from '../errors.js';
 import { quoteIdent } from '../line-protocol/quote.js';
+import { QueryBuilder } from '../query/query-builder.js';
 import type { ResultSet } from '../results/result-set.js';
 import { FrameBuilder } from './frame-builder.js';
 import { FrameLineEncoder } from './frame-line-encoder.js';
@@ -14,6 +15,10 @@ import type {
   WriteFrameResult,
 } from './frame-options.js';
 import { loadArrow } from './load-arrow.js';
+
+/** A typed query builder (`repo.query()…`) of any model, as `queryFrames`/`queryTable` take it. */
+// biome-ignore lint/suspicious/noExplicitAny: a builder of any model, select list and grouping
+export type FrameQuery = QueryBuilder<any, any, any, any>;
 
 const FIELD_TYPES: Record<string, FrameColumnType> = {
   float: 'float',
@@ -150,11 +155,16 @@ export class FrameClient {
    * const frames = await fc.queryFrames('SELECT mean("value") FROM "cpu" WHERE time > now() - 1h GROUP BY time(1m), "host"');
    * // GET /query?db=…&epoch=ns&chunked=true&chunk_size=10000&q=SELECT+mean(%22value%22)+…
    * frames.get('cpu,host=a')?.getChild('mean')?.toArray(); // Float64Array [...]
+   *
+   * // or a typed query builder: its bound values, database and field types come along
+   * await fc.queryFrames(repo.query().select(mean('usage')).where('host', '=~', /^web-/).groupBy(time('1m'), 'host'));
+   * // GET /query?db=…&epoch=ns&chunked=true&q=SELECT+mean(%22usage%22%3A%3Afield)+…&params={"p0":…}
    * ```
    */
-  async queryFrames(q: string, options: QueryFramesOptions = {}): Promise<Map<string, Table>> {
-    const builder = await this.#collect(q, options, undefined);
-    return builder.tables(options.dropna ?? true);
+  async queryFrames(q: string | FrameQuery, options: QueryFramesOptions = {}): Promise<Map<string, Table>> {
+    const [text, o] = this.#fromBuilder(q, options, 'queryFrames');
+    const builder = await this.#collect(text, o, undefined);
+    return builder.tables(o.dropna ?? true);
   }
 
   /**
@@ -164,11 +174,15 @@ export class FrameClient {
    * ```ts
    * const t = await fc.queryTable('SELECT "value" FROM "cpu" GROUP BY "host"');
    * t.schema.fields.map((f) => f.name); // ['time', 'host', 'value']
+   * const u = await fc.queryTable(repo.query().select('usage', 'cores').where('host', '=', 'a'));
+   * // SELECT "usage"::field, "cores"::field FROM "cpu" WHERE "host"::tag = $p0   params: { p0: 'a' }
+   * u.getChild('cores')?.type; // Int64 (an integer field of the model)
    * ```
    */
-  async queryTable(q: string, options: QueryTableOptions = {}): Promise<Table> {
-    const builder = await this.#collect(q, options, { measurementColumn: options.measurementColumn });
-    return builder.table(options.dropna ?? true);
+  async queryTable(q: string | FrameQuery, options: QueryTableOptions = {}): Promise<Table> {
+    const [text, o] = this.#fromBuilder(q, options, 'queryTable');
+    const builder = await this.#collect(text, o, { measurementColumn: o.measurementColumn });
+    return builder.table(o.dropna ?? true);
   }
 
   /**
@@ -204,6 +218,53 @@ export class FrameClient {
    */
   async close(): Promise<void> {
     if (this.#ownsClient) await this.client.close();
+  }
+
+  /**
+   * A builder's text, bound values (as `bindParams`), database (unless `options.database` is given)
+   * and the column types its model declares (unless `options.columnTypes` names the column).
+   */
+  #fromBuilder<O extends QueryFramesOptions>(
+    q: string | FrameQuery,
+    options: O,
+    method: string,
+  ): [string, O] {
+    if (!(q instanceof QueryBuilder)) return [q, options];
+    if (options === null || typeof options !== 'object') {
+      throw new InfluxConfigError(`${method}(options): must be an object`);
+    }
+    const { query, params } = q.toInfluxQL();
+    const bindParams = { ...(options.bindParams ?? {}) };
+    for (const [name, value] of Object.entries(params)) {
+      if (Object.hasOwn(bindParams, name)) {
+        throw new InfluxConfigError(
+          `${method}(bindParams): $${name} is bound by the query builder; give your own values other names`,
+        );
+      }
+      bindParams[name] = value;
+    }
+    const plan = q.rowPlan();
+    const columnTypes: Record<string, FrameColumnType> = {};
+    for (const column of plan.columns.values()) {
+      if (column.raw) continue;
+      if (column.kind === 'float') columnTypes[column.name] = 'float';
+      else if (column.kind === 'count') columnTypes[column.name] = 'integer';
+      else {
+        const field =
+          column.property === undefined ? undefined : plan.meta.fieldsByProperty.get(column.property);
+        if (field) columnTypes[column.name] = field.type;
+      }
+    }
+    const database = options.database ?? q.targetDatabase();
+    return [
+      query,
+      {
+        ...options,
+        bindParams,
+        columnTypes: { ...columnTypes, ...(options.columnTypes ?? {}) },
+        ...(database !== undefined ? { database } : {}),
+      },
+    ];
   }
 
   #queryOptions(options: QueryFramesOptions): QueryOptions {

@@ -4,7 +4,7 @@
  */
 
 export { frameKey } from './frame-builder.js';
-export { FrameClient } from './frame-client.js';
+export { FrameClient, type FrameQuery } from './frame-client.js';
 export { type EncodedBody, FrameLineEncoder, frameToLines } from './frame-line-encoder.js';
 export type {
   FrameColumnType,

@@ -127,6 +127,15 @@ export interface KeysOptions extends DatabaseOption {
   measurement?: string;
 }
 
+/** Options of {@link InfluxAdminApi.listFieldKeys}. */
+export interface FieldKeysOptions extends KeysOptions {
+  /**
+   * Read the shards of this retention policy (`FROM "rp"."m"`, or `"rp"./.*\/` for every
+   * measurement). InfluxDB 1.x answers `SHOW FIELD KEYS` from the default policy's shards only.
+   */
+  retentionPolicy?: string;
+}
+
 /** Series of a statement's result (`ResultSet.raw.series`). */
 function seriesOf(rs: ResultSet): readonly RawSeries[] {
   const series = rs.raw?.series;
@@ -354,18 +363,24 @@ export abstract class InfluxAdminApi {
 
   /**
    * Lists the field keys and their types of every measurement, or of one (not in influxdb-python).
+   * A key written with different types into different shards is listed once per type.
    *
    * ```ts
    * await client.listFieldKeys({ measurement: 'cpu' });
    * // SHOW FIELD KEYS FROM "cpu" -> [{ measurement: 'cpu', fieldKey: 'usage', fieldType: 'float' }]
+   * await client.listFieldKeys({ measurement: 'cpu', retentionPolicy: 'week' }); // SHOW FIELD KEYS FROM "week"."cpu"
    * ```
    */
-  async listFieldKeys(options: KeysOptions = {}): Promise<FieldKeyInfo[]> {
+  async listFieldKeys(options: FieldKeysOptions = {}): Promise<FieldKeyInfo[]> {
     const o = ownObject(options, 'listFieldKeys');
     const db = this.#databaseFor(o.database, 'listFieldKeys');
     let q = 'SHOW FIELD KEYS';
-    if (o.measurement !== undefined)
-      q += ` FROM ${quoteIdent(checkName(o.measurement, 'listFieldKeys(measurement)'))}`;
+    const m =
+      o.measurement === undefined ? undefined : checkName(o.measurement, 'listFieldKeys(measurement)');
+    if (o.retentionPolicy !== undefined) {
+      const rp = quoteIdent(checkStorageName(o.retentionPolicy, 'listFieldKeys(retentionPolicy)'));
+      q += ` FROM ${rp}.${m === undefined ? '/.*/' : quoteIdent(m)}`;
+    } else if (m !== undefined) q += ` FROM ${quoteIdent(m)}`;
     const rs = await this.#get(q, db);
     return rowsOf(rs).map(({ series, row }) => ({
       measurement: String(series),

@@ -82,6 +82,12 @@ export interface QueryOptions {
   chunkSize?: number;
   /** HTTP method; by default GET for reads and POST for statements that change state. */
   method?: 'GET' | 'POST';
+  /**
+   * The HTTP status the answer must have (influxdb-python's `expected_response_code`); any other
+   * status throws `InfluxDBClientError` with the status and the body (a 5xx: `InfluxDBServerError`,
+   * retried). Default: any 2xx.
+   */
+  expectedResponseCode?: number;
   signal?: AbortSignal;
 }
 

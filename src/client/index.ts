@@ -5,6 +5,7 @@ export {
   type CreateRetentionPolicyOptions,
   type DatabaseOption,
   type FieldKeyInfo,
+  type FieldKeysOptions,
   InfluxAdminApi,
   type KeysOptions,
   type PrivilegeInfo,

@@ -179,6 +179,7 @@ interface QueryPlan {
   body: string | undefined;
   epoch: Precision | undefined;
   raise: boolean;
+  expectedStatus: number | undefined;
 }
 
 const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
@@ -667,7 +668,19 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     if (options.raiseErrors !== undefined && typeof options.raiseErrors !== 'boolean') {
       throw new InfluxConfigError(`${method}(raiseErrors): must be a boolean`);
     }
-    return { statements, httpMethod, query: qs, body, epoch, raise: options.raiseErrors !== false };
+    const expectedStatus =
+      options.expectedResponseCode === undefined
+        ? undefined
+        : checkInt(options.expectedResponseCode, `${method}(expectedResponseCode)`, 100, 599);
+    return {
+      statements,
+      httpMethod,
+      query: qs,
+      body,
+      epoch,
+      raise: options.raiseErrors !== false,
+      expectedStatus,
+    };
   }
 
   /** The HTTP request of a planned query (the body, when any, holds the form-encoded statement). */
@@ -681,6 +694,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       path: '/query',
       query: r.query,
       ...(r.body !== undefined ? { body: r.body } : {}),
+      ...(r.expectedStatus !== undefined ? { expectedStatus: r.expectedStatus } : {}),
       headers,
       signal,
     };

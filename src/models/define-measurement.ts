@@ -32,18 +32,39 @@ export type FieldValueOf<S> = S extends 'float' | 'integer'
           ? FieldValueOf<X>
           : never;
 
+/** A tag of {@link defineMeasurement}: a property name (the tag key too), or a property and its key. */
+export type TagSpec = string | { readonly property: string; readonly name: string };
+
+type TagProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
+
 type TimestampProperty<S> = S extends string ? S : S extends { property: infer P extends string } ? P : never;
 type TimestampValue<S> = S extends { type: 'bigint' } ? bigint : Date;
 
-/** The instance type of a class made by {@link defineMeasurement}. */
+declare const modelTags: unique symbol;
+
+/**
+ * Type-only marker of a model instance type naming its tag properties (never present at run
+ * time). `defineMeasurement` instances carry it, so the query builder's types tell their tags from
+ * their fields; decorator classes type their tags with `Tag` instead.
+ */
+export interface ModelTags<K extends string> {
+  readonly [modelTags]?: K;
+}
+
+/**
+ * The instance type of a class made by {@link defineMeasurement}: tags are strings (and named by
+ * {@link ModelTags} for the query builder's types), fields typed as declared.
+ */
 export type DefinedInstance<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
   Optional extends readonly string[] = [],
-> = { readonly [K in Tags[number]]: string } & { readonly [K in Optional[number]]?: string } & {
-  readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
-} & (TS extends string | { property: string }
+> = { readonly [K in TagProperty<Tags[number]>]: string } & {
+  readonly [K in Optional[number]]?: string;
+} & ModelTags<TagProperty<Tags[number]> | Optional[number]> & {
+    readonly [K in keyof Fields]: FieldValueOf<Fields[K]>;
+  } & (TS extends string | { property: string }
     ? { readonly [K in TimestampProperty<TS>]: TimestampValue<TS> }
     : unknown);
 
@@ -53,11 +74,11 @@ export type DefinedInstance<
  * needs a value at run time).
  */
 export type DefinedInit<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
   Optional extends readonly string[] = [],
-> = { [K in Tags[number]]: string } & { [K in Optional[number]]?: string | null } & {
+> = { [K in TagProperty<Tags[number]>]: string } & { [K in Optional[number]]?: string | null } & {
   [K in keyof Fields]?: FieldValueOf<Fields[K]> | null;
 } & (TS extends string | { property: string }
     ? { [K in TimestampProperty<TS>]?: TimestampValue<TS> }
@@ -77,7 +98,7 @@ export interface DefinedModel<Instance, Init> {
 
 /** Options of {@link defineMeasurement}. */
 export interface DefineMeasurementOptions<
-  Tags extends readonly string[],
+  Tags extends readonly TagSpec[],
   Fields extends Record<string, FieldSpec>,
   TS extends TimestampSpec | undefined,
   Optional extends readonly string[] = [],
@@ -86,7 +107,7 @@ export interface DefineMeasurementOptions<
   name: string;
   /** Class name used in messages (default: derived from the name). */
   className?: string;
-  /** Required tag properties (tag key = property name). */
+  /** Required tag properties: a name (tag key = property name) or `{ property, name }` for another key. */
   tags?: Tags;
   /** Optional tag properties (`@Tag({ optional: true })`): left out of the line when missing. */
   optionalTags?: Optional;
@@ -110,13 +131,14 @@ export interface DefineMeasurementOptions<
  *   timestamp: 'time',
  *   bulkSize: 500,
  * });
+ * // a tag key that is not a good property name: tags: [{ property: 'dataCenter', name: 'data center' }]
  * type CpuLoad = InstanceType<typeof CpuLoad>; // { host: string; usage: number; time: Date; ... }
  * new CpuLoad({ host: 'a', region: 'eu', usage: 0.5, cores: 4, healthy: true });
  * // cpu_load,host=a,region=eu cores=4i,healthy=true,usage=0.5 1700000000123456789
  * ```
  */
 export function defineMeasurement<
-  const Tags extends readonly string[] = [],
+  const Tags extends readonly TagSpec[] = [],
   const Fields extends Record<string, FieldSpec> = Record<string, FieldSpec>,
   const TS extends TimestampSpec | undefined = undefined,
   const Optional extends readonly string[] = [],
@@ -147,7 +169,18 @@ export function defineMeasurement<
   const Cls = class extends SeriesModel {};
   Object.defineProperty(Cls, 'name', { value: name });
   const proto = Cls.prototype as object;
-  for (const t of tags ?? []) Tag()(proto, t);
+  for (const t of tags ?? []) {
+    if (typeof t === 'string') Tag()(proto, t);
+    else if (t !== null && typeof t === 'object' && typeof t.property === 'string') {
+      Tag({ name: t.name })(proto, t.property);
+    } else {
+      throw new InfluxValidationError(
+        name,
+        undefined,
+        `tag spec must be a property name or { property, name }, got ${String(t)}`,
+      );
+    }
+  }
   for (const t of optionalTags ?? []) Tag({ optional: true })(proto, t);
   for (const [property, spec] of Object.entries(fields)) {
     if (typeof spec === 'string') Field({ type: spec })(proto, property);

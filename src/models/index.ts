@@ -6,6 +6,8 @@ export {
   defineMeasurement,
   type FieldSpec,
   type FieldValueOf,
+  type ModelTags,
+  type TagSpec,
   type TimestampSpec,
 } from './define-measurement.js';
 export { getModelMetadata } from './metadata-builder.js';

@@ -5,6 +5,7 @@ import type { ModelClass } from '../models/model-metadata.js';
 import type { CommitSink } from '../registry/commit-sink.js';
 import type { CommitFailure } from '../registry/registry-options.js';
 import type { FlushResult } from '../registry/series-registry.js';
+import { applySchema } from '../schema/apply-schema.js';
 import { checkConnectionAtStartup, DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_DELAY } from './connection-check.js';
 import { type ConnectionRegistry, getConnectionRegistry } from './connection-registry.js';
 import type { InfluxModuleOptions } from './influx-module-options.js';
@@ -12,8 +13,8 @@ import type { InfluxModuleOptions } from './influx-module-options.js';
 const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
 
 /**
- * One running InfluxModule connection (a provider of the core module): it attaches the
- * connection's registry to this application's sink when created, and on `onApplicationShutdown`
+ * One running InfluxModule connection (a provider of the core module): it applies the `schema`
+ * option (if any), attaches the connection's registry to this application's sink when created, and on `onApplicationShutdown`
  * flushes every pending point, detaches the registry, then closes the client's pool.
  */
 export class InfluxConnection implements OnApplicationShutdown {
@@ -38,6 +39,10 @@ export class InfluxConnection implements OnApplicationShutdown {
     client: InfluxDBClient,
     sink: CommitSink,
   ): Promise<InfluxConnection> {
+    if (options.schema !== undefined) {
+      const logger = new Logger(`InfluxModule(${name})`);
+      await applySchema(client, options.schema, { log: (text) => logger.log(text) });
+    }
     const connection = new InfluxConnection(
       name,
       client,

@@ -1,6 +1,7 @@
 import type { InfluxDBClientConfig } from '../client/influxdb-client.js';
 import type { CommitSink } from '../registry/commit-sink.js';
 import type { SeriesRegistryOptions } from '../registry/registry-options.js';
+import type { InfluxSchema } from '../schema/schema-definition.js';
 
 /**
  * Options of one InfluxModule connection: the `InfluxDBClient` options (host, port, database,
@@ -53,6 +54,12 @@ export interface InfluxModuleOptions extends InfluxDBClientConfig {
   retryAttempts?: number;
   /** Pause between two startup pings in ms (default 3000); see {@link retryAttempts}. */
   retryDelay?: number;
+  /**
+   * A schema from `defineSchema` (influx-models/schema), applied when the application starts
+   * (`applySchema`: only the statements needed; nothing dropped). The plan is logged; a failure
+   * stops the start.
+   */
+  schema?: InfluxSchema;
 }
 
 /** What `forRoot` takes: the connection options and, optionally, the connection's name. */

@@ -11,6 +11,7 @@ const MODULE_KEYS = [
   'connectionName',
   'retryAttempts',
   'retryDelay',
+  'schema',
 ] as const;
 
 const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -43,6 +44,9 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
         `${where}: option ${key} must be a non-negative integer${unit}, got ${String(o[key])}`,
       );
     }
+  }
+  if (o.schema !== undefined && (o.schema as { kind?: unknown } | null)?.kind !== 'influx-models.schema') {
+    throw new InfluxConfigError(`${where}: option schema must be what defineSchema({...}) returns`);
   }
   if (o.series !== undefined) {
     if (o.series === null || typeof o.series !== 'object') {

@@ -2,9 +2,22 @@
  * The typed query builder (builder → AST → compiler), row → instance mapping and `Repository`.
  */
 export { checkDuration, escapeRegex, regexLiteral, regexSource } from './influxql-literals.js';
-export type { ModelProperty, ModelTime } from './model-types.js';
+export type {
+  FieldProperty,
+  GroupProperty,
+  ModelProperty,
+  ModelTime,
+  QueryTypeError,
+  TagProperty,
+  TagValueOf,
+  TimeProperty,
+} from './model-types.js';
 export type * from './query-ast.js';
 export {
+  type CheckGroupItem,
+  type CheckSelectItem,
+  type CheckWhereOperator,
+  type CheckWhereProperty,
   type GroupInput,
   QueryBuilder,
   type QueryExecutor,
@@ -17,6 +30,7 @@ export {
   type ValueOperator,
   type WhereObject,
   type WhereValue,
+  type WhereValueFor,
 } from './query-builder.js';
 export { type BoundParams, type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
 export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';

@@ -3,7 +3,18 @@ import { quoteIdent } from '../line-protocol/quote.js';
 import { dateToNanos, parseRfc3339 } from '../line-protocol/time.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
 import { checkDuration, regexSource } from './influxql-literals.js';
-import type { ModelProperty, ModelTime, Simplify } from './model-types.js';
+import type {
+  FieldProperty,
+  GroupProperty,
+  JoinNames,
+  ModelProperty,
+  ModelTime,
+  QueryTypeError,
+  Simplify,
+  TagProperty,
+  TagValueOf,
+  TimeProperty,
+} from './model-types.js';
 import type {
   ComparisonOperator,
   ConditionNode,
@@ -73,7 +84,7 @@ export type WhereValue<V> = [NonNullable<V>] extends [Date]
   ? TimeValue
   : [NonNullable<V>] extends [bigint]
     ? bigint | number | TimeValue
-    : NonNullable<V>;
+    : TagValueOf<V>;
 
 /** `{ host: 'a', region: ['eu', 'us'] }`: equality per property, an array meaning any of its values. */
 export type WhereObject<T> = { [K in ModelProperty<T>]?: WhereValue<T[K]> | readonly WhereValue<T[K]>[] };
@@ -83,6 +94,79 @@ export type SelectInput<P extends string> = P | SelectExpr<P, string, ValueKind>
 
 /** What `groupBy` accepts. */
 export type GroupInput<P extends string> = P | TimeGroup | '*';
+
+type TagOperator = '=' | '!=' | '<>' | RegexOperator;
+
+/**
+ * One `select` argument as the compiler checks it: unchanged when it is right, else a
+ * {@link QueryTypeError} message naming the mistake (an unknown property, a tag inside a function…).
+ */
+export type CheckSelectItem<T, X extends string, E> = E extends string
+  ? E extends ModelProperty<T> | X | '*'
+    ? E extends TimeProperty<T>
+      ? QueryTypeError<`select('${E}'): the time is always returned (as 'time'); select tags and fields`>
+      : E
+    : QueryTypeError<`select('${E}'): not a tag or field of the model; use one of: ${JoinNames<Exclude<ModelProperty<T>, TimeProperty<T>> | X>}`>
+  : E extends SelectExpr<infer R, string, ValueKind, infer P>
+    ? [Exclude<R, FieldProperty<T> | X | (P extends true ? TagProperty<T> : never)>] extends [never]
+      ? E
+      : QueryTypeError<`select(): ${BadRefs<T, Exclude<R, FieldProperty<T> | X>>}; functions and arithmetic take fields: ${JoinNames<FieldProperty<T> | X>}`>
+    : QueryTypeError<'select() takes property names or expressions (mean(...), field(...), …)'>;
+
+type BadRefs<T, R extends string> =
+  R extends TagProperty<T>
+    ? `'${R}' is a tag`
+    : R extends TimeProperty<T>
+      ? `'${R}' is the time`
+      : `'${R}' is not a field of the model`;
+
+/** One `groupBy` argument as the compiler checks it (tags, `time(...)` or `'*'`). */
+export type CheckGroupItem<T, E> = E extends string
+  ? E extends GroupProperty<T> | '*'
+    ? E
+    : QueryTypeError<`groupBy('${E}'): ${E extends FieldProperty<T> ? 'a field' : E extends TimeProperty<T> ? 'the time' : 'not a tag of the model'}; group by tags (${JoinNames<GroupProperty<T>>}), time(...) or '*'`>
+  : E extends TimeGroup
+    ? E
+    : QueryTypeError<"groupBy() takes tag names, time(...) or '*'">;
+
+/** The property argument of `where(property, op, value)`, checked. */
+export type CheckWhereProperty<T, X extends string, K extends string> = K extends 'time'
+  ? K
+  : K extends ModelProperty<T> | X
+    ? K
+    : QueryTypeError<`where('${K}'): not a property of the model; use one of: ${JoinNames<ModelProperty<T> | 'time' | X>}`>;
+
+/** The operator argument of `where(property, op, value)`, checked against the property's kind. */
+export type CheckWhereOperator<T, X extends string, K extends string, O extends string> = [K] extends ['time']
+  ? O extends ValueOperator
+    ? O
+    : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
+  : K extends TimeProperty<T>
+    ? O extends ValueOperator
+      ? O
+      : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
+    : K extends TagProperty<T>
+      ? O extends TagOperator
+        ? O
+        : QueryTypeError<`where('${K}', '${O}'): '${K}' is a tag; tags are compared with =, !=, <>, =~, !~`>
+      : K extends X
+        ? O
+        : O extends ValueOperator | RegexOperator
+          ? O
+          : QueryTypeError<`where('${K}', '${O}'): unknown operator`>;
+
+/** The value argument of `where(property, op, value)`: the property's value type (or a regex). */
+export type WhereValueFor<T, X extends string, K extends string, O extends string> = [K] extends ['time']
+  ? TimeValue
+  : K extends TimeProperty<T>
+    ? TimeValue
+    : O extends RegexOperator
+      ? RegExp | string
+      : K extends ModelProperty<T>
+        ? WhereValue<T[K]>
+        : K extends X
+          ? ScalarValue
+          : never;
 
 type ItemName<E> = E extends string ? E : E extends SelectExpr<string, infer N, ValueKind> ? N : never;
 type ItemValue<T, E> = E extends string
@@ -98,15 +182,41 @@ type GroupTags<T, G extends string> = [G] extends [never]
   ? {}
   : '*' extends G
     ? Partial<{ [K in ModelProperty<T>]: T[K] }>
-    : { [K in Exclude<G, '*'> & keyof T]: T[K] };
+    : { [K in Exclude<G, '*'> & keyof T]: Defined<T[K]> };
 
 /**
- * The type of what `all()` returns for a select list `S` and grouping `G`: model instances for a
- * plain select of properties (or none); for aggregates, rows `{ time, ...groupTags, ...outputs }`.
+ * A row of a partial select (`select('usage', 'host')`): exactly the selected properties, plus
+ * `time` and the group-by tags. A tag missing in a point comes back as `''` (InfluxDB does not tell
+ * an empty tag from a missing one). A field is never null when it is the only field selected
+ * (InfluxDB returns only the points that have it); with several fields, each may be null in a row.
  */
-export type QueryResult<T, S extends readonly unknown[], G extends string> = S extends readonly string[]
+type PartialRow<T, P extends string, G extends string> = Simplify<
+  { time: ModelTime<T> } & GroupTags<T, G> & {
+      -readonly [K in keyof T as K extends P ? K : never]-?: K extends TagProperty<T>
+        ? Defined<T[K]>
+        : IsUnion<Exclude<P, TagProperty<T>>> extends true
+          ? Defined<T[K]> | null
+          : Defined<T[K]>;
+    }
+>;
+/** `V` without `undefined`/`null` (unlike `NonNullable`, keeps a `Tag` type as it is written). */
+type Defined<V> = V extends null | undefined ? never : V;
+type IsUnion<U, A = U> = U extends unknown ? ([A] extends [U] ? false : true) : never;
+
+/**
+ * The type of what `all()` returns for a select list `S` and grouping `G`: model instances when
+ * nothing (or `'*'`) is selected; for a partial select, rows with exactly the selected properties
+ * plus `time` and the group-by tags; for aggregates, rows `{ time, ...groupTags, ...outputs }`.
+ */
+export type QueryResult<T, S extends readonly unknown[], G extends string> = S extends readonly []
   ? T
-  : Simplify<{ time: ModelTime<T> } & GroupTags<T, G> & { [E in S[number] as ItemName<E>]: ItemValue<T, E> }>;
+  : S extends readonly ['*']
+    ? T
+    : S extends readonly string[]
+      ? PartialRow<T, S[number], G>
+      : Simplify<
+          { time: ModelTime<T> } & GroupTags<T, G> & { [E in S[number] as ItemName<E>]: ItemValue<T, E> }
+        >;
 
 interface ResolvedItem {
   readonly node: SelectItemNode;
@@ -219,28 +329,34 @@ export class QueryBuilder<
   }
 
   /**
-   * The SELECT list: property names (instances come back) or expressions (typed rows come back).
-   * Expressions are always written with `AS "name"`: the function's name by default, or `.as()`.
+   * The SELECT list. Nothing, or `'*'`: every tag and field; model instances come back. Property
+   * names: rows of exactly those properties plus `time` and the group-by tags (an instance never
+   * lacks a property). Expressions: typed rows; they are always written with `AS "name"`: the
+   * function's name by default, or `.as()`. A tag inside a function, a misspelled property… are
+   * compile errors naming the mistake (README, "Types that follow the query").
    *
    * ```ts
+   * repo.query().select();                             // all() → Cpu[]
    * repo.query().select('usage', 'host');              // SELECT "usage"::field, "host"::tag FROM "cpu"
+   * //   all() → { time: Date; usage: number; host: Tag }[]
    * repo.query().select(mean('usage').as('avg'));      // SELECT mean("usage"::field) AS "avg" FROM "cpu"
    * repo.query().select(mul('usage', 100).as('pct'));  // SELECT ("usage"::field * 100) AS "pct" FROM "cpu"
    * ```
    */
-  select<const S2 extends readonly SelectInput<ModelProperty<T> | X>[]>(
-    ...items: S2
+  select<const S2 extends readonly (string | SelectExpr)[]>(
+    ...items: { [I in keyof S2]: CheckSelectItem<T, X, S2[I]> }
   ): QueryBuilder<T, S2, G, X> {
-    if (items.length === 0)
-      throw new InfluxValidationError(this.where0, undefined, 'select() needs at least one item');
-    const rows = items.some((i) => typeof i !== 'string');
+    if (items.length === 0 || (items.length === 1 && items[0] === '*')) {
+      return this.with({ items: undefined, rows: false });
+    }
+    // A list of properties gives plain rows too (not instances: an instance never lacks a property).
+    const rows = true;
+    const plainOnly = items.every((i) => typeof i === 'string');
     const seen = new Set<string>();
     const resolved: ResolvedItem[] = [];
     for (const item of items) {
       const r =
-        typeof item === 'string'
-          ? this.resolvePlain(item as string, rows)
-          : this.resolveExpr(item as SelectExpr);
+        typeof item === 'string' ? this.resolvePlain(item as string) : this.resolveExpr(item as SelectExpr);
       const name = r.column.name;
       if (seen.has(name)) {
         throw new InfluxValidationError(
@@ -253,7 +369,7 @@ export class QueryBuilder<
       resolved.push(r);
     }
     if (
-      !rows &&
+      plainOnly &&
       !resolved.some((r) => r.column.property && this.meta.fieldsByProperty.has(r.column.property))
     ) {
       if (!this.state.subquery) {
@@ -278,21 +394,10 @@ export class QueryBuilder<
    * repo.query().select('usage').where({ host: ['a', 'b'] }); // … WHERE ("host"::tag = $p0 OR "host"::tag = $p1)
    * ```
    */
-  where<K extends ModelProperty<T>>(
-    property: K,
-    op: RegexOperator,
-    regex: RegExp | string,
-  ): QueryBuilder<T, S, G, X>;
-  where<K extends ModelProperty<T>>(
-    property: K,
-    op: ValueOperator,
-    value: WhereValue<T[K]>,
-  ): QueryBuilder<T, S, G, X>;
-  where(property: 'time', op: ValueOperator, value: TimeValue): QueryBuilder<T, S, G, X>;
-  where(
-    property: X,
-    op: ValueOperator | RegexOperator,
-    value: ScalarValue | RegExp,
+  where<K extends string, O extends string>(
+    property: CheckWhereProperty<T, X, K>,
+    op: CheckWhereOperator<T, X, K, O>,
+    value: WhereValueFor<T, X, K, O>,
   ): QueryBuilder<T, S, G, X>;
   where(condition: Condition<ModelProperty<T> | 'time' | X> | WhereObject<T>): QueryBuilder<T, S, G, X>;
   where(a: unknown, op?: ComparisonOperator, value?: unknown): QueryBuilder<T, S, G, X> {
@@ -321,8 +426,8 @@ export class QueryBuilder<
    * // … GROUP BY time(1h, 15m), *
    * ```
    */
-  groupBy<const G2 extends readonly GroupInput<ModelProperty<T>>[]>(
-    ...items: G2
+  groupBy<const G2 extends readonly (string | TimeGroup)[]>(
+    ...items: { [I in keyof G2]: CheckGroupItem<T, G2[I]> }
   ): QueryBuilder<T, S, G | Extract<G2[number], string>, X> {
     let groupTime: TimeGroup | undefined;
     let groupAll = false;
@@ -614,6 +719,18 @@ export class QueryBuilder<
   }
 
   /**
+   * The database the query runs in: the one given to {@link in}, else the model's; `undefined`
+   * means the client's default. (What `all()` and `FrameClient.queryFrames(builder)` send as `db`.)
+   *
+   * ```ts
+   * repo.query().in('metrics').targetDatabase(); // 'metrics'
+   * ```
+   */
+  targetDatabase(): string | undefined {
+    return this.state.database ?? this.meta.database;
+  }
+
+  /**
    * `CREATE CONTINUOUS QUERY` text from this builder (values inlined and quoted, since the server
    * stores the statement; the builder needs `into()` and `groupBy(time(...))`).
    *
@@ -682,11 +799,7 @@ export class QueryBuilder<
    */
   async all(): Promise<QueryResult<T, S, G>[]> {
     const ex = this.requireExecutor('all');
-    return (await ex.all(
-      this.toInfluxQL(),
-      this.rowPlan(),
-      this.state.database ?? this.meta.database,
-    )) as never;
+    return (await ex.all(this.toInfluxQL(), this.rowPlan(), this.targetDatabase())) as never;
   }
 
   /**
@@ -716,12 +829,9 @@ export class QueryBuilder<
    */
   stream(options: StreamOptions = {}): AsyncIterable<QueryResult<T, S, G>> {
     const ex = this.requireExecutor('stream');
-    return ex.stream(
-      this.toInfluxQL(),
-      this.rowPlan(),
-      this.state.database ?? this.meta.database,
-      options,
-    ) as AsyncIterable<QueryResult<T, S, G>>;
+    return ex.stream(this.toInfluxQL(), this.rowPlan(), this.targetDatabase(), options) as AsyncIterable<
+      QueryResult<T, S, G>
+    >;
   }
 
   // --- internals --------------------------------------------------------------------------------
@@ -780,8 +890,8 @@ export class QueryBuilder<
       ];
     }
     const out: ResolvedItem[] = [];
-    for (const t of this.meta.tags) out.push(this.resolvePlain(t.property, false));
-    for (const f of this.meta.fields) out.push(this.resolvePlain(f.property, false));
+    for (const t of this.meta.tags) out.push(this.resolvePlain(t.property));
+    for (const f of this.meta.fields) out.push(this.resolvePlain(f.property));
     return out;
   }
 
@@ -802,7 +912,7 @@ export class QueryBuilder<
     throw new InfluxValidationError(where, property, reason);
   }
 
-  private resolvePlain(property: string, rows: boolean): ResolvedItem {
+  private resolvePlain(property: string): ResolvedItem {
     const ref = this.keyRef(property);
     if (!ref) {
       if (this.state.subquery) {
@@ -815,7 +925,7 @@ export class QueryBuilder<
     }
     const column: ColumnPlan = { name: property, kind: 'same', property, raw: false };
     // Plain columns keep InfluxDB's name when it equals the property (readable, hand-written-like).
-    const alias = ref.key === property && !rows ? undefined : property;
+    const alias = ref.key === property ? undefined : property;
     return { node: { expr: ref, alias }, column };
   }
 
@@ -833,6 +943,17 @@ export class QueryBuilder<
         undefined,
         'an arithmetic expression needs a name: add .as("name")',
       );
+    }
+    if (e.node.kind !== 'key' && !this.state.subquery) {
+      for (const ref of keyRefs(e.node)) {
+        if (this.meta.tagsByProperty.has(ref)) {
+          throw new InfluxValidationError(
+            this.meta.className,
+            ref,
+            `is a tag; functions and arithmetic take fields (InfluxDB returns nothing for ${e.name || 'it'}() of a tag; count/distinct of a tag work over a subquery that selects it)`,
+          );
+        }
+      }
     }
     const expr = this.resolveNode(e.node);
     const source = e.source !== undefined && this.meta.fieldsByProperty.has(e.source) ? e.source : undefined;
@@ -897,6 +1018,13 @@ export class QueryBuilder<
     if (!TIME_OPS.has(op))
       throw new InfluxValidationError(where, property, `unknown operator ${JSON.stringify(op)}`);
     if (left.cast === 'tag') {
+      if (op !== '=' && op !== '!=' && op !== '<>') {
+        throw new InfluxValidationError(
+          where,
+          property,
+          `is a tag; tags are compared with =, !=, <>, =~, !~ (InfluxDB returns nothing for ${op})`,
+        );
+      }
       if (typeof value === 'string') return { kind: 'comparison', left, op, value };
       if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
         if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -931,6 +1059,20 @@ export class QueryBuilder<
       throw new InfluxValidationError(where, property, `${value} cannot be compared (not a finite number)`);
     }
     return { kind: 'comparison', left, op, value: value as string };
+  }
+}
+
+/** The property names an expression reads. */
+function keyRefs(n: ExprNode): string[] {
+  switch (n.kind) {
+    case 'key':
+      return [n.key];
+    case 'call':
+      return n.args.flatMap(keyRefs);
+    case 'arithmetic':
+      return [...keyRefs(n.left), ...keyRefs(n.right)];
+    default:
+      return [];
   }
 }
 

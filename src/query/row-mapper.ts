@@ -15,6 +15,8 @@ type Convert = (v: unknown) => unknown;
 interface Setter {
   readonly target: string;
   readonly convert: Convert;
+  /** In rows, what a null becomes: `''` for a tag (InfluxDB does not tell empty from missing), else null. */
+  readonly missing?: '' | undefined;
 }
 
 /**
@@ -99,7 +101,7 @@ function loop<T extends object>(
       if (s === undefined) continue;
       const v = row[i];
       if (v === null || v === undefined) {
-        if (rows) obj[s.target] = null;
+        if (rows) obj[s.target] = s.missing ?? null;
       } else obj[s.target] = s.convert(v);
     }
     for (let i = 0; i < constants.length; i++) {
@@ -152,7 +154,7 @@ function compiledMapper<T extends object>(
 ): Mapper | undefined {
   if (!codegen) return undefined;
   // instances skip undefined constants (an empty GROUP BY tag): part of the shape
-  const shape = `${plan.rows ? 'r' : 'i'}\u0000${setters.map((s) => (s ? s.target : '\u0001')).join('\u0000')}\u0002${constants.map((c) => (c[1] === undefined ? '\u0001' : c[0])).join('\u0000')}`;
+  const shape = `${plan.rows ? 'r' : 'i'}\u0000${setters.map((s) => (s ? `${s.target}${s.missing === '' ? '\u0003' : ''}` : '\u0001')).join('\u0000')}\u0002${constants.map((c) => (c[1] === undefined ? '\u0001' : c[0])).join('\u0000')}`;
   let byShape = mapperCache.get(plan);
   if (byShape === undefined) {
     byShape = new Map();
@@ -231,7 +233,8 @@ function generate<T extends object>(
   setters.forEach((s, i) => {
     if (s === undefined) return;
     lines.push(`let v${i} = row[${i}];`);
-    lines.push(`v${i} = v${i} === null || v${i} === undefined ? ${missing} : c${i}(v${i});`);
+    const none = rows && s.missing === '' ? "''" : missing;
+    lines.push(`v${i} = v${i} === null || v${i} === undefined ? ${none} : c${i}(v${i});`);
   });
   if (rows) {
     const entries = [...by].map(([target, src]) => `${JSON.stringify(target)}: ${src}`);
@@ -262,7 +265,12 @@ function setterFor<T extends object>(plan: RowPlan<T>, column: string): Setter |
   if (property === undefined) return { target: c.name, convert: identity };
   const field = meta.fieldsByProperty.get(property);
   if (field) return { target: c.name, convert: fieldConverter(field, where) };
-  return { target: c.name, convert: toStringValue };
+  // a tag: a point without it comes back as null, read as '' in rows (InfluxDB's own view of it)
+  return {
+    target: c.name,
+    convert: toStringValue,
+    missing: meta.tagsByProperty.has(property) ? '' : undefined,
+  };
 }
 
 function identity(v: unknown): unknown {

@@ -26,10 +26,13 @@ export class SelectExpr<
   Refs extends string = string,
   Name extends string = string,
   Kind extends ValueKind = ValueKind,
+  Plain extends boolean = boolean,
 > {
   /** Phantom members carrying the type parameters (never set at run time). */
   declare readonly __refs?: Refs;
   declare readonly __kind?: Kind;
+  /** `true` for `field(p)` (a tag may be renamed too); `false` for functions and arithmetic (fields only). */
+  declare readonly __plain?: Plain;
 
   constructor(
     /** The tree, with property names in place of keys (resolved against the model by the builder). */
@@ -51,7 +54,7 @@ export class SelectExpr<
    * // SELECT max("usage"::field) AS "peak" FROM "cpu"
    * ```
    */
-  as<A extends string>(alias: A): SelectExpr<Refs, A, Kind> {
+  as<A extends string>(alias: A): SelectExpr<Refs, A, Kind, Plain> {
     if (typeof alias !== 'string' || alias.length === 0) {
       throw new InfluxValidationError('select', undefined, 'an alias must be a non-empty string');
     }
@@ -62,8 +65,8 @@ export class SelectExpr<
 /** A property name or a nested expression, as accepted by the helpers. */
 export type ExprInput = string | SelectExpr;
 
-type RefsOf<E> = E extends SelectExpr<infer R, string, ValueKind> ? R : E extends string ? E : never;
-type KindOf<E> = E extends SelectExpr<string, string, infer K> ? K : 'same';
+type RefsOf<E> = E extends SelectExpr<infer R, string, ValueKind, boolean> ? R : E extends string ? E : never;
+type KindOf<E> = E extends SelectExpr<string, string, infer K, boolean> ? K : 'same';
 
 function toNode(
   input: ExprInput,
@@ -93,7 +96,7 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
   input: E,
   kind: K,
   extra: ExprNode[] = [],
-): SelectExpr<RefsOf<E>, N, K> {
+): SelectExpr<RefsOf<E>, N, K, false> {
   const inner = toNode(input, name);
   return new SelectExpr(
     { kind: 'call', name, args: [inner.node, ...extra] },
@@ -111,7 +114,7 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
  * // SELECT "usage"::field AS "u" FROM "cpu"
  * ```
  */
-export function field<P extends string>(property: P): SelectExpr<P, P, 'same'> {
+export function field<P extends string>(property: P): SelectExpr<P, P, 'same', true> {
   const n = toNode(property, 'field');
   return new SelectExpr(n.node, property, 'same', property);
 }
@@ -126,7 +129,7 @@ export function field<P extends string>(property: P): SelectExpr<P, P, 'same'> {
  * // SELECT count("usage"::field) AS "count" FROM "cpu" GROUP BY time(1m)
  * ```
  */
-export function count<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'count', 'count'> {
+export function count<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'count', 'count', false> {
   return call('count', input, 'count');
 }
 /**
@@ -137,7 +140,7 @@ export function count<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'cou
  * // SELECT distinct("cores"::field) AS "distinct" FROM "cpu"
  * ```
  */
-export function distinct<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'distinct', 'same'> {
+export function distinct<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'distinct', 'same', false> {
   return call('distinct', input, 'same');
 }
 /**
@@ -151,7 +154,7 @@ export function distinct<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, '
 export function integral<E extends ExprInput>(
   input: E,
   unit?: string,
-): SelectExpr<RefsOf<E>, 'integral', 'float'> {
+): SelectExpr<RefsOf<E>, 'integral', 'float', false> {
   return call('integral', input, 'float', unit === undefined ? [] : [durationNode(unit, 'integral')]);
 }
 /**
@@ -162,7 +165,7 @@ export function integral<E extends ExprInput>(
  * // SELECT mean("usage"::field) AS "mean" FROM "cpu" GROUP BY time(1m)
  * ```
  */
-export function mean<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mean', 'float'> {
+export function mean<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mean', 'float', false> {
   return call('mean', input, 'float');
 }
 /**
@@ -173,7 +176,7 @@ export function mean<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mean
  * // SELECT median("usage"::field) AS "median" FROM "cpu"
  * ```
  */
-export function median<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'median', 'float'> {
+export function median<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'median', 'float', false> {
   return call('median', input, 'float');
 }
 /**
@@ -184,7 +187,7 @@ export function median<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'me
  * // SELECT mode("cores"::field) AS "mode" FROM "cpu"
  * ```
  */
-export function mode<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mode', 'same'> {
+export function mode<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mode', 'same', false> {
   return call('mode', input, 'same');
 }
 /**
@@ -195,7 +198,7 @@ export function mode<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'mode
  * // SELECT spread("usage"::field) AS "spread" FROM "cpu"
  * ```
  */
-export function spread<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'spread', 'same'> {
+export function spread<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'spread', 'same', false> {
   return call('spread', input, 'same');
 }
 /**
@@ -206,7 +209,7 @@ export function spread<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sp
  * // SELECT stddev("usage"::field) AS "stddev" FROM "cpu"
  * ```
  */
-export function stddev<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'stddev', 'float'> {
+export function stddev<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'stddev', 'float', false> {
   return call('stddev', input, 'float');
 }
 /**
@@ -217,9 +220,9 @@ export function stddev<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'st
  * // SELECT sum("cores"::field) AS "sum" FROM "cpu" GROUP BY time(1h)
  * ```
  */
-export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum', KindOf<E>> {
+export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum', KindOf<E>, false> {
   const inner = toNode(input, 'sum');
-  return call('sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'sum', KindOf<E>>;
+  return call('sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'sum', KindOf<E>, false>;
 }
 
 // --- selectors --------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ export function sum<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'sum',
  * // SELECT first("usage"::field) AS "first" FROM "cpu"
  * ```
  */
-export function first<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'first', 'same'> {
+export function first<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'first', 'same', false> {
   return call('first', input, 'same');
 }
 /**
@@ -243,7 +246,7 @@ export function first<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'fir
  * // SELECT last("usage"::field) AS "last" FROM "cpu" GROUP BY "host"
  * ```
  */
-export function last<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'last', 'same'> {
+export function last<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'last', 'same', false> {
   return call('last', input, 'same');
 }
 /**
@@ -254,7 +257,7 @@ export function last<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'last
  * // SELECT max("usage"::field) AS "peak" FROM "cpu"
  * ```
  */
-export function max<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'max', 'same'> {
+export function max<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'max', 'same', false> {
   return call('max', input, 'same');
 }
 /**
@@ -265,7 +268,7 @@ export function max<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'max',
  * // SELECT min("usage"::field) AS "min" FROM "cpu"
  * ```
  */
-export function min<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'min', 'same'> {
+export function min<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'min', 'same', false> {
   return call('min', input, 'same');
 }
 /**
@@ -279,7 +282,7 @@ export function min<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'min',
 export function percentile<E extends ExprInput>(
   input: E,
   n: number,
-): SelectExpr<RefsOf<E>, 'percentile', 'same'> {
+): SelectExpr<RefsOf<E>, 'percentile', 'same', false> {
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
     throw new InfluxValidationError(
       'percentile()',
@@ -297,7 +300,10 @@ export function percentile<E extends ExprInput>(
  * // SELECT sample("usage"::field, 3) AS "sample" FROM "cpu"
  * ```
  */
-export function sample<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'sample', 'same'> {
+export function sample<E extends ExprInput>(
+  input: E,
+  n: number,
+): SelectExpr<RefsOf<E>, 'sample', 'same', false> {
   return call('sample', input, 'same', [intArg(n, 'sample', 'n')]);
 }
 /**
@@ -308,7 +314,7 @@ export function sample<E extends ExprInput>(input: E, n: number): SelectExpr<Ref
  * // SELECT top("usage"::field, 3) AS "top" FROM "cpu"
  * ```
  */
-export function top<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'top', 'same'> {
+export function top<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'top', 'same', false> {
   return call('top', input, 'same', [intArg(n, 'top', 'n')]);
 }
 /**
@@ -319,7 +325,10 @@ export function top<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf
  * // SELECT bottom("usage"::field, 3) AS "bottom" FROM "cpu"
  * ```
  */
-export function bottom<E extends ExprInput>(input: E, n: number): SelectExpr<RefsOf<E>, 'bottom', 'same'> {
+export function bottom<E extends ExprInput>(
+  input: E,
+  n: number,
+): SelectExpr<RefsOf<E>, 'bottom', 'same', false> {
   return call('bottom', input, 'same', [intArg(n, 'bottom', 'n')]);
 }
 
@@ -336,7 +345,7 @@ export function bottom<E extends ExprInput>(input: E, n: number): SelectExpr<Ref
 export function derivative<E extends ExprInput>(
   input: E,
   unit?: string,
-): SelectExpr<RefsOf<E>, 'derivative', 'float'> {
+): SelectExpr<RefsOf<E>, 'derivative', 'float', false> {
   return call('derivative', input, 'float', unit === undefined ? [] : [durationNode(unit, 'derivative')]);
 }
 /**
@@ -351,7 +360,7 @@ export function derivative<E extends ExprInput>(
 export function nonNegativeDerivative<E extends ExprInput>(
   input: E,
   unit?: string,
-): SelectExpr<RefsOf<E>, 'non_negative_derivative', 'float'> {
+): SelectExpr<RefsOf<E>, 'non_negative_derivative', 'float', false> {
   return call(
     'non_negative_derivative',
     input,
@@ -367,9 +376,11 @@ export function nonNegativeDerivative<E extends ExprInput>(
  * // SELECT difference(max("cores"::field)) AS "difference" FROM "cpu" GROUP BY time(1m)
  * ```
  */
-export function difference<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>, 'difference', KindOf<E>> {
+export function difference<E extends ExprInput>(
+  input: E,
+): SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false> {
   const inner = toNode(input, 'difference');
-  return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>>;
+  return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false>;
 }
 /**
  * `MOVING_AVERAGE(field|aggregate, n)`. Row value: number.
@@ -382,7 +393,7 @@ export function difference<E extends ExprInput>(input: E): SelectExpr<RefsOf<E>,
 export function movingAverage<E extends ExprInput>(
   input: E,
   n: number,
-): SelectExpr<RefsOf<E>, 'moving_average', 'float'> {
+): SelectExpr<RefsOf<E>, 'moving_average', 'float', false> {
   return call('moving_average', input, 'float', [intArg(n, 'movingAverage', 'n')]);
 }
 /**
@@ -395,9 +406,14 @@ export function movingAverage<E extends ExprInput>(
  */
 export function cumulativeSum<E extends ExprInput>(
   input: E,
-): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>> {
+): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>, false> {
   const inner = toNode(input, 'cumulativeSum');
-  return call('cumulative_sum', input, inner.kind) as SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>>;
+  return call('cumulative_sum', input, inner.kind) as SelectExpr<
+    RefsOf<E>,
+    'cumulative_sum',
+    KindOf<E>,
+    false
+  >;
 }
 
 // --- arithmetic -------------------------------------------------------------------------------
@@ -419,7 +435,7 @@ function arith<A extends Operand, B extends Operand>(
   op: ArithmeticOperator,
   a: A,
   b: B,
-): SelectExpr<OperandRefs<A> | OperandRefs<B>, '', 'float'> {
+): SelectExpr<OperandRefs<A> | OperandRefs<B>, '', 'float', false> {
   return new SelectExpr(
     { kind: 'arithmetic', op, left: operand(a, op), right: operand(b, op) },
     '',
