@@ -5,6 +5,7 @@
  *     npm run bench                      # 1M points, 3 runs of each measurement
  *     npm run bench -- --quick           # 100k points (under a minute)
  *     npm run bench -- --rows 500000 --runs 5 --only encode,read --no-readme
+ *     npm run bench -- --only import      # import time of the package root and its peers
  *
  * Each measurement runs in its own process (bench/cases/*.ts, bench/python/peer.py, curl), so its
  * peak RSS is its own; the runs are interleaved (run 1 of every measurement, then run 2, ...) so
@@ -44,13 +45,16 @@ for (let i = 0; i < argv.length; i++) {
     continue;
   }
   console.error(`bench: unknown argument ${JSON.stringify(a)}
-usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only encode,write,read,aggregate] [--no-readme]`);
+usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only import,encode,write,read,aggregate] [--no-readme]`);
   process.exit(2);
 }
 const QUICK = flag('--quick');
 const ROWS = Number(opt('--rows') ?? (QUICK ? 100_000 : 1_000_000));
 const RUNS = Number(opt('--runs') ?? 3);
-const ONLY = new Set((opt('--only') ?? 'encode,write,read,aggregate').split(','));
+const GROUPS = ['import', 'encode', 'write', 'read', 'aggregate'] as const;
+const ONLY = new Set((opt('--only') ?? GROUPS.join(',')).split(','));
+/** Import times are a few ms and noisy: each run of an import case starts this many processes. */
+const IMPORT_REPEAT = 5;
 if (!Number.isSafeInteger(ROWS) || ROWS < BATCH || !Number.isSafeInteger(RUNS) || RUNS < 1) {
   console.error(`bench: --rows must be an integer >= ${BATCH} and --runs >= 1`);
   process.exit(2);
@@ -65,8 +69,8 @@ const distBench = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const peerPy = `${root}bench/python/peer.py`;
 
-type Group = 'encode' | 'write' | 'read' | 'aggregate';
-type Role = 'floor' | 'ours' | 'node-influx' | 'influxdb-python' | 'peer' | 'info';
+type Group = (typeof GROUPS)[number];
+type Role = 'floor' | 'ours' | 'node-influx' | 'influxdb-python' | 'influxdb-client' | 'peer' | 'info';
 
 interface Case {
   group: Group;
@@ -133,7 +137,18 @@ function findPython(): { bin: string; version: string } | undefined {
 function cases(python: string | undefined): Case[] {
   const py = (mode: Group, extra: string[] = []) =>
     python === undefined ? [] : [python, peerPy, mode, '--rows', String(ROWS), ...extra];
+  const imp = (id: string, label: string, role: Role): Case => ({
+    group: 'import',
+    id,
+    label,
+    role,
+    cmd: [process.execPath, `${distBench}cases/import.js`, '--case', id],
+  });
   const all: Case[] = [
+    imp('floor', 'floor: an empty ES module', 'floor'),
+    imp('influx-models', "`import 'influx-models'`", 'ours'),
+    imp('node-influx', "node-influx (`import 'influx'`)", 'node-influx'),
+    imp('influxdb-client', "the v2 client (`import '@influxdata/influxdb-client'`)", 'influxdb-client'),
     {
       group: 'encode',
       id: 'floor',
@@ -403,6 +418,36 @@ interface Row {
   skipped?: string;
 }
 
+/** The import table: milliseconds of `await import(...)` in a fresh process. */
+function importTable(rows: Row[]): string {
+  const inGroup = rows.filter((r) => r.c.group === 'import');
+  const med = (role: Role) => {
+    const r = inGroup.find((x) => x.c.role === role && x.samples.length > 0);
+    return r ? median(r.samples.map((s) => s.seconds)) : undefined;
+  };
+  const ni = med('node-influx');
+  const v2 = med('influxdb-client');
+  const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
+  const lines = [
+    '| | median | min-max | CPU | time vs node-influx | time vs the v2 client |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of inGroup) {
+    if (r.samples.length === 0) {
+      lines.push(`| ${r.c.label} | failed: ${r.errors[0] ?? 'no result'} | | | | |`);
+      continue;
+    }
+    const secs = r.samples.map((s) => s.seconds);
+    const m = median(secs);
+    const cpu = median(r.samples.map((s) => s.cpuSeconds ?? 0));
+    const label = r.c.role === 'ours' ? `**${r.c.label}**` : r.c.label;
+    lines.push(
+      `| ${label} | ${ms(m)} | ${ms(Math.min(...secs))}-${ms(Math.max(...secs))} | ${ms(cpu)} | ${ni === undefined ? '' : fmtX(m / ni)} | ${v2 === undefined ? '' : fmtX(m / v2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function table(group: Group, rows: Row[]): string {
   const inGroup = rows.filter((r) => r.c.group === group);
   const med = (role: Role) => {
@@ -570,6 +615,12 @@ async function main(): Promise<void> {
         if (r.c.freshDb) await client.createDatabase(db);
         const tag = `[run ${run}/${RUNS}] ${r.c.group} ${r.c.id}`;
         try {
+          if (r.c.group === 'import') {
+            for (let k = 0; k < IMPORT_REPEAT; k++) r.samples.push(await runOne(r.c.cmd, server.url, db));
+            const last = r.samples.slice(-IMPORT_REPEAT).map((x) => (x.seconds * 1000).toFixed(1));
+            console.log(`${tag.padEnd(40)} ${last.join(' ')} ms`);
+            continue;
+          }
           const s = await runOne(r.c.cmd, server.url, db, server.pid);
           if (r.c.freshDb) {
             const n = await countPoints(client, db);
@@ -602,6 +653,9 @@ async function main(): Promise<void> {
     '',
     machine(influxdVersion, python),
     '',
+    ONLY.has('import')
+      ? `**Importing** the package root in a fresh process (\`await import(...)\` timed inside it; ${RUNS * IMPORT_REPEAT} processes each)\n\n${importTable(rows)}\n`
+      : undefined,
     ONLY.has('encode')
       ? `**Encoding** ${ROWS.toLocaleString('en-US')} points (batches of ${BATCH}, no I/O)\n\n${table('encode', rows)}\n`
       : '',
@@ -614,11 +668,10 @@ async function main(): Promise<void> {
     ONLY.has('aggregate')
       ? `**Aggregate** over ${Math.min(ROWS, AGGREGATE_POINTS).toLocaleString('en-US')} points, in memory vs the real server (\`${AGGREGATE_QUERY}\`; 10,000 rows checked; the floor here is influxd)\n\n${table('aggregate', rows)}\n`
       : undefined,
+    ONLY.has('import')
+      ? "Importing: time vs a peer is this row's median time over the peer's (below 1.00x = loads faster); CPU is the median user + system time of the import."
+      : undefined,
     "Time / floor: this row's median time over the floor's (1.00x = as fast as the floor). Speed vs a peer: the peer's median time over this row's (2.00x = twice as fast). Peak RSS: the whole process, prepared input included (the largest of the runs). CPU: seconds of user + system time of the client during its timed part, and of influxd while the client's process ran (medians; 2 cores give at most 2 CPU seconds per second).",
-    '',
-    '**Targets**',
-    '',
-    ...tg.map((t) => `- ${t.ok ? 'met' : '**missed**'}: ${t.what} (${t.value})`),
     '',
     samples.length > 0 ? `First line written by each encoder:\n\n${samples.join('\n')}\n` : undefined,
     `Whole run: ${minutes.toFixed(1)} min. Command: \`npm run bench${QUICK ? ' -- --quick' : ''}\`.`,
@@ -627,13 +680,19 @@ async function main(): Promise<void> {
     .join('\n');
 
   console.log(`\n${md}`);
+  // The project's own speed targets: printed for its developers, kept out of the README's results.
+  if (tg.length > 0) {
+    console.log(
+      `\nTargets:\n${tg.map((t) => `- ${t.ok ? 'met' : 'MISSED'}: ${t.what} (${t.value})`).join('\n')}`,
+    );
+  }
   const dir = `${root}bench/results`;
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
   const file = `${dir}/${stamp}${QUICK ? '-quick' : ''}.md`;
   writeFileSync(file, `${md}\n`);
   console.log(`\nwritten to ${file}`);
-  const full = !QUICK && ROWS === 1_000_000 && ONLY.size === 4 && !flag('--no-readme');
+  const full = !QUICK && ROWS === 1_000_000 && ONLY.size === GROUPS.length && !flag('--no-readme');
   if (full) {
     const readme = `${root}README.md`;
     const text = readFileSync(readme, 'utf8');

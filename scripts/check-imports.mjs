@@ -36,6 +36,7 @@ export const LAYERS = {
   decorators: 1,
   'src/errors.ts': 0,
   'src/sink.ts': 0,
+  'src/lazy-require.ts': 0,
 };
 
 /**

@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// Checks that the built package installs and that its `exports` resolve, from a scratch project:
-// packs the package (npm pack), unpacks it into <tmp>/node_modules/influx-models, links the
-// dependencies, then imports every entry point from plain ESM and type-checks a TypeScript file
-// that imports them with NodeNext resolution. Then builds and runs the README's quick start in that
-// project with neither `experimentalDecorators` nor `emitDecoratorMetadata` (standard TC39
-// decorators, TypeScript 5+'s default), against a throwaway influxd. Run after `npm run build`.
+// Checks the packed package as users get it (run after `npm run build`; needs the npm registry or
+// npm's cache):
+//   1. the tarball: every source map resolves (its sources are inlined or shipped), no runtime
+//      dependency that no file of src/ uses;
+//   2. an ESM project (NodeNext) installs the tarball with `npm install` (no install-script
+//      warning), type-checks a file importing every entry point (also with `bundler`
+//      resolution), runs it, and `import 'influx-models'` loads neither class-validator nor undici;
+//   3. a CommonJS Nest-style project (`module: commonjs`, node10 resolution, TypeScript 5 as
+//      `nest new` sets up) installs the tarball with @nestjs/common and @nestjs/core, type-checks,
+//      compiles and runs an application context that records model instances into a MemorySink;
+//   4. the README's quick start, in the ESM project, with neither `experimentalDecorators` nor
+//      `emitDecoratorMetadata` (standard TC39 decorators, TypeScript 5+'s default), built and run
+//      against a throwaway influxd.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { localVersion, makeProject, packTarball, pkg, root, run, tempDir } from './lib/scratch-project.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** The compiler options of the scratch project (a user's NodeNext project). */
+/** The compiler options of a user's NodeNext project (the quick start's check). */
 const userCompilerOptions = {
   module: 'NodeNext',
   moduleResolution: 'NodeNext',
@@ -22,64 +26,205 @@ const userCompilerOptions = {
   skipLibCheck: true,
   types: ['node'],
 };
-const scratch = mkdtempSync(join(tmpdir(), 'influx-models-scratch-'));
+const scratch = tempDir('influx-models-package-');
+const step = (what) => console.log(`check-package: ${what}`);
 try {
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: root })
-    .toString()
-    .trim()
-    .split('\n')
-    .pop();
-  const target = join(scratch, 'node_modules', 'influx-models');
-  mkdirSync(target, { recursive: true });
-  execFileSync('tar', ['-xzf', join(scratch, tgz), '-C', target, '--strip-components=1']);
-  // Link runtime dependencies (and the optional peers) from this checkout's node_modules.
-  const deps = [
-    ...Object.keys(pkg.dependencies ?? {}),
-    ...Object.keys(pkg.peerDependencies ?? {}),
-    '@types/node',
-    'typescript',
-  ];
-  for (const dep of new Set(deps)) {
-    const link = join(scratch, 'node_modules', dep);
-    mkdirSync(dirname(link), { recursive: true });
-    try {
-      symlinkSync(join(root, 'node_modules', dep), link, 'dir');
-    } catch {}
+  const tgz = packTarball(scratch);
+
+  // 1. The tarball.
+  const unpacked = join(scratch, 'unpacked');
+  mkdirSync(unpacked);
+  execFileSync('tar', ['-xzf', tgz, '-C', unpacked, '--strip-components=1']);
+  const files = [];
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(unpacked);
+  let maps = 0;
+  for (const file of files.filter((f) => f.endsWith('.map'))) {
+    const map = JSON.parse(readFileSync(file, 'utf8'));
+    map.sources.forEach((source, i) => {
+      const inlined = typeof map.sourcesContent?.[i] === 'string';
+      const target = resolve(dirname(file), map.sourceRoot ?? '', source);
+      if (!inlined && !existsSync(target)) {
+        throw new Error(
+          `${relative(unpacked, file)}: source ${source} is neither inlined nor in the package`,
+        );
+      }
+    });
+    maps++;
   }
-  writeFileSync(
-    join(scratch, 'package.json'),
-    JSON.stringify({ name: 'scratch', type: 'module', private: true }),
+  if (maps === 0) throw new Error('the package has no source maps');
+  const runtimeDeps = Object.keys(pkg.dependencies ?? {});
+  const used = (dep) => files.some((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes(`'${dep}'`));
+  for (const dep of runtimeDeps) {
+    if (!used(dep)) throw new Error(`dependency ${dep} is not used by any file of the package`);
+  }
+  step(
+    `${relative(scratch, tgz)}: ${files.length} files, ${maps} source maps resolve, dependencies ${runtimeDeps.join(', ')} all used`,
   );
+
   const entries = Object.keys(pkg.exports)
     .filter((k) => k !== './package.json')
     .map((k) => (k === '.' ? 'influx-models' : `influx-models/${k.slice(2)}`));
-  // Root and testing must load with no optional peer installed; nestjs/arrow need their peers.
-  const esm = entries
-    .map(
-      (e, i) => `import * as m${i} from '${e}';\nconsole.log('${e}:', Object.keys(m${i}).length, 'exports');`,
-    )
-    .join('\n');
-  writeFileSync(join(scratch, 'check.mjs'), esm);
-  process.stdout.write(execFileSync('node', ['check.mjs'], { cwd: scratch }).toString());
-  writeFileSync(
-    join(scratch, 'check.ts'),
-    `${entries.map((e, i) => `import * as m${i} from '${e}';`).join('\n')}\nexport const all = [${entries.map((_, i) => `m${i}`).join(', ')}];\nimport { makeLine } from 'influx-models';\nexport const line: string = makeLine({ measurement: 'm', fields: { v: 1 } });\n`,
+  const nestPeers = ['@nestjs/common', '@nestjs/core', 'rxjs', 'reflect-metadata'].map(
+    (p) => `${p}@${localVersion(p)}`,
   );
-  writeFileSync(
-    join(scratch, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { ...userCompilerOptions, noEmit: true },
-      files: ['check.ts'],
-    }),
-  );
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
-    cwd: scratch,
-    stdio: 'inherit',
+  const model = `
+@Measurement('cpu')
+class Cpu extends SeriesModel<Cpu> {
+  @Tag() host!: string;
+  @Field({ type: 'float' }) usage!: number;
+  @Field({ type: 'integer' }) cores!: number;
+  @Timestamp({ type: 'bigint' }) time?: bigint;
+}
+`;
+
+  // 2. An ESM project.
+  const esm = join(scratch, 'esm');
+  makeProject(esm, {
+    manifest: { name: 'scratch-esm', type: 'module' },
+    files: {
+      'app.ts': `import { Field, makeLine, Measurement, SeriesModel, SeriesRegistry, Tag, Timestamp } from 'influx-models';
+${entries.map((e, i) => `import * as m${i} from '${e}';`).join('\n')}
+import { MemorySink } from 'influx-models/testing';
+
+const sink = new MemorySink();
+const registry = new SeriesRegistry({ sink, flushInterval: 0 });
+${model.replace("@Measurement('cpu')", "@Measurement({ name: 'cpu', registry })")}
+new Cpu({ host: 'a', usage: 0.5, cores: 4, time: 1700000000000000000n });
+await registry.flush();
+const line: string = makeLine({ measurement: 'm', fields: { v: 1 } });
+const counts = [${entries.map((_, i) => `Object.keys(m${i}).length`).join(', ')}];
+console.log(JSON.stringify({ lines: sink.lines(), line, counts }));
+`,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          experimentalDecorators: true,
+          outDir: 'out',
+          types: ['node'],
+          skipLibCheck: false,
+        },
+        files: ['app.ts'],
+      }),
+      'tsconfig.bundler.json': JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { module: 'ESNext', moduleResolution: 'bundler', noEmit: true },
+      }),
+      'light.mjs': `import { createRequire } from 'node:module';
+await import('influx-models');
+const loaded = Object.keys(createRequire(import.meta.url).cache);
+const heavy = loaded.filter((f) => /node_modules\\/(class-validator|undici)\\//.test(f));
+if (heavy.length > 0) throw new Error('import "influx-models" loaded ' + heavy.join(', '));
+console.log('light import: neither class-validator nor undici loaded');
+`,
+    },
+    packages: [
+      tgz,
+      `typescript@${localVersion('typescript')}`,
+      `@types/node@${localVersion('@types/node')}`,
+      `apache-arrow@${localVersion('apache-arrow')}`,
+      ...nestPeers,
+    ],
   });
-  console.log(`package check passed: ${tgz} installs; ${entries.join(', ')} import and type-check`);
-  quickStart();
+  const tsc = (dir, ...args) =>
+    run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), ...args], dir);
+  tsc(esm, '-p', 'tsconfig.json');
+  tsc(esm, '-p', 'tsconfig.bundler.json');
+  const esmOut = JSON.parse(run('node', ['out/app.js'], esm).trim().split('\n').pop());
+  if (esmOut.lines.join('\n') !== 'cpu,host=a cores=4i,usage=0.5 1700000000000000000') {
+    throw new Error(`ESM project wrote ${JSON.stringify(esmOut.lines)}`);
+  }
+  if (esmOut.counts.some((n) => n === 0)) throw new Error(`an entry point exports nothing: ${esmOut.counts}`);
+  step(`ESM project (NodeNext and bundler): ${entries.join(', ')} type-check and run`);
+  step(run('node', ['light.mjs'], esm).trim());
+
+  // 3. A CommonJS Nest-style project, as `nest new` sets one up (TypeScript 5, node10 resolution).
+  const cjs = join(scratch, 'cjs');
+  makeProject(cjs, {
+    manifest: { name: 'scratch-cjs' },
+    files: {
+      'src/main.ts': `import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Field, Measurement, type Repository, SeriesModel, Tag, Timestamp } from 'influx-models';
+import { InfluxModule, InjectSeriesRepository, InfluxValidationExceptionFilter } from 'influx-models/nestjs';
+import { MemorySink } from 'influx-models/testing';
+${model}
+@Injectable()
+class MetricsService {
+  constructor(@InjectSeriesRepository(Cpu) readonly cpu: Repository<Cpu>) {}
+  record(host: string, usage: number): Cpu {
+    return new Cpu({ host, usage, cores: 2, time: 1700000000000000000n });
+  }
+}
+
+const sink = new MemorySink();
+
+@Module({
+  imports: [InfluxModule.forRoot({ sink, series: { flushInterval: 0 } }), InfluxModule.forFeature([Cpu])],
+  providers: [MetricsService],
+})
+class AppModule {}
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+  const cpu: Cpu = app.get(MetricsService).record('web-1', 0.25);
+  const filter = new InfluxValidationExceptionFilter();
+  await app.close(); // flushes the pending points into the sink
+  console.log(JSON.stringify({ host: cpu.host, lines: sink.lines(), filter: typeof filter.catch }));
+}
+void bootstrap();
+`,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          module: 'commonjs',
+          moduleResolution: 'node',
+          target: 'ES2021',
+          declaration: true,
+          removeComments: true,
+          emitDecoratorMetadata: true,
+          experimentalDecorators: true,
+          allowSyntheticDefaultImports: true,
+          sourceMap: true,
+          outDir: './dist',
+          baseUrl: './',
+          incremental: false,
+          skipLibCheck: true,
+          strictNullChecks: true,
+        },
+        include: ['src'],
+      }),
+    },
+    packages: [tgz, 'typescript@5', `@types/node@${localVersion('@types/node')}`, ...nestPeers],
+  });
+  tsc(cjs, '-p', 'tsconfig.json');
+  const cjsOut = JSON.parse(run('node', ['dist/main.js'], cjs).trim().split('\n').pop());
+  if (
+    cjsOut.lines.join('\n') !== 'cpu,host=web-1 cores=2i,usage=0.25 1700000000000000000' ||
+    cjsOut.filter !== 'function'
+  ) {
+    throw new Error(`CommonJS project printed ${JSON.stringify(cjsOut)}`);
+  }
+  step(
+    `CommonJS Nest-style project (module commonjs, node10 resolution, TypeScript ${localVersionIn(cjs, 'typescript')}): type-checks and runs`,
+  );
+  quickStart(esm);
+  console.log('package check passed');
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  if (process.env.KEEP_SCRATCH === undefined) rmSync(scratch, { recursive: true, force: true });
+  else console.log(`check-package: kept ${scratch}`);
+}
+
+function localVersionIn(dir, name) {
+  return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
 }
 
 /**
@@ -87,9 +232,9 @@ try {
  * without `emitDecoratorMetadata`, then run against a throwaway influxd (the client's address is
  * the only text changed).
  */
-function quickStart() {
+function quickStart(dir) {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = /## Quick start\s+```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  const block = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
   if (block === undefined)
     throw new Error('check-package: README.md has no ```ts block under "## Quick start"');
   const address = "{ host: 'localhost', database: 'metrics' }";
@@ -102,21 +247,22 @@ function quickStart() {
     address,
     "{ host: process.env.QS_HOST, port: Number(process.env.QS_PORT), database: 'metrics' }",
   );
-  writeFileSync(join(scratch, 'quick-start.ts'), code);
+  writeFileSync(join(dir, 'quick-start.ts'), code);
   writeFileSync(
-    join(scratch, 'tsconfig.quick-start.json'),
+    join(dir, 'tsconfig.quick-start.json'),
     JSON.stringify({
       // deliberately absent: experimentalDecorators, emitDecoratorMetadata
       compilerOptions: { ...userCompilerOptions, outDir: 'out' },
       files: ['quick-start.ts'],
     }),
   );
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.quick-start.json'], {
-    cwd: scratch,
-    stdio: 'inherit',
-  });
+  run(
+    process.execPath,
+    [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.quick-start.json'],
+    dir,
+  );
   writeFileSync(
-    join(scratch, 'run-quick-start.mjs'),
+    join(dir, 'run-quick-start.mjs'),
     `import { startInfluxd } from 'influx-models/testing';
 const server = await startInfluxd();
 process.env.QS_HOST = server.host;
@@ -128,8 +274,6 @@ try {
 }
 `,
   );
-  execFileSync('node', ['run-quick-start.mjs'], { cwd: scratch, stdio: 'inherit', timeout: 120_000 });
-  console.log(
-    'quick start check passed: builds and runs without experimentalDecorators or emitDecoratorMetadata',
-  );
+  run('node', ['run-quick-start.mjs'], dir);
+  step('quick start (README): builds and runs without experimentalDecorators or emitDecoratorMetadata');
 }

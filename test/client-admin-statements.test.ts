@@ -233,4 +233,26 @@ describe('admin results', () => {
       { testdb03: [] },
     ]);
   });
+
+  it('listRetentionPolicies carries only the columns the server sent (none invented)', async () => {
+    const rs = new ResultSet({
+      statement_id: 0,
+      series: [
+        {
+          columns: ['name', 'duration', 'default'],
+          values: [
+            ['autogen', '0s', true],
+            ['week', null, false],
+          ],
+        },
+      ],
+    });
+    const rps = await new Recorder('db', rs).listRetentionPolicies();
+    expect(rps).toEqual([
+      { name: 'autogen', duration: '0s', default: true },
+      { name: 'week', default: false },
+    ]);
+    expect(rps[0]).not.toHaveProperty('shardGroupDuration');
+    expect(rps[0]).not.toHaveProperty('replicaN');
+  });
 });

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { pack } from 'msgpackr';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { InfluxDBClient, type InfluxDBClientConfig } from '../src/client/influxdb-client.js';
 import {
@@ -24,6 +23,7 @@ import {
 } from '../src/errors.js';
 import { QueryBuilder } from '../src/query/index.js';
 import { closeFakeServers, fakeServer } from './helpers/fake-server.js';
+import { mp } from './helpers/msgpack-writer.js';
 import { handMadeMetadata } from './helpers/query-model.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
 
@@ -270,11 +270,11 @@ describe('strict response shapes', () => {
       'application/json',
       /could not be parsed/,
     ],
-    ['msgpack number', pack(42), 'application/x-msgpack', /expected an object, got a number/],
-    ['msgpack {}', pack({}), 'application/x-msgpack', /no "results"/],
+    ['msgpack number', mp(42), 'application/x-msgpack', /expected an object, got a number/],
+    ['msgpack {}', mp({}), 'application/x-msgpack', /no "results"/],
     [
       'msgpack trailing bytes',
-      Buffer.concat([pack({ results: [{ statement_id: 0 }] }), Buffer.from([1, 2, 3])]),
+      Buffer.concat([mp({ results: [{ statement_id: 0 }] }), Buffer.from([1, 2, 3])]),
       'application/x-msgpack',
       /3 bytes follow the response value/,
     ],

@@ -35,6 +35,8 @@ describe('constructor options are checked, naming the option', () => {
     [{ udpPrecision: 'x' }, /udpPrecision/],
     [{ database: '' }, /database/],
     [{ dispatcher: {} }, /dispatcher/],
+    [{ cert: 'PEM' }, /cert.*needs ssl: true/],
+    [{ key: 'PEM', ssl: false }, /key.*needs ssl: true/],
     [null, /options/],
   ];
   for (const [options, message] of bad) {

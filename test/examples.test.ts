@@ -170,6 +170,19 @@ describe('examples', () => {
     expect(stdout).toContain("Latest search calls: [ '2024-01-01T11:59:57.000Z 31 ms'");
   });
 
+  it('client-comparison: the README table, each cell tried against the server', async () => {
+    const { stdout } = await example('client-comparison');
+    const table = stdout.split('\n').filter((l) => l.startsWith('|'));
+    expect(table[0]).toBe('| | influx-models | node-influx | @influxdata/influxdb-client (v2) |');
+    const row = (start: string) => table.find((l) => l.startsWith(`| ${start}`)) ?? '';
+    expect(row("`usage: '0.5'`")).toContain('refused: `InfluxValidationError`');
+    expect(row('a newline')).toMatch(/\| refused: `InfluxValidationError` \|.*new measurement `evil/);
+    expect(row('the integer')).toContain('`9007199254740993` (exact, a bigint)');
+    expect(row('writing to a database')).toMatch(
+      /rejects: `InfluxDBClientError`.*`close\(\)` resolves; the point is lost/,
+    );
+  });
+
   it('arrow-tutorial: frames written and read back', async () => {
     const { stdout } = await example('arrow-tutorial');
     expect(stdout).toContain('Create database: demo');

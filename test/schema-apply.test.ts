@@ -147,7 +147,7 @@ describe('applySchema', () => {
       `~ ALTER RETENTION POLICY "week" ON "${db}" DURATION 14d   -- duration 168h0m0s → 14d`,
     );
     const week = (await client.listRetentionPolicies(db)).find((r) => r.name === 'week')!;
-    expect(durationNanos(week.duration)).toBe(durationNanos('14d'));
+    expect(durationNanos(week.duration ?? '')).toBe(durationNanos('14d'));
     expect((await applySchema(client, changed, { log: false })).changes).toEqual([]);
 
     // Another policy becomes the default: ALTER … DEFAULT (the old default is left as it is).

@@ -17,14 +17,18 @@ import {
   type ResampleOptions,
 } from './influxql-validate.js';
 
-/** A row of `SHOW RETENTION POLICIES`, with the server's column names. */
+/**
+ * A row of `SHOW RETENTION POLICIES`, with the server's column names. Only the columns the server
+ * sent are present (InfluxDB 1.x sends all of them; v1-compatible APIs of other servers may send
+ * fewer): a missing or null column is left out, never invented.
+ */
 export interface RetentionPolicyInfo {
   name: string;
   /** e.g. '168h0m0s'; '0s' means infinite. */
-  duration: string;
-  shardGroupDuration: string;
-  replicaN: number;
-  default: boolean;
+  duration?: string;
+  shardGroupDuration?: string;
+  replicaN?: number;
+  default?: boolean;
 }
 
 /** A row of `SHOW USERS`. */
@@ -477,13 +481,15 @@ export abstract class InfluxAdminApi {
   async listRetentionPolicies(database?: string): Promise<RetentionPolicyInfo[]> {
     const db = this.#databaseFor(database, 'listRetentionPolicies');
     const rs = await this.#get(`SHOW RETENTION POLICIES ON ${quoteIdent(db)}`);
-    return rowsOf(rs).map(({ row }) => ({
-      name: String(row.name),
-      duration: String(row.duration),
-      shardGroupDuration: String(row.shardGroupDuration),
-      replicaN: Number(row.replicaN),
-      default: row.default === true,
-    }));
+    const sent = (v: unknown): boolean => v !== undefined && v !== null;
+    return rowsOf(rs).map(({ row }) => {
+      const info: RetentionPolicyInfo = { name: String(row.name) };
+      if (sent(row.duration)) info.duration = String(row.duration);
+      if (sent(row.shardGroupDuration)) info.shardGroupDuration = String(row.shardGroupDuration);
+      if (sent(row.replicaN)) info.replicaN = Number(row.replicaN);
+      if (sent(row.default)) info.default = row.default === true;
+      return info;
+    });
   }
 
   // ---- users and privileges ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   InfluxClosedError,
   InfluxConfigError,
@@ -10,6 +10,7 @@ import {
   InfluxValidationError,
 } from '../errors.js';
 import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
+import { lazyRequire } from '../lazy-require.js';
 import {
   createLineEncoder,
   makeLines,
@@ -203,6 +204,8 @@ interface QueryPlan {
 
 const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
 const DEFAULT_BATCH = 5000;
+/** undici loads on the first client built (see lazy-require.ts), not on `import 'influx-models'`. */
+const loadUndici = lazyRequire<typeof import('undici')>('undici');
 
 function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -408,6 +411,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     this.#host = first.host;
     this.#port = first.port;
     const origin = originOf(first);
+    if (!hostList.some((h) => h.ssl) && (o.cert !== undefined || o.key !== undefined)) {
+      // influxdb-python raises here too: a client certificate over plain HTTP would go unused.
+      throw new InfluxConfigError(
+        `InfluxDBClient(${o.cert !== undefined ? 'cert' : 'key'}): a client certificate needs ssl: true (https); it would be unused over http`,
+      );
+    }
     let pathPrefix = '';
     if (o.path !== undefined && o.path !== '') {
       if (typeof o.path !== 'string' || !/^\/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(o.path)) {
@@ -518,12 +527,14 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
             `InfluxDBClient(proxy): scheme must be http or https, got ${proxyUrl.protocol}`,
           );
         }
+        const { ProxyAgent } = loadUndici();
         const agent = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
         this.#ownDispatchers.push(agent);
         dispatcherFor = () => agent;
       } else {
         // one connection pool per server
         dispatcherFor = (origin) => {
+          const { Pool } = loadUndici();
           const pool = new Pool(origin, { connections: poolSize, connect: tls });
           this.#ownDispatchers.push(pool);
           return pool;

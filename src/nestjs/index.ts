@@ -1,6 +1,7 @@
 /**
  * `influx-models/nestjs`: `InfluxModule` (forRoot, forRootAsync, forFeature), injection decorators
- * and tokens, and a ping-based health indicator. `@nestjs/common`, `@nestjs/core` and `rxjs` are
+ * and tokens, a ping-based health indicator and an opt-in exception filter (InfluxValidationError
+ * -> HTTP 400). `@nestjs/common`, `@nestjs/core` and `rxjs` are
  * optional peer dependencies needed by this entry point only.
  */
 export {
@@ -30,4 +31,8 @@ export {
   getSeriesRegistryToken,
   getSeriesRepositoryToken,
 } from './influx-tokens.js';
+export {
+  type InfluxValidationErrorBody,
+  InfluxValidationExceptionFilter,
+} from './influx-validation-filter.js';
 export { InjectInfluxClient, InjectSeriesRegistry, InjectSeriesRepository } from './inject-decorators.js';

@@ -6,6 +6,7 @@ import type { CommitSink } from '../registry/commit-sink.js';
 import type { CommitFailure } from '../registry/registry-options.js';
 import type { FlushResult } from '../registry/series-registry.js';
 import { applySchema } from '../schema/apply-schema.js';
+import { checkConnectionAtStartup, DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_DELAY } from './connection-check.js';
 import { type ConnectionRegistry, getConnectionRegistry } from './connection-registry.js';
 import type { InfluxModuleOptions } from './influx-module-options.js';
 
@@ -48,6 +49,15 @@ export class InfluxConnection implements OnApplicationShutdown {
       sink,
       options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     );
+    if (options.retryAttempts !== undefined || options.retryDelay !== undefined) {
+      await checkConnectionAtStartup(
+        client,
+        name,
+        options.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+        options.retryDelay ?? DEFAULT_RETRY_DELAY,
+        connection.#logger,
+      );
+    }
     const displaced = await connection.registry.attach(connection, {
       sink,
       series: options.series,

@@ -52,6 +52,22 @@ export interface InfluxModuleOptions extends InfluxDBClientConfig {
    */
   shutdownTimeout?: number;
   /**
+   * Check the connection at startup (as `@nestjs/typeorm` and `@nestjs/mongoose` do): when this or
+   * `retryDelay` is given, the application's startup pings InfluxDB, and after a failed ping tries
+   * again up to `retryAttempts` more times (default 9 when only `retryDelay` is given), logging
+   * each failed attempt (logger context `InfluxModule(<connection>)`); when every attempt fails,
+   * startup fails with an `InfluxConnectionError` naming the connection and the server's URL.
+   * Without either option the application starts without contacting the server, and points
+   * recorded while it is down are retried by the registry (`series` options).
+   *
+   * ```ts
+   * InfluxModule.forRoot({ host: 'influx', database: 'metrics', retryAttempts: 5, retryDelay: 2000 });
+   * ```
+   */
+  retryAttempts?: number;
+  /** Pause between two startup pings in ms (default 3000); see {@link retryAttempts}. */
+  retryDelay?: number;
+  /**
    * A schema from `defineSchema` (influx-models/schema), applied when the application starts
    * (`applySchema`: only the statements needed; nothing dropped). The plan is logged; a failure
    * stops the start.

@@ -10,8 +10,12 @@ const MODULE_KEYS = [
   'memory',
   'shutdownTimeout',
   'connectionName',
+  'retryAttempts',
+  'retryDelay',
   'schema',
 ] as const;
+
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
  * Checks the module's own options (the client checks its own when it is built); throws
@@ -46,13 +50,16 @@ export function checkModuleOptions(options: unknown, where: string): InfluxModul
       throw new InfluxConfigError(`${where}: give either memory or sink, not both (memory is the sink)`);
     }
   }
-  if (
-    o.shutdownTimeout !== undefined &&
-    !(typeof o.shutdownTimeout === 'number' && Number.isInteger(o.shutdownTimeout) && o.shutdownTimeout >= 0)
-  ) {
-    throw new InfluxConfigError(
-      `${where}: option shutdownTimeout must be a non-negative integer (ms), got ${String(o.shutdownTimeout)}`,
-    );
+  for (const [key, unit] of [
+    ['shutdownTimeout', ' (ms)'],
+    ['retryAttempts', ''],
+    ['retryDelay', ' (ms)'],
+  ] as const) {
+    if (o[key] !== undefined && !isCount(o[key])) {
+      throw new InfluxConfigError(
+        `${where}: option ${key} must be a non-negative integer${unit}, got ${String(o[key])}`,
+      );
+    }
   }
   if (o.schema !== undefined && (o.schema as { kind?: unknown } | null)?.kind !== 'influx-models.schema') {
     throw new InfluxConfigError(`${where}: option schema must be what defineSchema({...}) returns`);

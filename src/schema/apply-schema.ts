@@ -184,7 +184,8 @@ export async function applySchema(
     }
     const differences: string[] = [];
     const alter: { duration?: string; replication?: number; shardDuration?: string; default?: true } = {};
-    if (durationNanos(rp.duration) !== durationNanos(have.duration)) {
+    // A column the server did not send (optional in RetentionPolicyInfo) counts as different.
+    if (have.duration === undefined || durationNanos(rp.duration) !== durationNanos(have.duration)) {
       differences.push(`duration ${have.duration} → ${rp.duration}`);
       alter.duration = rp.duration;
     }
@@ -195,7 +196,8 @@ export async function applySchema(
     if (
       rp.shardDuration !== undefined &&
       durationNanos(rp.shardDuration) !== 0n &&
-      durationNanos(rp.shardDuration) !== durationNanos(have.shardGroupDuration)
+      (have.shardGroupDuration === undefined ||
+        durationNanos(rp.shardDuration) !== durationNanos(have.shardGroupDuration))
     ) {
       differences.push(`shard duration ${have.shardGroupDuration} → ${rp.shardDuration}`);
       alter.shardDuration = rp.shardDuration;
