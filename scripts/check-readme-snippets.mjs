@@ -4,7 +4,9 @@
 // names resolve through tsconfig.json's paths) and one tsc run checks them all, with the
 // compiler options the README asks users for. Names that a snippet uses without declaring them
 // (an open client, a user's model, an Arrow table) come from scripts/readme-snippets-prelude.d.ts,
-// so a snippet may be a fragment; anything else it uses must be imported as a user would.
+// so a snippet may be a fragment; anything else it uses must be imported as a user would. A
+// snippet importing './models/index.js' gets the models `pull` writes from the demo's database
+// (scripts/readme-snippets-models.ts).
 // A snippet that is meant not to compile (one showing the errors the types give) is fenced ```ts-error; it must fail.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,8 @@ for (const s of snippets) {
   files.push({ ...s, file });
 }
 copyFileSync(join(root, 'scripts', 'readme-snippets-prelude.d.ts'), join(out, 'prelude.d.ts'));
+mkdirSync(join(out, 'models'));
+copyFileSync(join(root, 'scripts', 'readme-snippets-models.ts'), join(out, 'models', 'index.ts'));
 
 function tsc(list) {
   const config = join(out, `tsconfig.${list.length === 1 ? 'one' : 'all'}.json`);
@@ -41,7 +45,7 @@ function tsc(list) {
     JSON.stringify({
       extends: '../tsconfig.json',
       compilerOptions: { noEmit: true, rootDir: '..', noUnusedLocals: false },
-      files: ['prelude.d.ts', ...list.map((f) => f.file)],
+      files: ['prelude.d.ts', 'models/index.ts', ...list.map((f) => f.file)],
     }),
   );
   return spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', config], {
