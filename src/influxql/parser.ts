@@ -1,5 +1,6 @@
 import { InfluxDBClientError, InfluxUnsupportedQueryError } from '../errors.js';
 import { parseRfc3339 } from '../line-protocol/time.js';
+import { durationPartsNanos } from './duration.js';
 import { isSignificant, splitStatements, type Token, tokenize } from './lexer.js';
 import type {
   ComparisonOperator,
@@ -21,18 +22,6 @@ import type { StatementNode } from './statement-ast.js';
 /** Values of `$name` placeholders (the client's `bindParams`). */
 export type ParseParams = Readonly<Record<string, string | number | bigint | boolean>>;
 
-const UNITS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  u: 1_000n,
-  µ: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-  d: 86_400_000_000_000n,
-  w: 604_800_000_000_000n,
-};
-
 /**
  * Nanoseconds of an InfluxQL duration literal (`5m`, `1h30m`, `500ms`, `-1h`).
  *
@@ -42,17 +31,8 @@ const UNITS: Readonly<Record<string, bigint>> = {
  */
 export function parseDuration(text: string): bigint {
   const negative = text.startsWith('-');
-  const body = negative ? text.slice(1) : text;
-  const re = /(\d+)(ns|u|µ|ms|s|m|h|d|w)/gy;
-  let total = 0n;
-  let at = 0;
-  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
-    total += BigInt(m[1]!) * UNITS[m[2]!]!;
-    at = re.lastIndex;
-  }
-  if (at !== body.length || body.length === 0) {
-    throw new InfluxDBClientError(`error parsing query: invalid duration ${text}`);
-  }
+  const total = durationPartsNanos(negative ? text.slice(1) : text, false);
+  if (total === undefined) throw new InfluxDBClientError(`error parsing query: invalid duration ${text}`);
   return negative ? -total : total;
 }
 
