@@ -571,6 +571,18 @@ class Parser {
       default:
         break;
     }
+    if (t.kind === 'keyword' && t.value === 'DISTINCT') {
+      // `distinct(f)` (a keyword in InfluxQL) or `DISTINCT f`, both the call distinct(f).
+      if (this.acceptPunct('(')) {
+        const arg = this.expr();
+        this.expectPunct(')');
+        return { kind: 'call', name: 'distinct', args: [arg] };
+      }
+      const n = this.next();
+      if (n.kind !== 'identifier' && n.kind !== 'quotedIdentifier')
+        this.fail(`found ${n.text}, expected field`);
+      return { kind: 'call', name: 'distinct', args: [this.keyRef(n.value)] };
+    }
     if (t.kind === 'keyword' && (t.value === 'TRUE' || t.value === 'FALSE')) {
       this.unsupported('boolean literal in the SELECT list');
     }
