@@ -48,7 +48,10 @@ export const TRANSFORMS: ReadonlySet<string> = new Set([
 ]);
 /** Functions that return several rows per window. */
 const MULTI_ROW: ReadonlySet<string> = new Set(['distinct', 'top', 'bottom', 'sample']);
-/** Aggregates a transformation may take (one value per window; `integral` with GROUP BY time is refused). */
+/**
+ * Aggregates a transformation may take (one value per window). Refused: `stddev` (its value-less
+ * points of one-point windows stop influxd's transformation), `integral` with GROUP BY time.
+ */
 const INNER = new Set([
   'count',
   'sum',
@@ -56,7 +59,6 @@ const INNER = new Set([
   'median',
   'mode',
   'spread',
-  'stddev',
   'first',
   'last',
   'min',
@@ -114,9 +116,26 @@ const ITERATOR_LABEL: Record<string, string> = {
   non_negative_difference: 'difference',
 };
 
-/** influxd's error for a function over a string or boolean input. */
-function typeError(name: string, type: FieldType): never {
-  return fail(`unsupported ${ITERATOR_LABEL[name] ?? name} iterator type: *query.${type}InterruptIterator`);
+/** Where a type error is raised: influxd raises it only when it builds an iterator (points in range). */
+interface Probe {
+  node: SelectNode;
+  field: string;
+  ctx: FunctionContext;
+}
+
+/** influxd's error for a function over a string or boolean input (`iterator`: its Go iterator type). */
+function typeError(
+  name: string,
+  type: FieldType,
+  probe: Probe,
+  iterator = `${type}InterruptIterator`,
+): never {
+  const message = `unsupported ${ITERATOR_LABEL[name] ?? name} iterator type: *query.${iterator}`;
+  if (rawPoints(probe.node, probe.field, [], probe.ctx).some((g) => g.points.length > 0))
+    return fail(message);
+  return unsupported(
+    `${name}() of a ${type} field with no point in range (influxd answers "${message}" or nothing)`,
+  );
 }
 
 function positiveDuration(e: ExprNode, name: string): bigint {
@@ -325,8 +344,13 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       );
   }
   const type = ctx.fieldType(field);
-  if ((name === 'top' || name === 'bottom') && (type === 'string' || type === 'boolean'))
-    typeError(name, type);
+  if ((name === 'top' || name === 'bottom') && (type === 'string' || type === 'boolean')) {
+    // With tag arguments influxd first reduces with max()/min() per tag combination.
+    const probe = { node, field, ctx };
+    if (tagArgs.length === 0) typeError(name, type, probe);
+    if (type === 'string') typeError(name === 'top' ? 'max' : 'min', type, probe);
+    typeError(name, type, probe, 'booleanReduceBooleanIterator');
+  }
   const w = windowing(node);
   const out: EvalSeries[] = [];
   for (const g of rawPoints(node, field, tagArgs, ctx)) {
@@ -334,7 +358,10 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
     for (const p of g.points) {
       const k = w === undefined ? 0n : w.window(p.time);
       let list = windows.get(k);
-      if (list === undefined) windows.set(k, (list = []));
+      if (list === undefined) {
+        list = [];
+        windows.set(k, list);
+      }
       list.push(p);
     }
     const keys = [...windows.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -365,10 +392,11 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
  * an order it does not define; the engine keeps its own iteration order). The row time is the window's.
  */
 function distinctRows(points: GroupPoints['points'], start: bigint, desc: boolean): Row[] {
-  const seen = new Map<StoredFieldValue, bigint>();
+  // A Map key -0 reads as 0: the entry keeps the first point's own value (-0 stays -0, as in Go).
+  const seen = new Map<StoredFieldValue, { value: StoredFieldValue; time: bigint }>();
   const order = desc ? [...points].reverse() : points;
-  for (const p of order) if (!seen.has(p.value)) seen.set(p.value, p.time);
-  const list = [...seen].map(([value, time]) => ({ value, time }));
+  for (const p of order) if (!seen.has(p.value)) seen.set(p.value, { value: p.value, time: p.time });
+  const list = [...seen.values()];
   list.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return list.map((e) => ({ time: start, values: [e.value] }));
 }
@@ -428,7 +456,7 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
     fail(`invalid number of arguments for integral, expected 1-2, got ${call.args.length}`);
   const unit = call.args[1] === undefined ? 1_000_000_000n : positiveDuration(call.args[1], 'integral');
   const type = ctx.fieldType(field);
-  if (type === 'string' || type === 'boolean') typeError('integral', type);
+  if (type === 'string' || type === 'boolean') typeError('integral', type, { node, field, ctx });
   if (node.groupBy?.time !== undefined) {
     unsupported('integral() with GROUP BY time (influxd 1.6 splits and reorders its series)');
   }
@@ -457,6 +485,53 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
   return out;
 }
 
+/** Whether a column holds integers (a fill number is truncated for them) or floats. */
+function columnKind(
+  call: CallNode,
+  spec: TransformSpec | undefined,
+  ctx: FunctionContext,
+): 'integer' | 'float' {
+  if (spec !== undefined) {
+    if (spec.name === 'elapsed') return 'integer';
+    if (
+      spec.name === 'difference' ||
+      spec.name === 'non_negative_difference' ||
+      spec.name === 'cumulative_sum'
+    )
+      return spec.type === 'integer' ? 'integer' : 'float';
+    return 'float';
+  }
+  const a = call.args[0];
+  const t = outputType(call, a?.kind === 'key' ? ctx.fieldType(a.key) : undefined);
+  if (t === 'string' || t === 'boolean')
+    unsupported(`fill with ${call.name}() of a ${t} field next to a transformation`);
+  return t === 'integer' ? 'integer' : 'float';
+}
+
+/**
+ * With a transformation in the list, influxd fills the output rows (measured): a null of a row is
+ * the fill number (cast to the column's type) or, with fill(previous), the column's previous value.
+ */
+function fillRows(rows: Row[], node: SelectNode, kinds: ReadonlyArray<'integer' | 'float'>): void {
+  const fill = node.fill;
+  if (typeof fill === 'object') {
+    const v = fill.value;
+    for (const row of rows)
+      row.values.forEach((x, i) => {
+        if (x === null)
+          row.values[i] =
+            kinds[i] === 'integer' ? (typeof v === 'bigint' ? v : BigInt(Math.trunc(v))) : Number(v);
+      });
+  } else if (fill === 'previous') {
+    const prev: Value[] = kinds.map(() => null);
+    for (const row of rows)
+      row.values.forEach((x, i) => {
+        if (x === null) row.values[i] = prev[i]!;
+        else prev[i] = x;
+      });
+  }
+}
+
 // --- transformations --------------------------------------------------------------------------------
 
 interface TransformSpec {
@@ -476,7 +551,12 @@ function outputType(inner: CallNode, fieldType: FieldType | undefined): FieldTyp
   return fieldType;
 }
 
-function transformSpec(call: CallNode, w: Windowing | undefined, ctx: FunctionContext): TransformSpec {
+function transformSpec(
+  node: SelectNode,
+  call: CallNode,
+  w: Windowing | undefined,
+  ctx: FunctionContext,
+): TransformSpec {
   const name = call.name;
   const a = call.args[0];
   if (name === 'moving_average') {
@@ -515,8 +595,14 @@ function transformSpec(call: CallNode, w: Windowing | undefined, ctx: FunctionCo
         : positiveDuration(call.args[1], name);
   }
   const ft = ctx.fieldType(field);
+  if (inner !== undefined && !['count', 'first', 'last', 'mode'].includes(inner.name)) {
+    // The inner aggregate's own type check comes first (as checkCallType in select-evaluator.ts).
+    if (ft === 'string' || (ft === 'boolean' && inner.name !== 'min' && inner.name !== 'max'))
+      typeError(inner.name, ft, { node, field, ctx });
+  }
   const type = inner === undefined ? ft : outputType(inner, ft);
-  if (name !== 'elapsed' && (type === 'string' || type === 'boolean')) typeError(name, type);
+  if (name !== 'elapsed' && (type === 'string' || type === 'boolean'))
+    typeError(name, type, { node, field, ctx });
   return { name, inner, field, type, unit, n };
 }
 
@@ -599,15 +685,24 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
   const items = node.fields;
   const specs: Array<TransformSpec | undefined> = items.map((item) => {
     const c = item.expr as CallNode;
-    return TRANSFORMS.has(c.name) ? transformSpec(c, w, ctx) : undefined;
+    return TRANSFORMS.has(c.name) ? transformSpec(node, c, w, ctx) : undefined;
   });
   if (w === undefined && specs.some((s) => s === undefined)) {
     unsupported('a transformation together with an aggregate without GROUP BY time');
   }
   const columns = items.map((item) => item.alias ?? (item.expr as CallNode).name);
+  const kinds = items.map((item, i) => columnKind(item.expr as CallNode, specs[i], ctx));
   const series = new Map<string, { name: string; tags: EvalSeries['tags']; cols: Row[][] }>();
-  const entry = (s: { name: string; tags: EvalSeries['tags'] }) => {
+  /** The series each evaluation returned, by run. */
+  const runs = new Map<string, Set<string>>();
+  const entry = (s: { name: string; tags: EvalSeries['tags'] }, run: string) => {
     const id = seriesId(s);
+    let ids = runs.get(run);
+    if (ids === undefined) {
+      ids = new Set();
+      runs.set(run, ids);
+    }
+    ids.add(id);
     let e = series.get(id);
     if (e === undefined) {
       e = { name: s.name, tags: s.tags, cols: items.map(() => []) };
@@ -621,22 +716,30 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
     specs.forEach((spec, i) => {
       const s = spec!;
       let groups = byField.get(s.field);
-      if (groups === undefined) byField.set(s.field, (groups = rawPoints(node, s.field, [], ctx)));
+      if (groups === undefined) {
+        groups = rawPoints(node, s.field, [], ctx);
+        byField.set(s.field, groups);
+      }
       for (const g of groups) {
         if (g.points.length === 0) continue;
         checkNoTies(g, `${s.name}()`);
         const pts = node.orderDesc ? [...g.points].reverse() : g.points;
-        entry(g).cols[i] = limitOffset(transform(s, pts, !node.orderDesc), node);
+        entry(g, 'raw').cols[i] = limitOffset(transform(s, pts, !node.orderDesc), node);
       }
     });
   } else {
     const r = ctx.range;
+    if (node.orderDesc && (node.limit !== undefined || node.offset !== undefined)) {
+      // Measured: influxd's rows then differ from LIMIT/OFFSET applied per call; not modelled.
+      unsupported('LIMIT/OFFSET with ORDER BY time DESC over a transformation of an aggregate');
+    }
     const plainIdx = specs.flatMap((s, i) => (s === undefined ? [i] : []));
     const transIdx = specs.flatMap((s, i) => (s === undefined ? [] : [i]));
     if (plainIdx.length > 0) {
       const plain = ctx.evaluate({ ...node, fields: plainIdx.map((i) => items[i]!) });
+      if (plain.length === 0) runs.set('plain', new Set());
       for (const s of plain) {
-        const e = entry(s);
+        const e = entry(s, 'plain');
         for (const row of s.rows)
           plainIdx.forEach((i, j) => {
             e.cols[i]!.push({ time: row.time, values: [row.values[j]!] });
@@ -644,32 +747,48 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
       }
     }
     // The inner aggregates run over the range extended by one interval before the first window
-    // (after the last with ORDER BY time DESC), as influxd does; rows outside the range are dropped.
+    // (after the last with ORDER BY time DESC), as influxd does for every transformation but
+    // cumulative_sum (measured); rows outside the range are dropped.
     const lo = r.hasMin ? w.window(r.min) : undefined;
     const hiBound = r.hasMax ? r.max : ctx.now;
     const hi = w.window(hiBound);
-    const min = r.hasMin ? (node.orderDesc ? r.min : r.min - w.interval) : undefined;
-    const max = node.orderDesc ? hiBound + w.interval : hiBound;
-    const inner = ctx.evaluate({
-      ...node,
-      fields: transIdx.map((i, j) => ({ expr: specs[i]!.inner!, alias: `\u0000c${j}` })),
-      where: withRange(node.where, min, max),
-      limit: undefined,
-      offset: undefined,
-    });
-    for (const s of inner) {
-      const e = entry(s);
-      transIdx.forEach((i, j) => {
-        const pts: Array<{ time: bigint; value: StoredFieldValue }> = [];
-        for (const row of s.rows) {
-          const v = row.values[j]!;
-          if (v !== null) pts.push({ time: row.time, value: v });
-        }
-        const rows = transform(specs[i]!, pts, !node.orderDesc).filter(
-          (row) => (lo === undefined || row.time >= lo) && row.time <= hi,
-        );
-        e.cols[i] = limitOffset(rows, node);
+    for (const extend of [true, false]) {
+      const idx = transIdx.filter((i) => (specs[i]!.name !== 'cumulative_sum') === extend);
+      if (idx.length === 0) continue;
+      const by = extend ? w.interval : 0n;
+      const min = r.hasMin ? (node.orderDesc ? r.min : r.min - by) : undefined;
+      const max = node.orderDesc ? hiBound + by : hiBound;
+      const run = extend ? 'inner' : 'inner-cumulative';
+      const inner = ctx.evaluate({
+        ...node,
+        fields: idx.map((i, j) => ({ expr: specs[i]!.inner!, alias: `\u0000c${j}` })),
+        where: withRange(node.where, min, max),
+        limit: undefined,
+        offset: undefined,
       });
+      if (inner.length === 0) runs.set(run, new Set());
+      for (const s of inner) {
+        const e = entry(s, run);
+        idx.forEach((i, j) => {
+          const pts: Array<{ time: bigint; value: StoredFieldValue }> = [];
+          for (const row of s.rows) {
+            const v = row.values[j]!;
+            if (v !== null) pts.push({ time: row.time, value: v });
+          }
+          const rows = transform(specs[i]!, pts, !node.orderDesc).filter(
+            (row) => (lo === undefined || row.time >= lo) && row.time <= hi,
+          );
+          e.cols[i] = limitOffset(rows, node);
+        });
+      }
+    }
+  }
+  if (typeof node.fill === 'object' && runs.size > 1) {
+    for (const id of series.keys()) {
+      if ([...runs.values()].some((ids) => !ids.has(id))) {
+        // influxd fills such a group's windows with the number or not, by its shard state.
+        unsupported('fill(<number>) with a function whose field has no point in a series');
+      }
     }
   }
   const out: EvalSeries[] = [];
@@ -678,13 +797,17 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
     e.cols.forEach((rows, i) => {
       for (const row of rows) {
         let values = byTime.get(row.time);
-        if (values === undefined) byTime.set(row.time, (values = items.map(() => null)));
+        if (values === undefined) {
+          values = items.map(() => null);
+          byTime.set(row.time, values);
+        }
         values[i] = row.values[0]!;
       }
     });
     const times = [...byTime.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (node.orderDesc) times.reverse();
     const rows = times.map((time) => ({ time, values: byTime.get(time)! }));
+    if (w !== undefined) fillRows(rows, node, kinds);
     if (rows.length > 0) out.push({ name: e.name, tags: e.tags, columns: ['time', ...columns], rows });
   }
   return out;
