@@ -131,6 +131,10 @@ function typeError(
   iterator = `${type}InterruptIterator`,
 ): never {
   const message = `unsupported ${ITERATOR_LABEL[name] ?? name} iterator type: *query.${iterator}`;
+  if (probe.node.offset !== undefined) {
+    // Measured: influxd 1.6 can answer these with a panic text naming the database.
+    unsupported(`${name}() of a ${type} field with OFFSET (influxd may panic)`);
+  }
   if (rawPoints(probe.node, probe.field, [], probe.ctx).some((g) => g.points.length > 0))
     return fail(message);
   return unsupported(
@@ -352,6 +356,10 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
     typeError(name, type, probe, 'booleanReduceBooleanIterator');
   }
   const w = windowing(node);
+  // Measured: with GROUP BY time, influxd fills a tag argument the point does not have like a value.
+  let missingTag: Value = null;
+  if (w !== undefined && typeof node.fill === 'object') missingTag = Number(node.fill.value);
+  else if (w !== undefined && node.fill === 'previous' && tagArgs.length > 0) missingTag = undefined as never;
   const out: EvalSeries[] = [];
   for (const g of rawPoints(node, field, tagArgs, ctx)) {
     const windows = new Map<bigint, GroupPoints['points']>();
@@ -372,9 +380,12 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       const start = w === undefined ? (ctx.range.hasMin ? ctx.range.min : 0n) : k;
       if (name === 'distinct') rows.push(...distinctRows(pts, start, node.orderDesc));
       else if (name === 'sample') rows.push(...sampleRows(pts, n));
-      else rows.push(...topRows(pts, n, name === 'top', tagArgs.length > 0));
+      else rows.push(...topRows(pts, n, name === 'top', tagArgs.length > 0, missingTag));
     }
-    rows = limitOffset(rows, node);
+    // Selectors, like raw queries, stop after OFFSET + 1 rows when there is an OFFSET but no LIMIT
+    // (measured).
+    const selectorOffset = name !== 'distinct' && !node.limit && (node.offset ?? 0) > 0;
+    rows = limitOffset(rows, selectorOffset ? { ...node, limit: 1 } : node);
     if (node.offset !== undefined && node.offset > 0 && name !== 'distinct') {
       // Rows of one time were selected by value; their order among themselves is the heap's.
       for (let i = 1; i < rows.length; i++)
@@ -417,7 +428,13 @@ function sampleRows(points: GroupPoints['points'], n: number): Row[] {
  * combination of those tags (greatest/least value, then earliest time); then the n best by value
  * (ties: earliest time), returned by time (stable: rows of one time keep the value order).
  */
-function topRows(points: GroupPoints['points'], n: number, top: boolean, byTags: boolean): Row[] {
+function topRows(
+  points: GroupPoints['points'],
+  n: number,
+  top: boolean,
+  byTags: boolean,
+  missingTag: Value | undefined,
+): Row[] {
   const better = (a: GroupPoints['points'][number], b: GroupPoints['points'][number]): number => {
     if (a.value !== b.value) return (top ? a.value > b.value : a.value < b.value) ? -1 : 1;
     return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
@@ -441,7 +458,19 @@ function topRows(points: GroupPoints['points'], n: number, top: boolean, byTags:
   }
   const chosen = ranked.slice(0, size);
   chosen.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  return chosen.map((p) => ({ time: p.time, values: [p.value, ...p.extra] }));
+  return chosen.map((p) => ({
+    time: p.time,
+    values: [
+      p.value,
+      ...p.extra.map((v) =>
+        v !== null
+          ? v
+          : missingTag === undefined
+            ? unsupported('top()/bottom() with fill(previous) and a tag argument a point does not have')
+            : missingTag,
+      ),
+    ],
+  }));
 }
 
 function sameRow(a: GroupPoints['points'][number], b: GroupPoints['points'][number]): boolean {
@@ -459,6 +488,10 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
   if (type === 'string' || type === 'boolean') typeError('integral', type, { node, field, ctx });
   if (node.groupBy?.time !== undefined) {
     unsupported('integral() with GROUP BY time (influxd 1.6 splits and reorders its series)');
+  }
+  if (node.orderDesc && type === 'integer') {
+    // IntegerIntegralReducer then stamps the row with the range's end (2262-… without one).
+    unsupported('integral() of an integer field with ORDER BY time DESC');
   }
   const groups = rawPoints(node, field, [], ctx).filter((g) => g.points.length > 0);
   if (groups.length > 1)
@@ -729,10 +762,6 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
     });
   } else {
     const r = ctx.range;
-    if (node.orderDesc && (node.limit !== undefined || node.offset !== undefined)) {
-      // Measured: influxd's rows then differ from LIMIT/OFFSET applied per call; not modelled.
-      unsupported('LIMIT/OFFSET with ORDER BY time DESC over a transformation of an aggregate');
-    }
     const plainIdx = specs.flatMap((s, i) => (s === undefined ? [i] : []));
     const transIdx = specs.flatMap((s, i) => (s === undefined ? [] : [i]));
     if (plainIdx.length > 0) {
