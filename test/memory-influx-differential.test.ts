@@ -605,6 +605,19 @@ const QUERIES_PER_DATASET = 100;
 let compared = 0;
 let refused = 0;
 const refusals = new Map<string, number>();
+/** Compared queries per function (outer and inner calls). */
+const byFunction = new Map<string, number>();
+
+function functionsOf(node: SelectNode): string[] {
+  const out: string[] = [];
+  const visit = (e: ExprNode): void => {
+    if (e.kind !== 'call') return;
+    out.push(e.name);
+    for (const a of e.args) visit(a);
+  };
+  for (const f of node.fields) visit(f.expr);
+  return out;
+}
 
 afterAll(async () => {
   await client.close();
@@ -678,6 +691,7 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
                 );
               }
               compared++;
+              for (const f of functionsOf(node)) byFunction.set(f, (byFunction.get(f) ?? 0) + 1);
             }
           } finally {
             await rawQuery(`DROP DATABASE "${db}"`);
@@ -690,6 +704,30 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
       `memory differential: ${compared} queries compared, ${refused} refused`,
       Object.fromEntries([...refusals].sort((a, b) => b[1] - a[1]).slice(0, 8)),
     );
+    console.log('compared per function', Object.fromEntries([...byFunction].sort((a, b) => b[1] - a[1])));
     expect(compared).toBeGreaterThanOrEqual(2000);
+    // Every function of the builder is among the compared queries (not only refused).
+    for (const f of [
+      'count',
+      'sum',
+      'mean',
+      'median',
+      'mode',
+      'spread',
+      'stddev',
+      'min',
+      'max',
+      'first',
+      'last',
+      'percentile',
+      'distinct',
+      'integral',
+      'sample',
+      'top',
+      'bottom',
+      ...TRANSFORMS,
+    ]) {
+      expect({ f, compared: (byFunction.get(f) ?? 0) >= 10 }).toEqual({ f, compared: true });
+    }
   });
 });
