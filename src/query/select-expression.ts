@@ -383,6 +383,41 @@ export function difference<E extends ExprInput>(
   return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false>;
 }
 /**
+ * `NON_NEGATIVE_DIFFERENCE(field|aggregate)`: like `difference`, without the negative ones. Row
+ * value: the input's type.
+ *
+ * ```ts
+ * repo.query().select(nonNegativeDifference(max('cores'))).groupBy(time('1m'));
+ * // SELECT non_negative_difference(max("cores"::field)) AS "non_negative_difference" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
+export function nonNegativeDifference<E extends ExprInput>(
+  input: E,
+): SelectExpr<RefsOf<E>, 'non_negative_difference', KindOf<E>, false> {
+  const inner = toNode(input, 'nonNegativeDifference');
+  return call('non_negative_difference', input, inner.kind) as SelectExpr<
+    RefsOf<E>,
+    'non_negative_difference',
+    KindOf<E>,
+    false
+  >;
+}
+/**
+ * `ELAPSED(field|aggregate[, unit])`: the time between successive points, in `unit` (default
+ * `1ns`). Row value: number.
+ *
+ * ```ts
+ * repo.query().select(elapsed('usage', '1s'));
+ * // SELECT elapsed("usage"::field, 1s) AS "elapsed" FROM "cpu"
+ * ```
+ */
+export function elapsed<E extends ExprInput>(
+  input: E,
+  unit?: string,
+): SelectExpr<RefsOf<E>, 'elapsed', 'count', false> {
+  return call('elapsed', input, 'count', unit === undefined ? [] : [durationNode(unit, 'elapsed')]);
+}
+/**
  * `MOVING_AVERAGE(field|aggregate, n)`. Row value: number.
  *
  * ```ts

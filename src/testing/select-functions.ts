@@ -542,27 +542,32 @@ function columnKind(
 }
 
 /**
- * With a transformation in the list, influxd fills the output rows (measured): a null of a row is
- * the fill number (cast to the column's type) or, with fill(previous), the column's previous value.
+ * With a transformation in the list, influxd fills the output rows (measured): a column that has
+ * no value at a row's time (`undefined` here) is the fill number (cast to the column's type) or,
+ * with fill(previous), the column's previous value; a value-less point (stddev() of one point)
+ * stays null.
  */
-function fillRows(rows: Row[], node: SelectNode, kinds: ReadonlyArray<'integer' | 'float'>): void {
+function fillRows(
+  rows: Array<{ time: bigint; values: Array<Value | undefined> }>,
+  node: SelectNode,
+  kinds: ReadonlyArray<'integer' | 'float'>,
+): Row[] {
   const fill = node.fill;
-  if (typeof fill === 'object') {
-    const v = fill.value;
-    for (const row of rows)
-      row.values.forEach((x, i) => {
-        if (x === null)
-          row.values[i] =
-            kinds[i] === 'integer' ? (typeof v === 'bigint' ? v : BigInt(Math.trunc(v))) : Number(v);
-      });
-  } else if (fill === 'previous') {
-    const prev: Value[] = kinds.map(() => null);
-    for (const row of rows)
-      row.values.forEach((x, i) => {
-        if (x === null) row.values[i] = prev[i]!;
-        else prev[i] = x;
-      });
-  }
+  const prev: Value[] = kinds.map(() => null);
+  return rows.map((row) => ({
+    time: row.time,
+    values: row.values.map((x, i) => {
+      if (x !== undefined) {
+        if (x !== null) prev[i] = x;
+        return x;
+      }
+      if (typeof fill === 'object') {
+        const v = fill.value;
+        return kinds[i] === 'integer' ? (typeof v === 'bigint' ? v : BigInt(Math.trunc(v))) : Number(v);
+      }
+      return fill === 'previous' ? prev[i]! : null;
+    }),
+  }));
 }
 
 // --- transformations --------------------------------------------------------------------------------
@@ -822,12 +827,12 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
   }
   const out: EvalSeries[] = [];
   for (const e of sortSeries([...series.values()], node.orderDesc)) {
-    const byTime = new Map<bigint, Value[]>();
+    const byTime = new Map<bigint, Array<Value | undefined>>();
     e.cols.forEach((rows, i) => {
       for (const row of rows) {
         let values = byTime.get(row.time);
         if (values === undefined) {
-          values = items.map(() => null);
+          values = items.map(() => undefined);
           byTime.set(row.time, values);
         }
         values[i] = row.values[0]!;
@@ -835,8 +840,11 @@ function transforms(node: SelectNode, ctx: FunctionContext): EvalSeries[] {
     });
     const times = [...byTime.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (node.orderDesc) times.reverse();
-    const rows = times.map((time) => ({ time, values: byTime.get(time)! }));
-    if (w !== undefined) fillRows(rows, node, kinds);
+    const rows = fillRows(
+      times.map((time) => ({ time, values: byTime.get(time)! })),
+      w === undefined ? { ...node, fill: undefined } : node,
+      kinds,
+    );
     if (rows.length > 0) out.push({ name: e.name, tags: e.tags, columns: ['time', ...columns], rows });
   }
   return out;
