@@ -385,7 +385,21 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
     // Selectors, like raw queries, stop after OFFSET + 1 rows when there is an OFFSET but no LIMIT
     // (measured).
     const selectorOffset = name !== 'distinct' && !node.limit && (node.offset ?? 0) > 0;
-    rows = limitOffset(rows, selectorOffset ? { ...node, limit: 1 } : node);
+    if (name === 'distinct' && (node.limit || node.offset)) {
+      // Values first seen at one time come in an order influxd does not define: refuse when such a
+      // tie straddles the LIMIT/OFFSET cut.
+      const start = node.offset ?? 0;
+      for (const cut of [start, node.limit ? start + node.limit : -1]) {
+        const a = rows[cut - 1] as (Row & { seen?: bigint }) | undefined;
+        const b = rows[cut] as (Row & { seen?: bigint }) | undefined;
+        if (a !== undefined && b !== undefined && a.time === b.time && a.seen === b.seen)
+          unsupported('LIMIT/OFFSET across distinct() values first seen at the same time');
+      }
+    }
+    rows = limitOffset(rows, selectorOffset ? { ...node, limit: 1 } : node).map((r) => ({
+      time: r.time,
+      values: r.values,
+    }));
     if (node.offset !== undefined && node.offset > 0 && name !== 'distinct') {
       // Rows of one time were selected by value; their order among themselves is the heap's.
       for (let i = 1; i < rows.length; i++)
@@ -402,14 +416,18 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
  * DESC) and returns the values sorted by that point's time (values first seen at one time come in
  * an order it does not define; the engine keeps its own iteration order). The row time is the window's.
  */
-function distinctRows(points: GroupPoints['points'], start: bigint, desc: boolean): Row[] {
+function distinctRows(
+  points: GroupPoints['points'],
+  start: bigint,
+  desc: boolean,
+): Array<Row & { seen: bigint }> {
   // A Map key -0 reads as 0: the entry keeps the first point's own value (-0 stays -0, as in Go).
   const seen = new Map<StoredFieldValue, { value: StoredFieldValue; time: bigint }>();
   const order = desc ? [...points].reverse() : points;
   for (const p of order) if (!seen.has(p.value)) seen.set(p.value, { value: p.value, time: p.time });
   const list = [...seen.values()];
   list.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  return list.map((e) => ({ time: start, values: [e.value] }));
+  return list.map((e) => ({ time: start, values: [e.value], seen: e.time }));
 }
 
 /** Reservoir sampling (influxd uses a random source too): n random points, returned by time. */
