@@ -30,6 +30,7 @@ import { makeLines, type Point } from '../src/line-protocol/make-lines.js';
 import { compileQuery } from '../src/query/query-compiler.js';
 import type { RawSeries } from '../src/results/result-set.js';
 import { MemoryInflux } from '../src/testing/index.js';
+import { TRANSFORMS as ENGINE_TRANSFORMS } from '../src/testing/select-functions.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
 
 const T0 = 1_600_000_000_000_000_000n;
@@ -153,15 +154,8 @@ const aggFieldsArb: fc.Arbitrary<SelectItemNode[]> = fc
 
 // --- the functions of select-functions.ts -------------------------------------------------------
 
-const TRANSFORMS = [
-  'derivative',
-  'non_negative_derivative',
-  'difference',
-  'non_negative_difference',
-  'moving_average',
-  'cumulative_sum',
-  'elapsed',
-] as const;
+/** Every transformation the engine evaluates. */
+const TRANSFORMS = [...ENGINE_TRANSFORMS];
 const numericField = fc.constantFrom('f', 'i');
 /** Mostly numeric fields; strings and booleans now and then (influxd's type errors are compared too). */
 const mostlyNumeric = fc.oneof(
@@ -708,23 +702,23 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
     expect(compared).toBeGreaterThanOrEqual(2000);
     // Every function of the builder is among the compared queries (not only refused).
     for (const f of [
+      'bottom',
       'count',
-      'sum',
+      'distinct',
+      'first',
+      'integral',
+      'last',
+      'max',
       'mean',
       'median',
+      'min',
       'mode',
+      'percentile',
+      'sample',
       'spread',
       'stddev',
-      'min',
-      'max',
-      'first',
-      'last',
-      'percentile',
-      'distinct',
-      'integral',
-      'sample',
+      'sum',
       'top',
-      'bottom',
       ...TRANSFORMS,
     ]) {
       expect({ f, compared: (byFunction.get(f) ?? 0) >= 10 }).toEqual({ f, compared: true });

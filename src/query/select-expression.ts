@@ -106,6 +106,16 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
   );
 }
 
+/** A call whose value has the input's kind (difference, cumulative_sum, …); `fn` names the helper in errors. */
+function sameKindCall<E extends ExprInput, N extends string>(
+  name: N,
+  input: E,
+  fn: string,
+): SelectExpr<RefsOf<E>, N, KindOf<E>, false> {
+  const inner = toNode(input, fn);
+  return call(name, input, inner.kind) as SelectExpr<RefsOf<E>, N, KindOf<E>, false>;
+}
+
 /**
  * Selects a field (or tag) under another name: `field('usage').as('u')` → `"usage"::field AS "u"`.
  *
@@ -379,8 +389,7 @@ export function nonNegativeDerivative<E extends ExprInput>(
 export function difference<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false> {
-  const inner = toNode(input, 'difference');
-  return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false>;
+  return sameKindCall('difference', input, 'difference');
 }
 /**
  * `NON_NEGATIVE_DIFFERENCE(field|aggregate)`: like `difference`, without the negative ones. Row
@@ -394,13 +403,7 @@ export function difference<E extends ExprInput>(
 export function nonNegativeDifference<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'non_negative_difference', KindOf<E>, false> {
-  const inner = toNode(input, 'nonNegativeDifference');
-  return call('non_negative_difference', input, inner.kind) as SelectExpr<
-    RefsOf<E>,
-    'non_negative_difference',
-    KindOf<E>,
-    false
-  >;
+  return sameKindCall('non_negative_difference', input, 'nonNegativeDifference');
 }
 /**
  * `ELAPSED(field|aggregate[, unit])`: the time between successive points, in `unit` (default
@@ -442,13 +445,7 @@ export function movingAverage<E extends ExprInput>(
 export function cumulativeSum<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>, false> {
-  const inner = toNode(input, 'cumulativeSum');
-  return call('cumulative_sum', input, inner.kind) as SelectExpr<
-    RefsOf<E>,
-    'cumulative_sum',
-    KindOf<E>,
-    false
-  >;
+  return sameKindCall('cumulative_sum', input, 'cumulativeSum');
 }
 
 // --- arithmetic -------------------------------------------------------------------------------
