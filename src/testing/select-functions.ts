@@ -382,9 +382,9 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       else if (name === 'sample') rows.push(...sampleRows(pts, n));
       else rows.push(...topRows(pts, n, name === 'top', tagArgs.length > 0, missingTag));
     }
-    // Selectors, like raw queries, stop after OFFSET + 1 rows when there is an OFFSET but no LIMIT
-    // (measured).
-    const selectorOffset = name !== 'distinct' && !node.limit && (node.offset ?? 0) > 0;
+    // top/bottom, like raw queries, stop after OFFSET + 1 rows when there is an OFFSET but no LIMIT
+    // (measured; sample and distinct skip OFFSET rows and return the rest).
+    const selectorOffset = (name === 'top' || name === 'bottom') && !node.limit && (node.offset ?? 0) > 0;
     if (name === 'distinct' && (node.limit || node.offset)) {
       // Values first seen at one time come in an order influxd does not define: refuse when such a
       // tie straddles the LIMIT/OFFSET cut.
@@ -518,10 +518,11 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
   for (const g of groups) {
     checkNoTies(g, 'integral()');
     const pts = node.orderDesc ? [...g.points].reverse() : g.points;
-    const last = pts[pts.length - 1]!;
-    if (last.time === 0n || (ctx.range.hasMin && last.time === ctx.range.min)) {
-      unsupported('integral() whose last point lies at the start of its window (influxd drops the value)');
-    }
+    // The row's time is its window's start: 0 for floats (FloatIntegralReducer sets no window
+    // without GROUP BY time), the range's start for integers (0 without one). When the last point
+    // lies at that start, influxd emits nothing (Close()).
+    const start = type === 'integer' && ctx.range.hasMin ? ctx.range.min : 0n;
+    if (pts[pts.length - 1]!.time === start) continue;
     // FloatIntegralReducer: the trapezium rule, 0.5 * (v + prev) * (dt / unit), in iteration order.
     let sum = 0;
     for (let i = 1; i < pts.length; i++) {
@@ -530,7 +531,7 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
       const elapsed = Number(p.time - prev.time) / Number(unit);
       sum += 0.5 * (Number(p.value) + Number(prev.value)) * elapsed;
     }
-    const rows = limitOffset([{ time: 0n, values: [sum] as Value[] }], node);
+    const rows = limitOffset([{ time: start, values: [sum] as Value[] }], node);
     if (rows.length > 0) out.push({ name: g.name, tags: g.tags, columns: ['time', column], rows });
   }
   return out;
