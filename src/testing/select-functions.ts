@@ -507,10 +507,6 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
   if (node.groupBy?.time !== undefined) {
     unsupported('integral() with GROUP BY time (influxd 1.6 splits and reorders its series)');
   }
-  if (node.orderDesc && type === 'integer') {
-    // IntegerIntegralReducer then stamps the row with the range's end (2262-… without one).
-    unsupported('integral() of an integer field with ORDER BY time DESC');
-  }
   const groups = rawPoints(node, field, [], ctx).filter((g) => g.points.length > 0);
   if (groups.length > 1)
     unsupported('integral() with several output series (influxd orders them its own way)');
@@ -521,7 +517,10 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
     // The row's time is its window's start: 0 for floats (FloatIntegralReducer sets no window
     // without GROUP BY time), the range's start for integers (0 without one). When the last point
     // lies at that start, influxd emits nothing (Close()).
-    const start = type === 'integer' && ctx.range.hasMin ? ctx.range.min : 0n;
+    // With ORDER BY time DESC the integer window runs from the range's end (2^63 - 1 without one).
+    const r = ctx.range;
+    const start =
+      type !== 'integer' ? 0n : node.orderDesc ? (r.hasMax ? r.max : 2n ** 63n - 1n) : r.hasMin ? r.min : 0n;
     if (pts[pts.length - 1]!.time === start) continue;
     // FloatIntegralReducer: the trapezium rule, 0.5 * (v + prev) * (dt / unit), in iteration order.
     let sum = 0;
