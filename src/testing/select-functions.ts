@@ -382,9 +382,11 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       else if (name === 'sample') rows.push(...sampleRows(pts, n));
       else rows.push(...topRows(pts, n, name === 'top', tagArgs.length > 0, missingTag));
     }
-    // top/bottom, like raw queries, stop after OFFSET + 1 rows when there is an OFFSET but no LIMIT
-    // (measured; sample and distinct skip OFFSET rows and return the rest).
-    const selectorOffset = (name === 'top' || name === 'bottom') && !node.limit && (node.offset ?? 0) > 0;
+    // top/bottom without tag arguments, like raw queries, stop after OFFSET + 1 rows when there is
+    // an OFFSET but no LIMIT (measured; with tag arguments, sample and distinct skip OFFSET rows and
+    // return the rest).
+    const selectorOffset =
+      (name === 'top' || name === 'bottom') && tagArgs.length === 0 && !node.limit && (node.offset ?? 0) > 0;
     if (name === 'distinct' && (node.limit || node.offset)) {
       // Values first seen at one time come in an order influxd does not define: refuse when such a
       // tie straddles the LIMIT/OFFSET cut.
