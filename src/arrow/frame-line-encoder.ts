@@ -1,7 +1,7 @@
 import type { Data, Field, Table, Vector } from 'apache-arrow';
 import { InfluxConfigError, InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField } from '../line-protocol/escape.js';
-import { formatFloat } from '../line-protocol/make-lines.js';
+import { formatFloat, INT64_MAX, INT64_MIN } from '../line-protocol/format.js';
 import { checkPrecision, NANOS_PER_UNIT, type Precision } from '../line-protocol/precision.js';
 import { floorDiv, parseRfc3339 } from '../line-protocol/time.js';
 import {
@@ -14,9 +14,6 @@ import {
   validity,
 } from './arrow-columns.js';
 import type { FrameTagValue, WriteFrameOptions } from './frame-options.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** One body of line protocol produced by {@link FrameLineEncoder.bodies}. */
 export interface EncodedBody {
