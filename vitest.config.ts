@@ -60,6 +60,7 @@ export default defineConfig({
     alias: [
       { find: /^influx-models$/, replacement: here('./src/index.ts') },
       { find: /^influx-models\/(testing|nestjs|arrow|schema)$/, replacement: here('./src/$1/index.ts') },
+      { find: /^influx-models\/wire$/, replacement: here('./src/wire.ts') },
     ],
   },
   test: {
