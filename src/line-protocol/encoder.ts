@@ -122,28 +122,29 @@ export class Encoder {
   }
 
   tagKey(key: string): string {
-    const m = this.cache.tagKeys;
-    let e = m.get(key);
-    if (e === undefined) {
-      if (key.length === 0)
-        throw new InfluxValidationError(this.where(), 'tags', 'tag key must not be empty');
-      e = escapeTag(key, this.where(), key, 'key');
-      if (e.includes('\\\\ ')) this.suspects.add(e);
-      if (m.size < 4096) m.set(key, e);
-    }
-    if (e.length !== key.length && this.suspects.has(e)) this.suspect = true;
-    return e;
+    if (key.length === 0) throw new InfluxValidationError(this.where(), 'tags', 'tag key must not be empty');
+    return this.escapedTag(this.cache.tagKeys, 4096, key, key, 'key');
   }
 
   tagValue(value: string, key: string): string {
-    const m = this.cache.tagValues;
-    let e = m.get(value);
+    return this.escapedTag(this.cache.tagValues, 65536, value, key, 'value');
+  }
+
+  /** `text` escaped as a tag key or value, memoised in `memo` (up to `max` entries). */
+  private escapedTag(
+    memo: Map<string, string>,
+    max: number,
+    text: string,
+    key: string,
+    what: 'key' | 'value',
+  ): string {
+    let e = memo.get(text);
     if (e === undefined) {
-      e = escapeTag(value, this.where(), key, 'value');
+      e = escapeTag(text, this.where(), key, what);
       if (e.includes('\\\\ ')) this.suspects.add(e);
-      if (m.size < 65536) m.set(value, e);
+      if (memo.size < max) memo.set(text, e);
     }
-    if (e.length !== value.length && this.suspects.has(e)) this.suspect = true;
+    if (e.length !== text.length && this.suspects.has(e)) this.suspect = true;
     return e;
   }
 
@@ -366,13 +367,7 @@ export class Encoder {
         n++;
       }
       if (n === keys.length) {
-        if (sep === 0x20) {
-          throw new InfluxValidationError(
-            this.where(),
-            'fields',
-            'has no field with a value; InfluxDB cannot store a point without fields',
-          );
-        }
+        if (sep === 0x20) throw this.noFields();
         return this.newlineKey;
       }
       // Other keys: start over on the general path (which reads the values again).
@@ -410,14 +405,16 @@ export class Encoder {
       w.raw(prefix as Uint8Array);
       this.fieldValue(skeys[i] as string, v);
     }
-    if (sep === 0x20) {
-      throw new InfluxValidationError(
-        this.where(),
-        'fields',
-        'has no field with a value; InfluxDB cannot store a point without fields',
-      );
-    }
+    if (sep === 0x20) throw this.noFields();
     return this.newlineKey;
+  }
+
+  private noFields(): InfluxValidationError {
+    return new InfluxValidationError(
+      this.where(),
+      'fields',
+      'has no field with a value; InfluxDB cannot store a point without fields',
+    );
   }
 
   private readonly nanos = new NanosWriter();
