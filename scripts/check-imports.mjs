@@ -38,6 +38,7 @@ export const LAYERS = {
   'src/errors.ts': 0,
   'src/sink.ts': 0,
   'src/lazy-require.ts': 0,
+  'src/generated-code.ts': 0,
 };
 
 /**
