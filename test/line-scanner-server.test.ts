@@ -1,12 +1,13 @@
 /**
  * influxd splits a write body into lines where lineEnd (src/line-protocol/line-scanner.ts) says:
- * each body is written whole into one database and line by line, as lineEnd cuts it, into
+ * each body is written whole into one database and line by line, as lineEnd cuts it (splitLines,
+ * MemoryInflux's use of it), into
  * another; both must store the same points. Bodies near the rule's corners: a backslash before the
  * final newline or at the very end, a backslash before a newline inside the body, string fields
  * holding newlines, and a tag key holding backslash-space (which starts the quote tracking early).
  */
 import { describe, expect, it } from 'vitest';
-import { lineEnd } from '../src/wire.js';
+import { splitLines } from '../src/testing/memory-store.js';
 import { rawQuery, rawWrite, uniqueDatabase } from './helpers/server.js';
 
 const BODIES = [
@@ -19,17 +20,6 @@ const BODIES = [
   'm,a\\\\ b=pq s="x\ny" 3\nm v=1 5\n',
   'm v=1 1\n\\',
 ];
-
-/** The lines of `body` as lineEnd cuts it. */
-function lines(body: string): string[] {
-  const out: string[] = [];
-  for (let pos = 0; pos < body.length; ) {
-    const end = lineEnd(body, pos);
-    out.push(body.slice(pos, end));
-    pos = end + 1;
-  }
-  return out;
-}
 
 async function stored(db: string): Promise<unknown> {
   const res = await rawQuery('SELECT * FROM "m"', db, { epoch: 'ns' });
@@ -45,7 +35,7 @@ describe('lineEnd agrees with influxd', () => {
       await rawQuery(`CREATE DATABASE "${split}"`);
       try {
         await rawWrite(body, whole);
-        for (const line of lines(body)) if (line.trim() !== '') await rawWrite(line, split);
+        for (const line of splitLines(body)) if (line.trim() !== '') await rawWrite(line, split);
         expect(await stored(split), JSON.stringify(body)).toEqual(await stored(whole));
       } finally {
         await rawQuery(`DROP DATABASE "${whole}"`);
