@@ -9,9 +9,21 @@ import { quoteStringField, typeOf } from './escape.js';
 import type { LineWriter } from './line-writer.js';
 import type { FieldValue, TagValue } from './point.js';
 
-/** The smallest int64, the lower bound of an InfluxDB integer field. */
+/**
+ * The smallest int64, the lower bound of an InfluxDB integer field.
+ *
+ * ```ts
+ * INT64_MIN; // -9223372036854775808n
+ * ```
+ */
 export const INT64_MIN = -(2n ** 63n);
-/** The largest int64, the upper bound of an InfluxDB integer field. */
+/**
+ * The largest int64, the upper bound of an InfluxDB integer field.
+ *
+ * ```ts
+ * value <= INT64_MAX; // storable as an integer field (with value >= INT64_MIN)
+ * ```
+ */
 export const INT64_MAX = 2n ** 63n - 1n;
 
 /** `true` and `false` as bytes. */
