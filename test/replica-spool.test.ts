@@ -1,0 +1,192 @@
+/**
+ * `replicate: 'all'` with the registry's durable spool, against three throwaway influxd: each
+ * server's backlog survives the application's death (SIGKILL) and, after a restart on the same
+ * spool, each server receives exactly what it missed, in order; the servers that had it are sent
+ * nothing again. Also `registry.flush()`'s per-server report with one server down.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Field,
+  type FlushResult,
+  InfluxDBClient,
+  Measurement,
+  SeriesModel,
+  SeriesRegistry,
+  Tag,
+  Timestamp,
+} from '../src/index.js';
+import { type InfluxdHandle, startInfluxd } from '../src/testing/index.js';
+import { uniqueDatabase } from './helpers/server.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, '.build-replica');
+const appJs = join(outDir, 'replica-app.js');
+
+let servers: InfluxdHandle[] = [];
+let direct: InfluxDBClient[] = [];
+const temp: string[] = [];
+
+beforeAll(async () => {
+  const [started] = await Promise.all([
+    Promise.all([startInfluxd(), startInfluxd(), startInfluxd()]),
+    build({
+      configFile: false,
+      logLevel: 'silent',
+      root,
+      oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+      build: {
+        ssr: join(root, 'test/fault/replica-app.ts'),
+        outDir,
+        emptyOutDir: true,
+        minify: false,
+        target: 'node20',
+      },
+    }),
+  ]);
+  servers = started;
+  direct = servers.map((s) => new InfluxDBClient({ host: s.host, port: s.port, retries: 1, timeout: 60_000 }));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(direct.map((c) => c.close()));
+  await Promise.all(servers.map((s) => s.stop()));
+  for (const d of temp) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(join(tmpdir(), 'replica-spool-'));
+  temp.push(d);
+  return d;
+}
+
+/** Points per series `s` of measurement rp on one server: count and distinct seqs. */
+async function perSeries(client: InfluxDBClient, db: string): Promise<Record<string, [number, number]>> {
+  const rs = await client.query('SELECT count("seq") AS c, count(distinct("seq")) AS d FROM rp GROUP BY "s"', {
+    database: db,
+  });
+  const out: Record<string, [number, number]> = {};
+  for (const [[, tags], rows] of rs.items()) {
+    const row = rows[0] as { c: number; d: number };
+    out[String(tags?.s)] = [Number(row.c), Number(row.d)];
+  }
+  return out;
+}
+
+/** Points the server stored through HTTP since it started (httpd `pointsWrittenOK`). */
+async function pointsReceived(client: InfluxDBClient): Promise<number> {
+  const rs = await client.query(`SHOW STATS FOR 'httpd'`);
+  const row = [...rs.getPoints()][0] as { pointsWrittenOK: number };
+  return Number(row.pointsWrittenOK);
+}
+
+interface Child {
+  proc: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+  /** Resolves with the first stdout line starting with `prefix` (without it). */
+  line(prefix: string): Promise<string>;
+}
+
+function app(env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, [appJs], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child: Child = {
+    proc,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((r) => proc.on('exit', (code) => r(code))),
+    line: (prefix) =>
+      new Promise((resolve, reject) => {
+        const find = () => {
+          const l = child.stdout.split('\n').find((x) => x.startsWith(prefix));
+          if (l === undefined) return false;
+          proc.stdout?.off('data', find);
+          resolve(l.slice(prefix.length));
+          return true;
+        };
+        proc.stdout?.on('data', find);
+        proc.on('exit', () => {
+          if (!find()) reject(new Error(`app exited without "${prefix}": ${child.stderr}`));
+        });
+        find();
+      }),
+  };
+  proc.stdout?.on('data', (d) => {
+    child.stdout += d;
+  });
+  proc.stderr?.on('data', (d) => {
+    child.stderr += d;
+  });
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 110_000);
+  void child.exited.then(() => clearTimeout(killer));
+  return child;
+}
+
+const hostsEnv = () => servers.map((s) => `${s.host}:${s.port}`).join(',');
+
+const perSeriesAll = (n: number) => ({
+  s0: [n / 4, n / 4],
+  s1: [n / 4, n / 4],
+  s2: [n / 4, n / 4],
+  s3: [n / 4, n / 4],
+});
+
+describe("replicate: 'all' with the registry's spool, three influxd", () => {
+  it('a server down while the app is SIGKILLed gets exactly what it missed after the restart; the others get nothing again', async () => {
+    const N = 20_000;
+    const db = uniqueDatabase('replspool');
+    await Promise.all(direct.map((c) => c.createDatabase(db)));
+    const [a, b, c] = servers as [InfluxdHandle, InfluxdHandle, InfluxdHandle];
+    const [da, db_, dc] = direct as [InfluxDBClient, InfluxDBClient, InfluxDBClient];
+    const env = { REPLICA_HOSTS: hostsEnv(), REPLICA_DB: db, REPLICA_SPOOL: tempDir(), REPLICA_POINTS: String(N) };
+    let receivedA: number;
+    let receivedC: number;
+    await b.kill('SIGKILL');
+    try {
+      const first = app({ ...env, REPLICA_MODE: 'produce' });
+      const report = JSON.parse(await first.line('flushed ')) as FlushResult;
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      // per server since the registry started: B has every point still pending
+      expect(report.hosts?.map((h) => [h.url, h.written, h.pending, h.failed])).toEqual([
+        [a.url, N, 0, 0],
+        [b.url, 0, N, 0],
+        [c.url, N, 0, 0],
+      ]);
+      expect(report.hosts?.[1]?.failing).toBe(true);
+      expect(report.hosts?.[1]?.lastError).toBeTypeOf('string');
+      expect(await perSeries(da, db)).toEqual(perSeriesAll(N));
+      expect(await perSeries(dc, db)).toEqual(perSeriesAll(N));
+      receivedA = await pointsReceived(da);
+      receivedC = await pointsReceived(dc);
+    } finally {
+      await b.restart();
+    }
+    expect(await perSeries(db_, db)).toEqual({});
+
+    const second = app({ ...env, REPLICA_MODE: 'resume' });
+    const report = JSON.parse(await second.line('flushed ')) as FlushResult;
+    expect(await second.exited).toBe(0);
+    expect(second.stdout).toContain('done');
+    // the restarted app sent B every point it missed, and A and C nothing
+    expect(report.hosts?.map((h) => [h.url, h.written, h.pending, h.failed])).toEqual([
+      [a.url, 0, 0, 0],
+      [b.url, N, 0, 0],
+      [c.url, 0, 0, 0],
+    ]);
+    for (const client of direct) expect(await perSeries(client, db)).toEqual(perSeriesAll(N));
+    expect(await pointsReceived(da)).toBe(receivedA);
+    expect(await pointsReceived(dc)).toBe(receivedC);
+    // the spool is empty: every server has every point
+    expect(fs.readdirSync(env.REPLICA_SPOOL).filter((f) => f.endsWith('.log'))).toEqual([]);
+  }, 120_000);
+});
