@@ -50,7 +50,9 @@ beforeAll(async () => {
     }),
   ]);
   servers = started;
-  direct = servers.map((s) => new InfluxDBClient({ host: s.host, port: s.port, retries: 1, timeout: 60_000 }));
+  direct = servers.map(
+    (s) => new InfluxDBClient({ host: s.host, port: s.port, retries: 1, timeout: 60_000 }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -67,15 +69,34 @@ function tempDir(): string {
 
 /** Points per series `s` of measurement rp on one server: count and distinct seqs. */
 async function perSeries(client: InfluxDBClient, db: string): Promise<Record<string, [number, number]>> {
-  const rs = await client.query('SELECT count("seq") AS c, count(distinct("seq")) AS d FROM rp GROUP BY "s"', {
-    database: db,
-  });
+  const rs = await client.query(
+    'SELECT count("seq") AS c, count(distinct("seq")) AS d FROM rp GROUP BY "s"',
+    {
+      database: db,
+    },
+  );
   const out: Record<string, [number, number]> = {};
   for (const [[, tags], rows] of rs.items()) {
     const row = rows[0] as { c: number; d: number };
     out[String(tags?.s)] = [Number(row.c), Number(row.d)];
   }
   return out;
+}
+
+/** Points of the run below seq `below` on one server: count and distinct seqs. */
+async function stored(
+  client: InfluxDBClient,
+  db: string,
+  below: number,
+): Promise<{ count: number; distinct: number }> {
+  const rs = await client.query(
+    `SELECT count("seq") AS c, count(distinct("seq")) AS d FROM rp WHERE "seq" < ${below}`,
+    {
+      database: db,
+    },
+  );
+  const row = [...rs.getPoints()][0] as { c?: number; d?: number } | undefined;
+  return { count: Number(row?.c ?? 0), distinct: Number(row?.d ?? 0) };
 }
 
 /** Points the server stored through HTTP since it started (httpd `pointsWrittenOK`). */
@@ -92,6 +113,8 @@ interface Child {
   exited: Promise<number | null>;
   /** Resolves with the first stdout line starting with `prefix` (without it). */
   line(prefix: string): Promise<string>;
+  /** The last `committed N` printed (points in the spool). */
+  committed(): number;
 }
 
 function app(env: Record<string, string>): Child {
@@ -119,6 +142,10 @@ function app(env: Record<string, string>): Child {
         });
         find();
       }),
+    committed: () => {
+      const all = [...child.stdout.matchAll(/committed (\d+)/g)];
+      return all.length === 0 ? 0 : Number(all[all.length - 1]?.[1]);
+    },
   };
   proc.stdout?.on('data', (d) => {
     child.stdout += d;
@@ -147,7 +174,12 @@ describe("replicate: 'all' with the registry's spool, three influxd", () => {
     await Promise.all(direct.map((c) => c.createDatabase(db)));
     const [a, b, c] = servers as [InfluxdHandle, InfluxdHandle, InfluxdHandle];
     const [da, db_, dc] = direct as [InfluxDBClient, InfluxDBClient, InfluxDBClient];
-    const env = { REPLICA_HOSTS: hostsEnv(), REPLICA_DB: db, REPLICA_SPOOL: tempDir(), REPLICA_POINTS: String(N) };
+    const env = {
+      REPLICA_HOSTS: hostsEnv(),
+      REPLICA_DB: db,
+      REPLICA_SPOOL: tempDir(),
+      REPLICA_POINTS: String(N),
+    };
     let receivedA: number;
     let receivedC: number;
     await b.kill('SIGKILL');
@@ -188,5 +220,33 @@ describe("replicate: 'all' with the registry's spool, three influxd", () => {
     expect(await pointsReceived(dc)).toBe(receivedC);
     // the spool is empty: every server has every point
     expect(fs.readdirSync(env.REPLICA_SPOOL).filter((f) => f.endsWith('.log'))).toEqual([]);
+  }, 120_000);
+
+  it('killed mid-autocommit with a server down: after the restart every server has every accepted point, none twice', async () => {
+    const db = uniqueDatabase('replkill');
+    await Promise.all(direct.map((c) => c.createDatabase(db)));
+    const b = servers[1] as InfluxdHandle;
+    const env = {
+      REPLICA_HOSTS: hostsEnv(),
+      REPLICA_DB: db,
+      REPLICA_SPOOL: tempDir(),
+      REPLICA_POINTS: '1000000',
+    };
+    let accepted = 0;
+    await b.kill('SIGKILL');
+    try {
+      const first = app({ ...env, REPLICA_MODE: 'stream' });
+      await first.line('committed 60000');
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      accepted = first.committed();
+    } finally {
+      await b.restart();
+    }
+    const second = app({ ...env, REPLICA_MODE: 'resume' });
+    expect(await second.exited).toBe(0);
+    for (const client of direct) {
+      expect(await stored(client, db, accepted)).toEqual({ count: accepted, distinct: accepted });
+    }
   }, 120_000);
 });

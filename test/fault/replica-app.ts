@@ -11,7 +11,15 @@
  *   `flushed <JSON>`, closes the registry and the client, prints `done`.
  */
 import { writeSync } from 'node:fs';
-import { Field, InfluxDBClient, Measurement, SeriesModel, SeriesRegistry, Tag, Timestamp } from '../../src/index.js';
+import {
+  Field,
+  InfluxDBClient,
+  Measurement,
+  SeriesModel,
+  SeriesRegistry,
+  Tag,
+  Timestamp,
+} from '../../src/index.js';
 
 const env = process.env;
 const mode = env.REPLICA_MODE ?? 'produce';
