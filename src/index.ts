@@ -12,4 +12,11 @@ export * from './models/index.js';
 export * from './query/index.js';
 export * from './registry/index.js';
 export * from './results/index.js';
-export type { CommitBatch, CommitSink } from './sink.js';
+export type {
+  CommitBatch,
+  CommitSink,
+  HostOutcome,
+  ReplicaFlushOptions,
+  ReplicatingSink,
+  WriteConsistency,
+} from './sink.js';
