@@ -250,3 +250,57 @@ describe("replicate: 'all' with the registry's spool, three influxd", () => {
     }
   }, 120_000);
 });
+
+describe('registry.flush() per server', () => {
+  it('reports written, pending and failed points of each server, one down and one without the database', async () => {
+    const db = uniqueDatabase('replflush');
+    const [a, b, c] = servers as [InfluxdHandle, InfluxdHandle, InfluxdHandle];
+    // the database exists on A and B only: C refuses every copy for good (404)
+    await Promise.all([direct[0]?.createDatabase(db), direct[1]?.createDatabase(db)]);
+    const client = new InfluxDBClient({
+      hosts: servers.map((s) => ({ host: s.host, port: s.port })),
+      replicate: 'all',
+      database: db,
+      retryBaseDelay: 20,
+      retryMaxDelay: 200,
+    });
+    const registry = new SeriesRegistry({ sink: client, bulkSize: 500, flushOnExit: false });
+    @Measurement({ name: 'rp', registry })
+    class Rp extends SeriesModel<Rp> {
+      @Tag() s!: string;
+      @Field({ type: 'integer' }) seq!: number;
+      @Timestamp() time!: Date;
+    }
+    const N = 3000;
+    await b.kill('SIGKILL');
+    let report: FlushResult;
+    try {
+      for (let i = 0; i < N; i++) new Rp({ s: `s${i % 4}`, seq: i, time: new Date(1_700_000_000_000 + i) });
+      report = await registry.flush({ timeout: 20_000 });
+    } finally {
+      await b.restart();
+    }
+    expect(report.hosts?.map((h) => [h.url, h.written, h.pending, h.failed, h.failing])).toEqual([
+      [a.url, N, 0, 0, false],
+      [b.url, 0, N, 0, true],
+      [c.url, 0, 0, N, false],
+    ]);
+    expect(report.hosts?.[2]?.lastError).toMatch(/database not found/);
+    // B is back: the next flush waits for it and reports its copies stored
+    const after = await registry.flush({ timeout: 60_000 });
+    expect(after.hosts?.map((h) => [h.url, h.written, h.pending, h.failed])).toEqual([
+      [a.url, N, 0, 0],
+      [b.url, N, 0, 0],
+      [c.url, 0, 0, N],
+    ]);
+    expect(await perSeries(direct[1] as InfluxDBClient, db)).toEqual(perSeriesAll(N));
+    await registry.close();
+    await client.close();
+    // without replication there is no per-server part
+    const single = new InfluxDBClient({ host: a.host, port: a.port, database: db });
+    const plain = new SeriesRegistry({ sink: single, flushOnExit: false });
+    expect(await plain.flush()).toEqual({ written: 0, failed: 0, abandoned: 0 });
+    await plain.close();
+    await single.close();
+  }, 120_000);
+});

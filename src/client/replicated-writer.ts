@@ -45,6 +45,8 @@ class HostQueue {
   failing = false;
   /** Called whenever the queue empties or starts failing (flush re-checks its condition). */
   watchers: (() => void)[] = [];
+  /** Aborts the back-off wait of a failing queue. */
+  nap: AbortController | undefined;
   constructor(readonly endpoint: HostEndpoint) {}
 }
 
@@ -211,17 +213,28 @@ export class ReplicatedWriter {
             q.failing = true;
             this.#notify(q);
           }
-          try {
-            await sleep(this.#policy.delay(failures), this.#stop.signal);
-          } catch {
-            break;
-          }
+          // backed off; flush() cuts the wait short (see #probe)
+          q.nap = new AbortController();
+          await sleep(this.#policy.delay(failures), AbortSignal.any([this.#stop.signal, q.nap.signal])).catch(
+            noop,
+          );
+          q.nap = undefined;
         }
       }
     } finally {
       q.running = false;
       if (q.items.length === 0) this.#notify(q);
     }
+  }
+
+  /**
+   * A failing queue tries its next copy now instead of at the end of its back-off, so that a flush
+   * finds out whether the server is back: `failing` is set again if it is not.
+   */
+  #probe(q: HostQueue): void {
+    if (!q.failing || q.nap === undefined) return;
+    q.failing = false;
+    q.nap.abort();
   }
 
   #notify(q: HostQueue): void {
@@ -256,6 +269,7 @@ export class ReplicatedWriter {
    */
   async flush(timeout: number, waitForDown = true): Promise<FlushReport> {
     const done = (q: HostQueue) => q.items.length === 0 || (!waitForDown && q.failing);
+    for (const q of this.#queues) this.#probe(q);
     const empty = Promise.all(
       this.#queues.map((q) =>
         done(q)
