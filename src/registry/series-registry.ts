@@ -449,9 +449,18 @@ export class SeriesRegistry {
    * `giveUpAfter` (120 s by default). Rejects with {@link InfluxConfigError} (keeping the points)
    * when a class with buffered points has no sink.
    *
+   * When a sink replicates (`InfluxDBClient` with `replicate: 'all'`), a point is written once one
+   * server stored it; flush then also waits, within the same `timeout`, until every server that
+   * answers has its copies (a server that is down is tried once, then not waited for) and the
+   * result's `hosts` reports each server: `written`, `pending`, `failed`, `failing`, `lastError`.
+   *
    * ```ts
    * const { written } = await registry.flush(); // e.g. { written: 120, failed: 0, abandoned: 0 }
    * await registry.flush({ timeout: 5000 }); // InfluxFlushError if not all stored within 5 s
+   * // through new InfluxDBClient({ hosts: [a, b], replicate: 'all' }) with b down:
+   * // { written: 120, failed: 0, abandoned: 0, hosts: [
+   * //   { url: 'http://a:8086', written: 120, pending: 0, failed: 0, failing: false },
+   * //   { url: 'http://b:8086', written: 0, pending: 120, failed: 0, failing: true, lastError: '…' } ] }
    * ```
    */
   async flush(options: FlushOptions = {}): Promise<FlushResult> {
@@ -501,7 +510,9 @@ export class SeriesRegistry {
    * Flushes, then refuses new points, and reports true counts: `written`, `failed` (reported
    * through `onError`) and `abandoned` (batches in flight or queued when `timeout` ms passed: their
    * commits are aborted, their points reported through `onError` with `abandoned: true`; with a
-   * spool they stay on disk and are replayed by the next registry on the same directory).
+   * spool they stay on disk and are replayed by the next registry on the same directory). With a
+   * sink that replicates, it reports each server in `hosts` as {@link flush} does; batches a server
+   * is still missing stay in the spool and are sent to that server only, after a restart.
    * With `timeout`, it returns within `timeout` plus a short bounded margin (500 ms) even when the
    * server never answers; without, each batch is bounded by the retry policy. Idempotent (a second
    * call returns the first one's result).
