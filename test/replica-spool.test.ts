@@ -4,12 +4,9 @@
  * spool, each server receives exactly what it missed, in order; the servers that had it are sent
  * nothing again. Also `registry.flush()`'s per-server report with one server down.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Field,
@@ -22,33 +19,21 @@ import {
   Timestamp,
 } from '../src/index.js';
 import { type InfluxdHandle, startInfluxd } from '../src/testing/index.js';
+import { buildChildApp, type ChildApp, spawnChildApp } from './helpers/child-app.js';
 import { uniqueDatabase } from './helpers/server.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(root, '.build-replica');
-const appJs = join(outDir, 'replica-app.js');
+let appJs: string;
 
 let servers: InfluxdHandle[] = [];
 let direct: InfluxDBClient[] = [];
 const temp: string[] = [];
 
 beforeAll(async () => {
-  const [started] = await Promise.all([
+  const [started, js] = await Promise.all([
     Promise.all([startInfluxd(), startInfluxd(), startInfluxd()]),
-    build({
-      configFile: false,
-      logLevel: 'silent',
-      root,
-      oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
-      build: {
-        ssr: join(root, 'test/fault/replica-app.ts'),
-        outDir,
-        emptyOutDir: true,
-        minify: false,
-        target: 'node20',
-      },
-    }),
+    buildChildApp('replica-app'),
   ]);
+  appJs = js;
   servers = started;
   direct = servers.map(
     (s) => new InfluxDBClient({ host: s.host, port: s.port, retries: 1, timeout: 60_000 }),
@@ -106,56 +91,8 @@ async function pointsReceived(client: InfluxDBClient): Promise<number> {
   return Number(row.pointsWrittenOK);
 }
 
-interface Child {
-  proc: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-  /** Resolves with the first stdout line starting with `prefix` (without it). */
-  line(prefix: string): Promise<string>;
-  /** The last `committed N` printed (points in the spool). */
-  committed(): number;
-}
-
-function app(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, [appJs], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const child: Child = {
-    proc,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((r) => proc.on('exit', (code) => r(code))),
-    line: (prefix) =>
-      new Promise((resolve, reject) => {
-        const find = () => {
-          const l = child.stdout.split('\n').find((x) => x.startsWith(prefix));
-          if (l === undefined) return false;
-          proc.stdout?.off('data', find);
-          resolve(l.slice(prefix.length));
-          return true;
-        };
-        proc.stdout?.on('data', find);
-        proc.on('exit', () => {
-          if (!find()) reject(new Error(`app exited without "${prefix}": ${child.stderr}`));
-        });
-        find();
-      }),
-    committed: () => {
-      const all = [...child.stdout.matchAll(/committed (\d+)/g)];
-      return all.length === 0 ? 0 : Number(all[all.length - 1]?.[1]);
-    },
-  };
-  proc.stdout?.on('data', (d) => {
-    child.stdout += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    child.stderr += d;
-  });
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 110_000);
-  void child.exited.then(() => clearTimeout(killer));
-  return child;
+function app(env: Record<string, string>): ChildApp {
+  return spawnChildApp(process.execPath, [appJs], env, 110_000);
 }
 
 const hostsEnv = () => servers.map((s) => `${s.host}:${s.port}`).join(',');

@@ -47,6 +47,9 @@ class HostQueue {
   watchers: (() => void)[] = [];
   /** Aborts the back-off wait of a failing queue. */
   nap: AbortController | undefined;
+  /** Attempts started so far; `failedAt`: the number of the last one that failed. */
+  attempts = 0;
+  failedAt = 0;
   constructor(readonly endpoint: HostEndpoint) {}
 }
 
@@ -188,6 +191,7 @@ export class ReplicatedWriter {
           copy.onHost?.(q.endpoint.origin, 'unsent');
           continue;
         }
+        const attempt = ++q.attempts;
         try {
           await this.#send(copy.req, q.endpoint);
           failures = 0;
@@ -209,11 +213,10 @@ export class ReplicatedWriter {
           }
           failures++;
           q.lastError = (err as Error).message;
-          if (!q.failing) {
-            q.failing = true;
-            this.#notify(q);
-          }
-          // backed off; flush() cuts the wait short (see #probe)
+          q.failing = true;
+          q.failedAt = attempt;
+          this.#notify(q);
+          // backed off; flush() cuts the wait short (to find out whether the server is back)
           q.nap = new AbortController();
           await sleep(this.#policy.delay(failures), AbortSignal.any([this.#stop.signal, q.nap.signal])).catch(
             noop,
@@ -225,16 +228,6 @@ export class ReplicatedWriter {
       q.running = false;
       if (q.items.length === 0) this.#notify(q);
     }
-  }
-
-  /**
-   * A failing queue tries its next copy now instead of at the end of its back-off, so that a flush
-   * finds out whether the server is back: `failing` is set again if it is not.
-   */
-  #probe(q: HostQueue): void {
-    if (!q.failing || q.nap === undefined) return;
-    q.failing = false;
-    q.nap.abort();
   }
 
   #notify(q: HostQueue): void {
@@ -264,12 +257,15 @@ export class ReplicatedWriter {
   }
 
   /**
-   * Waits until every queue is empty (with `waitForDown: false`: empty or failing), or `timeout` ms
-   * (0 = no limit); reports each server.
+   * Waits until every queue is empty, or `timeout` ms (0 = no limit); reports each server. With
+   * `waitForDown: false` a queue is not waited for once an attempt started after this call failed:
+   * a failing queue tries at once (its back-off is cut short) to find out whether its server is back.
    */
   async flush(timeout: number, waitForDown = true): Promise<FlushReport> {
-    const done = (q: HostQueue) => q.items.length === 0 || (!waitForDown && q.failing);
-    for (const q of this.#queues) this.#probe(q);
+    const from = new Map(this.#queues.map((q) => [q, q.attempts + 1]));
+    const done = (q: HostQueue) =>
+      q.items.length === 0 || (!waitForDown && q.failing && q.failedAt >= (from.get(q) as number));
+    for (const q of this.#queues) q.nap?.abort();
     const empty = Promise.all(
       this.#queues.map((q) =>
         done(q)
