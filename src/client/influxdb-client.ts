@@ -643,8 +643,10 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
   /**
    * With `replicate: 'all'`: waits until every server's write queue is empty, or `timeout` ms
    * (default {@link DEFAULT_REQUEST_TIMEOUT}; 0 = no limit), and reports each server's backlog
-   * (`pending`, `written`, `failed`, `dropped`, `lastError`). Without replication every write has
-   * settled when its call did: the report is `{ drained: true, hosts: [] }`.
+   * (`pending`, `written`, `failed`, `dropped`, `failing`, `lastError`). With `waitForDown: false`
+   * a server whose queue is failing is tried once at once (its back-off cut short) and not waited
+   * for if that attempt fails too (the registry's `flush()` uses it). Without replication every
+   * write has settled when its call did: the report is `{ drained: true, hosts: [] }`.
    *
    * ```ts
    * await defaultRegistry.flush(); // hand the buffered points to the client
