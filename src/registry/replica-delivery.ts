@@ -57,8 +57,33 @@ export class HostTotals {
     return c;
   }
 
+  /**
+   * Waits (at most `ms`; unbounded when not finite) until every server that answers has the copies
+   * of the `sinks` that replicate (a server that is down is tried once, then not waited for: its
+   * copies stay queued), then reports each server. Undefined when no sink replicates.
+   */
+  async flush(
+    sinks: readonly (CommitSink | undefined)[],
+    ms: number,
+  ): Promise<HostFlushResult[] | undefined> {
+    const replicating = new Set<ReplicatingSink>();
+    for (const s of sinks)
+      if (s !== undefined && replicaUrlsOf(s) !== undefined) replicating.add(s as ReplicatingSink);
+    if (replicating.size === 0) return undefined;
+    const timeout = !Number.isFinite(ms) ? 0 : Math.max(1, Math.ceil(ms));
+    const keepAlive = setInterval(noop, 1 << 30); // flush() keeps the process alive until it settles
+    try {
+      const reports = await Promise.all(
+        [...replicating].map((s) => s.flush({ timeout, waitForDown: false }).catch(() => undefined)),
+      );
+      return this.report(reports.filter((r) => r !== undefined));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
   /** Each server of `reports` (in their order), with the client's view of it. */
-  report(reports: readonly FlushReport[]): HostFlushResult[] {
+  private report(reports: readonly FlushReport[]): HostFlushResult[] {
     const out: HostFlushResult[] = [];
     const seen = new Set<string>();
     for (const r of reports) {
@@ -162,3 +187,5 @@ export class HostDelivery {
     }
   }
 }
+
+const noop = (): void => {};

@@ -12,7 +12,7 @@ import {
 } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
 import { parseLine } from '../line-protocol/parse-line.js';
-import { type CommitBatch, type CommitSink, type ReplicatingSink, SERIES_REGISTRY } from '../sink.js';
+import { type CommitBatch, type CommitSink, SERIES_REGISTRY } from '../sink.js';
 import { ClassBuffer, type PendingBatch, type SeriesClass } from './class-buffer.js';
 import { armExitFlush, disarmExitFlush } from './exit-flush.js';
 import { refusedLines } from './partial-write.js';
@@ -481,29 +481,12 @@ export class SeriesRegistry {
     return hosts === undefined ? result.counts : { ...result.counts, hosts };
   }
 
-  /**
-   * With sinks that replicate: waits (at most `ms`) until every server that answers has its copies,
-   * then reports each server. Undefined when no sink replicates.
-   */
-  private async hostReport(ms: number): Promise<HostFlushResult[] | undefined> {
-    const sinks = new Set<ReplicatingSink>();
-    const add = (s: CommitSink | undefined) => {
-      if (s !== undefined && replicaUrlsOf(s) !== undefined) sinks.add(s as ReplicatingSink);
-    };
-    add(this.opts.sink);
-    for (const b of this.buffers.values()) add(b.options.sink);
-    if (sinks.size === 0) return undefined;
-    // a server that is down is not waited for: its copies stay queued (and in the spool)
-    const timeout = !Number.isFinite(ms) ? 0 : Math.max(1, Math.ceil(ms));
-    const keepAlive = setInterval(noop, 1 << 30);
-    try {
-      const reports = await Promise.all(
-        [...sinks].map((s) => s.flush({ timeout, waitForDown: false }).catch(() => undefined)),
-      );
-      return this.hostTotals.report(reports.filter((r) => r !== undefined));
-    } finally {
-      clearInterval(keepAlive);
-    }
+  /** With sinks that replicate: see {@link HostTotals.flush}. Undefined when no sink replicates. */
+  private hostReport(ms: number): Promise<HostFlushResult[] | undefined> {
+    return this.hostTotals.flush(
+      [this.opts.sink, ...[...this.buffers.values()].map((b) => b.options.sink)],
+      ms,
+    );
   }
 
   /**
