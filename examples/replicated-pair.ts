@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     // statements that change a server (CREATE DATABASE) go to one server: run them on each
     await Promise.all(only.map((c) => c.createDatabase('pair')));
 
-    await client.writePoints(batch(0, 1000));
+    await client.writePoints(batch(0, 1000)); // resolves once one server stored it
+    await client.flush({ timeout: 30_000 }); // both have it now
     console.log(
       `Both up: a has ${await countOn(only[0] as InfluxDBClient)}, b has ${await countOn(only[1] as InfluxDBClient)}`,
     );
