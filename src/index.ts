@@ -34,4 +34,11 @@ export {
   type ResultValue,
   type SeriesKey,
 } from './results/index.js';
-export type { CommitBatch, CommitSink } from './sink.js';
+export type {
+  CommitBatch,
+  CommitSink,
+  HostOutcome,
+  ReplicaFlushOptions,
+  ReplicatingSink,
+  WriteConsistency,
+} from './sink.js';
