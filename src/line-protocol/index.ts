@@ -14,7 +14,6 @@ export {
   type WriteBody,
 } from './make-lines.js';
 export { checkPrecision, NANOS_PER_UNIT, type Precision } from './precision.js';
-export { quoteIdent, quoteLiteral } from './quote.js';
 export { checkSeriesKey, MAX_SERIES_KEY_BYTES } from './series-key.js';
 export {
   dateToNanos,

@@ -1,7 +1,14 @@
 /**
  * The typed query builder (builder → AST → compiler), row → instance mapping and `Repository`.
  */
-export { checkDuration, escapeRegex, regexLiteral, regexSource } from './influxql-literals.js';
+export {
+  checkDuration,
+  escapeRegex,
+  quoteIdent,
+  quoteLiteral,
+  regexLiteral,
+  regexSource,
+} from '../influxql/literals.js';
 export type {
   FieldProperty,
   GroupProperty,

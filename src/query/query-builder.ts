@@ -1,8 +1,8 @@
 import { InfluxValidationError } from '../errors.js';
-import { quoteIdent } from '../line-protocol/quote.js';
+import { compileStatement } from '../influxql/compiler.js';
+import { checkDuration, regexSource } from '../influxql/literals.js';
 import { dateToNanos, parseRfc3339 } from '../line-protocol/time.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
-import { checkDuration, regexSource } from './influxql-literals.js';
 import type {
   FieldProperty,
   GroupProperty,
@@ -750,18 +750,20 @@ export class QueryBuilder<
     if (!this.state.groupTime) {
       throw new InfluxValidationError(this.where0, 'groupBy', 'a continuous query needs groupBy(time(...))');
     }
-    const { query } = this.toInfluxQL({ inline: true });
-    let resample = '';
-    if (options.resampleEvery !== undefined || options.resampleFor !== undefined) {
-      resample = ' RESAMPLE';
-      if (options.resampleEvery !== undefined) {
-        resample += ` EVERY ${checkDuration(options.resampleEvery, this.where0, 'resampleEvery')}`;
-      }
-      if (options.resampleFor !== undefined) {
-        resample += ` FOR ${checkDuration(options.resampleFor, this.where0, 'resampleFor')}`;
-      }
-    }
-    return `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(options.database)}${resample} BEGIN ${query} END`;
+    const { resampleEvery: every, resampleFor: forPart } = options;
+    return compileStatement({
+      kind: 'createContinuousQuery',
+      name,
+      database: options.database,
+      resample:
+        every === undefined && forPart === undefined
+          ? undefined
+          : {
+              every: every === undefined ? undefined : checkDuration(every, this.where0, 'resampleEvery'),
+              for: forPart === undefined ? undefined : checkDuration(forPart, this.where0, 'resampleFor'),
+            },
+      query: this.toNode(),
+    }).query;
   }
 
   /**
