@@ -1,5 +1,6 @@
+import { InfluxValidationError } from '../errors.js';
 import { checkDuration } from '../influxql/literals.js';
-import type { ScalarValue } from '../influxql/select-ast.js';
+import type { FillNode, IntoNode, ScalarValue } from '../influxql/select-ast.js';
 import type {
   FieldProperty,
   GroupProperty,
@@ -187,3 +188,60 @@ export type QueryResult<T, S extends readonly unknown[], G extends string> = S e
       : Simplify<
           { time: ModelTime<T> } & GroupTags<T, G> & { [E in S[number] as ItemName<E>]: ItemValue<T, E> }
         >;
+
+/** What `fill()` accepts. */
+export type FillInput = null | 'null' | 'none' | 'previous' | 'linear' | number | bigint;
+
+/** The FILL node of `fill(value)`; `where` names the query in an error. */
+export function fillNode(value: FillInput, where: string): FillNode {
+  if (value === null || value === 'null') return 'null';
+  if (value === 'none' || value === 'previous' || value === 'linear') return value;
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return { value };
+  throw new InfluxValidationError(
+    where,
+    'fill',
+    `must be null, 'none', 'previous', 'linear' or a finite number, got ${String(value)}`,
+  );
+}
+
+/** Checks the IANA time zone of `tz(zone)` (as the server's Go runtime would load it). */
+export function timeZone(zone: unknown, where: string): string {
+  if (typeof zone !== 'string' || zone.length === 0) {
+    throw new InfluxValidationError(where, 'tz', 'must be an IANA time zone name such as "Europe/Paris"');
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new InfluxValidationError(where, 'tz', `${JSON.stringify(zone)} is not a known IANA time zone`);
+  }
+  return zone;
+}
+
+/** A name argument that may be left out: a non-empty string or `undefined`. */
+export function optionalName(v: unknown, where: string, what: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0) {
+    throw new InfluxValidationError(where, what, 'must be a non-empty string');
+  }
+  return v;
+}
+
+/** What `into()` accepts: a measurement name, or where to write (`:MEASUREMENT` without a name). */
+export type IntoInput = string | { measurement?: string; database?: string; retentionPolicy?: string };
+
+/** The INTO node of `into(target)`. */
+export function intoNode(target: IntoInput, where: string): IntoNode {
+  const t = typeof target === 'string' ? { measurement: target } : target;
+  if (t === null || typeof t !== 'object') {
+    throw new InfluxValidationError(
+      where,
+      'into',
+      'takes a measurement name or { measurement, database, retentionPolicy }',
+    );
+  }
+  return {
+    measurement: optionalName(t.measurement, where, 'into.measurement'),
+    database: optionalName(t.database, where, 'into.database'),
+    retentionPolicy: optionalName(t.retentionPolicy, where, 'into.retentionPolicy'),
+  };
+}

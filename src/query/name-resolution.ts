@@ -3,6 +3,7 @@ import { checkDuration, regexSource } from '../influxql/literals.js';
 import type {
   ConditionNode,
   ExprNode,
+  GroupByNode,
   KeyRefNode,
   MeasurementNode,
   SelectItemNode,
@@ -10,6 +11,7 @@ import type {
 } from '../influxql/select-ast.js';
 import { dateToNanos, parseRfc3339 } from '../line-protocol/time.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
+import type { TimeGroup } from './builder-inputs.js';
 import type { ColumnPlan } from './row-plan.js';
 import { SelectExpr } from './select-expression.js';
 import type { RawCondition } from './where-condition.js';
@@ -69,6 +71,69 @@ export class NameResolver<T extends object> {
       };
     }
     return { kind: 'measurement', database, retentionPolicy, name: this.meta.measurement, regex: undefined };
+  }
+
+  /**
+   * The items of `select(...)`: property names and expressions, each named once (a duplicate
+   * output name is refused), and at least one field unless the query reads a subquery (InfluxDB
+   * returns nothing for a query that selects only tags).
+   */
+  resolveSelect(items: readonly (string | SelectExpr)[]): ResolvedItem[] {
+    const plainOnly = items.every((i) => typeof i === 'string');
+    const seen = new Set<string>();
+    const resolved: ResolvedItem[] = [];
+    for (const item of items) {
+      const r = typeof item === 'string' ? this.resolvePlain(item) : this.resolveExpr(item);
+      const name = r.column.name;
+      if (seen.has(name)) {
+        throw new InfluxValidationError(
+          this.where0,
+          name,
+          `two select items are named ${JSON.stringify(name)}; give one another name with .as()`,
+        );
+      }
+      seen.add(name);
+      resolved.push(r);
+    }
+    const hasField = resolved.some(
+      (r) => r.column.property && this.meta.fieldsByProperty.has(r.column.property),
+    );
+    if (plainOnly && !hasField && !this.inSubquery) {
+      throw new InfluxValidationError(
+        this.where0,
+        undefined,
+        'select at least one field: InfluxDB returns nothing for a query that selects only tags',
+      );
+    }
+    return resolved;
+  }
+
+  /** The items of `groupBy(...)`: tag properties (to their keys), `time(...)` once, `'*'`. */
+  resolveGroupBy(items: readonly unknown[]): GroupByNode {
+    let groupTime: TimeGroup | undefined;
+    let all = false;
+    const tags: string[] = [];
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null && (item as TimeGroup).kind === 'timeGroup') {
+        if (groupTime) throw new InfluxValidationError(this.where0, 'groupBy', 'time() may appear only once');
+        groupTime = item as TimeGroup;
+      } else if (item === '*') all = true;
+      else if (typeof item === 'string') {
+        const tag = this.meta.tagsByProperty.get(item);
+        if (!tag) {
+          const reason = this.meta.fieldsByProperty.has(item)
+            ? `is a field of ${this.meta.className}; InfluxDB groups by tags only`
+            : `is not a tag of ${this.meta.className}`;
+          throw new InfluxValidationError(this.meta.className, item, `cannot group by it: ${reason}`);
+        }
+        tags.push(tag.key);
+      } else {
+        throw new InfluxValidationError(this.where0, 'groupBy', 'takes tag property names, time(...) or "*"');
+      }
+    }
+    if (items.length === 0)
+      throw new InfluxValidationError(this.where0, 'groupBy', 'needs at least one item');
+    return { time: groupTime && { interval: groupTime.interval, offset: groupTime.offset }, tags, all };
   }
 
   /** Every tag and field of the model, for `find()` and a builder without `select`. */
@@ -336,4 +401,21 @@ export function templateRegex(template: string): RegExp {
   }
   src += `${template.slice(last).replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&')}$`;
   return new RegExp(src);
+}
+
+/**
+ * The measurement of `from(source)`: a name, or a regex from a `RegExp` or `{ regex }`;
+ * `undefined` for anything else (a query builder is the caller's case).
+ */
+export function measurementSource(source: unknown, where: string): string | { regex: string } | undefined {
+  if (typeof source === 'string' && source.length > 0) return source;
+  if (source instanceof RegExp) return { regex: regexSource(source, where, 'from') };
+  if (
+    source !== null &&
+    typeof source === 'object' &&
+    typeof (source as { regex: unknown }).regex === 'string'
+  ) {
+    return { regex: (source as { regex: string }).regex };
+  }
+  return undefined;
 }

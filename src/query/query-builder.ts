@@ -1,7 +1,7 @@
 import { InfluxValidationError } from '../errors.js';
 import { compileStatement } from '../influxql/compiler.js';
-import { checkCount, checkDuration, regexSource, validationFail } from '../influxql/literals.js';
-import type { ComparisonOperator, FillNode, SelectNode } from '../influxql/select-ast.js';
+import { checkCount, checkDuration, validationFail } from '../influxql/literals.js';
+import type { ComparisonOperator, SelectNode } from '../influxql/select-ast.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
 import type {
   CheckGroupItem,
@@ -13,16 +13,24 @@ import type {
   WhereObject,
   WhereValueFor,
 } from './builder-inputs.js';
+import {
+  type FillInput,
+  fillNode,
+  type IntoInput,
+  intoNode,
+  optionalName,
+  timeZone,
+} from './builder-inputs.js';
 import type { ModelProperty } from './model-types.js';
 import {
+  measurementSource,
   NameResolver,
   objectCondition,
   type QueryTarget,
-  type ResolvedItem,
   templateRegex,
 } from './name-resolution.js';
 import { type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
-import type { ColumnPlan, RowPlan } from './row-plan.js';
+import type { ColumnPlan, QueryExecutor, RowPlan, StreamOptions } from './row-plan.js';
 import type { SelectExpr } from './select-expression.js';
 import { Condition, type RawCondition } from './where-condition.js';
 
@@ -44,23 +52,7 @@ export type {
 export { time } from './builder-inputs.js';
 export { templateRegex, timeValue } from './name-resolution.js';
 
-/** Runs compiled queries for a bound builder (implemented by `Repository`). */
-export interface QueryExecutor<T extends object> {
-  all(compiled: CompiledQuery, plan: RowPlan<T>, database: string | undefined): Promise<unknown[]>;
-  stream(
-    compiled: CompiledQuery,
-    plan: RowPlan<T>,
-    database: string | undefined,
-    options: StreamOptions,
-  ): AsyncIterable<unknown>;
-}
-
-/** Options of `stream()`. */
-export interface StreamOptions {
-  /** Points per chunk the server sends (`chunk_size`). Default 10000. */
-  chunkSize?: number;
-  signal?: AbortSignal;
-}
+export type { QueryExecutor, StreamOptions } from './row-plan.js';
 
 /**
  * A builder's state: the SELECT node itself (each method returns a builder over a copy of it with
@@ -165,38 +157,7 @@ export class QueryBuilder<
     if (items.length === 0 || (items.length === 1 && items[0] === '*')) {
       return this.with({ fields: resolver.defaultItems().map((i) => i.node) }, { columns: undefined });
     }
-    // A list of properties gives plain rows too (not instances: an instance never lacks a property).
-    const plainOnly = items.every((i) => typeof i === 'string');
-    const seen = new Set<string>();
-    const resolved: ResolvedItem[] = [];
-    for (const item of items) {
-      const r =
-        typeof item === 'string'
-          ? resolver.resolvePlain(item as string)
-          : resolver.resolveExpr(item as SelectExpr);
-      const name = r.column.name;
-      if (seen.has(name)) {
-        throw new InfluxValidationError(
-          this.where0,
-          name,
-          `two select items are named ${JSON.stringify(name)}; give one another name with .as()`,
-        );
-      }
-      seen.add(name);
-      resolved.push(r);
-    }
-    if (
-      plainOnly &&
-      !resolved.some((r) => r.column.property && this.meta.fieldsByProperty.has(r.column.property))
-    ) {
-      if (!resolver.inSubquery) {
-        throw new InfluxValidationError(
-          this.where0,
-          undefined,
-          'select at least one field: InfluxDB returns nothing for a query that selects only tags',
-        );
-      }
-    }
+    const resolved = resolver.resolveSelect(items as readonly (string | SelectExpr)[]);
     return this.with({ fields: resolved.map((r) => r.node) }, { columns: resolved.map((r) => r.column) });
   }
 
@@ -246,36 +207,7 @@ export class QueryBuilder<
   groupBy<const G2 extends readonly (string | TimeGroup)[]>(
     ...items: { [I in keyof G2]: CheckGroupItem<T, G2[I]> }
   ): QueryBuilder<T, S, G | Extract<G2[number], string>, X> {
-    let groupTime: TimeGroup | undefined;
-    let groupAll = false;
-    const tags: string[] = [];
-    for (const item of items) {
-      if (typeof item === 'object' && item !== null && (item as TimeGroup).kind === 'timeGroup') {
-        if (groupTime) throw new InfluxValidationError(this.where0, 'groupBy', 'time() may appear only once');
-        groupTime = item as TimeGroup;
-      } else if (item === '*') groupAll = true;
-      else if (typeof item === 'string') {
-        const tag = this.meta.tagsByProperty.get(item);
-        if (!tag) {
-          const reason = this.meta.fieldsByProperty.has(item)
-            ? `is a field of ${this.meta.className}; InfluxDB groups by tags only`
-            : `is not a tag of ${this.meta.className}`;
-          throw new InfluxValidationError(this.meta.className, item, `cannot group by it: ${reason}`);
-        }
-        tags.push(item);
-      } else {
-        throw new InfluxValidationError(this.where0, 'groupBy', 'takes tag property names, time(...) or "*"');
-      }
-    }
-    if (items.length === 0)
-      throw new InfluxValidationError(this.where0, 'groupBy', 'needs at least one item');
-    return this.with({
-      groupBy: {
-        time: groupTime && { interval: groupTime.interval, offset: groupTime.offset },
-        tags: tags.map((p) => this.meta.tagsByProperty.get(p)!.key),
-        all: groupAll,
-      },
-    });
+    return this.with({ groupBy: this.resolver.resolveGroupBy(items as readonly unknown[]) });
   }
 
   /**
@@ -286,20 +218,8 @@ export class QueryBuilder<
    * // SELECT mean("usage"::field) AS "mean" FROM "cpu" WHERE time >= now() - 1h GROUP BY time(1m) fill(0)
    * ```
    */
-  fill(value: null | 'null' | 'none' | 'previous' | 'linear' | number | bigint): QueryBuilder<T, S, G, X> {
-    let fill: FillNode;
-    if (value === null || value === 'null') fill = 'null';
-    else if (value === 'none' || value === 'previous' || value === 'linear') fill = value;
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint')
-      fill = { value };
-    else {
-      throw new InfluxValidationError(
-        this.where0,
-        'fill',
-        `must be null, 'none', 'previous', 'linear' or a finite number, got ${String(value)}`,
-      );
-    }
-    return this.with({ fill });
+  fill(value: FillInput): QueryBuilder<T, S, G, X> {
+    return this.with({ fill: fillNode(value, this.where0) });
   }
 
   /**
@@ -382,23 +302,7 @@ export class QueryBuilder<
    * ```
    */
   tz(zone: string): QueryBuilder<T, S, G, X> {
-    if (typeof zone !== 'string' || zone.length === 0) {
-      throw new InfluxValidationError(
-        this.where0,
-        'tz',
-        'must be an IANA time zone name such as "Europe/Paris"',
-      );
-    }
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-    } catch {
-      throw new InfluxValidationError(
-        this.where0,
-        'tz',
-        `${JSON.stringify(zone)} is not a known IANA time zone`,
-      );
-    }
-    return this.with({ tz: zone });
+    return this.with({ tz: timeZone(zone, this.where0) });
   }
 
   /**
@@ -413,8 +317,8 @@ export class QueryBuilder<
    */
   in(database: string | undefined, retentionPolicy?: string): QueryBuilder<T, S, G, X> {
     const target: QueryTarget = {
-      database: this.ident(database, 'database'),
-      retentionPolicy: this.ident(retentionPolicy, 'retentionPolicy'),
+      database: optionalName(database, this.where0, 'database'),
+      retentionPolicy: optionalName(retentionPolicy, this.where0, 'retentionPolicy'),
     };
     const f = this.state.node.from;
     if (f.kind === 'subquery') return this.with({}, { target });
@@ -444,16 +348,7 @@ export class QueryBuilder<
         ...this.defaultFields(resolver),
       });
     }
-    let measurement: string | { regex: string } | undefined;
-    if (typeof source === 'string' && source.length > 0) measurement = source;
-    else if (source instanceof RegExp) measurement = { regex: regexSource(source, this.where0, 'from') };
-    else if (
-      source !== null &&
-      typeof source === 'object' &&
-      typeof (source as { regex: unknown }).regex === 'string'
-    ) {
-      measurement = { regex: (source as { regex: string }).regex };
-    }
+    const measurement = measurementSource(source, this.where0);
     if (measurement !== undefined) {
       const resolver = new NameResolver(this.meta, false);
       return this.with({
@@ -480,24 +375,8 @@ export class QueryBuilder<
    * // … INTO "one_year".:MEASUREMENT FROM "cpu" …
    * ```
    */
-  into(
-    target: string | { measurement?: string; database?: string; retentionPolicy?: string },
-  ): QueryBuilder<T, S, G, X> {
-    const t = typeof target === 'string' ? { measurement: target } : target;
-    if (t === null || typeof t !== 'object') {
-      throw new InfluxValidationError(
-        this.where0,
-        'into',
-        'takes a measurement name or { measurement, database, retentionPolicy }',
-      );
-    }
-    return this.with({
-      into: {
-        measurement: this.ident(t.measurement, 'into.measurement'),
-        database: this.ident(t.database, 'into.database'),
-        retentionPolicy: this.ident(t.retentionPolicy, 'into.retentionPolicy'),
-      },
-    });
+  into(target: IntoInput): QueryBuilder<T, S, G, X> {
+    return this.with({ into: intoNode(target, this.where0) });
   }
 
   /**
@@ -685,13 +564,5 @@ export class QueryBuilder<
 
   private count(n: unknown, what: string): number {
     return checkCount(n, validationFail(this.where0, what));
-  }
-
-  private ident(v: string | undefined, what: string): string | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.length === 0) {
-      throw new InfluxValidationError(this.where0, what, 'must be a non-empty string');
-    }
-    return v;
   }
 }
