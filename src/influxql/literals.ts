@@ -238,7 +238,7 @@ export function durationLiteral(value: unknown, fail: Fail, rules: DurationRules
 /**
  * Checks an InfluxQL duration literal (`10s`, `5m`, `1h30m`, `2w`, `500ms`, `10u`, `7ns`) and
  * returns it; `allowNegative` accepts a leading `-` (for GROUP BY time offsets). The rule is
- * {@link durationLiteral}'s; a bad value throws `InfluxValidationError(where, property, …)`.
+ * `durationLiteral`'s (one rule for every surface: the server's int64 limit); a bad value throws `InfluxValidationError(where, property, …)`.
  *
  * ```ts
  * checkDuration('1h30m', 'query', 'groupBy'); // '1h30m'

@@ -9,6 +9,7 @@ export {
   regexLiteral,
   regexSource,
 } from '../influxql/literals.js';
+export type { StatementNode } from '../influxql/statement-ast.js';
 export type {
   FieldProperty,
   GroupProperty,
@@ -39,7 +40,13 @@ export {
   type WhereValue,
   type WhereValueFor,
 } from './query-builder.js';
-export { type BoundParams, type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
+export {
+  type BoundParams,
+  type CompiledQuery,
+  type CompileOptions,
+  compileQuery,
+  compileStatement,
+} from './query-compiler.js';
 export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';
 export type { ColumnPlan, RowPlan } from './row-plan.js';
 export {
