@@ -11,10 +11,11 @@
 // messages that name a statement), each with its reason. Keep it short.
 // Exit code 1 with one line per finding; `--json` prints the findings. Run by `npm test`
 // (test/influxql-check.test.ts) and by .ci/run.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { walk } from './check-imports.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,16 +47,6 @@ export const ALLOWED = new Map([
     'a comment line written into the generated model file, for its reader',
   ],
 ]);
-
-function walk(dir) {
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
 
 const LITERALS = new Set([
   ts.SyntaxKind.StringLiteral,

@@ -131,6 +131,12 @@ const timeValue: fc.Arbitrary<TimeValueNode> = fc.oneof(
     sign: fc.constantFrom('+' as const, '-' as const),
   }),
 );
+const regexCondition = fc.record({
+  kind: fc.constant('regex' as const),
+  left: keyRef,
+  op: fc.constantFrom('=~' as const, '!~' as const),
+  source: regex,
+});
 const { condition } = fc.letrec<{ condition: ConditionNode }>((tie) => ({
   condition: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -148,12 +154,7 @@ const { condition } = fc.letrec<{ condition: ConditionNode }>((tie) => ({
       ),
       value: scalar,
     }),
-    fc.record({
-      kind: fc.constant('regex' as const),
-      left: keyRef,
-      op: fc.constantFrom('=~' as const, '!~' as const),
-      source: regex,
-    }),
+    regexCondition,
     fc.record({
       kind: fc.constant('time' as const),
       op: fc.constantFrom(
@@ -173,6 +174,7 @@ const { condition } = fc.letrec<{ condition: ConditionNode }>((tie) => ({
   ),
 }));
 const where = fc.array(condition, { maxLength: 3 });
+/** Tag filters of the series statements: `"k" = v`, `"k" != v`, `"k" =~ /re/`. */
 const tagWhere = fc.array(
   fc.oneof(
     fc.record({
@@ -181,12 +183,7 @@ const tagWhere = fc.array(
       op: fc.constantFrom('=' as const, '!=' as const),
       value: scalar,
     }),
-    fc.record({
-      kind: fc.constant('regex' as const),
-      left: keyRef,
-      op: fc.constantFrom('=~' as const, '!~' as const),
-      source: regex,
-    }),
+    regexCondition,
   ),
   { maxLength: 3 },
 );

@@ -40,13 +40,7 @@ export {
   type WhereValue,
   type WhereValueFor,
 } from './query-builder.js';
-export {
-  type BoundParams,
-  type CompiledQuery,
-  type CompileOptions,
-  compileQuery,
-  compileStatement,
-} from './query-compiler.js';
+export * from './query-compiler.js';
 export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';
 export type { ColumnPlan, RowPlan } from './row-plan.js';
 export {
