@@ -8,6 +8,7 @@ import {
   checkPrivilege,
   checkReplication,
   checkStorageName,
+  checkTimeZone,
   durationLiteral,
   type Fail,
   quoteIdent,
@@ -149,6 +150,8 @@ function statement(node: StatementNode, ctx: CompileContext): string {
       let q = `SHOW MEASUREMENTS${onDb(node.database, k)}`;
       if (node.name !== undefined) {
         const { op, value } = node.name;
+        if (op !== '=' && op !== '=~')
+          bad(k, 'name')(`WITH MEASUREMENT takes = or =~ (InfluxDB 1.x), got ${op}`);
         q += ` WITH MEASUREMENT ${op} ${op === '=~' || op === '!~' ? regexLiteral(value, k, 'name') : ident(value, k, 'name')}`;
       }
       if (node.limit !== undefined) q += ` LIMIT ${checkCount(node.limit, bad(k, 'limit'))}`;
@@ -194,7 +197,17 @@ function statement(node: StatementNode, ctx: CompileContext): string {
         bad(k, 'where')('needs FROM, WHERE or both (a bare statement is not InfluxQL)');
       }
       let q = k === 'dropSeries' ? 'DROP SERIES' : 'DELETE';
-      if (node.from !== undefined) q += ` FROM ${compileMeasurement(node.from)}`;
+      if (node.from !== undefined) {
+        if (node.from.database !== undefined || node.from.retentionPolicy !== undefined) {
+          bad(
+            k,
+            'from',
+          )(
+            "InfluxDB 1.x takes a bare measurement here, without database or retention policy (the request's db selects the database)",
+          );
+        }
+        q += ` FROM ${compileMeasurement(node.from)}`;
+      }
       return q + whereClause(node.where, ctx, true);
     }
     case 'createRetentionPolicy': {
@@ -345,7 +358,7 @@ function compileSelect(node: SelectNode, ctx: CompileContext): string {
   ] as const) {
     if (n !== undefined) q += ` ${word} ${checkCount(n, bad('select', word.toLowerCase()))}`;
   }
-  if (node.tz !== undefined) q += ` tz(${quoteLiteral(node.tz)})`;
+  if (node.tz !== undefined) q += ` tz(${quoteLiteral(checkTimeZone(node.tz, bad('select', 'tz')))})`;
   return q;
 }
 

@@ -283,6 +283,22 @@ export function checkPrivilege(value: unknown, fail: Fail): PrivilegeName {
   return fail(`must be one of 'read', 'write', 'all', got ${describeValue(value)}`);
 }
 
+/**
+ * Checks the IANA time zone of `tz('…')`: one the runtime knows (InfluxDB answers an unknown one
+ * with "unable to find time zone").
+ */
+export function checkTimeZone(zone: unknown, fail: Fail): string {
+  if (typeof zone !== 'string' || zone.length === 0) {
+    return fail('must be an IANA time zone name such as "Europe/Paris"');
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return fail(`${JSON.stringify(zone)} is not a known IANA time zone`);
+  }
+  return zone;
+}
+
 /** Checks a non-negative safe integer (LIMIT, OFFSET, KILL QUERY id). */
 export function checkCount(value: unknown, fail: Fail): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {

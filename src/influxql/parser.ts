@@ -211,8 +211,8 @@ class Parser {
           const r = this.next();
           if (r.kind !== 'regex') this.fail(`found ${r.text}, expected regex`);
           name = { op: op.value, value: r.value };
-        } else if (op.value === '=' || op.value === '!=') name = { op: op.value, value: this.ident() };
-        else this.fail(`found ${op.text}, expected = or =~`);
+        } else if (op.value === '=') name = { op: op.value, value: this.ident() };
+        if (name === undefined || name.op === '!~') this.fail(`found ${op.text}, expected =, =~`);
       }
       if (this.isKeyword('WHERE')) this.unsupported('SHOW MEASUREMENTS … WHERE');
       const limit = this.acceptKeyword('LIMIT') ? this.int() : undefined;

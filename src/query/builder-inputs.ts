@@ -204,19 +204,6 @@ export function fillNode(value: FillInput, where: string): FillNode {
   );
 }
 
-/** Checks the IANA time zone of `tz(zone)` (as the server's Go runtime would load it). */
-export function timeZone(zone: unknown, where: string): string {
-  if (typeof zone !== 'string' || zone.length === 0) {
-    throw new InfluxValidationError(where, 'tz', 'must be an IANA time zone name such as "Europe/Paris"');
-  }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    throw new InfluxValidationError(where, 'tz', `${JSON.stringify(zone)} is not a known IANA time zone`);
-  }
-  return zone;
-}
-
 /** A name argument that may be left out: a non-empty string or `undefined`. */
 export function optionalName(v: unknown, where: string, what: string): string | undefined {
   if (v === undefined) return undefined;

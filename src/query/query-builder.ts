@@ -1,6 +1,6 @@
 import { InfluxValidationError } from '../errors.js';
 import { compileStatement } from '../influxql/compiler.js';
-import { checkCount, checkDuration, validationFail } from '../influxql/literals.js';
+import { checkCount, checkDuration, checkTimeZone, validationFail } from '../influxql/literals.js';
 import type { ComparisonOperator, SelectNode } from '../influxql/select-ast.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
 import type {
@@ -13,14 +13,7 @@ import type {
   WhereObject,
   WhereValueFor,
 } from './builder-inputs.js';
-import {
-  type FillInput,
-  fillNode,
-  type IntoInput,
-  intoNode,
-  optionalName,
-  timeZone,
-} from './builder-inputs.js';
+import { type FillInput, fillNode, type IntoInput, intoNode, optionalName } from './builder-inputs.js';
 import type { ModelProperty } from './model-types.js';
 import {
   measurementSource,
@@ -302,7 +295,7 @@ export class QueryBuilder<
    * ```
    */
   tz(zone: string): QueryBuilder<T, S, G, X> {
-    return this.with({ tz: timeZone(zone, this.where0) });
+    return this.with({ tz: checkTimeZone(zone, validationFail(this.where0, 'tz')) });
   }
 
   /**
