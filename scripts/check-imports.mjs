@@ -65,7 +65,8 @@ export function unitOf(file) {
   return rel;
 }
 
-function walk(dir) {
+/** Every .ts file (not .d.ts) under `dir`. */
+export function walk(dir) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -10,7 +10,6 @@ export { lineEnd, scanLineLength } from './line-scanner.js';
 export { createLineEncoder, makeLine, makeLines, makeLinesBytes } from './make-lines.js';
 export type { FieldValue, Point, TagValue, WriteBody } from './point.js';
 export { checkPrecision, NANOS_PER_UNIT, type Precision } from './precision.js';
-export { quoteIdent, quoteLiteral } from './quote.js';
 export { checkSeriesKey, MAX_SERIES_KEY_BYTES } from './series-key.js';
 export {
   dateToNanos,
