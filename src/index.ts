@@ -15,8 +15,6 @@ export {
   makeLinesBytes,
   type Point,
   type Precision,
-  quoteIdent,
-  quoteLiteral,
   type TagValue,
   type TimeInput,
   type WriteBody,
