@@ -371,6 +371,32 @@ describe('InfluxModule with a MemorySink (no server)', () => {
     ]);
   });
 
+  it('points recorded in the shutdown hooks of a module deeper than the connection are written too', async () => {
+    // Nest runs hooks module by module in an order that depends on the major (10 vs 11+) and on
+    // the import graph: here the recording module sits two imports below the root, and the
+    // connection is imported last.
+    @Injectable()
+    class DeepLastWords {
+      beforeApplicationShutdown(): void {
+        new CpuLoad({ host: 'before', usage: 3, cores: 3, at: 10n });
+      }
+      onApplicationShutdown(): void {
+        new CpuLoad({ host: 'deep', usage: 4, cores: 4, at: 11n });
+      }
+    }
+    @Module({ imports: [InfluxModule.forFeature([CpuLoad])], providers: [DeepLastWords] })
+    class InnerModule {}
+    @Module({ imports: [InnerModule] })
+    class OuterModule {}
+    const sink = new MemorySink();
+    const app = await start([OuterModule, InfluxModule.forRoot({ port: 1, sink })]);
+    await app.close();
+    expect(sink.lines()).toEqual([
+      'cpu_load,host=before cores=3i,usage=3 10',
+      'cpu_load,host=deep cores=4i,usage=4 11',
+    ]);
+  });
+
   it('two model classes with the same name get distinct tokens and repositories', async () => {
     const A = (() => {
       @Measurement('same_a')
