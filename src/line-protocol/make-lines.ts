@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import { InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField, typeOf } from './escape.js';
 import { type Head, headOf, Level } from './head-cache.js';
