@@ -2,8 +2,8 @@
 // Checks the import graph of src/ and decorators/ against the layering in DESIGN.md:
 //
 //   cli -> nestjs, arrow, testing -> schema -> query -> models/registry -> client -> influxql,
-//   line-protocol, results -> errors, sink;   decorators only record (they import errors and
-//   sink at most). schema (pull/push, influx-models/schema) sits on query; the CLI on top.
+//   line-protocol, results -> errors, sink;   decorators only record (they import errors, sink
+//   and lazy-require at most). schema (pull/push, influx-models/schema) sits on query; the CLI on top.
 //
 // Every import counts, `import type` included (a type is a dependency of the design too). Reports
 // (1) an import of a higher layer (units of one layer may import each other), which also rules out

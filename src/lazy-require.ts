@@ -7,7 +7,8 @@
  *
  * - Dependencies needed only by some uses load on first use, through {@link lazyRequire}: undici
  *   (about 100 ms) when the first HTTP client is built, class-validator (about 300 ms) when a model
- *   declares constraints.
+ *   declares constraints, reflect-metadata when the first decorator of the package is called
+ *   ({@link installReflectMetadata}).
  * - Modules of the root's import graph import no Node built-in at their top (`import type` is
  *   fine): an ESM `import` of a built-in builds its ESM facade, which reads every export and so
  *   loads what the built-in itself defers (about 15 ms for zlib, crypto, net, dgram, dns, fs and
@@ -22,7 +23,7 @@
  * Measured with `npm run bench -- --only import` (a fresh process per import).
  */
 
-const requireHere = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+let requireHere: NodeJS.Require | undefined;
 
 /**
  * A getter that loads a CommonJS dependency the first time it is called, synchronously.
@@ -33,9 +34,25 @@ const requireHere = process.getBuiltinModule('node:module').createRequire(import
 export function lazyRequire<T>(name: string): () => T {
   let loaded: T | undefined;
   return () => {
+    requireHere ??= process.getBuiltinModule('node:module').createRequire(import.meta.url);
     loaded ??= requireHere(name) as T;
     return loaded;
   };
+}
+
+const loadReflectMetadata = lazyRequire<unknown>('reflect-metadata');
+
+/**
+ * Installs the `Reflect.metadata` polyfill (reflect-metadata), once. The decorator factories
+ * (`@Field()`, `@Tag()`, `@Timestamp()`, `@Measurement()`) call it when they are called: with
+ * legacy decorators and `emitDecoratorMetadata`, TypeScript evaluates a member's decorator
+ * expressions in order and its `__metadata("design:type", …)` last, and that helper records the
+ * type only if `Reflect.metadata` exists at that moment; so the property types of a model are
+ * recorded without the package loading the polyfill with its root. Models defined with
+ * `defineMeasurement` need no metadata.
+ */
+export function installReflectMetadata(): void {
+  loadReflectMetadata();
 }
 
 /**
