@@ -122,9 +122,14 @@ console.log(JSON.stringify({ lines: sink.lines(), line, counts }));
       'light.mjs': `import { createRequire } from 'node:module';
 await import('influx-models');
 const loaded = Object.keys(createRequire(import.meta.url).cache);
-const heavy = loaded.filter((f) => /node_modules\\/(class-validator|undici)\\//.test(f));
+const heavy = loaded.filter((f) => /node_modules\\/(class-validator|undici|reflect-metadata)\\//.test(f));
 if (heavy.length > 0) throw new Error('import "influx-models" loaded ' + heavy.join(', '));
-console.log('light import: neither class-validator nor undici loaded');
+// Built-ins the package uses only on demand (see src/lazy-require.ts).
+const builtins = process.moduleLoadList.filter((m) =>
+  /^NativeModule (zlib|dgram|dns\\/promises|crypto|perf_hooks)$/.test(m),
+);
+if (builtins.length > 0) throw new Error('import "influx-models" loaded ' + builtins.join(', '));
+console.log('light import: no class-validator, undici or reflect-metadata; no zlib, dgram, dns, crypto or perf_hooks');
 `,
     },
     packages: [

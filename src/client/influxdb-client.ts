@@ -1,5 +1,3 @@
-import { inspect } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import {
   InfluxClosedError,
@@ -10,7 +8,7 @@ import {
   InfluxValidationError,
 } from '../errors.js';
 import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
-import { lazyRequire } from '../lazy-require.js';
+import { inspectCustom, lazyRequire } from '../lazy-require.js';
 import {
   createLineEncoder,
   makeLines,
@@ -312,7 +310,8 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 function gzipAsync(body: string | Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzipCb(body, (err, out) => (err ? reject(err) : resolve(out))));
+  const { gzip } = process.getBuiltinModule('node:zlib');
+  return new Promise((resolve, reject) => gzip(body, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 /**
@@ -1482,7 +1481,7 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * console.log(client); // InfluxDBClient(http://localhost:8086, database=metrics)
    * ```
    */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 

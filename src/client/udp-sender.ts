@@ -1,6 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP, isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
 import {
   InfluxClosedError,
   InfluxConfigError,
@@ -261,11 +259,13 @@ export class UdpSender {
    * looked up once and kept for 30 s (node:dgram would look the name up for every datagram).
    */
   async #resolve(): Promise<string> {
-    if (isIP(this.host)) return this.host;
+    if (process.getBuiltinModule('node:net').isIP(this.host)) return this.host;
     const cached = this.#address;
     if (cached && Date.now() - cached.at < ADDRESS_TTL_MS) return cached.value;
     try {
-      const { address } = await lookup(this.host, { family: 4 });
+      const { address } = await process
+        .getBuiltinModule('node:dns/promises')
+        .lookup(this.host, { family: 4 });
       this.#address = { value: address, at: Date.now() };
       return address;
     } catch (err) {
@@ -294,7 +294,8 @@ export class UdpSender {
 
   #open(): Socket {
     if (!this.#socket) {
-      const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+      const { createSocket } = process.getBuiltinModule('node:dgram');
+      const socket = createSocket(process.getBuiltinModule('node:net').isIPv6(this.host) ? 'udp6' : 'udp4');
       socket.unref();
       // Send errors reach the send() callback; this keeps an 'error' event from crashing the process.
       socket.on('error', () => {});

@@ -4,7 +4,6 @@
  * batch mostly share their keys, so a point whose keys are those of the previous one is written
  * without sorting or escaping a key again.
  */
-import { Buffer } from 'node:buffer';
 import { escapeFieldKey } from './escape.js';
 import { HeadCache } from './head-cache.js';
 import type { TagValue } from './point.js';

@@ -8,7 +8,6 @@ import {
 } from '../../decorators/decorator-store.js';
 import { checkConsistency } from '../client/write-consistency.js';
 import { InfluxValidationError } from '../errors.js';
-import { lazyRequire } from '../lazy-require.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag } from '../line-protocol/escape.js';
 import { checkPrecision } from '../line-protocol/precision.js';
 import { type CommitSink, SERIES_REGISTRY, type SeriesRegistryRef, type WriteConsistency } from '../sink.js';
@@ -21,11 +20,6 @@ import type {
   TagMetadata,
   TimestampMetadata,
 } from './model-metadata.js';
-
-// The Reflect.metadata polyfill must be installed before a model class is decorated, so it loads
-// with this module; through `require`, which skips the CommonJS export scan (tens of ms) that an
-// ESM `import` of a CommonJS file costs.
-lazyRequire<unknown>('reflect-metadata')();
 
 /**
  * Commit options a model class declares through `@Measurement` (undefined: the registry's). A

@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import { LineWriter } from '../line-protocol/line-writer.js';
 import type { Precision } from '../line-protocol/precision.js';
 import type { CommitSink, WriteConsistency } from '../sink.js';

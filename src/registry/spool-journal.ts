@@ -1,7 +1,3 @@
-import { Buffer } from 'node:buffer';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { InfluxConfigError } from '../errors.js';
 import type { Precision } from '../line-protocol/precision.js';
 import type { WriteConsistency } from '../sink.js';
@@ -9,6 +5,12 @@ import type { ClassBuffer } from './class-buffer.js';
 import type { CommitBatch } from './commit-sink.js';
 import type { SpoolOptions } from './registry-options.js';
 import type { SpoolStats } from './registry-stats.js';
+
+// node:fs, node:path and node:zlib are fetched when the first spool opens, not with the package
+// (see lazy-require.ts): most registries have no spool.
+let fs: typeof import('node:fs');
+let join: typeof import('node:path').join;
+let crc32: typeof import('node:zlib').crc32;
 
 /**
  * The durable spool of a series registry (opt-in: `new SeriesRegistry({ spool: { dir } })`).
@@ -64,6 +66,9 @@ export class SpoolJournal {
 
   /** Opens (creating) the directory, takes the lock and reads what earlier runs left unacknowledged. */
   static open(options: SpoolOptions): SpoolJournal {
+    fs ??= process.getBuiltinModule('node:fs');
+    join ??= process.getBuiltinModule('node:path').join;
+    crc32 ??= process.getBuiltinModule('node:zlib').crc32;
     const j = new SpoolJournal({
       maxBytes: 1 << 30,
       groupCommitMs: 0,

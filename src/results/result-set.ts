@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { InfluxDBClientError } from '../errors.js';
 import { canGenerateCode, compileFunction } from '../generated-code.js';
+import { inspectCustom } from '../lazy-require.js';
 
 /** A value of a result cell: see the value contract in `src/results/index.ts`. */
 export type ResultValue = string | number | bigint | boolean | null;
@@ -230,7 +230,7 @@ export class ResultSet implements Iterable<ResultRow[]> {
    * console.log(rs); // ResultSet(cpu: 2 rows)
    * ```
    */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 }
