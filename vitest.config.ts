@@ -6,7 +6,11 @@ import { defineConfig } from 'vitest/config';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /** The model tests, run once per decorator standard. */
-const MODEL_TESTS = ['test/models-lifecycle.test.ts', 'test/models-construct.test.ts'];
+const MODEL_TESTS = [
+  'test/models-lifecycle.test.ts',
+  'test/models-construct.test.ts',
+  'test/models-codegen.test.ts',
+];
 
 /**
  * Compiles TypeScript with tsc's own transform and standard (TC39) decorators: the settings of a
