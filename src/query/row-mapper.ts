@@ -1,3 +1,4 @@
+import { compileFunction } from '../codegen.js';
 import { InfluxValidationError } from '../errors.js';
 import { floorDiv, parseRfc3339 } from '../line-protocol/time.js';
 import type { FieldMetadata } from '../models/model-metadata.js';
@@ -209,7 +210,7 @@ function generate<T extends object>(
     ...(meta.timestamp ? [meta.timestamp.property] : []),
   ];
   if (!rows && properties.includes('__proto__')) return null;
-  const lines: string[] = ["'use strict';", 'return function (prototype) {'];
+  const lines: string[] = ['return function (prototype) {'];
   if (!rows) {
     // `new Instance(...)` makes the same object as Object.create(prototype) plus the assignments,
     // with room for every property in the object itself (no separate property array)
@@ -245,7 +246,9 @@ function generate<T extends object>(
   }
   lines.push('}', '};', '};');
   const prototype = (meta.model as { prototype: object }).prototype;
-  return new Function(lines.join('\n'))()(prototype) as Mapper;
+  const factory = compileFunction<() => (prototype: object) => Mapper>([], lines.join('\n'));
+  if (factory === undefined) throw new EvalError('code generation is not allowed');
+  return factory()(prototype);
 }
 
 function setterFor<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {

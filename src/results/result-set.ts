@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { compileFunction } from '../codegen.js';
 import { InfluxDBClientError } from '../errors.js';
 
 /** A value of a result cell: see the value contract in `src/results/index.ts`. */
@@ -261,13 +262,10 @@ function rowBuilder(cols: readonly string[]): RowBuilder {
   if (build !== undefined) return build;
   build = ResultSet.pointFromColsVals;
   if (new Set(cols).size === cols.length && cols.every((c) => typeof c === 'string' && c !== '__proto__')) {
-    try {
-      const entries = cols.map((c, i) => `${JSON.stringify(c)}: v[${i}] ?? null`);
-      build = new Function('c', 'v', `'use strict'; return { ${entries.join(', ')} };`) as RowBuilder;
-    } catch (err) {
-      if (!(err instanceof EvalError)) throw err;
-      codegen = false;
-    }
+    const entries = cols.map((c, i) => `${JSON.stringify(c)}: v[${i}] ?? null`);
+    const generated = compileFunction<RowBuilder>(['c', 'v'], `return { ${entries.join(', ')} };`);
+    if (generated !== undefined) build = generated;
+    else codegen = false;
   }
   if (builders.size < 256) builders.set(key, build);
   return build;
