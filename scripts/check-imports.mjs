@@ -21,6 +21,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Layer of each unit (a folder of src/, a top-level file of src/, or decorators/). Higher imports lower. */
 export const LAYERS = {
   'src/index.ts': 10,
+  'src/wire.ts': 10,
   cli: 10,
   nestjs: 9,
   arrow: 9,
@@ -37,7 +38,7 @@ export const LAYERS = {
   'src/errors.ts': 0,
   'src/sink.ts': 0,
   'src/lazy-require.ts': 0,
-  'src/codegen.ts': 0,
+  'src/generated-code.ts': 0,
 };
 
 /**

@@ -7,6 +7,7 @@ import {
   InfluxConnectionError,
   InfluxValidationError,
 } from '../errors.js';
+import { lineEnd } from '../line-protocol/line-scanner.js';
 import type { Precision } from '../line-protocol/precision.js';
 import { checkPrecision } from '../line-protocol/precision.js';
 
@@ -188,7 +189,7 @@ export class UdpSender {
     while (pos < buf.length) {
       const lineStart = pos;
       const nl = plain ? buf.indexOf(10, pos) : lineEnd(buf, pos);
-      pos = nl < 0 ? buf.length : nl + 1;
+      pos = nl < 0 || nl >= buf.length ? buf.length : nl + 1;
       const blank = pos - lineStart === 1;
       if (!blank) lineNo++;
       if (pos - start > max && filled > start) {
@@ -301,47 +302,4 @@ export class UdpSender {
     }
     return this.#socket;
   }
-}
-
-/**
- * Index of the newline that ends the line starting at `i`, or -1: the rule of InfluxDB's
- * `models.scanLine`. A backslash skips the byte after it; after the first space (fields), a `"`
- * where a field value starts (more `=` than `,` seen outside quotes) opens or closes a string,
- * and a newline inside a string does not end the line.
- */
-function lineEnd(buf: Buffer, from: number): number {
-  const n = buf.length;
-  let quoted = false;
-  let fields = false;
-  let equals = 0;
-  let commas = 0;
-  let i = from;
-  while (i < n) {
-    const c = buf[i];
-    if (c === 92 && i + 2 < n) {
-      i += 2;
-      continue;
-    }
-    if (c === 32) fields = true;
-    if (fields) {
-      if (!quoted && c === 61) {
-        equals++;
-        i++;
-        continue;
-      }
-      if (!quoted && c === 44) {
-        commas++;
-        i++;
-        continue;
-      }
-      if (c === 34 && equals > commas) {
-        quoted = !quoted;
-        i++;
-        continue;
-      }
-    }
-    if (c === 10 && !quoted) return i;
-    i++;
-  }
-  return -1;
 }

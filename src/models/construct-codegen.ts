@@ -1,4 +1,4 @@
-import { compileFunction } from '../codegen.js';
+import { compileFunction } from '../generated-code.js';
 import type { ConstructTailHelpers, ModelRuntime } from './model-runtime.js';
 
 /**
@@ -36,7 +36,7 @@ import type { ConstructTailHelpers, ModelRuntime } from './model-runtime.js';
  * takes V8's cached transition.
  *
  * Returns undefined (the caller keeps the generic tail) where code cannot be generated
- * (src/codegen.ts), and for classes the generated tail does not cover: properties that are
+ * (src/generated-code.ts), and for classes the generated tail does not cover: properties that are
  * accessors on the class (their values are read back from the instance by the generic tail), and
  * a property named `__proto__`.
  */
@@ -48,6 +48,7 @@ export function compileConstructTail(
   if (!rt.plainValues || props.includes('__proto__')) return undefined;
   const lit = (p: string) => JSON.stringify(p);
   const src: string[] = [
+    "'use strict';",
     'const freeze = Object.freeze;',
     'const notObject = H.notObject, unknownKey = H.unknownKey, missingTag = H.missingTag, check = H.check;',
     'const maxLineBytes = H.maxLineBytes;',

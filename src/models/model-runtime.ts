@@ -115,6 +115,7 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
         maxBatchBytes: options.maxBatchBytes,
         autocommit: options.autocommit,
         sink: options.sink,
+        consistency: options.consistency,
       },
       serialize,
     }),
