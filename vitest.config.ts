@@ -7,7 +7,11 @@ import { defineConfig } from 'vitest/config';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /** The model tests, run once per decorator standard. */
-const MODEL_TESTS = ['test/models-lifecycle.test.ts', 'test/models-construct.test.ts'];
+const MODEL_TESTS = [
+  'test/models-lifecycle.test.ts',
+  'test/models-construct.test.ts',
+  'test/models-codegen.test.ts',
+];
 
 /**
  * The test files that need a real influxd (the `integration` projects, which start one in

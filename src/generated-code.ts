@@ -2,7 +2,9 @@
  * The one place where the library compiles generated code (`new Function`): the row mappers of
  * query results (src/query/row-mapper.ts) and the row builders of ResultSet
  * (src/results/result-set.ts) generate a function per column list, which V8 runs several times
- * faster than a loop over the columns. Each caller keeps a plain loop that computes the same
+ * faster than a loop over the columns; a model class's constructor tail
+ * (src/models/construct-codegen.ts) is generated once per class. Each caller keeps a plain loop (for
+ * models, the generic constructor tail) that computes the same
  * result; this module decides when that loop is used instead: where the runtime forbids code
  * generation from strings (`node --disallow-code-generation-from-strings`, a CSP), or in tests
  * ({@link withoutGeneratedCode}).
