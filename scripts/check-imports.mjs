@@ -37,6 +37,7 @@ export const LAYERS = {
   'src/errors.ts': 0,
   'src/sink.ts': 0,
   'src/lazy-require.ts': 0,
+  'src/check-value.ts': 0,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { checkName, describeValue } from '../check-value.js';
 import { InfluxConfigError } from '../errors.js';
 import { firstIllegal, statementsOf, tokenize } from '../influxql/lexer.js';
 
@@ -28,17 +29,7 @@ function fail(what: string, reason: string): never {
   throw new InfluxConfigError(`${what}: ${reason}`);
 }
 
-/** Describes a bad value for an error message without echoing long or multi-line text. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null) return 'null';
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
-  return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
-}
+export { checkName, describeValue } from '../check-value.js';
 
 /**
  * Checks an InfluxQL duration literal such as `1d`, `52w`, `1h30m` or `0s`; with `allowInfinite`,
@@ -98,19 +89,6 @@ function unquotable(value: string): string | undefined {
   if (value.includes('\r')) return 'a carriage return';
   if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) return 'a lone UTF-16 surrogate';
   return undefined;
-}
-
-/**
- * Checks an identifier argument (database, measurement, policy, user, continuous query name):
- * a non-empty string that InfluxQL can quote (no NUL, no carriage return, no lone surrogate).
- * Quoting is done by `quoteIdent`.
- */
-export function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string') return fail(what, `must be a string, got ${describeValue(value)}`);
-  if (value.length === 0) return fail(what, 'must not be empty');
-  const bad = unquotable(value);
-  if (bad) return fail(what, `must not contain ${bad}, which InfluxQL cannot express`);
-  return value;
 }
 
 /**
