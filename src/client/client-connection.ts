@@ -7,9 +7,9 @@ import type { Dispatcher } from 'undici';
 import { InfluxClosedError } from '../errors.js';
 import { lazyRequire } from '../lazy-require.js';
 import type { ResolvedClientConfig } from './client-config.js';
-import { type HostEndpoint, HostPool } from './host-pool.js';
+import { type HostEndpoint, HostPool, type ReplicaBacklog } from './host-pool.js';
 import { type AbortedRequest, HttpTransport } from './http-transport.js';
-import { type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
+import { ReplicatedWriter } from './replicated-writer.js';
 
 /** undici loads on the first client built (see lazy-require.ts), not on `import 'influx-models'`. */
 const loadUndici = lazyRequire<typeof import('undici')>('undici');

@@ -22,7 +22,7 @@ export type {
   WritePointsOptions,
 } from './client-options.js';
 export { parseDsn } from './dsn.js';
-export type { HostOptions, HostState } from './host-pool.js';
+export type { HostOptions, HostState, ReplicaBacklog } from './host-pool.js';
 export type { AbortedRequest } from './http-transport.js';
 export {
   type CloseReport,
@@ -36,7 +36,7 @@ export {
   type SendPacketOptions,
 } from './influxdb-client.js';
 export type { Privilege, ResampleOptions } from './influxql-validate.js';
-export type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
+export type { FlushReport } from './replicated-writer.js';
 export { parseRetryAfter, type RetryOptions, RetryPolicy, type RetrySettings } from './retry-policy.js';
 export {
   DEFAULT_MAX_DATAGRAM_BYTES,

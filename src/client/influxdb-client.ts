@@ -2,8 +2,6 @@ import { inspect } from 'node:util';
 import { checkInt, checkName, checkStringMap, describeValue } from '../check-value.js';
 import { InfluxClosedError, InfluxConfigError } from '../errors.js';
 import type { Point, WriteBody } from '../line-protocol/make-lines.js';
-import type { ModelClass } from '../models/model-metadata.js';
-import { createRepository, type Repository } from '../query/repository.js';
 import { ResultSet } from '../results/result-set.js';
 import type { CommitBatch, CommitOptions, CommitSink } from '../sink.js';
 import { InfluxAdminApi } from './admin-api.js';
@@ -18,14 +16,14 @@ import {
 import { ClientConnection } from './client-connection.js';
 import type { QueryOptions, WriteOptions, WritePointsOptions } from './client-options.js';
 import { parseDsn } from './dsn.js';
-import type { HostState } from './host-pool.js';
+import type { HostState, ReplicaBacklog } from './host-pool.js';
 import type { AbortedRequest } from './http-transport.js';
 import { planQuery, QueryRequester } from './query-request.js';
-import type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
+import type { FlushReport } from './replicated-writer.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { commitBatch } from './sink-adapter.js';
 import { type SendPacketOptions, UdpFront } from './udp-front.js';
-import { WriteBatcher } from './write-batcher.js';
+import { checkWritePointsOptions, WriteBatcher } from './write-batcher.js';
 
 export {
   CLIENT_OPTION_KEYS,
@@ -61,6 +59,37 @@ export interface RequestOptions {
   /** Status that counts as success; any other raises. Default: any 2xx. */
   expectedResponseCode?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * The types of {@link InfluxDBClient.repository}, filled in by the query layer (it augments this
+ * interface with `model: ModelClass<T>` and `repository: Repository<T>`): the client does not
+ * depend on the query layer, the query layer provides repositories of the client.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface (not a type) so that the query layer can augment it
+// biome-ignore lint/correctness/noUnusedVariables: T is used by the query layer's augmentation
+export interface ClientRepositoryTypes<T extends object> {}
+
+/** The model class `client.repository()` takes (`ModelClass<T>` once the query layer is loaded). */
+export type RepositoryModel<T extends object> = ClientRepositoryTypes<T>['model' &
+  keyof ClientRepositoryTypes<T>];
+/** What `client.repository()` returns (`Repository<T>` once the query layer is loaded). */
+export type ClientRepository<T extends object> = ClientRepositoryTypes<T>['repository' &
+  keyof ClientRepositoryTypes<T>];
+
+type RepositoryFactory = (client: InfluxDBClient, model: unknown) => unknown;
+let repositoryFactory: RepositoryFactory | undefined;
+
+/**
+ * Called by the query layer when it is loaded (`import 'influx-models'` loads it): makes
+ * `client.repository(Model)` build a `Repository`. Not part of the public API.
+ *
+ * ```ts
+ * provideRepositoryFactory((client, model) => createRepository(client, model));
+ * ```
+ */
+export function provideRepositoryFactory(factory: RepositoryFactory): void {
+  repositoryFactory = factory;
 }
 
 /** A raw HTTP response of {@link InfluxDBClient.request}. */
@@ -415,7 +444,9 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    */
   async writePoints(points: Iterable<Point | string>, options: WritePointsOptions = {}): Promise<void> {
     this.#checkOpen('writePoints');
-    await this.#writer.writePoints(points, options, this.#useUdp ? this.#udp : undefined);
+    const { precision, batchSize } = checkWritePointsOptions(points, options);
+    if (this.#useUdp) await this.#udp.writePoints(points, precision, options.tags, batchSize);
+    else await this.#writer.writePoints(points, options, precision, batchSize);
   }
 
   /**
@@ -464,8 +495,13 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * // SELECT mean("usage") AS "avg" FROM "cpu_load" GROUP BY time(1m), "host"
    * ```
    */
-  repository<T extends object>(model: ModelClass<T>): Repository<T> {
-    return createRepository(this, model);
+  repository<T extends object>(model: RepositoryModel<T>): ClientRepository<T> {
+    if (repositoryFactory === undefined) {
+      throw new InfluxConfigError(
+        "repository(model): the query layer is not loaded; import from 'influx-models' (or use createRepository(client, Model))",
+      );
+    }
+    return repositoryFactory(this, model) as ClientRepository<T>;
   }
 
   /**

@@ -5,27 +5,9 @@ import {
   InfluxDBServerError,
   InfluxTimeoutError,
 } from '../errors.js';
-import type { HostEndpoint, HostPool } from './host-pool.js';
+import type { HostEndpoint, HostPool, ReplicaBacklog } from './host-pool.js';
 import type { TransportRequest } from './http-transport.js';
 import { type RetryPolicy, sleep } from './retry-policy.js';
-
-/** One server's write queue, as `client.flush()` and `client.hosts()` report it. */
-export interface ReplicaBacklog {
-  /** Base URL of the server. */
-  url: string;
-  /** Batches waiting for this server (the one in flight included). */
-  pending: number;
-  /** Their size in bytes. */
-  pendingBytes: number;
-  /** Batches this server stored. */
-  written: number;
-  /** Batches this server refused for good (4xx: bad data, unknown database, auth): not retried. */
-  failed: number;
-  /** Batches not queued for this server because its backlog was over `maxReplicaBacklog`. */
-  dropped: number;
-  /** The last refusal or failure, when any. */
-  lastError?: string;
-}
 
 /** What `client.flush()` found: each server's backlog after waiting. */
 export interface FlushReport {

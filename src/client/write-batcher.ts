@@ -22,7 +22,6 @@ import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { WriteOptions, WritePointsOptions } from './client-options.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
 import type { ReplicatedWriter } from './replicated-writer.js';
-import type { UdpFront } from './udp-front.js';
 
 const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
 const DEFAULT_BATCH = 5000;
@@ -239,16 +238,15 @@ export class WriteBatcher {
   }
 
   /**
-   * `client.writePoints(points, options)`, after the client checked that it is open: over `udp`
-   * when given (the client's `useUdp`), else in batches over HTTP (see the client's doc comment).
+   * `client.writePoints(points, options)` over HTTP, after the client checked that it is open and
+   * the options ({@link checkWritePointsOptions}): see the client's doc comment.
    */
   async writePoints(
     points: Iterable<Point | string>,
     options: WritePointsOptions,
-    udp: UdpFront | undefined,
+    precision: Precision,
+    batchSize: number,
   ): Promise<void> {
-    const { precision, batchSize } = checkWritePointsOptions(points, options);
-    if (udp !== undefined) return udp.writePoints(points, precision, options.tags, batchSize);
     const qs = this.params(
       'writePoints',
       options.database,
