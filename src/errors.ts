@@ -1,6 +1,8 @@
 /**
  * Every error this library throws is an {@link InfluxModelsError}; catch the subclasses to react to
- * one kind of failure. Messages say what was wrong and where, and never contain credentials.
+ * one kind of failure, or compare `err.code`, a stable string per class (`INFLUX_ERR_*`, as undici's
+ * `UND_ERR_*`; README "Error codes"). Messages say what was wrong and where, and never contain
+ * credentials. {@link isPermanent} tells a failure retrying cannot fix from a transient one.
  */
 
 /**
@@ -17,6 +19,11 @@
  */
 export class InfluxModelsError extends Error {
   override name = 'InfluxModelsError';
+  /**
+   * Stable, machine-readable code of the error's class (`INFLUX_ERR_*`, see README "Error codes"):
+   * it never changes with the message. A subclass without a code of its own keeps its parent's.
+   */
+  readonly code: string = 'INFLUX_ERR';
   constructor(message: string, options?: { cause?: unknown }) {
     super(redact(message), options);
   }
@@ -71,50 +78,56 @@ export function redact(text: string): string {
 
 /**
  * The server refused a request (HTTP 4xx), or a query statement failed. As in influxdb-python,
- * `content` is the server's message and `code` the HTTP status (undefined for statement errors
- * reported inside a 200 response).
+ * `content` is the server's message; `status` is the HTTP status (undefined for statement errors
+ * reported inside a 200 response). `code` is `'INFLUX_ERR_CLIENT'` (influxdb-python's `code`, the
+ * HTTP status, is `status` here: see the README changelog).
  *
  * ```ts
  * try {
  *   await client.query('SELECT "usage" FROM');
  * } catch (e) {
- *   if (e instanceof InfluxDBClientError) e.code; // 400 (undefined for a statement error in a 200)
+ *   if (e instanceof InfluxDBClientError) e.status; // 400 (undefined for a statement error in a 200)
  * }
  * new InfluxDBClientError('database not found: "x"', 404).message; // '404: database not found: "x"'
  * ```
  */
 export class InfluxDBClientError extends InfluxModelsError {
   override name = 'InfluxDBClientError';
+  override readonly code: string = 'INFLUX_ERR_CLIENT';
   readonly content: string;
-  readonly code: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown }) {
-    super(code === undefined ? content : `${code}: ${content}`, options);
+  /** The HTTP status of the answer (undefined for a statement error inside a 200 response). */
+  readonly status: number | undefined;
+  constructor(content: string, status?: number, options?: { cause?: unknown }) {
+    super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
-    this.code = code;
+    this.status = status;
   }
 }
 
 /**
- * The server failed (HTTP 5xx) and the retries, if any, are used up.
+ * The server failed (HTTP 5xx, or 429) and the retries, if any, are used up; or its answer could
+ * not be read. `status` is the HTTP status, when there was one.
  *
  * ```ts
  * try {
  *   await client.ping();
  * } catch (e) {
- *   if (e instanceof InfluxDBServerError) console.warn(`server error ${e.code}: ${e.content}`);
+ *   if (e instanceof InfluxDBServerError) console.warn(`server error ${e.status}: ${e.content}`);
  * }
  * ```
  */
 export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
+  override readonly code: string = 'INFLUX_ERR_SERVER';
   readonly content: string;
-  readonly code: number | undefined;
+  /** The HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
   /** The delay the server asked for with `Retry-After` (ms), when it sent one. */
   readonly retryAfter: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown; retryAfter?: number }) {
-    super(code === undefined ? content : `${code}: ${content}`, options);
+  constructor(content: string, status?: number, options?: { cause?: unknown; retryAfter?: number }) {
+    super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
-    this.code = code;
+    this.status = status;
     this.retryAfter = options?.retryAfter;
   }
 }
@@ -136,6 +149,7 @@ export class InfluxDBServerError extends InfluxModelsError {
  */
 export class InfluxResponseTooLargeError extends InfluxDBServerError {
   override name = 'InfluxResponseTooLargeError';
+  override readonly code: string = 'INFLUX_ERR_RESPONSE_TOO_LARGE';
   readonly option: 'maxResponseBytes' | 'maxChunkBytes';
   readonly limit: number;
   constructor(option: 'maxResponseBytes' | 'maxChunkBytes', limit: number, what: string) {
@@ -163,6 +177,7 @@ export class InfluxResponseTooLargeError extends InfluxDBServerError {
  */
 export class InfluxDBPartialWriteError extends InfluxDBClientError {
   override name = 'InfluxDBPartialWriteError';
+  override readonly code: string = 'INFLUX_ERR_PARTIAL_WRITE';
   /** The server's reason, e.g. `field type conflict: ...` or `points beyond retention policy`. */
   readonly reason: string;
   /** How many points the server dropped, when it said so. */
@@ -186,6 +201,7 @@ export class InfluxDBPartialWriteError extends InfluxDBClientError {
  */
 export class InfluxUnsupportedQueryError extends InfluxDBClientError {
   override name = 'InfluxUnsupportedQueryError';
+  override readonly code: string = 'INFLUX_ERR_UNSUPPORTED_QUERY';
   /** The unsupported part, e.g. `function holt_winters()`. */
   readonly feature: string;
   constructor(feature: string) {
@@ -204,6 +220,7 @@ export class InfluxUnsupportedQueryError extends InfluxDBClientError {
  */
 export class InfluxConnectionError extends InfluxModelsError {
   override name = 'InfluxConnectionError';
+  override readonly code: string = 'INFLUX_ERR_CONNECTION';
 }
 
 /**
@@ -216,6 +233,7 @@ export class InfluxConnectionError extends InfluxModelsError {
  */
 export class InfluxTimeoutError extends InfluxModelsError {
   override name = 'InfluxTimeoutError';
+  override readonly code: string = 'INFLUX_ERR_TIMEOUT';
 }
 
 /**
@@ -230,6 +248,7 @@ export class InfluxTimeoutError extends InfluxModelsError {
  */
 export class InfluxAbortError extends InfluxModelsError {
   override name = 'InfluxAbortError';
+  override readonly code: string = 'INFLUX_ERR_ABORTED';
 }
 
 /**
@@ -242,6 +261,7 @@ export class InfluxAbortError extends InfluxModelsError {
  */
 export class InfluxClosedError extends InfluxModelsError {
   override name = 'InfluxClosedError';
+  override readonly code: string = 'INFLUX_ERR_CLOSED';
 }
 
 /**
@@ -253,6 +273,7 @@ export class InfluxClosedError extends InfluxModelsError {
  */
 export class InfluxConfigError extends InfluxModelsError {
   override name = 'InfluxConfigError';
+  override readonly code: string = 'INFLUX_ERR_CONFIG';
 }
 
 /**
@@ -269,6 +290,7 @@ export class InfluxConfigError extends InfluxModelsError {
  */
 export class InfluxValidationError extends InfluxModelsError {
   override name = 'InfluxValidationError';
+  override readonly code: string = 'INFLUX_ERR_VALIDATION';
   readonly where: string;
   readonly property: string | undefined;
   readonly constraint: string | undefined;
@@ -298,6 +320,7 @@ export class InfluxValidationError extends InfluxModelsError {
  */
 export class InfluxBufferFullError extends InfluxModelsError {
   override name = 'InfluxBufferFullError';
+  override readonly code: string = 'INFLUX_ERR_BUFFER_FULL';
   /** Points pending (buffered, in flight or waiting for a retry) when the point was refused. */
   readonly pending: number;
   readonly maxPending: number;
@@ -341,7 +364,7 @@ export interface FlushClassReport {
  */
 export class InfluxFlushError extends InfluxModelsError {
   override name = 'InfluxFlushError';
-  readonly code = 'INFLUX_MODELS_FLUSH_FAILED';
+  override readonly code: string = 'INFLUX_MODELS_FLUSH_FAILED';
   constructor(
     readonly written: number,
     readonly failed: number,
@@ -389,6 +412,7 @@ export interface FieldTypeConflict {
  */
 export class InfluxFieldTypeConflictError extends InfluxConfigError {
   override name = 'InfluxFieldTypeConflictError';
+  override readonly code: string = 'INFLUX_ERR_FIELD_TYPE_CONFLICT';
   readonly conflicts: readonly FieldTypeConflict[];
   constructor(conflicts: readonly FieldTypeConflict[]) {
     super(
@@ -407,4 +431,24 @@ export class InfluxFieldTypeConflictError extends InfluxConfigError {
     );
     this.conflicts = conflicts;
   }
+}
+
+/**
+ * Permanent errors are not retried: the server refused the data (4xx, a partial write), the data
+ * or the configuration is wrong, or the client was closed or the call aborted. Everything else
+ * (connection errors, timeouts, 5xx and 429) is transient: retrying may succeed.
+ *
+ * ```ts
+ * isPermanent(new InfluxConnectionError('ECONNREFUSED')); // false (retried)
+ * isPermanent(new InfluxDBClientError('unable to parse …', 400)); // true
+ * ```
+ */
+export function isPermanent(error: Error): boolean {
+  return (
+    error instanceof InfluxDBClientError ||
+    error instanceof InfluxValidationError ||
+    error instanceof InfluxConfigError ||
+    error instanceof InfluxClosedError ||
+    error instanceof InfluxAbortError
+  );
 }

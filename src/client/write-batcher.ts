@@ -175,7 +175,7 @@ export class WriteBatcher {
       // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
       else await this.replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
     } catch (err) {
-      if (err instanceof InfluxDBClientError && err.code === 400) {
+      if (err instanceof InfluxDBClientError && err.status === 400) {
         const m = PARTIAL_WRITE.exec(err.content);
         if (m) {
           throw new InfluxDBPartialWriteError(
