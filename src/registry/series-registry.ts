@@ -4,11 +4,9 @@ import {
   InfluxBufferFullError,
   InfluxClosedError,
   InfluxConfigError,
-  InfluxDBClientError,
   InfluxDBPartialWriteError,
   InfluxFlushError,
   InfluxTimeoutError,
-  InfluxValidationError,
   isPermanent,
 } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
