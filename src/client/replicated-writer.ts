@@ -21,6 +21,8 @@ interface Copy {
   readonly bytes: number;
   /** Settles this server's part of the write. */
   readonly done: (error?: Error) => void;
+  /** This server's attempt failed transiently (the copy stays queued and is retried). */
+  readonly retrying: (error: Error) => void;
   /** The caller gave up before this copy was sent: skip it (other copies may be stored). */
   withdrawn: () => boolean;
 }
@@ -43,7 +45,10 @@ class HostQueue {
  * them, in order, once it answers again (retried with the client's retry policy, without end); the
  * others are not held up. A write resolves as soon as ONE server stored it (the others' copies stay
  * queued); it rejects when every server refused it for good (4xx), or when the call's deadline or
- * signal stops it before any server stored it (then the copies not yet sent are withdrawn).
+ * signal stops it before any server stored it (then the copies not yet sent are withdrawn). A
+ * single-attempt write (`retry: false`: the registry's, which drives its own attempts) also rejects
+ * once every server's first attempt failed, withdrawing its copies: no backoff loop inside the
+ * registry's.
  *
  * Memory: a server's backlog is bounded by `maxBytes`; beyond it new copies for that server are
  * dropped and counted (`dropped`), so one dead server never exhausts the process.
@@ -86,10 +91,11 @@ export class ReplicatedWriter {
         if (error) reject(error);
         else resolve();
       };
-      const onPart = (error?: Error) => {
-        if (error === undefined) return finish();
+      const single = req.retry === false;
+      // one failure counted per server: refused for good, or (single attempt) its first failure
+      const failedOn = (error: Error) => {
         firstError ??= error;
-        if (--remaining === 0) finish(firstError);
+        if (--remaining === 0) (single ? giveUp : finish)(firstError);
       };
       const giveUp = (error: Error) => {
         gaveUp = !settled;
@@ -125,7 +131,21 @@ export class ReplicatedWriter {
           continue;
         }
         remaining++;
-        q.items.push({ req: unsignalled, bytes: size, done: onPart, withdrawn: () => gaveUp });
+        let counted = false;
+        const count = (error: Error) => {
+          if (counted) return;
+          counted = true;
+          failedOn(error);
+        };
+        q.items.push({
+          req: unsignalled,
+          bytes: size,
+          done: (error) => (error === undefined ? finish() : count(error)),
+          retrying: (error) => {
+            if (single) count(error);
+          },
+          withdrawn: () => gaveUp,
+        });
         q.bytes += size;
         this.#run(q);
       }
@@ -168,6 +188,7 @@ export class ReplicatedWriter {
           }
           failures++;
           q.lastError = (err as Error).message;
+          copy.retrying(err as Error);
           try {
             await sleep(this.#policy.delay(failures), this.#stop.signal);
           } catch {
