@@ -452,3 +452,104 @@ export function isPermanent(error: Error): boolean {
     error instanceof InfluxAbortError
   );
 }
+
+/** Node and undici codes of a connection that failed or broke: retrying may help. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'Z_BUF_ERROR',
+  'Z_DATA_ERROR',
+]);
+/** undici codes of the idle timeout (`timeout`). */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Codes of a request the HTTP stack refused to build (a bad header, path or option). */
+const INVALID_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_CHAR']);
+
+/**
+ * The code of a Node or undici error: its own, its cause's, or the first of an AggregateError's
+ * (`connect` to every address of a name failed). Internal to the client's transport.
+ *
+ * ```ts
+ * systemErrorCode(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })); // 'ECONNREFUSED'
+ * ```
+ */
+export function systemErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] };
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  const first = e?.errors?.[0]?.code;
+  return typeof first === 'string' ? first : undefined;
+}
+
+/**
+ * The typed error of a request that failed below HTTP (an undici or Node error), and whether
+ * retrying may help: an idle timeout ({@link InfluxTimeoutError}) and a refused, reset or broken
+ * connection ({@link InfluxConnectionError}) are transient; a request the HTTP stack refused to
+ * build is an {@link InfluxConfigError}; TLS verification and anything unknown is a permanent
+ * {@link InfluxConnectionError}. `where` names the request (method and URL, no credentials),
+ * `idleTimeout` the `timeout` option for the message. Internal to the client's transport.
+ *
+ * ```ts
+ * classifyRequestFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'GET http://db:8086/ping', 30000);
+ * // { error: InfluxConnectionError('GET http://db:8086/ping: connect ECONNREFUSED (ECONNREFUSED)'), transient: true }
+ * ```
+ */
+export function classifyRequestFailure(
+  err: unknown,
+  where: string,
+  idleTimeout: number,
+): { error: InfluxModelsError; transient: boolean } {
+  const code = systemErrorCode(err);
+  const msg = (err as Error)?.message ?? String(err);
+  if (code !== undefined && INVALID_CODES.has(code)) {
+    return { error: new InfluxConfigError(`${where}: ${msg}`, { cause: err }), transient: false };
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return {
+      error: new InfluxTimeoutError(`${where}: no answer within ${idleTimeout} ms (${code})`, { cause: err }),
+      transient: true,
+    };
+  }
+  const error = new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+  const transient =
+    (code !== undefined && CONNECTION_CODES.has(code)) || /other side closed|socket|terminated/i.test(msg);
+  // TLS verification and anything unknown: not worth retrying.
+  return { error, transient };
+}
+
+/**
+ * The typed error of an HTTP answer whose status was not the expected one, and whether retrying may
+ * help: 5xx and 429 are a transient {@link InfluxDBServerError} (429 counts as server-side, so that
+ * sinks that treat {@link InfluxDBClientError} as permanent, the series registry, retry it later
+ * instead of dropping); any other status is a permanent {@link InfluxDBClientError}. Internal to the
+ * client's transport.
+ *
+ * ```ts
+ * classifyHttpStatus(503, 'busy', 2000); // { error: InfluxDBServerError (status 503, retryAfter 2000), transient: true }
+ * classifyHttpStatus(404, 'database not found: "x"', undefined).transient; // false
+ * ```
+ */
+export function classifyHttpStatus(
+  status: number,
+  content: string,
+  retryAfter: number | undefined,
+): { error: InfluxDBClientError | InfluxDBServerError; transient: boolean } {
+  if (status >= 500 || status === 429) {
+    return {
+      error: new InfluxDBServerError(content, status, retryAfter === undefined ? undefined : { retryAfter }),
+      transient: true,
+    };
+  }
+  return { error: new InfluxDBClientError(content, status), transient: false };
+}
