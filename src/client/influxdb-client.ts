@@ -14,10 +14,16 @@ import {
   timeoutOption,
 } from './client-config.js';
 import { ClientConnection } from './client-connection.js';
-import type { QueryOptions, WriteOptions, WritePointsOptions } from './client-options.js';
+import type {
+  CloseReport,
+  InfluxResponse,
+  QueryOptions,
+  RequestOptions,
+  WriteOptions,
+  WritePointsOptions,
+} from './client-options.js';
 import { parseDsn } from './dsn.js';
 import type { HostState, ReplicaBacklog } from './host-pool.js';
-import type { AbortedRequest } from './http-transport.js';
 import { planQuery, QueryRequester } from './query-request.js';
 import type { FlushReport } from './replicated-writer.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -32,34 +38,8 @@ export {
   DEFAULT_REQUEST_TIMEOUT,
   type InfluxDBClientConfig,
 } from './client-config.js';
+export type { CloseReport, InfluxResponse, RequestOptions } from './client-options.js';
 export type { SendPacketOptions } from './udp-front.js';
-
-/** What {@link InfluxDBClient.close} did. */
-export interface CloseReport {
-  /**
-   * Requests and streams that were still running and were aborted (with {@link InfluxClosedError}):
-   * open streams at once, requests when the grace period (`close({ timeout })`) ended.
-   */
-  aborted: AbortedRequest[];
-  /**
-   * With `replicate: 'all'`: the servers whose queue still held batches when the grace period
-   * ended (those batches were NOT written to them). Absent without replication.
-   */
-  unsent?: ReplicaBacklog[];
-}
-
-/** Options of {@link InfluxDBClient.request}. */
-export interface RequestOptions {
-  method?: 'GET' | 'POST';
-  /** Query-string parameters. */
-  params?: Record<string, string>;
-  /** Request body. */
-  data?: string | Buffer;
-  headers?: Record<string, string>;
-  /** Status that counts as success; any other raises. Default: any 2xx. */
-  expectedResponseCode?: number;
-  signal?: AbortSignal;
-}
 
 /**
  * The types of {@link InfluxDBClient.repository}, filled in by the query layer (it augments this
@@ -90,13 +70,6 @@ let repositoryFactory: RepositoryFactory | undefined;
  */
 export function provideRepositoryFactory(factory: RepositoryFactory): void {
   repositoryFactory = factory;
-}
-
-/** A raw HTTP response of {@link InfluxDBClient.request}. */
-export interface InfluxResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
 }
 
 /**
