@@ -412,11 +412,16 @@ export function authorizationHeader(
  * timeoutOption({ timeout: 2000 }, 'close', DEFAULT_CLOSE_TIMEOUT); // 2000
  * ```
  */
-export function timeoutOption(options: unknown, method: string, fallback: number): number {
+export function timeoutOption(
+  options: unknown,
+  method: string,
+  fallback: number,
+  more: string[] = [],
+): number {
   if (options === null || typeof options !== 'object') {
     throw new InfluxConfigError(`${method}(options): must be an object, got ${describeValue(options)}`);
   }
-  refuseUnknownKeys(options as Record<string, unknown>, ['timeout'], method);
+  refuseUnknownKeys(options as Record<string, unknown>, ['timeout', ...more], method);
   const { timeout } = options as { timeout?: unknown };
   return timeout === undefined ? fallback : checkInt(timeout, `${method}(timeout)`, 0, 2_147_483_647);
 }

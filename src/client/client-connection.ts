@@ -6,8 +6,9 @@
 import type { Dispatcher } from 'undici';
 import { InfluxClosedError } from '../errors.js';
 import { lazyRequire } from '../lazy-require.js';
+import type { ReplicaBacklog } from '../sink.js';
 import type { ResolvedClientConfig } from './client-config.js';
-import { type HostEndpoint, HostPool, type ReplicaBacklog } from './host-pool.js';
+import { type HostEndpoint, HostPool } from './host-pool.js';
 import { type AbortedRequest, HttpTransport } from './http-transport.js';
 import { ReplicatedWriter } from './replicated-writer.js';
 

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
-import type { HostOptions, ReplicaBacklog } from './host-pool.js';
+import type { ReplicaBacklog } from '../sink.js';
+import type { HostOptions } from './host-pool.js';
 import type { AbortedRequest } from './http-transport.js';
 import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { InfluxConfigError } from '../errors.js';
+import type { ReplicaBacklog } from '../sink.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** One server of a client's `hosts` list. `port` defaults to 8086, `ssl` to the client's `ssl`. */
@@ -7,24 +8,6 @@ export interface HostOptions {
   host: string;
   port?: number;
   ssl?: boolean;
-}
-
-/** One server's write queue, as `client.flush()` and `client.hosts()` report it. */
-export interface ReplicaBacklog {
-  /** Base URL of the server. */
-  url: string;
-  /** Batches waiting for this server (the one in flight included). */
-  pending: number;
-  /** Their size in bytes. */
-  pendingBytes: number;
-  /** Batches this server stored. */
-  written: number;
-  /** Batches this server refused for good (4xx: bad data, unknown database, auth): not retried. */
-  failed: number;
-  /** Batches not queued for this server because its backlog was over `maxReplicaBacklog`. */
-  dropped: number;
-  /** The last refusal or failure, when any. */
-  lastError?: string;
 }
 
 /** What {@link HostPool.states} (and `client.hosts()`) says about one server. */

@@ -1,3 +1,5 @@
+export type { Privilege } from '../influxql/literals.js';
+export type { ResampleOptions } from './admin-api.js';
 export {
   type AlterRetentionPolicyOptions,
   type ContinuousQueryInfo,
@@ -22,7 +24,7 @@ export type {
   WritePointsOptions,
 } from './client-options.js';
 export { parseDsn } from './dsn.js';
-export type { HostOptions, HostState, ReplicaBacklog } from './host-pool.js';
+export type { HostOptions, HostState } from './host-pool.js';
 export type { AbortedRequest } from './http-transport.js';
 export {
   type CloseReport,
@@ -35,8 +37,7 @@ export {
   type RequestOptions,
   type SendPacketOptions,
 } from './influxdb-client.js';
-export type { Privilege, ResampleOptions } from './influxql-validate.js';
-export type { FlushReport } from './replicated-writer.js';
+export type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
 export { parseRetryAfter, type RetryOptions, RetryPolicy, type RetrySettings } from './retry-policy.js';
 export {
   DEFAULT_MAX_DATAGRAM_BYTES,

@@ -1,9 +1,15 @@
-import { inspect } from 'node:util';
 import { checkInt, checkName, checkStringMap, describeValue } from '../check-value.js';
 import { InfluxClosedError, InfluxConfigError } from '../errors.js';
+import { inspectCustom } from '../lazy-require.js';
 import type { Point, WriteBody } from '../line-protocol/make-lines.js';
 import { ResultSet } from '../results/result-set.js';
-import type { CommitBatch, CommitOptions, CommitSink } from '../sink.js';
+import type {
+  CommitBatch,
+  CommitOptions,
+  ReplicaBacklog,
+  ReplicaFlushOptions,
+  ReplicatingSink,
+} from '../sink.js';
 import { InfluxAdminApi } from './admin-api.js';
 import {
   authorizationHeader,
@@ -23,7 +29,7 @@ import type {
   WritePointsOptions,
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
-import type { HostState, ReplicaBacklog } from './host-pool.js';
+import type { HostState } from './host-pool.js';
 import { planQuery, QueryRequester } from './query-request.js';
 import type { FlushReport } from './replicated-writer.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -97,7 +103,7 @@ export function provideRepositoryFactory(factory: RepositoryFactory): void {
  * overwritten), but a point WITHOUT a timestamp gets the server's time on each attempt, so a retry
  * after a lost response may store it twice.
  */
-export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
+export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
   /** The retry policy of this client's requests (see {@link RetryPolicy}). */
   readonly retryPolicy: RetryPolicy;
   readonly #connection: ClientConnection;
@@ -184,8 +190,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   /**
    * With `replicate: 'all'`: waits until every server's write queue is empty, or `timeout` ms
    * (default {@link DEFAULT_REQUEST_TIMEOUT}; 0 = no limit), and reports each server's backlog
-   * (`pending`, `written`, `failed`, `dropped`, `lastError`). Without replication every write has
-   * settled when its call did: the report is `{ drained: true, hosts: [] }`.
+   * (`pending`, `written`, `failed`, `dropped`, `failing`, `lastError`). With `waitForDown: false`
+   * a server whose queue is failing is tried once at once (its back-off cut short) and not waited
+   * for if that attempt fails too (the registry's `flush()` uses it). Without replication every
+   * write has settled when its call did: the report is `{ drained: true, hosts: [] }`.
    *
    * ```ts
    * await defaultRegistry.flush(); // hand the buffered points to the client
@@ -193,11 +201,29 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * for (const h of report.hosts) if (h.pending > 0) console.warn(`${h.url}: ${h.pending} batches behind (${h.lastError})`);
    * ```
    */
-  async flush(options: { timeout?: number } = {}): Promise<FlushReport> {
-    const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT);
+  async flush(options: ReplicaFlushOptions = {}): Promise<FlushReport> {
+    const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT, ['waitForDown']);
+    const { waitForDown } = options;
+    if (waitForDown !== undefined && typeof waitForDown !== 'boolean') {
+      throw new InfluxConfigError(`flush(waitForDown): must be a boolean, got ${describeValue(waitForDown)}`);
+    }
     const replicas = this.#connection.replicas;
     if (replicas === undefined) return { drained: true, hosts: [] };
-    return replicas.flush(timeout);
+    return replicas.flush(timeout, waitForDown ?? true);
+  }
+
+  /**
+   * {@link ReplicatingSink}: the base URLs every write goes to with `replicate: 'all'`, in the order
+   * of `hosts`; empty without replication.
+   *
+   * ```ts
+   * new InfluxDBClient({ hosts: [{ host: 'a' }, { host: 'b' }], replicate: 'all' }).replicaUrls();
+   * // ['http://a:8086', 'http://b:8086']
+   * ```
+   */
+  replicaUrls(): readonly string[] {
+    const replicas = this.#connection.replicas;
+    return replicas === undefined ? [] : replicas.backlog().map((b) => b.url);
   }
 
   /**
@@ -424,10 +450,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
 
   /**
    * {@link CommitSink}: writes a registry batch to `batch.database` (or the default database) with
-   * its retention policy and precision, over UDP when the client was built with `useUdp` (then the
+   * its retention policy, precision and `consistency`, over UDP when the client was built with `useUdp` (then the
    * listener's own database and retention policy apply, and a precision other than `udpPrecision`
    * is refused). Rejects with `InfluxDBClientError` (permanent: bad data, unknown database, auth)
    * or a transient error (`InfluxDBServerError`, `InfluxConnectionError`, `InfluxTimeoutError`).
+   * With `replicate: 'all'`, `options.hosts`, `onHost` and `queueOnly` pick the servers' queues and
+   * report each server's copy (see {@link CommitOptions}); without replication they are ignored.
    *
    * ```ts
    * configureSeries({ sink: client }); // the registry calls client.commit(batch) for each batch
@@ -527,7 +555,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * console.log(client); // InfluxDBClient(http://localhost:8086, database=metrics)
    * ```
    */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 

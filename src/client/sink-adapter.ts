@@ -49,7 +49,7 @@ export async function commitBatch(
     batch.database ?? undefined,
     batch.retentionPolicy ?? undefined,
     precision,
-    undefined,
+    batch.consistency ?? undefined,
   );
-  await writer.post(qs, payload, options.signal, undefined, options.retry !== false);
+  await writer.post(qs, payload, options.signal, undefined, options.retry !== false, options);
 }

@@ -3,7 +3,6 @@
  * writes), `write()` of line protocol or a write body, and `writePoints()`'s batching: points are
  * encoded into batches of `batchSize` points and at most `maxBatchBytes`, a few requests in flight.
  */
-import { gzip as gzipCb } from 'node:zlib';
 import { checkInt, checkName, checkStringMap, describeValue } from '../check-value.js';
 import {
   InfluxConfigError,
@@ -21,7 +20,8 @@ import {
 import { checkPrecision, type Precision } from '../line-protocol/precision.js';
 import type { WriteOptions, WritePointsOptions } from './client-options.js';
 import type { HttpTransport, TransportRequest } from './http-transport.js';
-import type { ReplicatedWriter } from './replicated-writer.js';
+import type { ReplicatedWriter, ReplicaWriteOptions } from './replicated-writer.js';
+import { checkConsistency } from './write-consistency.js';
 
 const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
 const DEFAULT_BATCH = 5000;
@@ -36,7 +36,8 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 function gzipAsync(body: string | Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzipCb(body, (err, out) => (err ? reject(err) : resolve(out))));
+  const { gzip } = process.getBuiltinModule('node:zlib');
+  return new Promise((resolve, reject) => gzip(body, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 /**
@@ -123,19 +124,7 @@ export class WriteBatcher {
     const qs: Record<string, string> = { db };
     if (retentionPolicy !== undefined) qs.rp = checkName(retentionPolicy, `${method}(retentionPolicy)`);
     qs.precision = precisionParam(precision);
-    if (consistency !== undefined) {
-      if (
-        consistency !== 'any' &&
-        consistency !== 'one' &&
-        consistency !== 'quorum' &&
-        consistency !== 'all'
-      ) {
-        throw new InfluxConfigError(
-          `${method}(consistency): must be 'any', 'one', 'quorum' or 'all', got ${describeValue(consistency)}`,
-        );
-      }
-      qs.consistency = consistency;
-    }
+    if (consistency !== undefined) qs.consistency = checkConsistency(consistency, `${method}(consistency)`);
     return qs;
   }
 
@@ -150,6 +139,7 @@ export class WriteBatcher {
     signal: AbortSignal | undefined,
     expectedStatus?: number,
     retry = true,
+    replica?: ReplicaWriteOptions,
   ): Promise<void> {
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=utf-8',
@@ -173,7 +163,11 @@ export class WriteBatcher {
     try {
       if (this.replicas === undefined) await this.transport.send(req);
       // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
-      else await this.replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
+      else
+        await this.replicas.write(
+          Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req,
+          replica,
+        );
     } catch (err) {
       if (err instanceof InfluxDBClientError && err.status === 400) {
         const m = PARTIAL_WRITE.exec(err.content);

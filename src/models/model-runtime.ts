@@ -107,6 +107,7 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
         maxBatchBytes: options.maxBatchBytes,
         autocommit: options.autocommit,
         sink: options.sink,
+        consistency: options.consistency,
       },
       serialize,
     }),

@@ -3,7 +3,15 @@
  */
 import './client-repository.js';
 
-export { checkDuration, escapeRegex, regexLiteral, regexSource } from './influxql-literals.js';
+export {
+  checkDuration,
+  escapeRegex,
+  quoteIdent,
+  quoteLiteral,
+  regexLiteral,
+  regexSource,
+} from '../influxql/literals.js';
+export type { StatementNode } from '../influxql/statement-ast.js';
 export type {
   FieldProperty,
   GroupProperty,
@@ -34,7 +42,7 @@ export {
   type WhereValue,
   type WhereValueFor,
 } from './query-builder.js';
-export { type BoundParams, type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
+export * from './query-compiler.js';
 export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';
 export type { ColumnPlan, RowPlan } from './row-plan.js';
 export {

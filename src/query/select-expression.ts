@@ -1,5 +1,5 @@
 import { InfluxValidationError } from '../errors.js';
-import { checkDuration } from './influxql-literals.js';
+import { checkDuration } from '../influxql/literals.js';
 import type { ArithmeticOperator, ExprNode } from './query-ast.js';
 
 /**
