@@ -1,6 +1,8 @@
 /**
  * Every error this library throws is an {@link InfluxModelsError}; catch the subclasses to react to
- * one kind of failure. Messages say what was wrong and where, and never contain credentials.
+ * one kind of failure, or compare `err.code`, a stable string per class (`INFLUX_ERR_*`, as undici's
+ * `UND_ERR_*`; README "Error codes"). Messages say what was wrong and where, and never contain
+ * credentials. {@link isPermanent} tells a failure retrying cannot fix from a transient one.
  */
 
 /**
@@ -17,6 +19,11 @@
  */
 export class InfluxModelsError extends Error {
   override name = 'InfluxModelsError';
+  /**
+   * Stable, machine-readable code of the error's class (`INFLUX_ERR_*`, see README "Error codes"):
+   * it never changes with the message. A subclass without a code of its own keeps its parent's.
+   */
+  readonly code: string = 'INFLUX_ERR';
   constructor(message: string, options?: { cause?: unknown }) {
     super(redact(message), options);
   }
@@ -71,50 +78,56 @@ export function redact(text: string): string {
 
 /**
  * The server refused a request (HTTP 4xx), or a query statement failed. As in influxdb-python,
- * `content` is the server's message and `code` the HTTP status (undefined for statement errors
- * reported inside a 200 response).
+ * `content` is the server's message; `status` is the HTTP status (undefined for statement errors
+ * reported inside a 200 response). `code` is `'INFLUX_ERR_CLIENT'` (influxdb-python's `code`, the
+ * HTTP status, is `status` here: see the README changelog).
  *
  * ```ts
  * try {
  *   await client.query('SELECT "usage" FROM');
  * } catch (e) {
- *   if (e instanceof InfluxDBClientError) e.code; // 400 (undefined for a statement error in a 200)
+ *   if (e instanceof InfluxDBClientError) e.status; // 400 (undefined for a statement error in a 200)
  * }
  * new InfluxDBClientError('database not found: "x"', 404).message; // '404: database not found: "x"'
  * ```
  */
 export class InfluxDBClientError extends InfluxModelsError {
   override name = 'InfluxDBClientError';
+  override readonly code: string = 'INFLUX_ERR_CLIENT';
   readonly content: string;
-  readonly code: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown }) {
-    super(code === undefined ? content : `${code}: ${content}`, options);
+  /** The HTTP status of the answer (undefined for a statement error inside a 200 response). */
+  readonly status: number | undefined;
+  constructor(content: string, status?: number, options?: { cause?: unknown }) {
+    super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
-    this.code = code;
+    this.status = status;
   }
 }
 
 /**
- * The server failed (HTTP 5xx) and the retries, if any, are used up.
+ * The server failed (HTTP 5xx, or 429) and the retries, if any, are used up; or its answer could
+ * not be read. `status` is the HTTP status, when there was one.
  *
  * ```ts
  * try {
  *   await client.ping();
  * } catch (e) {
- *   if (e instanceof InfluxDBServerError) console.warn(`server error ${e.code}: ${e.content}`);
+ *   if (e instanceof InfluxDBServerError) console.warn(`server error ${e.status}: ${e.content}`);
  * }
  * ```
  */
 export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
+  override readonly code: string = 'INFLUX_ERR_SERVER';
   readonly content: string;
-  readonly code: number | undefined;
+  /** The HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
   /** The delay the server asked for with `Retry-After` (ms), when it sent one. */
   readonly retryAfter: number | undefined;
-  constructor(content: string, code?: number, options?: { cause?: unknown; retryAfter?: number }) {
-    super(code === undefined ? content : `${code}: ${content}`, options);
+  constructor(content: string, status?: number, options?: { cause?: unknown; retryAfter?: number }) {
+    super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
-    this.code = code;
+    this.status = status;
     this.retryAfter = options?.retryAfter;
   }
 }
@@ -136,6 +149,7 @@ export class InfluxDBServerError extends InfluxModelsError {
  */
 export class InfluxResponseTooLargeError extends InfluxDBServerError {
   override name = 'InfluxResponseTooLargeError';
+  override readonly code: string = 'INFLUX_ERR_RESPONSE_TOO_LARGE';
   readonly option: 'maxResponseBytes' | 'maxChunkBytes';
   readonly limit: number;
   constructor(option: 'maxResponseBytes' | 'maxChunkBytes', limit: number, what: string) {
@@ -163,6 +177,7 @@ export class InfluxResponseTooLargeError extends InfluxDBServerError {
  */
 export class InfluxDBPartialWriteError extends InfluxDBClientError {
   override name = 'InfluxDBPartialWriteError';
+  override readonly code: string = 'INFLUX_ERR_PARTIAL_WRITE';
   /** The server's reason, e.g. `field type conflict: ...` or `points beyond retention policy`. */
   readonly reason: string;
   /** How many points the server dropped, when it said so. */
@@ -186,6 +201,7 @@ export class InfluxDBPartialWriteError extends InfluxDBClientError {
  */
 export class InfluxUnsupportedQueryError extends InfluxDBClientError {
   override name = 'InfluxUnsupportedQueryError';
+  override readonly code: string = 'INFLUX_ERR_UNSUPPORTED_QUERY';
   /** The unsupported part, e.g. `function holt_winters()`. */
   readonly feature: string;
   constructor(feature: string) {
@@ -204,6 +220,7 @@ export class InfluxUnsupportedQueryError extends InfluxDBClientError {
  */
 export class InfluxConnectionError extends InfluxModelsError {
   override name = 'InfluxConnectionError';
+  override readonly code: string = 'INFLUX_ERR_CONNECTION';
 }
 
 /**
@@ -216,6 +233,7 @@ export class InfluxConnectionError extends InfluxModelsError {
  */
 export class InfluxTimeoutError extends InfluxModelsError {
   override name = 'InfluxTimeoutError';
+  override readonly code: string = 'INFLUX_ERR_TIMEOUT';
 }
 
 /**
@@ -230,6 +248,7 @@ export class InfluxTimeoutError extends InfluxModelsError {
  */
 export class InfluxAbortError extends InfluxModelsError {
   override name = 'InfluxAbortError';
+  override readonly code: string = 'INFLUX_ERR_ABORTED';
 }
 
 /**
@@ -242,6 +261,7 @@ export class InfluxAbortError extends InfluxModelsError {
  */
 export class InfluxClosedError extends InfluxModelsError {
   override name = 'InfluxClosedError';
+  override readonly code: string = 'INFLUX_ERR_CLOSED';
 }
 
 /**
@@ -253,6 +273,7 @@ export class InfluxClosedError extends InfluxModelsError {
  */
 export class InfluxConfigError extends InfluxModelsError {
   override name = 'InfluxConfigError';
+  override readonly code: string = 'INFLUX_ERR_CONFIG';
 }
 
 /**
@@ -269,6 +290,7 @@ export class InfluxConfigError extends InfluxModelsError {
  */
 export class InfluxValidationError extends InfluxModelsError {
   override name = 'InfluxValidationError';
+  override readonly code: string = 'INFLUX_ERR_VALIDATION';
   readonly where: string;
   readonly property: string | undefined;
   readonly constraint: string | undefined;
@@ -298,6 +320,7 @@ export class InfluxValidationError extends InfluxModelsError {
  */
 export class InfluxBufferFullError extends InfluxModelsError {
   override name = 'InfluxBufferFullError';
+  override readonly code: string = 'INFLUX_ERR_BUFFER_FULL';
   /** Points pending (buffered, in flight or waiting for a retry) when the point was refused. */
   readonly pending: number;
   readonly maxPending: number;
@@ -341,7 +364,7 @@ export interface FlushClassReport {
  */
 export class InfluxFlushError extends InfluxModelsError {
   override name = 'InfluxFlushError';
-  readonly code = 'INFLUX_MODELS_FLUSH_FAILED';
+  override readonly code: string = 'INFLUX_MODELS_FLUSH_FAILED';
   constructor(
     readonly written: number,
     readonly failed: number,
@@ -389,6 +412,7 @@ export interface FieldTypeConflict {
  */
 export class InfluxFieldTypeConflictError extends InfluxConfigError {
   override name = 'InfluxFieldTypeConflictError';
+  override readonly code: string = 'INFLUX_ERR_FIELD_TYPE_CONFLICT';
   readonly conflicts: readonly FieldTypeConflict[];
   constructor(conflicts: readonly FieldTypeConflict[]) {
     super(
@@ -407,4 +431,125 @@ export class InfluxFieldTypeConflictError extends InfluxConfigError {
     );
     this.conflicts = conflicts;
   }
+}
+
+/**
+ * Permanent errors are not retried: the server refused the data (4xx, a partial write), the data
+ * or the configuration is wrong, or the client was closed or the call aborted. Everything else
+ * (connection errors, timeouts, 5xx and 429) is transient: retrying may succeed.
+ *
+ * ```ts
+ * isPermanent(new InfluxConnectionError('ECONNREFUSED')); // false (retried)
+ * isPermanent(new InfluxDBClientError('unable to parse …', 400)); // true
+ * ```
+ */
+export function isPermanent(error: Error): boolean {
+  return (
+    error instanceof InfluxDBClientError ||
+    error instanceof InfluxValidationError ||
+    error instanceof InfluxConfigError ||
+    error instanceof InfluxClosedError ||
+    error instanceof InfluxAbortError
+  );
+}
+
+/** Node and undici codes of a connection that failed or broke: retrying may help. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'Z_BUF_ERROR',
+  'Z_DATA_ERROR',
+]);
+/** undici codes of the idle timeout (`timeout`). */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Codes of a request the HTTP stack refused to build (a bad header, path or option). */
+const INVALID_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_CHAR']);
+
+/**
+ * The code of a Node or undici error: its own, its cause's, or the first of an AggregateError's
+ * (`connect` to every address of a name failed). Internal to the client's transport.
+ *
+ * ```ts
+ * systemErrorCode(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })); // 'ECONNREFUSED'
+ * ```
+ */
+export function systemErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] };
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  const first = e?.errors?.[0]?.code;
+  return typeof first === 'string' ? first : undefined;
+}
+
+/**
+ * The typed error of a request that failed below HTTP (an undici or Node error), and whether
+ * retrying may help: an idle timeout ({@link InfluxTimeoutError}) and a refused, reset or broken
+ * connection ({@link InfluxConnectionError}) are transient; a request the HTTP stack refused to
+ * build is an {@link InfluxConfigError}; TLS verification and anything unknown is a permanent
+ * {@link InfluxConnectionError}. `where` names the request (method and URL, no credentials),
+ * `idleTimeout` the `timeout` option for the message. Internal to the client's transport.
+ *
+ * ```ts
+ * classifyRequestFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'GET http://db:8086/ping', 30000);
+ * // { error: InfluxConnectionError('GET http://db:8086/ping: connect ECONNREFUSED (ECONNREFUSED)'), transient: true }
+ * ```
+ */
+export function classifyRequestFailure(
+  err: unknown,
+  where: string,
+  idleTimeout: number,
+): { error: InfluxModelsError; transient: boolean } {
+  const code = systemErrorCode(err);
+  const msg = (err as Error)?.message ?? String(err);
+  if (code !== undefined && INVALID_CODES.has(code)) {
+    return { error: new InfluxConfigError(`${where}: ${msg}`, { cause: err }), transient: false };
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return {
+      error: new InfluxTimeoutError(`${where}: no answer within ${idleTimeout} ms (${code})`, { cause: err }),
+      transient: true,
+    };
+  }
+  const error = new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+  const transient =
+    (code !== undefined && CONNECTION_CODES.has(code)) || /other side closed|socket|terminated/i.test(msg);
+  // TLS verification and anything unknown: not worth retrying.
+  return { error, transient };
+}
+
+/**
+ * The typed error of an HTTP answer whose status was not the expected one, and whether retrying may
+ * help: 5xx and 429 are a transient {@link InfluxDBServerError} (429 counts as server-side, so that
+ * sinks that treat {@link InfluxDBClientError} as permanent, the series registry, retry it later
+ * instead of dropping); any other status is a permanent {@link InfluxDBClientError}. Internal to the
+ * client's transport.
+ *
+ * ```ts
+ * classifyHttpStatus(503, 'busy', 2000); // { error: InfluxDBServerError (status 503, retryAfter 2000), transient: true }
+ * classifyHttpStatus(404, 'database not found: "x"', undefined).transient; // false
+ * ```
+ */
+export function classifyHttpStatus(
+  status: number,
+  content: string,
+  retryAfter: number | undefined,
+): { error: InfluxDBClientError | InfluxDBServerError; transient: boolean } {
+  if (status >= 500 || status === 429) {
+    return {
+      error: new InfluxDBServerError(content, status, retryAfter === undefined ? undefined : { retryAfter }),
+      transient: true,
+    };
+  }
+  return { error: new InfluxDBClientError(content, status), transient: false };
 }

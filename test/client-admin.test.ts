@@ -233,7 +233,7 @@ describe('users and privileges (second server with auth)', () => {
     await bob.query('SELECT * FROM m');
     const noWrite = await bob.write('m v=1 1\n').catch((e: unknown) => e);
     expect(noWrite).toBeInstanceOf(InfluxDBClientError);
-    expect((noWrite as InfluxDBClientError).code).toBe(403);
+    expect((noWrite as InfluxDBClientError).status).toBe(403);
 
     // GRANT replaces the privilege on the database (it does not add to it).
     await admin.grantPrivilege('WRITE', db, 'bob "the" user');
@@ -261,7 +261,7 @@ describe('users and privileges (second server with auth)', () => {
     await admin.setUserPassword('bob "the" user', pw2);
     const oldPw = await bob.query('SHOW DATABASES').catch((e: unknown) => e);
     expect(oldPw).toBeInstanceOf(InfluxDBClientError);
-    expect((oldPw as InfluxDBClientError).code).toBe(401);
+    expect((oldPw as InfluxDBClientError).status).toBe(401);
     expect(String((oldPw as Error).message)).not.toContain(pw1);
     const bob2 = as('bob "the" user', pw2);
     await bob2.query('SHOW DATABASES');

@@ -43,7 +43,7 @@ describe('a server with authentication on (and one with a UDP listener)', () => 
     const none = new InfluxDBClient({ host: server.host, port: server.port, database: 'authdb' });
     const e1 = await none.query('SELECT * FROM "m"').catch((e) => e);
     expect(e1).toBeInstanceOf(InfluxDBClientError);
-    expect(e1.code).toBe(401);
+    expect(e1.status).toBe(401);
     await none.close();
     const wrong = new InfluxDBClient({
       host: server.host,
@@ -53,7 +53,7 @@ describe('a server with authentication on (and one with a UDP listener)', () => 
     });
     const e2 = await wrong.writePoints(['m v=2 2'], { database: 'authdb' }).catch((e) => e);
     expect(e2).toBeInstanceOf(InfluxDBClientError);
-    expect(e2.code).toBe(401);
+    expect(e2.status).toBe(401);
     expect(`${e2.message}${e2.stack}`).not.toContain('nope-secret');
     await wrong.close();
   });
@@ -67,7 +67,7 @@ describe('a server with authentication on (and one with a UDP listener)', () => 
     expect(rs.length).toBe(1);
     const err = await c.write('m v=3 3\n').catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBClientError);
-    expect(err.code).toBe(403);
+    expect(err.status).toBe(403);
     await c.close();
   });
 

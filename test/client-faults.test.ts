@@ -71,7 +71,7 @@ describe('retries', () => {
       .ping()
       .catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBServerError);
-    expect(err.code).toBe(500);
+    expect(err.status).toBe(500);
     expect(err.content).toBe('boom');
     expect(err.message).toMatch(/after 3 attempts/);
     expect(f5.requests).toHaveLength(3);
@@ -93,7 +93,7 @@ describe('retries', () => {
       .catch((e) => e);
     // transient (a sink retries it later), unlike other 4xx
     expect(e429).toBeInstanceOf(InfluxDBServerError);
-    expect(e429.code).toBe(429);
+    expect(e429.status).toBe(429);
     expect(always429.requests).toHaveLength(2);
 
     const f400 = await fake((_req, res) => {
@@ -104,7 +104,7 @@ describe('retries', () => {
       .query('SELECT 1')
       .catch((e) => e);
     expect(e400).toBeInstanceOf(InfluxDBClientError);
-    expect(e400.code).toBe(400);
+    expect(e400.status).toBe(400);
     expect(f400.requests).toHaveLength(1);
   });
 
@@ -227,7 +227,7 @@ describe('broken responses', () => {
       .query('SELECT 1')
       .catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBServerError);
-    expect(err.code).toBe(502);
+    expect(err.status).toBe(502);
     expect(err.message).toMatch(/502 Bad Gateway/);
     expect(err.message.length).toBeLessThan(600);
   });
@@ -308,7 +308,7 @@ describe('authentication and secrets', () => {
     const c = client(f, { username: 'bob', password: secret, database: 'db' });
     const err = await c.query('SELECT 1').catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBClientError);
-    expect(err.code).toBe(401);
+    expect(err.status).toBe(401);
     const t = client(f, { token: secret });
     const err2 = await t.ping().catch((e) => e);
     for (const text of [

@@ -162,7 +162,7 @@ describe('bounded reads and a total deadline (never-ending and trickling bodies)
     for (const call of [() => c.writePoints(point), () => c.write('m v=1 1\n')]) {
       const e = await failure(call());
       expect(e).toBeInstanceOf(InfluxDBServerError);
-      expect((e as InfluxDBServerError).code).toBe(500);
+      expect((e as InfluxDBServerError).status).toBe(500);
       expect((e as InfluxDBServerError).content).toMatch(/error body cut at 65536 bytes/);
       expect((e as InfluxDBServerError).content.length).toBeLessThan(1000);
       measure();

@@ -132,7 +132,7 @@ for (const responseFormat of ['msgpack', 'json'] as const) {
     it('a query the server cannot parse raises InfluxDBClientError with code 400', async () => {
       const err = await client.query('SELEC nothing').catch((e) => e);
       expect(err).toBeInstanceOf(InfluxDBClientError);
-      expect(err.code).toBe(400);
+      expect(err.status).toBe(400);
       expect(err.content).toMatch(/error parsing query/);
     });
 
@@ -231,7 +231,7 @@ describe('expectedResponseCode (influxdb-python expected_response_code)', () => 
         .query('SELECT "value" FROM "cpu"', { expectedResponseCode: 204 })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InfluxDBClientError);
-      expect((err as InfluxDBClientError).code).toBe(200);
+      expect((err as InfluxDBClientError).status).toBe(200);
       await expect(
         client.queryMany('SHOW DATABASES; SHOW MEASUREMENTS', { expectedResponseCode: 201 }),
       ).rejects.toBeInstanceOf(InfluxDBClientError);

@@ -203,7 +203,7 @@ describe('writePoints', () => {
     if (err === undefined) throw new Error('the write should have failed');
     expect(err).toBeInstanceOf(InfluxDBPartialWriteError);
     expect(err).toBeInstanceOf(InfluxDBClientError);
-    expect(err.code).toBe(400);
+    expect(err.status).toBe(400);
     expect(err.dropped).toBe(1);
     expect(err.reason).toMatch(/field type conflict/);
     expect(err.message).toMatch(/other lines of the request were stored/);
@@ -217,7 +217,7 @@ describe('writePoints', () => {
   it('an unknown database is a permanent InfluxDBClientError (404)', async () => {
     const err = await client.writePoints(['m v=1'], { database: uniqueDatabase('missing') }).catch((e) => e);
     expect(err).toBeInstanceOf(InfluxDBClientError);
-    expect(err.code).toBe(404);
+    expect(err.status).toBe(404);
     expect(err.content).toMatch(/database not found/);
   });
 });

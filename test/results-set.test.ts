@@ -74,7 +74,7 @@ describe('ResultSet (influxdb-python RS cases)', () => {
       new ResultSet(input);
     } catch (e) {
       expect((e as InfluxDBClientError).content).toBe('Big error, many problems.');
-      expect((e as InfluxDBClientError).code).toBeUndefined();
+      expect((e as InfluxDBClientError).status).toBeUndefined();
     }
     expect(new ResultSet(input, false).error).toBe('Big error, many problems.');
   });

@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { Precision } from '../line-protocol/precision.js';
+import type { ReplicaBacklog } from '../sink.js';
 import type { HostOptions } from './host-pool.js';
+import type { AbortedRequest } from './http-transport.js';
 import type { RetryOptions, RetryPolicy } from './retry-policy.js';
 
 /**
@@ -136,4 +138,38 @@ export interface WriteOptions {
   /** 'line' (default): data is line protocol text; 'json': data is a write body of points. */
   protocol?: 'line' | 'json';
   signal?: AbortSignal;
+}
+
+/** What `InfluxDBClient#close` did. */
+export interface CloseReport {
+  /**
+   * Requests and streams that were still running and were aborted (with `InfluxClosedError`):
+   * open streams at once, requests when the grace period (`close({ timeout })`) ended.
+   */
+  aborted: AbortedRequest[];
+  /**
+   * With `replicate: 'all'`: the servers whose queue still held batches when the grace period
+   * ended (those batches were NOT written to them). Absent without replication.
+   */
+  unsent?: ReplicaBacklog[];
+}
+
+/** Options of `InfluxDBClient#request`. */
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  /** Query-string parameters. */
+  params?: Record<string, string>;
+  /** Request body. */
+  data?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Status that counts as success; any other raises. Default: any 2xx. */
+  expectedResponseCode?: number;
+  signal?: AbortSignal;
+}
+
+/** A raw HTTP response of `InfluxDBClient#request`. */
+export interface InfluxResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { InfluxConfigError } from '../errors.js';
-import type { ReplicaBacklog } from './replicated-writer.js';
+import type { ReplicaBacklog } from '../sink.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** One server of a client's `hosts` list. `port` defaults to 8086, `ssl` to the client's `ssl`. */

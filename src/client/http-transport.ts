@@ -1,15 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
+  classifyHttpStatus,
+  classifyRequestFailure,
   InfluxAbortError,
   InfluxClosedError,
-  InfluxConfigError,
-  InfluxConnectionError,
   InfluxDBClientError,
-  InfluxDBServerError,
+  type InfluxDBServerError,
   InfluxModelsError,
   InfluxResponseTooLargeError,
   InfluxTimeoutError,
+  systemErrorCode,
 } from '../errors.js';
 import type { BodyDecoder } from '../results/chunk-parser.js';
 import { preview } from '../results/json-decoder.js';
@@ -90,34 +91,8 @@ interface ActiveCall {
   controller: AbortController;
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'Z_BUF_ERROR',
-  'Z_DATA_ERROR',
-]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 /** At most this much of an error response's body is read (kept as an excerpt in the error). */
 export const MAX_ERROR_BODY = 64 * 1024;
-
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: { code?: unknown }[] };
-  if (typeof e?.code === 'string') return e.code;
-  if (typeof e?.cause?.code === 'string') return e.cause.code;
-  const first = e?.errors?.[0]?.code;
-  return typeof first === 'string' ? first : undefined;
-}
 
 /** A failure that may be retried, with the delay the server asked for. */
 class Transient {
@@ -547,16 +522,8 @@ export class HttpTransport {
     const content = truncated
       ? `${errorContent(headers, body)} (error body cut at ${MAX_ERROR_BODY} bytes)`
       : errorContent(headers, body);
-    if (status >= 500 || status === 429) {
-      // 429 counts as a server-side, transient failure (InfluxDBServerError), so that sinks that treat
-      // InfluxDBClientError as permanent (the series registry) retry it later instead of dropping.
-      const retryAfter = parseRetryAfter(headers['retry-after']);
-      throw new Transient(
-        new InfluxDBServerError(content, status, retryAfter === undefined ? undefined : { retryAfter }),
-        retryAfter,
-      );
-    }
-    throw new InfluxDBClientError(content, status);
+    const { error, transient } = classifyHttpStatus(status, content, parseRetryAfter(headers['retry-after']));
+    throw transient ? new Transient(error, (error as InfluxDBServerError).retryAfter) : error;
   }
 
   #classify(err: unknown, req: TransportRequest, signal: AbortSignal, host: HostEndpoint): unknown {
@@ -567,31 +534,12 @@ export class HttpTransport {
       if (reason instanceof InfluxModelsError) return reason;
       return new InfluxAbortError(`${where} was aborted`, { cause: reason });
     }
-    const code = errorCode(err);
-    const msg = (err as Error)?.message ?? String(err);
+    const code = systemErrorCode(err);
     if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED' || code === 'ClientDestroyedError') {
       if (this.#closed) return new InfluxClosedError('the client is closed', { cause: err });
     }
-    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {
-      return new InfluxConfigError(`${where}: ${msg}`, { cause: err });
-    }
-    if (code !== undefined && TIMEOUT_CODES.has(code)) {
-      return new Transient(
-        new InfluxTimeoutError(`${where}: no answer within ${this.#config.timeout} ms (${code})`, {
-          cause: err,
-        }),
-      );
-    }
-    if (
-      (code !== undefined && CONNECTION_CODES.has(code)) ||
-      /other side closed|socket|terminated/i.test(msg)
-    ) {
-      return new Transient(
-        new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err }),
-      );
-    }
-    // TLS verification and anything unknown: not worth retrying.
-    return new InfluxConnectionError(`${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+    const { error, transient } = classifyRequestFailure(err, where, this.#config.timeout);
+    return transient ? new Transient(error) : error;
   }
 
   /**

@@ -1,317 +1,81 @@
-import type { Dispatcher } from 'undici';
-import {
-  InfluxClosedError,
-  InfluxConfigError,
-  InfluxDBClientError,
-  InfluxDBPartialWriteError,
-  InfluxDBServerError,
-  InfluxValidationError,
-} from '../errors.js';
-import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
-import { inspectCustom, lazyRequire } from '../lazy-require.js';
-import {
-  createLineEncoder,
-  makeLines,
-  makeLinesBytes,
-  type Point,
-  type WriteBody,
-} from '../line-protocol/make-lines.js';
-import { checkPrecision, type Precision } from '../line-protocol/precision.js';
-import type { ModelClass } from '../models/model-metadata.js';
-import { createRepository, type Repository } from '../query/repository.js';
-import { chunkDecoderFor, responseDecoder, wireFormat } from '../results/chunk-parser.js';
-import {
-  DEFAULT_MAX_CHUNK_BYTES,
-  type RawResponse,
-  type ResponseFormat,
-} from '../results/response-format.js';
-import { type RawResult, ResultSet } from '../results/result-set.js';
-import type { CommitBatch, CommitOptions, ReplicaFlushOptions, ReplicatingSink } from '../sink.js';
-import { InfluxAdminApi } from './admin-api.js';
+import { checkInt, checkName, checkStringMap, describeValue } from '../check-value.js';
+import { InfluxClosedError, InfluxConfigError } from '../errors.js';
+import { inspectCustom } from '../lazy-require.js';
+import type { Point, WriteBody } from '../line-protocol/make-lines.js';
+import { ResultSet } from '../results/result-set.js';
 import type {
-  InfluxDBClientOptions,
+  CommitBatch,
+  CommitOptions,
+  ReplicaBacklog,
+  ReplicaFlushOptions,
+  ReplicatingSink,
+} from '../sink.js';
+import { InfluxAdminApi } from './admin-api.js';
+import {
+  authorizationHeader,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_REQUEST_TIMEOUT,
+  type InfluxDBClientConfig,
+  resolveClientConfig,
+  timeoutOption,
+} from './client-config.js';
+import { ClientConnection } from './client-connection.js';
+import type {
+  CloseReport,
+  InfluxResponse,
   QueryOptions,
+  RequestOptions,
   WriteOptions,
   WritePointsOptions,
 } from './client-options.js';
 import { parseDsn } from './dsn.js';
-import { checkHosts, type HostEndpoint, HostPool, type HostState } from './host-pool.js';
-import {
-  type AbortedRequest,
-  HttpTransport,
-  type TransportRequest,
-  type TransportResponse,
-} from './http-transport.js';
-import {
-  type FlushReport,
-  type ReplicaBacklog,
-  ReplicatedWriter,
-  type ReplicaWriteOptions,
-} from './replicated-writer.js';
-import { RetryPolicy } from './retry-policy.js';
-import { UdpSender } from './udp-sender.js';
-import { refuseUnknownKeys } from './unknown-options.js';
-import { checkConsistency } from './write-consistency.js';
+import type { HostState } from './host-pool.js';
+import { planQuery, QueryRequester } from './query-request.js';
+import type { FlushReport } from './replicated-writer.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { commitBatch } from './sink-adapter.js';
+import { type SendPacketOptions, UdpFront } from './udp-front.js';
+import { checkWritePointsOptions, WriteBatcher } from './write-batcher.js';
+
+export {
+  CLIENT_OPTION_KEYS,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_REQUEST_TIMEOUT,
+  type InfluxDBClientConfig,
+} from './client-config.js';
+export type { CloseReport, InfluxResponse, RequestOptions } from './client-options.js';
+export type { SendPacketOptions } from './udp-front.js';
 
 /**
- * Options of `new InfluxDBClient(...)`: {@link InfluxDBClientOptions} plus tuning that influxdb-python
- * does not have.
+ * The types of {@link InfluxDBClient.repository}, filled in by the query layer (it augments this
+ * interface with `model: ModelClass<T>` and `repository: Repository<T>`): the client does not
+ * depend on the query layer, the query layer provides repositories of the client.
  */
-export interface InfluxDBClientConfig extends InfluxDBClientOptions {
-  /**
-   * Wire format of query responses. Default 'msgpack' (exact types, faster; see src/results).
-   * 'json' cannot tell an integral float of 16+ digits from an integer: such float values come
-   * back as `bigint` (its `Number()` is the stored double).
-   */
-  responseFormat?: ResponseFormat;
-  /** First retry backoff in ms (doubles per attempt, with jitter). Default 100. */
-  retryBaseDelay?: number;
-  /** Largest retry backoff in ms, also the cap on a server's Retry-After. Default 30000. */
-  retryMaxDelay?: number;
-  /** Write requests in flight at once for `writePoints`. Default min(poolSize, 4). */
-  writeConcurrency?: number;
-  /** Largest write body in bytes before a batch is cut (besides `batchSize`). Default 10 MiB. */
-  maxBatchBytes?: number;
-  /** Precision of the server's UDP listener (its `[[udp]] precision`). Default 'n'. */
-  udpPrecision?: Precision;
-  /** Largest UDP datagram in bytes. Default 1400 (see UdpSender). */
-  maxDatagramBytes?: number;
-  /**
-   * `'all'`: every write goes to every server of `hosts` (as influxdb-relay does), through a queue
-   * per server; a write resolves once one server stored it, a server that is down gets its copies
-   * in order when it is back. See `client.flush()` and README "Several servers".
-   */
-  replicate?: 'all';
-  /** Largest backlog of one server in bytes with `replicate: 'all'`. Default 268435456 (256 MiB). */
-  maxReplicaBacklog?: number;
-}
+// biome-ignore lint/suspicious/noEmptyInterface: an interface (not a type) so that the query layer can augment it
+// biome-ignore lint/correctness/noUnusedVariables: T is used by the query layer's augmentation
+export interface ClientRepositoryTypes<T extends object> {}
+
+/** The model class `client.repository()` takes (`ModelClass<T>` once the query layer is loaded). */
+export type RepositoryModel<T extends object> = ClientRepositoryTypes<T>['model' &
+  keyof ClientRepositoryTypes<T>];
+/** What `client.repository()` returns (`Repository<T>` once the query layer is loaded). */
+export type ClientRepository<T extends object> = ClientRepositoryTypes<T>['repository' &
+  keyof ClientRepositoryTypes<T>];
+
+type RepositoryFactory = (client: InfluxDBClient, model: unknown) => unknown;
+let repositoryFactory: RepositoryFactory | undefined;
 
 /**
- * Every option `new InfluxDBClient(...)` takes (the type makes sure none is missing): any other key
- * is refused with the nearest one suggested.
- */
-const CLIENT_OPTION_KEYS = Object.keys({
-  host: true,
-  port: true,
-  hosts: true,
-  username: true,
-  password: true,
-  token: true,
-  database: true,
-  ssl: true,
-  verifySsl: true,
-  ca: true,
-  cert: true,
-  key: true,
-  timeout: true,
-  retries: true,
-  retry: true,
-  useUdp: true,
-  udpPort: true,
-  proxy: true,
-  poolSize: true,
-  path: true,
-  gzip: true,
-  headers: true,
-  dispatcher: true,
-  requestTimeout: true,
-  maxResponseBytes: true,
-  maxChunkBytes: true,
-  responseFormat: true,
-  retryBaseDelay: true,
-  retryMaxDelay: true,
-  writeConcurrency: true,
-  maxBatchBytes: true,
-  udpPrecision: true,
-  maxDatagramBytes: true,
-  replicate: true,
-  maxReplicaBacklog: true,
-} satisfies Record<keyof InfluxDBClientConfig, true>);
-
-/**
- * Default `requestTimeout`: 5 minutes for one whole call.
+ * Called by the query layer when it is loaded (`import 'influx-models'` loads it): makes
+ * `client.repository(Model)` build a `Repository`. Not part of the public API.
  *
  * ```ts
- * new InfluxDBClient({ requestTimeout: DEFAULT_REQUEST_TIMEOUT / 10 }); // 30 s per call
+ * provideRepositoryFactory((client, model) => createRepository(client, model));
  * ```
  */
-export const DEFAULT_REQUEST_TIMEOUT = 300_000;
-/**
- * Default `maxResponseBytes`: 256 MiB for a whole (not streamed) response body.
- *
- * ```ts
- * new InfluxDBClient({ maxResponseBytes: 2 * DEFAULT_MAX_RESPONSE_BYTES }); // allow 512 MiB
- * ```
- */
-export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-/**
- * Default grace period of `close()`: 5 s for requests in flight to finish before they are aborted.
- *
- * ```ts
- * await client.close({ timeout: DEFAULT_CLOSE_TIMEOUT * 2 }); // wait up to 10 s
- * ```
- */
-export const DEFAULT_CLOSE_TIMEOUT = 5_000;
-
-/** What {@link InfluxDBClient.close} did. */
-export interface CloseReport {
-  /**
-   * Requests and streams that were still running and were aborted (with {@link InfluxClosedError}):
-   * open streams at once, requests when the grace period (`close({ timeout })`) ended.
-   */
-  aborted: AbortedRequest[];
-  /**
-   * With `replicate: 'all'`: the servers whose queue still held batches when the grace period
-   * ended (those batches were NOT written to them). Absent without replication.
-   */
-  unsent?: ReplicaBacklog[];
-}
-
-/** Options of {@link InfluxDBClient.request}. */
-export interface RequestOptions {
-  method?: 'GET' | 'POST';
-  /** Query-string parameters. */
-  params?: Record<string, string>;
-  /** Request body. */
-  data?: string | Buffer;
-  headers?: Record<string, string>;
-  /** Status that counts as success; any other raises. Default: any 2xx. */
-  expectedResponseCode?: number;
-  signal?: AbortSignal;
-}
-
-/** A raw HTTP response of {@link InfluxDBClient.request}. */
-export interface InfluxResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** Options of {@link InfluxDBClient.sendPacket}. */
-export interface SendPacketOptions {
-  /** 'line' (default): the packet is line protocol or an array of lines; 'json': a write body. */
-  protocol?: 'line' | 'json';
-  /** Precision to encode a 'json' packet in; must match the UDP listener's precision. */
-  timePrecision?: Precision;
-}
-
-/** A validated query request. */
-interface QueryPlan {
-  statements: LexedStatement[];
-  httpMethod: 'GET' | 'POST';
-  query: Record<string, string>;
-  body: string | undefined;
-  epoch: Precision | undefined;
-  raise: boolean;
-  expectedStatus: number | undefined;
-}
-
-const PARTIAL_WRITE = /partial write:\s*([\s\S]*?)(?:\s+dropped=(\d+))?\s*$/;
-const DEFAULT_BATCH = 5000;
-/** undici loads on the first client built (see lazy-require.ts), not on `import 'influx-models'`. */
-const loadUndici = lazyRequire<typeof import('undici')>('undici');
-
-function checkInt(value: unknown, where: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InfluxConfigError(`${where}: must be an integer from ${min} to ${max}, got ${kindOf(value)}`);
-  }
-  return value;
-}
-
-/** A wrong value's number or kind, never its text (a misplaced option may hold a secret). */
-function kindOf(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-}
-
-/** The `{ timeout }` options object of `close` and `flush`: checked, with its default. */
-function timeoutOption(options: unknown, method: string, fallback: number, more: string[] = []): number {
-  if (options === null || typeof options !== 'object') {
-    throw new InfluxConfigError(`${method}(options): must be an object, got ${describe(options)}`);
-  }
-  refuseUnknownKeys(options as Record<string, unknown>, ['timeout', ...more], method);
-  const { timeout } = options as { timeout?: unknown };
-  return timeout === undefined ? fallback : checkInt(timeout, `${method}(timeout)`, 0, 2_147_483_647);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
-
-function checkName(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value)) {
-    throw new InfluxConfigError(
-      `${where}: must be a non-empty string without control characters, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-function checkStringMap(value: unknown, where: string): Record<string, string> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InfluxConfigError(`${where}: must be an object of strings, got ${describe(value)}`);
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string')
-      throw new InfluxConfigError(`${where}.${k}: must be a string, got ${describe(v)}`);
-    out[k] = v;
-  }
-  return out;
-}
-
-/** The `epoch` query parameter InfluxDB 1.x understands for a precision. */
-function epochParam(p: Precision): string {
-  return p === 'n' ? 'ns' : p;
-}
-
-/** The `precision` write parameter for a precision. */
-function precisionParam(p: Precision): string {
-  return p === 'ns' ? 'n' : p;
-}
-
-/** Encodes `bindParams` as the JSON object InfluxDB binds to `$name` (bigints exact). */
-function encodeBindParams(values: Record<string, unknown>, where: string): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(values)) {
-    let text: string;
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        text = JSON.stringify(v);
-        break;
-      case 'number':
-        if (!Number.isFinite(v))
-          throw new InfluxConfigError(`${where}.${k}: ${v} cannot be bound; use a finite number`);
-        text = JSON.stringify(v);
-        break;
-      case 'bigint':
-        text = v.toString();
-        break;
-      default:
-        throw new InfluxConfigError(
-          `${where}.${k}: must be a string, number, boolean or bigint, got ${describe(v)}`,
-        );
-    }
-    parts.push(`${JSON.stringify(k)}:${text}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function gzipAsync(body: string | Buffer): Promise<Buffer> {
-  const { gzip } = process.getBuiltinModule('node:zlib');
-  return new Promise((resolve, reject) => gzip(body, (err, out) => (err ? reject(err) : resolve(out))));
+export function provideRepositoryFactory(factory: RepositoryFactory): void {
+  repositoryFactory = factory;
 }
 
 /**
@@ -342,30 +106,18 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
 export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
   /** The retry policy of this client's requests (see {@link RetryPolicy}). */
   readonly retryPolicy: RetryPolicy;
-  readonly #transport: HttpTransport;
-  readonly #hosts: HostPool;
-  /** The per-server write queues with `replicate: 'all'`. */
-  readonly #replicas: ReplicatedWriter | undefined;
-  /** The connection pools the client made (closed by close()); none when `dispatcher` was given. */
-  readonly #ownDispatchers: Dispatcher[] = [];
-  readonly #host: string;
-  readonly #port: number;
+  readonly #connection: ClientConnection;
+  readonly #queries: QueryRequester;
+  readonly #writer: WriteBatcher;
+  /** The UDP side: made for `useUdp` and on the first `sendPacket`. */
+  readonly #udp: UdpFront;
+  readonly #useUdp: boolean;
+  readonly #udpPort: number;
   readonly #baseUrl: string;
   /** Every server's base URL, comma-separated (for toString and toJSON). */
   readonly #urlList: string;
-  readonly #format: ResponseFormat;
-  readonly #gzip: boolean;
-  readonly #useUdp: boolean;
-  readonly #udpPort: number;
-  readonly #udpPrecision: Precision;
-  readonly #maxDatagramBytes: number | undefined;
-  readonly #writeConcurrency: number;
-  readonly #maxBatchBytes: number;
-  readonly #maxChunkBytes: number;
-  readonly #headers: Record<string, string>;
   #database: string | undefined;
   #username: string | undefined;
-  #udp: UdpSender | undefined;
   #closed = false;
   #closing: Promise<CloseReport> | undefined;
 
@@ -375,217 +127,32 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   constructor(options: InfluxDBClientConfig = {}) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`InfluxDBClient(options): must be an object, got ${describe(options)}`);
-    }
-    const o = options;
-    refuseUnknownKeys(o, CLIENT_OPTION_KEYS, 'InfluxDBClient');
-    for (const k of ['ssl', 'verifySsl', 'useUdp', 'gzip'] as const) {
-      if (o[k] !== undefined && typeof o[k] !== 'boolean') {
-        throw new InfluxConfigError(`InfluxDBClient(${k}): must be true or false, got ${kindOf(o[k])}`);
-      }
-    }
-    const checkHost = (value: unknown, where: string): string => {
-      const h = checkName(value, where);
-      if (/[\s/?#@]/.test(h)) {
-        throw new InfluxConfigError(`${where}: must be a host name or IP address, got ${describe(h)}`);
-      }
-      return h;
-    };
-    const checkPort = (value: unknown, where: string) => checkInt(value, where, 1, 65535);
-    if (o.hosts !== undefined && (o.host !== undefined || o.port !== undefined)) {
-      throw new InfluxConfigError(
-        'InfluxDBClient: give either host/port or hosts (a list of { host, port, ssl }), not both',
-      );
-    }
-    const hostList =
-      o.hosts !== undefined
-        ? checkHosts(o.hosts, o.ssl === true, checkHost, checkPort)
-        : [
-            {
-              host: o.host === undefined ? 'localhost' : checkHost(o.host, 'InfluxDBClient(host)'),
-              port: o.port === undefined ? 8086 : checkPort(o.port, 'InfluxDBClient(port)'),
-              ssl: o.ssl === true,
-            },
-          ];
-    const originOf = (h: { host: string; port: number; ssl: boolean }) => {
-      const bare = h.host.startsWith('[') ? h.host : h.host.includes(':') ? `[${h.host}]` : h.host;
-      return `${h.ssl ? 'https' : 'http'}://${bare}:${h.port}`;
-    };
-    const first = hostList[0] as { host: string; port: number; ssl: boolean };
-    this.#host = first.host;
-    this.#port = first.port;
-    const origin = originOf(first);
-    if (!hostList.some((h) => h.ssl) && (o.cert !== undefined || o.key !== undefined)) {
-      // influxdb-python raises here too: a client certificate over plain HTTP would go unused.
-      throw new InfluxConfigError(
-        `InfluxDBClient(${o.cert !== undefined ? 'cert' : 'key'}): a client certificate needs ssl: true (https); it would be unused over http`,
-      );
-    }
-    let pathPrefix = '';
-    if (o.path !== undefined && o.path !== '') {
-      if (typeof o.path !== 'string' || !/^\/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(o.path)) {
-        throw new InfluxConfigError(
-          `InfluxDBClient(path): must be a URL path like '/influx', got ${describe(o.path)}`,
-        );
-      }
-      pathPrefix = `/${o.path.replace(/^\/+|\/+$/g, '')}`;
-      if (pathPrefix === '/') pathPrefix = '';
-    }
-    this.#baseUrl = `${origin}${pathPrefix}`;
-    this.#urlList = hostList.map((h) => `${originOf(h)}${pathPrefix}`).join(',');
-    const timeout = o.timeout === undefined ? 30_000 : checkInt(o.timeout, 'InfluxDBClient(timeout)', 0);
-    const requestTimeout =
-      o.requestTimeout === undefined
-        ? DEFAULT_REQUEST_TIMEOUT
-        : checkInt(o.requestTimeout, 'InfluxDBClient(requestTimeout)', 0, 2_147_483_647);
-    const maxResponseBytes =
-      o.maxResponseBytes === undefined
-        ? DEFAULT_MAX_RESPONSE_BYTES
-        : checkInt(o.maxResponseBytes, 'InfluxDBClient(maxResponseBytes)', 1);
-    this.#maxChunkBytes =
-      o.maxChunkBytes === undefined
-        ? DEFAULT_MAX_CHUNK_BYTES
-        : checkInt(o.maxChunkBytes, 'InfluxDBClient(maxChunkBytes)', 1);
-    const retries = o.retries === undefined ? 3 : checkInt(o.retries, 'InfluxDBClient(retries)', 0);
-    const poolSize =
-      o.poolSize === undefined ? 10 : checkInt(o.poolSize, 'InfluxDBClient(poolSize)', 1, 1024);
-    this.#udpPort = o.udpPort === undefined ? 4444 : checkInt(o.udpPort, 'InfluxDBClient(udpPort)', 1, 65535);
-    this.#useUdp = o.useUdp === true;
-    this.#udpPrecision =
-      o.udpPrecision === undefined ? 'n' : checkPrecision(o.udpPrecision, 'InfluxDBClient(udpPrecision)');
-    this.#maxDatagramBytes = o.maxDatagramBytes;
-    this.#gzip = o.gzip === true;
-    if (o.responseFormat !== undefined && o.responseFormat !== 'json' && o.responseFormat !== 'msgpack') {
-      throw new InfluxConfigError(
-        `InfluxDBClient(responseFormat): must be 'msgpack' or 'json', got ${describe(o.responseFormat)}`,
-      );
-    }
-    this.#format = o.responseFormat ?? 'msgpack';
-    this.#writeConcurrency =
-      o.writeConcurrency === undefined
-        ? Math.min(poolSize, 4)
-        : checkInt(o.writeConcurrency, 'InfluxDBClient(writeConcurrency)', 1, 1024);
-    this.#maxBatchBytes =
-      o.maxBatchBytes === undefined
-        ? 10 * 1024 * 1024
-        : checkInt(o.maxBatchBytes, 'InfluxDBClient(maxBatchBytes)', 1024);
-    const retryBaseDelay =
-      o.retryBaseDelay === undefined
-        ? undefined
-        : checkInt(o.retryBaseDelay, 'InfluxDBClient(retryBaseDelay)', 0);
-    const retryMaxDelay =
-      o.retryMaxDelay === undefined
-        ? undefined
-        : checkInt(o.retryMaxDelay, 'InfluxDBClient(retryMaxDelay)', 0);
-    this.retryPolicy = new RetryPolicy(
-      o.retry ?? {},
-      RetryPolicy.CLIENT_DEFAULTS,
-      'InfluxDBClient(retry)',
-    ).with({
-      maxAttempts: o.retries === undefined ? undefined : retries === 0 ? Number.POSITIVE_INFINITY : retries,
-      minDelay: retryBaseDelay,
-      maxDelay: retryMaxDelay,
+    const config = resolveClientConfig(options);
+    this.retryPolicy = config.retry;
+    this.#baseUrl = config.baseUrl;
+    this.#urlList = config.urlList;
+    this.#database = config.database;
+    this.#username = config.username;
+    this.#useUdp = config.useUdp;
+    this.#udpPort = config.udpPort;
+    const first = config.hosts[0] as { host: string };
+    this.#udp = new UdpFront({
+      host: first.host,
+      port: config.udpPort,
+      precision: config.udpPrecision,
+      maxDatagramBytes: config.maxDatagramBytes,
     });
-    if (o.database !== undefined) this.#database = checkName(o.database, 'InfluxDBClient(database)');
-
-    const headers = checkStringMap(o.headers, 'InfluxDBClient(headers)');
-    for (const [k, v] of Object.entries(headers)) {
-      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) {
-        throw new InfluxConfigError(
-          `InfluxDBClient(headers): header ${JSON.stringify(k)} contains a line break`,
-        );
-      }
-    }
-    const userHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(headers)) userHeaders[k.toLowerCase()] = v;
-    this.#headers = userHeaders;
-    if (o.token !== undefined && (o.username !== undefined || o.password !== undefined)) {
-      throw new InfluxConfigError('InfluxDBClient: give either token or username/password, not both');
-    }
-    const auth = this.#authHeader(o.username, o.password, o.token);
-    this.#username = o.username;
-
-    let dispatcherFor: (origin: string) => Dispatcher;
-    if (o.dispatcher !== undefined) {
-      if (o.dispatcher === null || typeof (o.dispatcher as Dispatcher).request !== 'function') {
-        throw new InfluxConfigError('InfluxDBClient(dispatcher): must be an undici Dispatcher');
-      }
-      const given = o.dispatcher;
-      dispatcherFor = () => given;
-    } else {
-      const tls = {
-        rejectUnauthorized: o.verifySsl !== false,
-        ...(o.ca !== undefined ? { ca: o.ca } : {}),
-        ...(o.cert !== undefined ? { cert: o.cert } : {}),
-        ...(o.key !== undefined ? { key: o.key } : {}),
-      };
-      if (o.proxy !== undefined) {
-        let proxyUrl: URL;
-        try {
-          proxyUrl = new URL(checkName(o.proxy, 'InfluxDBClient(proxy)'));
-        } catch {
-          throw new InfluxConfigError('InfluxDBClient(proxy): must be a URL like http://proxy:3128');
-        }
-        if (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:') {
-          throw new InfluxConfigError(
-            `InfluxDBClient(proxy): scheme must be http or https, got ${proxyUrl.protocol}`,
-          );
-        }
-        const { ProxyAgent } = loadUndici();
-        const agent = new ProxyAgent({ uri: o.proxy, requestTls: tls, connections: poolSize });
-        this.#ownDispatchers.push(agent);
-        dispatcherFor = () => agent;
-      } else {
-        // one connection pool per server
-        dispatcherFor = (origin) => {
-          const { Pool } = loadUndici();
-          const pool = new Pool(origin, { connections: poolSize, connect: tls });
-          this.#ownDispatchers.push(pool);
-          return pool;
-        };
-      }
-    }
-    const endpoints: HostEndpoint[] = hostList.map((h) => {
-      const at = originOf(h);
-      return { origin: at, host: h.host, port: h.port, ssl: h.ssl, dispatcher: dispatcherFor(at) };
-    });
-    const retry = this.retryPolicy;
-    this.#hosts = new HostPool(endpoints, retry);
-    this.#transport = new HttpTransport({
-      hosts: this.#hosts,
-      pathPrefix,
-      headers: auth === undefined ? userHeaders : { ...userHeaders, authorization: auth },
-      timeout,
-      requestTimeout,
-      maxResponseBytes,
-      retry,
-      acceptGzip: this.#gzip,
-    });
-    const transport = this.#transport;
-    this.#hosts.setProbe((endpoint) => transport.probe(endpoint));
-    if (o.replicate !== undefined && o.replicate !== 'all') {
-      throw new InfluxConfigError(`InfluxDBClient(replicate): must be 'all', got ${describe(o.replicate)}`);
-    }
-    if (this.#useUdp && (o.replicate !== undefined || hostList.length > 1)) {
-      throw new InfluxConfigError(
-        'InfluxDBClient(useUdp): UDP writes go to one server; not with several hosts or replicate',
-      );
-    }
-    const maxBacklog =
-      o.maxReplicaBacklog === undefined
-        ? 256 * 1024 * 1024
-        : checkInt(o.maxReplicaBacklog, 'InfluxDBClient(maxReplicaBacklog)', 1);
-    this.#replicas =
-      o.replicate === 'all'
-        ? new ReplicatedWriter(
-            this.#hosts,
-            (req, host) => transport.send({ ...req, host, retry: false }),
-            retry,
-            maxBacklog,
-            requestTimeout,
-          )
-        : undefined;
+    this.#connection = new ClientConnection(config);
+    const { transport, replicas } = this.#connection;
+    this.#queries = new QueryRequester(transport, config.responseFormat, config.maxChunkBytes);
+    this.#writer = new WriteBatcher(
+      transport,
+      replicas,
+      config.gzip,
+      config.writeConcurrency,
+      config.maxBatchBytes,
+      () => this.#database,
+    );
   }
 
   /**
@@ -600,25 +167,6 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
     return new InfluxDBClient(parseDsn(dsn, overrides));
   }
 
-  #authHeader(username?: unknown, password?: unknown, token?: unknown): string | undefined {
-    if (token !== undefined) {
-      if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)) {
-        throw new InfluxConfigError('InfluxDBClient(token): must be a non-empty string without line breaks');
-      }
-      return `Token ${token}`;
-    }
-    if (username === undefined && password === undefined) return undefined;
-    if (typeof username !== 'string' || username === '' || username.includes(':')) {
-      throw new InfluxConfigError(
-        `InfluxDBClient(username): must be a non-empty string without ':' when a password is given`,
-      );
-    }
-    if (password !== undefined && typeof password !== 'string') {
-      throw new InfluxConfigError('InfluxDBClient(password): must be a string');
-    }
-    return `Basic ${Buffer.from(`${username}:${password ?? ''}`, 'utf8').toString('base64')}`;
-  }
-
   /**
    * Each server's state, in the order of `hosts` (one entry for a single-host client): healthy or
    * unhealthy, failures in a row, the last error, when it is probed next, its version once known.
@@ -631,8 +179,8 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * ```
    */
   hosts(): HostState[] {
-    const states = this.#hosts.states();
-    const backlog = this.#replicas?.backlog();
+    const states = this.#connection.hosts.states();
+    const backlog = this.#connection.replicas?.backlog();
     if (backlog !== undefined) {
       for (let i = 0; i < states.length; i++) (states[i] as HostState).backlog = backlog[i] as ReplicaBacklog;
     }
@@ -657,10 +205,11 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
     const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT, ['waitForDown']);
     const { waitForDown } = options;
     if (waitForDown !== undefined && typeof waitForDown !== 'boolean') {
-      throw new InfluxConfigError(`flush(waitForDown): must be a boolean, got ${describe(waitForDown)}`);
+      throw new InfluxConfigError(`flush(waitForDown): must be a boolean, got ${describeValue(waitForDown)}`);
     }
-    if (this.#replicas === undefined) return { drained: true, hosts: [] };
-    return this.#replicas.flush(timeout, waitForDown ?? true);
+    const replicas = this.#connection.replicas;
+    if (replicas === undefined) return { drained: true, hosts: [] };
+    return replicas.flush(timeout, waitForDown ?? true);
   }
 
   /**
@@ -673,7 +222,8 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * ```
    */
   replicaUrls(): readonly string[] {
-    return this.#replicas === undefined ? [] : this.#replicas.backlog().map((b) => b.url);
+    const replicas = this.#connection.replicas;
+    return replicas === undefined ? [] : replicas.backlog().map((b) => b.url);
   }
 
   /**
@@ -687,7 +237,7 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   async checkHosts(): Promise<HostState[]> {
     this.#checkOpen('checkHosts');
-    return this.#hosts.check();
+    return this.#connection.hosts.check();
   }
 
   /** The base URL requests go to (no credentials); the first server's with `hosts`. */
@@ -731,9 +281,9 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   switchUser(username: string, password: string): void {
     this.#checkOpen('switchUser');
-    const auth = this.#authHeader(checkName(username, 'switchUser(username)'), password);
+    const auth = authorizationHeader(checkName(username, 'switchUser(username)'), password);
     if (typeof password !== 'string') throw new InfluxConfigError('switchUser(password): must be a string');
-    this.#transport.setAuthorization(auth);
+    this.#connection.transport.setAuthorization(auth);
     this.#username = username;
   }
 
@@ -746,7 +296,11 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   async ping(options: { signal?: AbortSignal } = {}): Promise<string> {
     this.#checkOpen('ping');
-    const res = await this.#transport.send({ method: 'GET', path: '/ping', signal: options.signal });
+    const res = await this.#connection.transport.send({
+      method: 'GET',
+      path: '/ping',
+      signal: options.signal,
+    });
     const v = res.headers['x-influxdb-version'];
     return (Array.isArray(v) ? v[0] : v) ?? '';
   }
@@ -764,17 +318,19 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
     this.#checkOpen('request');
     if (typeof path !== 'string' || !path.startsWith('/') || /[\s?#]/.test(path)) {
       throw new InfluxConfigError(
-        `request(path): must be an absolute path like '/ping', got ${describe(path)}`,
+        `request(path): must be an absolute path like '/ping', got ${describeValue(path)}`,
       );
     }
     if (options.data !== undefined && typeof options.data !== 'string' && !Buffer.isBuffer(options.data)) {
-      throw new InfluxConfigError(`request(data): must be a string or Buffer, got ${describe(options.data)}`);
+      throw new InfluxConfigError(
+        `request(data): must be a string or Buffer, got ${describeValue(options.data)}`,
+      );
     }
     const method = options.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST') {
-      throw new InfluxConfigError(`request(method): must be 'GET' or 'POST', got ${describe(method)}`);
+      throw new InfluxConfigError(`request(method): must be 'GET' or 'POST', got ${describeValue(method)}`);
     }
-    const res: TransportResponse = await this.#transport.send({
+    return this.#connection.transport.send({
       method,
       path,
       query: checkStringMap(options.params, 'request(params)'),
@@ -787,130 +343,9 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
           }
         : {}),
     });
-    return res;
   }
 
-  // ---- queries ----------------------------------------------------------------------------------
-
-  #queryRequest(method: string, q: unknown, options: QueryOptions, chunked: boolean): QueryPlan {
-    this.#checkOpen(method);
-    if (typeof q !== 'string')
-      throw new InfluxConfigError(`${method}(q): must be an InfluxQL string, got ${describe(q)}`);
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`${method}(options): must be an object, got ${describe(options)}`);
-    }
-    const statements = splitStatements(q);
-    if (statements.length === 0) throw new InfluxConfigError(`${method}(q): the query has no statement`);
-    const epoch = options.epoch === undefined ? undefined : checkPrecision(options.epoch, `${method}(epoch)`);
-    const params = checkStringMap(options.params, `${method}(params)`);
-    const form: Record<string, string> = { q };
-    const qs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params)) {
-      if (k === 'q' || k === 'params') form[k] = v;
-      else qs[k] = v;
-    }
-    const db =
-      options.database === undefined ? this.#database : checkName(options.database, `${method}(database)`);
-    if (db !== undefined) qs.db = db;
-    if (options.retentionPolicy !== undefined)
-      qs.rp = checkName(options.retentionPolicy, `${method}(retentionPolicy)`);
-    if (epoch !== undefined) qs.epoch = epochParam(epoch);
-    if (chunked) {
-      qs.chunked = 'true';
-      qs.chunk_size = String(
-        options.chunkSize === undefined ? 10_000 : checkInt(options.chunkSize, `${method}(chunkSize)`, 1),
-      );
-    }
-    if (options.bindParams !== undefined) {
-      if (options.bindParams === null || typeof options.bindParams !== 'object') {
-        throw new InfluxConfigError(
-          `${method}(bindParams): must be an object, got ${describe(options.bindParams)}`,
-        );
-      }
-      let merged: Record<string, unknown> = {};
-      if (form.params !== undefined) {
-        try {
-          merged = JSON.parse(form.params);
-        } catch {
-          throw new InfluxConfigError(`${method}(params.params): must be a JSON object`);
-        }
-      }
-      form.params = encodeBindParams({ ...merged, ...options.bindParams }, `${method}(bindParams)`);
-    }
-    let httpMethod = options.method ?? (statements.some((s) => s.kind === 'write') ? 'POST' : 'GET');
-    if (httpMethod !== 'GET' && httpMethod !== 'POST') {
-      throw new InfluxConfigError(`${method}(method): must be 'GET' or 'POST', got ${describe(httpMethod)}`);
-    }
-    // Long reads go in a POST body (URLs are limited); InfluxDB runs reads sent by POST too.
-    const formText = new URLSearchParams(form).toString();
-    if (httpMethod === 'GET' && formText.length > 6000) httpMethod = 'POST';
-    // A password never goes in a URL (URLs end up in proxy and server logs): such text goes in a body.
-    if (httpMethod === 'GET' && /\bPASSWORD\b/i.test(q)) httpMethod = 'POST';
-    let body: string | undefined;
-    if (httpMethod === 'GET') Object.assign(qs, form);
-    else body = formText;
-    if (options.raiseErrors !== undefined && typeof options.raiseErrors !== 'boolean') {
-      throw new InfluxConfigError(`${method}(raiseErrors): must be a boolean`);
-    }
-    const expectedStatus =
-      options.expectedResponseCode === undefined
-        ? undefined
-        : checkInt(options.expectedResponseCode, `${method}(expectedResponseCode)`, 100, 599);
-    return {
-      statements,
-      httpMethod,
-      query: qs,
-      body,
-      epoch,
-      raise: options.raiseErrors !== false,
-      expectedStatus,
-    };
-  }
-
-  /** The HTTP request of a planned query (the body, when any, holds the form-encoded statement). */
-  #queryHttpRequest(r: QueryPlan, signal: AbortSignal | undefined): TransportRequest {
-    const headers: Record<string, string> = {
-      accept: this.#format === 'msgpack' ? 'application/x-msgpack' : 'application/json',
-    };
-    if (r.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    return {
-      method: r.httpMethod,
-      path: '/query',
-      query: r.query,
-      ...(r.body !== undefined ? { body: r.body } : {}),
-      ...(r.expectedStatus !== undefined ? { expectedStatus: r.expectedStatus } : {}),
-      headers,
-      signal,
-    };
-  }
-
-  async #runQuery(
-    method: string,
-    q: unknown,
-    options: QueryOptions,
-  ): Promise<{ results: RawResult[]; raise: boolean }> {
-    const r = this.#queryRequest(method, q, options, false);
-    if (method === 'query' && r.statements.length > 1) {
-      throw new InfluxConfigError(
-        `query(q): the text holds ${r.statements.length} statements; query() runs one, use queryMany() for several`,
-      );
-    }
-    // The body is decoded as it arrives (msgpack), never held whole.
-    const res = await this.#transport.receive(this.#queryHttpRequest(r, options.signal), (headers) => {
-      refuseCsvForSeveral(headers, r);
-      return responseDecoder(String(headers['content-type'] ?? ''), { epoch: r.epoch });
-    });
-    const decoded: RawResponse = res.value;
-    if (typeof decoded.error === 'string') throw new InfluxDBClientError(decoded.error, res.status);
-    const results = decoded.results ?? [];
-    if (results.length === 0) {
-      // The shape is checked by the decoder; an answer without any result is not one either.
-      throw new InfluxDBServerError(
-        `the server's response has no result for the ${r.statements.length === 1 ? 'statement' : `${r.statements.length} statements`} (an empty "results" list)`,
-      );
-    }
-    return { results, raise: r.raise };
-  }
+  // ---- queries (planned and decoded by query-request.ts) -----------------------------------------
 
   /**
    * Runs ONE InfluxQL statement and returns its {@link ResultSet}. A text with several statements
@@ -927,8 +362,10 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * `InfluxTimeoutError` after the retries.
    */
   async query(q: string, options: QueryOptions = {}): Promise<ResultSet> {
-    const { results, raise } = await this.#runQuery('query', q, options);
-    return new ResultSet(results[0] ?? { statement_id: 0 }, raise);
+    this.#checkOpen('query');
+    const plan = planQuery('query', q, options, false, this.#database);
+    const results = await this.#queries.run(plan, options.signal, true);
+    return new ResultSet(results[0] ?? { statement_id: 0 }, plan.raise);
   }
 
   /**
@@ -939,8 +376,10 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * ```
    */
   async queryMany(q: string, options: QueryOptions = {}): Promise<ResultSet[]> {
-    const { results, raise } = await this.#runQuery('queryMany', q, options);
-    return results.map((r) => new ResultSet(r, raise));
+    this.#checkOpen('queryMany');
+    const plan = planQuery('queryMany', q, options, false, this.#database);
+    const results = await this.#queries.run(plan, options.signal, false);
+    return results.map((r) => new ResultSet(r, plan.raise));
   }
 
   /**
@@ -959,99 +398,12 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * ```
    */
   queryStream(q: string, options: QueryOptions = {}): AsyncGenerator<ResultSet, void, undefined> {
-    const r = this.#queryRequest('queryStream', q, options, true);
-    return this.#stream(r, options);
+    this.#checkOpen('queryStream');
+    const plan = planQuery('queryStream', q, options, true, this.#database);
+    return this.#queries.stream(plan, options.signal);
   }
 
-  async *#stream(r: QueryPlan, options: QueryOptions): AsyncGenerator<ResultSet, void, undefined> {
-    const res = await this.#transport.stream(this.#queryHttpRequest(r, options.signal), (headers) => {
-      refuseCsvForSeveral(headers, r);
-      return chunkDecoderFor(headers['content-type'], { epoch: r.epoch, maxChunkBytes: this.#maxChunkBytes });
-    });
-    let finished = false;
-    try {
-      for await (const chunk of res.items) {
-        if (typeof chunk.error === 'string') throw new InfluxDBClientError(chunk.error, res.status);
-        for (const result of chunk.results ?? []) yield new ResultSet(result, r.raise);
-      }
-      finished = true;
-    } finally {
-      if (!finished) res.abort();
-    }
-  }
-
-  // ---- writes -----------------------------------------------------------------------------------
-
-  #writeQuery(
-    method: string,
-    database: unknown,
-    retentionPolicy: unknown,
-    precision: Precision,
-    consistency: unknown,
-  ): Record<string, string> {
-    const db = database === undefined ? this.#database : checkName(database, `${method}(database)`);
-    if (db === undefined) {
-      throw new InfluxConfigError(
-        `${method}: no database given and the client has no default database; pass { database }`,
-      );
-    }
-    const qs: Record<string, string> = { db };
-    if (retentionPolicy !== undefined) qs.rp = checkName(retentionPolicy, `${method}(retentionPolicy)`);
-    qs.precision = precisionParam(precision);
-    if (consistency !== undefined) qs.consistency = checkConsistency(consistency, `${method}(consistency)`);
-    return qs;
-  }
-
-  async #post(
-    query: Record<string, string>,
-    body: string | Buffer,
-    signal: AbortSignal | undefined,
-    expectedStatus?: number,
-    retry = true,
-    replica?: ReplicaWriteOptions,
-  ): Promise<void> {
-    const headers: Record<string, string> = {
-      'content-type': 'text/plain; charset=utf-8',
-      accept: 'application/json',
-    };
-    let payload = body;
-    if (this.#gzip) {
-      payload = await gzipAsync(body);
-      headers['content-encoding'] = 'gzip';
-    }
-    const req: TransportRequest = {
-      method: 'POST',
-      path: '/write',
-      query,
-      body: payload,
-      headers,
-      signal,
-      retry,
-      ...(expectedStatus !== undefined ? { expectedStatus } : {}),
-    };
-    try {
-      if (this.#replicas === undefined) await this.#transport.send(req);
-      // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
-      else
-        await this.#replicas.write(
-          Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req,
-          replica,
-        );
-    } catch (err) {
-      if (err instanceof InfluxDBClientError && err.code === 400) {
-        const m = PARTIAL_WRITE.exec(err.content);
-        if (m) {
-          throw new InfluxDBPartialWriteError(
-            err.content,
-            400,
-            (m[1] ?? '').trim(),
-            m[2] === undefined ? undefined : Number(m[2]),
-          );
-        }
-      }
-      throw err;
-    }
-  }
+  // ---- writes (batched by write-batcher.ts, UDP by udp-front.ts) ----------------------------------
 
   /**
    * Writes line protocol as is (a string or Buffer, one point per line), or a write body of points
@@ -1066,49 +418,7 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   async write(data: string | Buffer | WriteBody, options: WriteOptions = {}): Promise<void> {
     this.#checkOpen('write');
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`write(options): must be an object, got ${describe(options)}`);
-    }
-    const precision =
-      options.precision === undefined ? 'n' : checkPrecision(options.precision, 'write(precision)');
-    let body: string | Buffer;
-    if (options.protocol === 'json') {
-      if (data === null || typeof data !== 'object' || Buffer.isBuffer(data)) {
-        throw new InfluxValidationError(
-          'write(data)',
-          undefined,
-          'with protocol json, data must be a write body { points }',
-        );
-      }
-      body = makeLines(data as WriteBody, precision);
-    } else if (options.protocol === undefined || options.protocol === 'line') {
-      if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
-        throw new InfluxValidationError(
-          'write(data)',
-          undefined,
-          `must be line protocol text (string or Buffer), got ${describe(data)}; use protocol: 'json' or writePoints() for points`,
-        );
-      }
-      body = data;
-    } else {
-      throw new InfluxConfigError(
-        `write(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
-      );
-    }
-    if (body.length === 0) throw new InfluxValidationError('write(data)', undefined, 'is empty');
-    const qs = this.#writeQuery(
-      'write',
-      options.database,
-      options.retentionPolicy,
-      precision,
-      options.consistency,
-    );
-    Object.assign(qs, checkStringMap(options.params, 'write(params)'));
-    const expected =
-      options.expectedResponseCode === undefined
-        ? 204
-        : checkInt(options.expectedResponseCode, 'write(expectedResponseCode)', 100, 599);
-    await this.#post(qs, body, options.signal, expected);
+    await this.#writer.write(data, options);
   }
 
   /**
@@ -1133,146 +443,9 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   async writePoints(points: Iterable<Point | string>, options: WritePointsOptions = {}): Promise<void> {
     this.#checkOpen('writePoints');
-    if (options === null || typeof options !== 'object') {
-      throw new InfluxConfigError(`writePoints(options): must be an object, got ${describe(options)}`);
-    }
-    if (
-      points === null ||
-      typeof points !== 'object' ||
-      typeof (points as Iterable<Point>)[Symbol.iterator] !== 'function'
-    ) {
-      throw new InfluxValidationError(
-        'writePoints(points)',
-        undefined,
-        `must be an iterable of points, got ${describe(points)}`,
-      );
-    }
-    const precision =
-      options.timePrecision === undefined
-        ? 'n'
-        : checkPrecision(options.timePrecision, 'writePoints(timePrecision)');
-    const batchSize =
-      options.batchSize === undefined
-        ? DEFAULT_BATCH
-        : checkInt(options.batchSize, 'writePoints(batchSize)', 1);
-    if (options.protocol !== undefined && options.protocol !== 'line' && options.protocol !== 'json') {
-      throw new InfluxConfigError(
-        `writePoints(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
-      );
-    }
-    if (options.tags !== undefined && (options.tags === null || typeof options.tags !== 'object')) {
-      throw new InfluxConfigError(`writePoints(tags): must be an object, got ${describe(options.tags)}`);
-    }
-    if (this.#useUdp) {
-      // UDP: batches of `batchSize` points, each split into datagrams at line boundaries
-      const udp = this.#udpSender();
-      udp.checkPrecision(precision);
-      const encode = createLineEncoder(precision, options.tags);
-      let body = '';
-      let count = 0;
-      let i = 0;
-      for (const p of points) {
-        body += typeof p === 'string' ? lineOf(p, i) : `${encode(p, i)}\n`;
-        i++;
-        if (++count >= batchSize) {
-          await udp.send(body, { precision });
-          body = '';
-          count = 0;
-        }
-      }
-      if (body !== '') await udp.send(body, { precision });
-      return;
-    }
-    const qs = this.#writeQuery(
-      'writePoints',
-      options.database,
-      options.retentionPolicy,
-      precision,
-      options.consistency,
-    );
-    const maxBytes = this.#maxBatchBytes;
-    const tags = options.tags;
-    // A batch is encoded at once into bytes (no per-point strings), so a bad point is found before
-    // its batch is sent; errors name the point by its index in `points`.
-    const encodeRun = (run: Point[], base: number): Buffer => {
-      try {
-        const bytes = makeLinesBytes(tags === undefined ? run : { points: run, tags }, precision);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      } catch (err) {
-        throw reindex(err, base);
-      }
-    };
-    const encodeBatch = (items: (Point | string)[], base: number): Buffer[] => {
-      let out: Buffer;
-      if (!items.some((x) => typeof x === 'string')) {
-        out = encodeRun(items as Point[], base);
-      } else {
-        const parts: Buffer[] = [];
-        let run: Point[] = [];
-        let runBase = base;
-        items.forEach((item, k) => {
-          if (typeof item === 'string') {
-            if (run.length > 0) parts.push(encodeRun(run, runBase));
-            run = [];
-            runBase = base + k + 1;
-            parts.push(Buffer.from(lineOf(item, base + k), 'utf8'));
-          } else {
-            run.push(item);
-          }
-        });
-        if (run.length > 0) parts.push(encodeRun(run, runBase));
-        out = Buffer.concat(parts);
-      }
-      if (out.length > maxBytes && items.length > 1) {
-        const half = Math.ceil(items.length / 2);
-        return [...encodeBatch(items.slice(0, half), base), ...encodeBatch(items.slice(half), base + half)];
-      }
-      return [out];
-    };
-    const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | undefined;
-    const launch = (body: Buffer) => {
-      const p: Promise<void> = this.#post(qs, body, options.signal).then(
-        () => {
-          inFlight.delete(p);
-        },
-        (error: unknown) => {
-          inFlight.delete(p);
-          failure ??= { error };
-        },
-      );
-      inFlight.add(p);
-    };
-    const send = async (items: (Point | string)[], base: number) => {
-      for (const body of encodeBatch(items, base)) {
-        // the batch was built while the previous ones were in flight; wait for a slot only now
-        while (inFlight.size >= this.#writeConcurrency && !failure) await Promise.race(inFlight);
-        if (failure) return;
-        launch(body);
-        // let the event loop flush the request body while the next batch is collected
-        await yieldToEventLoop();
-      }
-    };
-    let items: (Point | string)[] = [];
-    let base = 0;
-    let i = 0;
-    try {
-      for (const p of points) {
-        if (failure) break;
-        items.push(p);
-        i++;
-        if (items.length >= batchSize) {
-          const batch = items;
-          items = [];
-          await send(batch, base);
-          base = i;
-        }
-      }
-      if (items.length > 0 && !failure) await send(items, base);
-    } finally {
-      await Promise.allSettled([...inFlight]);
-    }
-    if (failure) throw failure.error;
+    const { precision, batchSize } = checkWritePointsOptions(points, options);
+    if (this.#useUdp) await this.#udp.writePoints(points, precision, options.tags, batchSize);
+    else await this.#writer.writePoints(points, options, precision, batchSize);
   }
 
   /**
@@ -1292,52 +465,7 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    */
   async commit(batch: CommitBatch, options: CommitOptions = {}): Promise<void> {
     this.#checkOpen('commit');
-    if (batch === null || typeof batch !== 'object') {
-      throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
-    }
-    // Prefer the bytes when the batch carries them (registry batches do): no decode, no re-encode.
-    const bytes = batch.bytes;
-    if (bytes !== undefined && !(bytes instanceof Uint8Array)) {
-      throw new InfluxValidationError(
-        'commit(batch)',
-        'bytes',
-        `must be a Uint8Array, got ${describe(bytes)}`,
-      );
-    }
-    if (bytes === undefined && typeof batch.body !== 'string') {
-      throw new InfluxValidationError('commit(batch)', 'body', 'must be a batch with a line protocol body');
-    }
-    const precision = checkPrecision(batch.precision, 'commit(batch.precision)');
-    if (bytes !== undefined ? bytes.byteLength === 0 : batch.body === '') return;
-    if (this.#useUdp) {
-      await this.#udpSender().send(batch.body, { precision });
-      return;
-    }
-    const qs = this.#writeQuery(
-      'commit',
-      batch.database ?? undefined,
-      batch.retentionPolicy ?? undefined,
-      precision,
-      batch.consistency ?? undefined,
-    );
-    await this.#post(
-      qs,
-      bytes !== undefined ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : batch.body,
-      options.signal,
-      undefined,
-      options.retry !== false,
-      options,
-    );
-  }
-
-  #udpSender(): UdpSender {
-    this.#udp ??= new UdpSender({
-      host: this.#host,
-      port: this.#udpPort,
-      precision: this.#udpPrecision,
-      ...(this.#maxDatagramBytes !== undefined ? { maxDatagramBytes: this.#maxDatagramBytes } : {}),
-    });
-    return this.#udp;
+    await commitBatch(batch, options, this.#writer, this.#useUdp ? this.#udp : undefined);
   }
 
   /**
@@ -1356,39 +484,7 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
     options: SendPacketOptions = {},
   ): Promise<void> {
     this.#checkOpen('sendPacket');
-    const udp = this.#udpSender();
-    const precision =
-      options.timePrecision === undefined
-        ? udp.precision
-        : checkPrecision(options.timePrecision, 'sendPacket(timePrecision)');
-    udp.checkPrecision(precision);
-    let body: string;
-    if (options.protocol === 'json') {
-      if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
-        throw new InfluxValidationError(
-          'sendPacket(packet)',
-          undefined,
-          'with protocol json, packet must be a write body { points }',
-        );
-      }
-      body = makeLines(packet as WriteBody, precision);
-    } else if (options.protocol === undefined || options.protocol === 'line') {
-      if (typeof packet === 'string') body = packet;
-      else if (Array.isArray(packet)) body = packet.map((l, i) => lineOf(l, i)).join('');
-      else {
-        throw new InfluxValidationError(
-          'sendPacket(packet)',
-          undefined,
-          `must be line protocol text or an array of lines, got ${describe(packet)}`,
-        );
-      }
-    } else {
-      throw new InfluxConfigError(
-        `sendPacket(protocol): must be 'line' or 'json', got ${describe(options.protocol)}`,
-      );
-    }
-    if (body === '') return;
-    await udp.send(body, { precision });
+    await this.#udp.sendPacket(packet, options);
   }
 
   /**
@@ -1400,8 +496,13 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * // SELECT mean("usage") AS "avg" FROM "cpu_load" GROUP BY time(1m), "host"
    * ```
    */
-  repository<T extends object>(model: ModelClass<T>): Repository<T> {
-    return createRepository(this, model);
+  repository<T extends object>(model: RepositoryModel<T>): ClientRepository<T> {
+    if (repositoryFactory === undefined) {
+      throw new InfluxConfigError(
+        "repository(model): the query layer is not loaded; import from 'influx-models' (or use createRepository(client, Model))",
+      );
+    }
+    return repositoryFactory(this, model) as ClientRepository<T>;
   }
 
   /**
@@ -1424,35 +525,8 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
     if (this.#closing !== undefined) return this.#closing;
     const grace = timeoutOption(options, 'close', DEFAULT_CLOSE_TIMEOUT);
     this.#closed = true;
-    this.#closing = this.#shutdown(grace);
+    this.#closing = this.#connection.shutdown(grace, () => this.#udp.close() ?? Promise.resolve());
     return this.#closing;
-  }
-
-  async #shutdown(grace: number): Promise<CloseReport> {
-    const transport = this.#transport;
-    // With replication, the servers' queues get the grace period first (new writes are refused).
-    let unsent: ReplicaBacklog[] | undefined;
-    if (this.#replicas !== undefined) {
-      const started = Date.now();
-      const report = grace > 0 ? await this.#replicas.flush(grace) : { hosts: this.#replicas.backlog() };
-      this.#replicas.stop();
-      unsent = report.hosts.filter((h) => h.pending > 0);
-      grace = Math.max(0, grace - (Date.now() - started));
-    }
-    transport.markClosed();
-    const closed = (what: string) => new InfluxClosedError(`the client was closed ${what}`);
-    // Streams are stopped at once: their consumer decides how long they run, not close().
-    const aborted = transport.abortAll(closed('during the stream'), (call) => call.stream);
-    await transport.waitIdle(grace);
-    aborted.push(
-      ...transport.abortAll(closed(`while this request was in flight (close timeout ${grace} ms)`)),
-    );
-    this.#hosts.close();
-    const tasks: Promise<unknown>[] = [];
-    for (const d of this.#ownDispatchers) tasks.push(aborted.length > 0 ? d.destroy() : d.close());
-    if (this.#udp) tasks.push(this.#udp.close());
-    await Promise.allSettled(tasks);
-    return unsent === undefined ? { aborted } : { aborted, unsent };
   }
 
   /** True once {@link close} was called. */
@@ -1496,40 +570,4 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
   toJSON(): Record<string, unknown> {
     return { url: this.#urlList, database: this.#database, username: this.#username, closed: this.#closed };
   }
-}
-
-/**
- * A CSV answer (from a server or proxy that ignores the msgpack/JSON `Accept`) cannot say which
- * statement a series belongs to, and leaves out statements without rows: with several statements
- * it is refused rather than misattributed.
- */
-function refuseCsvForSeveral(headers: Record<string, string | string[] | undefined>, r: QueryPlan): void {
-  if (r.statements.length > 1 && wireFormat(headers['content-type']) === 'csv') {
-    throw new InfluxDBServerError(
-      `the server answered ${r.statements.length} statements in CSV, which cannot tell them apart; send them one by one (query) or use a server that answers JSON or msgpack`,
-    );
-  }
-}
-
-/** An InfluxValidationError from encoding a batch, renamed to the point's index in the whole input. */
-function reindex(err: unknown, base: number): unknown {
-  if (!(err instanceof InfluxValidationError) || base === 0) return err;
-  const m = /^points\[(\d+)\]$/.exec(err.where);
-  if (!m) return err;
-  const prefix = `${err.where}${err.property === undefined ? '' : `.${err.property}`}: `;
-  const reason = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-  return new InfluxValidationError(`points[${base + Number(m[1])}]`, err.property, reason, err.constraint);
-}
-
-function lineOf(line: unknown, index: number): string {
-  if (typeof line !== 'string') {
-    throw new InfluxValidationError(
-      `points[${index}]`,
-      undefined,
-      `must be a point object or a line string, got ${describe(line)}`,
-    );
-  }
-  if (line === '') throw new InfluxValidationError(`points[${index}]`, undefined, 'is an empty line');
-  // A line string is sent as given (a newline inside a quoted string field is part of the line).
-  return line.endsWith('\n') ? line : `${line}\n`;
 }

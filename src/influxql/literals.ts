@@ -1,3 +1,4 @@
+import { describeValue } from '../check-value.js';
 import { InfluxConfigError, InfluxValidationError } from '../errors.js';
 import { nanosToRfc3339 } from '../line-protocol/time.js';
 import { durationPartsNanos } from './duration.js';
@@ -31,24 +32,8 @@ export function configFail(what: string): Fail {
   };
 }
 
-/**
- * Describes a bad value for an error message without echoing long or multi-line text.
- *
- * ```ts
- * describeValue('x'.repeat(50)); // '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"'
- * describeValue([1]);            // 'a value of type array'
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null) return 'null';
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
-  return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
-}
+/** The one description of a wrong value (src/check-value.ts), re-exported for the literal checks' callers. */
+export { describeValue };
 
 // ---- identifiers and strings ---------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ export type InfluxHealthResult = Record<
  */
 export class InfluxHealthCheckError extends InfluxModelsError {
   override name = 'InfluxHealthCheckError';
+  override readonly code: string = 'INFLUX_ERR_HEALTH_CHECK';
   readonly isHealthCheckError = true;
   constructor(
     message: string,

@@ -1,3 +1,4 @@
+import { describeValue } from '../check-value.js';
 import { InfluxDBClient } from '../client/influxdb-client.js';
 import { InfluxConfigError } from '../errors.js';
 import { DEFAULT_REGISTRY_OPTIONS, resolveRegistryOptions } from '../registry/registry-options.js';
@@ -24,9 +25,7 @@ const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteg
  */
 export function checkModuleOptions(options: unknown, where: string): InfluxModuleRootOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InfluxConfigError(
-      `${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
-    );
+    throw new InfluxConfigError(`${where}: options must be an object, got ${describeValue(options)}`);
   }
   const o = options as InfluxModuleRootOptions;
   if (o.dsn !== undefined && (typeof o.dsn !== 'string' || o.dsn === '')) {

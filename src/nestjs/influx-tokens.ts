@@ -1,3 +1,4 @@
+import { describeValue } from '../check-value.js';
 import { InfluxConfigError } from '../errors.js';
 
 /**
@@ -21,7 +22,7 @@ export function checkConnectionName(name: unknown, where: string): string {
   if (name === undefined) return DEFAULT_CONNECTION;
   if (typeof name !== 'string' || name === '' || name.trim() !== name) {
     throw new InfluxConfigError(
-      `${where}: connectionName must be a non-empty string without surrounding spaces, got ${describe(name)}`,
+      `${where}: connectionName must be a non-empty string without surrounding spaces, got ${describeValue(name)}`,
     );
   }
   return name;
@@ -30,17 +31,10 @@ export function checkConnectionName(name: unknown, where: string): string {
 /** Checks that `Model` is a class (a function); returns its name for messages. */
 export function checkModelClass(Model: unknown, where: string): string {
   if (typeof Model !== 'function') {
-    throw new InfluxConfigError(`${where}: expects a model class, got ${describe(Model)}`);
+    throw new InfluxConfigError(`${where}: expects a model class, got ${describeValue(Model)}`);
   }
   const name = (Model as { name?: unknown }).name;
   return typeof name === 'string' && name !== '' ? name : '(anonymous model)';
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'function') return `function ${(v as { name?: string }).name || '(anonymous)'}`;
-  return typeof v;
 }
 
 function connectionToken(kind: string, connectionName: unknown, where: string): symbol {

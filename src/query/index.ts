@@ -1,6 +1,8 @@
 /**
  * The typed query builder (builder → AST → compiler), row → instance mapping and `Repository`.
  */
+import './client-repository.js';
+
 export {
   checkDuration,
   escapeRegex,

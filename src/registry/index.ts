@@ -1,3 +1,4 @@
+export { isPermanent } from '../errors.js';
 export type { CommitOptions } from './commit-sink.js';
 export { configureSeries, defaultRegistry } from './default-registry.js';
 export type { CommitFailure, RetryInfo, SeriesRegistryOptions, SpoolOptions } from './registry-options.js';
@@ -8,5 +9,5 @@ export {
   type SpoolStats,
 } from './registry-stats.js';
 export type { HostFlushResult } from './replica-delivery.js';
-export { type FlushOptions, type FlushResult, isPermanent, SeriesRegistry } from './series-registry.js';
+export { type FlushOptions, type FlushResult, SeriesRegistry } from './series-registry.js';
 export type { ShutdownHookOptions } from './shutdown-hooks.js';

@@ -4,11 +4,10 @@ import {
   InfluxBufferFullError,
   InfluxClosedError,
   InfluxConfigError,
-  InfluxDBClientError,
   InfluxDBPartialWriteError,
   InfluxFlushError,
   InfluxTimeoutError,
-  InfluxValidationError,
+  isPermanent,
 } from '../errors.js';
 import type { Point } from '../line-protocol/make-lines.js';
 import { parseLine } from '../line-protocol/parse-line.js';
@@ -1160,22 +1159,4 @@ function tally(
   if (failed + abandoned + pending === 0) return { counts, error: undefined };
   const classes = [...per].map(([className, c]) => ({ className, ...c }));
   return { counts, error: new InfluxFlushError(written, failed, abandoned, pending, classes) };
-}
-
-/**
- * Permanent errors are not retried: the server refused the data, or the sink cannot work.
- *
- * ```ts
- * isPermanent(new InfluxConnectionError('ECONNREFUSED')); // false (retried)
- * isPermanent(new InfluxDBClientError('unable to parse …', 400)); // true
- * ```
- */
-export function isPermanent(error: Error): boolean {
-  return (
-    error instanceof InfluxDBClientError ||
-    error instanceof InfluxValidationError ||
-    error instanceof InfluxConfigError ||
-    error instanceof InfluxClosedError ||
-    error instanceof InfluxAbortError
-  );
 }

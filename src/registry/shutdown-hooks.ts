@@ -1,5 +1,3 @@
-import type { SeriesRegistry } from './series-registry.js';
-
 /** Options of `registry.installShutdownHooks()`. */
 export interface ShutdownHookOptions {
   /**
@@ -13,13 +11,21 @@ export interface ShutdownHookOptions {
   timeout?: number;
 }
 
+/** What the hooks use of a series registry (structural, so that this module does not import it back). */
+export interface ShutdownTarget {
+  readonly pendingCount: number;
+  readonly isClosed: boolean;
+  flush(): Promise<unknown>;
+  close(options: { timeout: number }): Promise<unknown>;
+}
+
 /**
  * Signal wiring (opt-in). On a signal the registry is closed (bounded by `timeout`),
  * then, when no other listener handles that signal, the signal is raised again so the process ends
  * the way it would have without the hook.
  */
 export function installShutdownHooks(
-  registry: SeriesRegistry,
+  registry: ShutdownTarget,
   options: ShutdownHookOptions = {},
 ): () => void {
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];

@@ -1,3 +1,4 @@
+import { describeValue } from '../check-value.js';
 import { InfluxDBServerError } from '../errors.js';
 import type { Precision } from '../line-protocol/precision.js';
 
@@ -27,12 +28,6 @@ export interface DecodeOptions {
  */
 export const DEFAULT_MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -54,47 +49,52 @@ export function checkResponseShape(value: unknown, what: string): RawResponse {
   const fail = (why: string): never => {
     throw new InfluxDBServerError(`the server's ${what} is not an InfluxDB query response: ${why}`);
   };
-  if (!isObject(value)) return fail(`expected an object, got ${kindOf(value)}`);
-  if (value.error !== undefined && typeof value.error !== 'string') fail(`"error" is ${kindOf(value.error)}`);
+  if (!isObject(value)) return fail(`expected an object, got ${describeValue(value, 'kind')}`);
+  if (value.error !== undefined && typeof value.error !== 'string')
+    fail(`"error" is ${describeValue(value.error, 'kind')}`);
   const results = value.results;
   if (results === undefined) {
     if (typeof value.error === 'string') return value as RawResponse;
     return fail('it has no "results"');
   }
-  if (!Array.isArray(results)) return fail(`"results" is ${kindOf(results)}, expected an array`);
+  if (!Array.isArray(results))
+    return fail(`"results" is ${describeValue(results, 'kind')}, expected an array`);
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     const at = `results[${i}]`;
-    if (!isObject(r)) return fail(`${at} is ${kindOf(r)}, expected an object`);
+    if (!isObject(r)) return fail(`${at} is ${describeValue(r, 'kind')}, expected an object`);
     if (r.statement_id !== undefined && typeof r.statement_id !== 'number')
-      fail(`${at}.statement_id is ${kindOf(r.statement_id)}, expected a number`);
-    if (r.error !== undefined && typeof r.error !== 'string') fail(`${at}.error is ${kindOf(r.error)}`);
+      fail(`${at}.statement_id is ${describeValue(r.statement_id, 'kind')}, expected a number`);
+    if (r.error !== undefined && typeof r.error !== 'string')
+      fail(`${at}.error is ${describeValue(r.error, 'kind')}`);
     const series = r.series;
     if (series === undefined) continue;
-    if (!Array.isArray(series)) return fail(`${at}.series is ${kindOf(series)}, expected an array`);
+    if (!Array.isArray(series))
+      return fail(`${at}.series is ${describeValue(series, 'kind')}, expected an array`);
     for (let j = 0; j < series.length; j++) {
       const s = series[j];
       const sat = `${at}.series[${j}]`;
-      if (!isObject(s)) return fail(`${sat} is ${kindOf(s)}, expected an object`);
-      if (s.name !== undefined && typeof s.name !== 'string') fail(`${sat}.name is ${kindOf(s.name)}`);
+      if (!isObject(s)) return fail(`${sat} is ${describeValue(s, 'kind')}, expected an object`);
+      if (s.name !== undefined && typeof s.name !== 'string')
+        fail(`${sat}.name is ${describeValue(s.name, 'kind')}`);
       if (s.tags !== undefined && !isObject(s.tags))
-        fail(`${sat}.tags is ${kindOf(s.tags)}, expected an object`);
+        fail(`${sat}.tags is ${describeValue(s.tags, 'kind')}, expected an object`);
       const columns = s.columns;
       if (!Array.isArray(columns))
         return fail(
-          `${sat}.columns is ${columns === undefined ? 'missing' : kindOf(columns)}, expected an array of column names`,
+          `${sat}.columns is ${columns === undefined ? 'missing' : describeValue(columns, 'kind')}, expected an array of column names`,
         );
       for (let k = 0; k < columns.length; k++) {
         if (typeof columns[k] !== 'string')
-          fail(`${sat}.columns[${k}] is ${kindOf(columns[k])}, expected a string`);
+          fail(`${sat}.columns[${k}] is ${describeValue(columns[k], 'kind')}, expected a string`);
       }
       const values = s.values;
       if (values === undefined) continue;
       if (!Array.isArray(values))
-        return fail(`${sat}.values is ${kindOf(values)}, expected an array of rows`);
+        return fail(`${sat}.values is ${describeValue(values, 'kind')}, expected an array of rows`);
       for (let k = 0; k < values.length; k++) {
         if (!Array.isArray(values[k]))
-          fail(`${sat}.values[${k}] is ${kindOf(values[k])}, expected a row array`);
+          fail(`${sat}.values[${k}] is ${describeValue(values[k], 'kind')}, expected a row array`);
       }
     }
   }

@@ -267,7 +267,7 @@ export class MemoryInflux extends MemorySink {
         const series = this.#statement(statements[i]!, database, options.retentionPolicy, now, timeOut);
         results.push(series.length > 0 ? { statement_id: i, series } : { statement_id: i });
       } catch (e) {
-        if (!(e instanceof InfluxDBClientError) || e.code !== undefined) throw e;
+        if (!(e instanceof InfluxDBClientError) || e.status !== undefined) throw e;
         if (e.name === 'InfluxUnsupportedQueryError') throw e;
         results.push({ statement_id: i, error: e.content });
         // The server stops at the first failing statement.
