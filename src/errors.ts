@@ -22,8 +22,11 @@ export class InfluxModelsError extends Error {
   /**
    * Stable, machine-readable code of the error's class (`INFLUX_ERR_*`, see README "Error codes"):
    * it never changes with the message. A subclass without a code of its own keeps its parent's.
+   * The exception is influxdb-python's pair, {@link InfluxDBClientError} and
+   * {@link InfluxDBServerError} (and their subclasses): there `code` is the HTTP status, as in
+   * influxdb-python (`ctx.exception.code == 400`), also readable as `status`.
    */
-  readonly code: string = 'INFLUX_ERR';
+  readonly code: string | number | undefined = 'INFLUX_ERR';
   constructor(message: string, options?: { cause?: unknown }) {
     super(redact(message), options);
   }
@@ -79,21 +82,22 @@ export function redact(text: string): string {
 /**
  * The server refused a request (HTTP 4xx), or a query statement failed. As in influxdb-python,
  * `content` is the server's message; `status` is the HTTP status (undefined for statement errors
- * reported inside a 200 response). `code` is `'INFLUX_ERR_CLIENT'` (influxdb-python's `code`, the
- * HTTP status, is `status` here: see the README changelog).
+ * reported inside a 200 response); `code` is the same HTTP status, as in influxdb-python (this
+ * family is the one exception to the `INFLUX_ERR_*` codes; tell it apart with `instanceof`).
  *
  * ```ts
  * try {
  *   await client.query('SELECT "usage" FROM');
  * } catch (e) {
- *   if (e instanceof InfluxDBClientError) e.status; // 400 (undefined for a statement error in a 200)
+ *   if (e instanceof InfluxDBClientError) e.code; // 400, = e.status (undefined for a statement error in a 200)
  * }
  * new InfluxDBClientError('database not found: "x"', 404).message; // '404: database not found: "x"'
  * ```
  */
 export class InfluxDBClientError extends InfluxModelsError {
   override name = 'InfluxDBClientError';
-  override readonly code: string = 'INFLUX_ERR_CLIENT';
+  /** The HTTP status, as in influxdb-python (undefined when there was none); = `status`. */
+  override readonly code: number | undefined;
   readonly content: string;
   /** The HTTP status of the answer (undefined for a statement error inside a 200 response). */
   readonly status: number | undefined;
@@ -101,6 +105,7 @@ export class InfluxDBClientError extends InfluxModelsError {
     super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
     this.status = status;
+    this.code = status;
   }
 }
 
@@ -118,7 +123,8 @@ export class InfluxDBClientError extends InfluxModelsError {
  */
 export class InfluxDBServerError extends InfluxModelsError {
   override name = 'InfluxDBServerError';
-  override readonly code: string = 'INFLUX_ERR_SERVER';
+  /** The HTTP status, as in influxdb-python (undefined when there was none); = `status`. */
+  override readonly code: number | undefined;
   readonly content: string;
   /** The HTTP status of the answer, when there was one. */
   readonly status: number | undefined;
@@ -128,6 +134,7 @@ export class InfluxDBServerError extends InfluxModelsError {
     super(status === undefined ? content : `${status}: ${content}`, options);
     this.content = redact(content);
     this.status = status;
+    this.code = status;
     this.retryAfter = options?.retryAfter;
   }
 }
@@ -149,7 +156,6 @@ export class InfluxDBServerError extends InfluxModelsError {
  */
 export class InfluxResponseTooLargeError extends InfluxDBServerError {
   override name = 'InfluxResponseTooLargeError';
-  override readonly code: string = 'INFLUX_ERR_RESPONSE_TOO_LARGE';
   readonly option: 'maxResponseBytes' | 'maxChunkBytes';
   readonly limit: number;
   constructor(option: 'maxResponseBytes' | 'maxChunkBytes', limit: number, what: string) {
@@ -177,7 +183,6 @@ export class InfluxResponseTooLargeError extends InfluxDBServerError {
  */
 export class InfluxDBPartialWriteError extends InfluxDBClientError {
   override name = 'InfluxDBPartialWriteError';
-  override readonly code: string = 'INFLUX_ERR_PARTIAL_WRITE';
   /** The server's reason, e.g. `field type conflict: ...` or `points beyond retention policy`. */
   readonly reason: string;
   /** How many points the server dropped, when it said so. */
@@ -201,7 +206,6 @@ export class InfluxDBPartialWriteError extends InfluxDBClientError {
  */
 export class InfluxUnsupportedQueryError extends InfluxDBClientError {
   override name = 'InfluxUnsupportedQueryError';
-  override readonly code: string = 'INFLUX_ERR_UNSUPPORTED_QUERY';
   /** The unsupported part, e.g. `function holt_winters()`. */
   readonly feature: string;
   constructor(feature: string) {
