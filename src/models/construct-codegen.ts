@@ -1,5 +1,54 @@
 import { compileFunction } from '../generated-code.js';
-import type { ConstructTailHelpers, ModelRuntime } from './model-runtime.js';
+import type { ClassBuffer } from '../registry/class-buffer.js';
+import type { SeriesRegistry } from '../registry/series-registry.js';
+import type { ModelMetadata } from './model-metadata.js';
+import type { ModelSerializer } from './model-serializer.js';
+
+/** The per-class state of model construction (built in model-runtime.ts). */
+export interface ModelRuntime {
+  readonly meta: ModelMetadata;
+  readonly serialize: ModelSerializer;
+  /** The model's properties: tags, fields, then the timestamp (the serializer's value order). */
+  readonly properties: readonly string[];
+  /** Property name → index in `properties`. */
+  readonly propertyIndex: ReadonlyMap<string, number>;
+  /** Number of tags (the first entries of `properties`). */
+  readonly tagCount: number;
+  /** Per tag (by index): true when it may be missing (`@Tag({ optional: true })`). */
+  readonly tagOptional: readonly boolean[];
+  /**
+   * True when no model property is an accessor on the class's prototype chain: the values read
+   * from the given object are then the values the instance holds, and are handed to the
+   * serializer as they are (instead of being read back from the instance).
+   */
+  readonly plainValues: boolean;
+  /** Scratch space for one construction's values (`scratchBusy` while in use). */
+  readonly scratch: unknown[];
+  scratchBusy: boolean;
+  /** The keys of the last values object, in for-in order, and their property indices. */
+  lastKeys: string[];
+  lastIndices: number[];
+  readonly constraints: boolean;
+  readonly registry: SeriesRegistry;
+  readonly buffer: ClassBuffer;
+  /**
+   * Finishes one instance (assigns, validates, freezes, buffers): the class's generated
+   * constructor tail (src/models/construct-codegen.ts), or {@link constructGeneric} where code
+   * cannot be generated.
+   */
+  finish: (self: object, values: unknown) => object;
+}
+
+/** What a generated constructor tail calls on its rare paths (errors, long keys, constraints). */
+export interface ConstructTailHelpers {
+  notObject(values: unknown): never;
+  unknownKey(key: string): never;
+  missingTag(index: number): never;
+  /** Checks a long series key and the class-validator constraints; drops the line on error. */
+  check(target: Record<string, unknown>, start: number): void;
+  /** Lines longer than this are checked by `check` (-1: every line, when constraints are declared). */
+  readonly maxLineBytes: number;
+}
 
 /**
  * The generated constructor tail of one model class: the fast form of `constructGeneric`

@@ -1,10 +1,9 @@
 import { MODEL_CLASS } from '../../decorators/decorator-store.js';
 import { InfluxValidationError } from '../errors.js';
 import { checkSeriesKey, MAX_SERIES_KEY_BYTES } from '../line-protocol/series-key.js';
-import type { ClassBuffer } from '../registry/class-buffer.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import { SeriesRegistry } from '../registry/series-registry.js';
-import { compileConstructTail } from './construct-codegen.js';
+import { type ConstructTailHelpers, compileConstructTail, type ModelRuntime } from './construct-codegen.js';
 import { getModelCommitOptions, getModelMetadata } from './metadata-builder.js';
 import { checkConstraints, declaresConstraints } from './model-constraints.js';
 import type { ModelClass, ModelMetadata } from './model-metadata.js';
@@ -24,40 +23,6 @@ import { compileSerializer, type ModelSerializer } from './model-serializer.js';
  * A decorated subclass of a model finishes the instance itself (its parent's finishing step sees a
  * different `new.target` and leaves it); an undecorated subclass is refused at first use.
  */
-
-export interface ModelRuntime {
-  readonly meta: ModelMetadata;
-  readonly serialize: ModelSerializer;
-  /** The model's properties: tags, fields, then the timestamp (the serializer's value order). */
-  readonly properties: readonly string[];
-  /** Property name → index in `properties`. */
-  readonly propertyIndex: ReadonlyMap<string, number>;
-  /** Number of tags (the first entries of `properties`). */
-  readonly tagCount: number;
-  /** Per tag (by index): true when it may be missing (`@Tag({ optional: true })`). */
-  readonly tagOptional: readonly boolean[];
-  /**
-   * True when no model property is an accessor on the class's prototype chain: the values read
-   * from the given object are then the values the instance holds, and are handed to the
-   * serializer as they are (instead of being read back from the instance).
-   */
-  readonly plainValues: boolean;
-  /** Scratch space for one construction's values (`scratchBusy` while in use). */
-  readonly scratch: unknown[];
-  scratchBusy: boolean;
-  /** The keys of the last values object, in for-in order, and their property indices. */
-  lastKeys: string[];
-  lastIndices: number[];
-  readonly constraints: boolean;
-  readonly registry: SeriesRegistry;
-  readonly buffer: ClassBuffer;
-  /**
-   * Finishes one instance (assigns, validates, freezes, buffers): the class's generated
-   * constructor tail (src/models/construct-codegen.ts), or {@link constructGeneric} where code
-   * cannot be generated.
-   */
-  finish: (self: object, values: unknown) => object;
-}
 
 const runtimes = new WeakMap<object, ModelRuntime>();
 /** Not yet read (distinct from a given `undefined`). */
@@ -126,7 +91,7 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
 }
 
 /** What a generated constructor tail calls on its rare paths (errors, long keys, constraints). */
-function tailHelpers(rt: ModelRuntime) {
+function tailHelpers(rt: ModelRuntime): ConstructTailHelpers {
   return {
     notObject: (values: unknown): never => notAnObject(rt, values),
     unknownKey: (key: string): never => unknownProperty(rt, key),
@@ -136,8 +101,6 @@ function tailHelpers(rt: ModelRuntime) {
     maxLineBytes: rt.constraints ? -1 : MAX_SERIES_KEY_BYTES,
   };
 }
-
-export type ConstructTailHelpers = ReturnType<typeof tailHelpers>;
 
 /** True when `key` is an accessor somewhere on the prototype chain from `proto`. */
 function isAccessor(proto: object | null, key: string): boolean {
