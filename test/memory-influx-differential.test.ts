@@ -206,6 +206,7 @@ const queryArb: fc.Arbitrary<SelectNode> = fc
         'null' as const,
         'none' as const,
         'previous' as const,
+        'linear' as const,
         { value: 0 },
         { value: -7 },
         { value: 2.5 },

@@ -17,6 +17,7 @@ import type {
 import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
 import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
+import { fillLinear } from './linear-fill.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
@@ -509,7 +510,6 @@ export function evaluateSelect(
   if (node.into !== undefined) unsupported('SELECT … INTO');
   if (node.from.kind === 'subquery') unsupported('subqueries');
   if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
-  if (node.fill === 'linear') unsupported('fill(linear)');
   if (node.slimit !== undefined || node.soffset !== undefined) {
     // influxd picks the series of SLIMIT/SOFFSET in its index's order, which is neither the
     // output order nor the series key order; the engine does not reproduce it.
@@ -845,6 +845,8 @@ function aggregateRows(
   }
   const rows: Array<{ time: bigint; values: Value[] }> = [];
   const previous: Value[] = columns.map(() => null);
+  // fill(linear): each column's reduced values (undefined = empty window), filled after the loop.
+  const linear = node.fill === 'linear' ? columns.map((): Array<Value | undefined> => []) : undefined;
   // fill(previous) runs in output order: with ORDER BY time DESC, "previous" is the later window.
   if (node.orderDesc) list.reverse();
   for (const w of list) {
@@ -852,7 +854,13 @@ function aggregateRows(
     columns.forEach((c, i) => {
       const pts = perColumn[i]!.get(w);
       let v: Value;
-      if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
+      if (pts !== undefined) {
+        v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
+        linear?.[i]!.push(v);
+      } else if (linear !== undefined) {
+        v = null;
+        linear[i]!.push(perColumn[i]!.size === 0 ? null : undefined);
+      }
       // A call with no point in the whole group has no iterator of its own for it: the row's
       // column is null, or the fill number as written.
       else if (perColumn[i]!.size === 0)
@@ -870,6 +878,13 @@ function aggregateRows(
       values.push(v);
     });
     rows.push({ time: w, values });
+  }
+  if (linear !== undefined) {
+    linear.forEach((column, i) => {
+      fillLinear(list, column, interval).forEach((v, k) => {
+        rows[k]!.values[i] = v;
+      });
+    });
   }
   if (node.orderDesc) rows.reverse();
   return rows;
