@@ -18,6 +18,7 @@ import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser
 import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
+import { limitSeries } from './series-limit.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
@@ -276,6 +277,11 @@ function measurements(
   return m === undefined ? [] : [m];
 }
 
+function shardDurationOf(store: MemoryStore, from: MeasurementNode, database: string | undefined): bigint {
+  const db = store.database((from.database ?? database) as string);
+  return store.retentionPolicy(db, from.retentionPolicy).shardGroupDuration;
+}
+
 // --- the select list ------------------------------------------------------------------------------
 
 interface Column {
@@ -510,11 +516,6 @@ export function evaluateSelect(
   if (node.into !== undefined) unsupported('SELECT … INTO');
   if (node.from.kind === 'subquery') unsupported('subqueries');
   if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
-  if (node.slimit !== undefined || node.soffset !== undefined) {
-    // influxd picks the series of SLIMIT/SOFFSET in its index's order, which is neither the
-    // output order nor the series key order; the engine does not reproduce it.
-    unsupported('SLIMIT/SOFFSET');
-  }
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
   const calls = node.fields.filter((f) => f.expr.kind === 'call');
@@ -643,7 +644,21 @@ export function evaluateSelect(
     }
     // Groups of series
     const groups = new Map<string, { tags: Record<string, string>; series: StoredSeries[] }>();
-    for (const s of m.sortedSeries()) {
+    const seriesLimited = node.slimit !== undefined || node.soffset !== undefined;
+    const sorted = seriesLimited
+      ? limitSeries(m.sortedSeries(), {
+          groupKeys,
+          slimit: node.slimit,
+          soffset: node.soffset,
+          where: rest,
+          fields: fieldTypes,
+          min: range.min,
+          max: range.hasMax || node.groupBy?.time === undefined ? range.max : now,
+          shardDuration: shardDurationOf(store, node.from as MeasurementNode, database),
+          regex: compileRegex,
+        })
+      : m.sortedSeries();
+    for (const s of sorted) {
       const tags: Record<string, string> = {};
       for (const k of groupKeys) tags[k] = s.tagMap[k] ?? '';
       const id = groupKeys.map((k) => `${k}\u0000${tags[k]}`).join('\u0001');
