@@ -18,8 +18,8 @@ import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser
 import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
-import { limitSeries } from './series-limit.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
+import { limitSeries } from './series-limit.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
 type Value = StoredFieldValue | null;
