@@ -871,7 +871,7 @@ function aggregateRows(
       let v: Value;
       if (pts !== undefined) {
         v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
-        linear?.[i]!.push(v);
+        if (linear !== undefined) linear[i]!.push(v);
       } else if (linear !== undefined) {
         v = null;
         linear[i]!.push(perColumn[i]!.size === 0 ? null : undefined);
