@@ -20,6 +20,7 @@ import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
 import { limitSeries } from './series-limit.js';
+import { checkZone, zonedWindows } from './time-zone.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
 type Value = StoredFieldValue | null;
@@ -515,7 +516,7 @@ export function evaluateSelect(
 ): EvalSeries[] {
   if (node.into !== undefined) unsupported('SELECT … INTO');
   if (node.from.kind === 'subquery') unsupported('subqueries');
-  if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
+  if (node.tz !== undefined && node.tz !== 'UTC') checkZone(node.tz);
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
   const calls = node.fields.filter((f) => f.expr.kind === 'call');
@@ -782,8 +783,16 @@ function aggregateRows(
   }
   const r: TimeRange = { ...range };
   if (gt !== undefined && !r.hasMax) r.max = now;
+  const zoned =
+    interval !== 0n && node.tz !== undefined && node.tz !== 'UTC'
+      ? zonedWindows(node.tz, interval, offset)
+      : undefined;
   const window = (t: bigint): bigint =>
-    interval === 0n ? 0n : floorDiv(t - offset, interval) * interval + offset;
+    interval === 0n
+      ? 0n
+      : zoned !== undefined
+        ? zoned.window(t).start
+        : floorDiv(t - offset, interval) * interval + offset;
   // Points per column per window. Fast path, explained: a series' times are sorted, so the window
   // is recomputed (a bigint division) only when a time passes the current window's end, and each
   // column's list of the current window is looked up in its Map only then, not for every point.
@@ -799,7 +808,16 @@ function aggregateRows(
       const t = times[k]!;
       const row = s.rows.get(t)!;
       if (pred !== undefined && !pred(s.tagMap, row)) continue;
-      if (windowEnd === undefined || t >= windowEnd) {
+      if (zoned !== undefined) {
+        // Every point's own window is checked: see zonedWindows.partition.
+        const z = zoned.window(t);
+        if (z.start !== w || windowEnd === undefined) {
+          zoned.partition(z);
+          w = z.start;
+          windowEnd = z.end;
+          current.fill(undefined);
+        }
+      } else if (windowEnd === undefined || t >= windowEnd) {
         w = window(t);
         windowEnd = interval === 0n ? MAX_NANO_TIME + 1n : w + interval;
         current.fill(undefined);
@@ -822,6 +840,7 @@ function aggregateRows(
     }
   }
   if (firstTime === undefined) return [];
+  zoned?.verify();
   const singleSelector = columns.length === 1 && SELECTORS.has(columns[0]!.call!.name);
   if (interval === 0n) {
     const values: Value[] = [];
@@ -839,6 +858,8 @@ function aggregateRows(
     return [{ time, values }];
   }
   let list: bigint[];
+  /** Per column, the windows its fill iterator emits (only under tz(); else every window of list). */
+  let steps: Array<Set<bigint> | undefined> | undefined;
   if (node.fill === 'none') {
     // Each call is its own iterator with its own LIMIT/OFFSET; rows are the union of their windows.
     const windows = new Set<bigint>();
@@ -850,6 +871,17 @@ function aggregateRows(
       for (const w of kept) windows.add(w);
     }
     list = [...windows].sort(cmp);
+  } else if (zoned !== undefined) {
+    // Each call's fill iterator steps through its own windows (corrected at DST changes) and emits
+    // its real windows as they come; rows are the union of their times.
+    steps = perColumn.map((m) =>
+      m.size === 0
+        ? undefined
+        : zoned.fillSequence([...m.keys()], r.hasMin ? r.min : firstTime, r.max, node.orderDesc, 1_000_000),
+    );
+    const times = new Set<bigint>();
+    for (const seq of steps) for (const w of seq ?? []) times.add(w);
+    list = [...times].sort(cmp);
   } else {
     const start = window(r.hasMin ? r.min : firstTime);
     const end = window(r.max);
@@ -860,8 +892,12 @@ function aggregateRows(
   }
   const rows: Array<{ time: bigint; values: Value[] }> = [];
   const previous: Value[] = columns.map(() => null);
-  // fill(linear): each column's reduced values (undefined = empty window), filled after the loop.
-  const linear = node.fill === 'linear' ? columns.map((): Array<Value | undefined> => []) : undefined;
+  // fill(linear): each column's windows and reduced values (undefined = empty window), filled
+  // after the loop.
+  const linear =
+    node.fill === 'linear'
+      ? columns.map(() => ({ times: [] as bigint[], values: [] as Array<Value | undefined> }))
+      : undefined;
   // fill(previous) runs in output order: with ORDER BY time DESC, "previous" is the later window.
   if (node.orderDesc) list.reverse();
   for (const w of list) {
@@ -869,12 +905,20 @@ function aggregateRows(
     columns.forEach((c, i) => {
       const pts = perColumn[i]!.get(w);
       let v: Value;
+      const own = steps?.[i];
+      if (own !== undefined && !own.has(w)) {
+        // Another call's window: this call has no point there.
+        values.push(null);
+        return;
+      }
       if (pts !== undefined) {
         v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
-        if (linear !== undefined) linear[i]!.push(v);
+        linear?.[i]!.times.push(w);
+        linear?.[i]!.values.push(v);
       } else if (linear !== undefined) {
         v = null;
-        linear[i]!.push(perColumn[i]!.size === 0 ? null : undefined);
+        linear[i]!.times.push(w);
+        linear[i]!.values.push(perColumn[i]!.size === 0 ? null : undefined);
       }
       // A call with no point in the whole group has no iterator of its own for it: the row's
       // column is null, or the fill number as written.
@@ -895,9 +939,10 @@ function aggregateRows(
     rows.push({ time: w, values });
   }
   if (linear !== undefined) {
+    const at = new Map(rows.map((row, k) => [row.time, k]));
     linear.forEach((column, i) => {
-      fillLinear(list, column, interval).forEach((v, k) => {
-        rows[k]!.values[i] = v;
+      fillLinear(column.times, column.values, interval).forEach((v, k) => {
+        rows[at.get(column.times[k]!)!]!.values[i] = v;
       });
     });
   }
