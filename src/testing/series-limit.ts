@@ -2,7 +2,8 @@
  * `SLIMIT` / `SOFFSET` as influxd 1.6 applies them (tsdb/engine/tsm1/engine.go, query.LimitTagSets):
  * per shard and per measurement, the index groups the series of the shard that pass the WHERE
  * clause's tag conditions into tag sets (one per combination of the GROUP BY tags), sorts the tag
- * sets by their key `k1|v1|k2|v2` (sorted GROUP BY keys the series has, bytes compared) and keeps
+ * sets by their key `k1|k2|v1|v2` (the sorted GROUP BY keys the series has, then their values;
+ * bytes compared) and keeps
  * `sets[soffset : soffset + slimit]` (`SOFFSET` without `SLIMIT` keeps nothing). A series counts
  * whether or not it has points in the time range or values of the selected fields; field
  * conditions do not exclude series there. The kept series of each shard then answer the query
@@ -100,14 +101,18 @@ function limitTagSets<T>(a: readonly T[], slimit: number, soffset: number): read
   return a.slice(soffset, soffset + n);
 }
 
-/** tsdb.MakeTagsKey: the GROUP BY tags the series has, `k|v` joined by `|`. */
+/** tsdb.MakeTagsKey: of the GROUP BY tags the series has, the keys then the values, `|`-joined. */
 function tagSetKey(s: StoredSeries, groupKeys: readonly string[]): string {
-  const parts: string[] = [];
+  const keys: string[] = [];
+  const values: string[] = [];
   for (const k of groupKeys) {
     const v = s.tagMap[k];
-    if (v !== undefined) parts.push(k, v);
+    if (v !== undefined) {
+      keys.push(k);
+      values.push(v);
+    }
   }
-  return parts.join('|');
+  return keys.length === 0 ? '' : `${keys.join('|')}|${values.join('|')}`;
 }
 
 /**
