@@ -429,6 +429,8 @@ class Parser {
   private into(): IntoNode {
     const parts: Array<string | undefined> = [];
     let back = false;
+    // influxd needs at least one name before `:MEASUREMENT` (`INTO "rp".:MEASUREMENT`).
+    if (this.isPunct(':')) this.fail('found :, expected identifier');
     for (;;) {
       if (this.acceptPunct(':')) {
         this.expectKeyword('MEASUREMENT');

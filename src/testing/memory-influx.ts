@@ -20,6 +20,7 @@ import {
   shardGroupDurationFor,
 } from './memory-store.js';
 import { compileRegex, evaluateSelect, toRawSeries } from './select-evaluator.js';
+import { selectInto } from './select-into.js';
 
 /** Options of {@link MemoryInflux}. */
 export interface MemoryInfluxOptions {
@@ -292,6 +293,16 @@ export class MemoryInflux extends MemorySink {
           retentionPolicy !== undefined
             ? { ...s, from: { ...s.from, retentionPolicy } }
             : s;
+        if (from.into !== undefined) {
+          return selectInto(
+            data,
+            from,
+            database,
+            now,
+            (n) => evaluateSelect(data, n, database, now),
+            timeOut,
+          );
+        }
         return evaluateSelect(data, from, database, now).map((r) => toRawSeries(r, timeOut));
       }
       case 'showDatabases':
