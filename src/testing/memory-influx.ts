@@ -19,8 +19,9 @@ import {
   type StoredSeries,
   shardGroupDurationFor,
 } from './memory-store.js';
-import { compileRegex, evaluateSelect, toRawSeries } from './select-evaluator.js';
+import { compileRegex, toRawSeries } from './select-evaluator.js';
 import { selectInto } from './select-into.js';
+import { evaluateStatement } from './subquery.js';
 
 /** Options of {@link MemoryInflux}. */
 export interface MemoryInfluxOptions {
@@ -299,11 +300,11 @@ export class MemoryInflux extends MemorySink {
             from,
             database,
             now,
-            (n) => evaluateSelect(data, n, database, now),
+            (n) => evaluateStatement(data, n, database, now),
             timeOut,
           );
         }
-        return evaluateSelect(data, from, database, now).map((r) => toRawSeries(r, timeOut));
+        return evaluateStatement(data, from, database, now).map((r) => toRawSeries(r, timeOut));
       }
       case 'showDatabases':
         return [{ name: 'databases', columns: ['name'], values: [...data.databases.keys()].map((n) => [n]) }];

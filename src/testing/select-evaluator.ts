@@ -132,6 +132,12 @@ function splitWhere(
   return { range, rest };
 }
 
+/** The inclusive time range of a WHERE clause (its top-level AND's time conditions). */
+export function timeRangeOf(where: readonly ConditionNode[], now: bigint): { min: bigint; max: bigint } {
+  const { range } = splitWhere(where, now);
+  return { min: range.min, max: range.max };
+}
+
 function containsTime(c: ConditionNode): boolean {
   if (c.kind === 'time') return true;
   if (c.kind === 'and' || c.kind === 'or') return c.operands.some(containsTime);
@@ -515,7 +521,8 @@ export function evaluateSelect(
   now: bigint,
 ): EvalSeries[] {
   if (node.into !== undefined) unsupported('SELECT … INTO');
-  if (node.from.kind === 'subquery') unsupported('subqueries');
+  // Subqueries are evaluated by evaluateStatement (subquery.ts), which calls this for each level.
+  if (node.from.kind === 'subquery') unsupported('subqueries (use evaluateStatement)');
   if (node.tz !== undefined && node.tz !== 'UTC') checkZone(node.tz);
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
