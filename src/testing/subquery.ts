@@ -10,8 +10,10 @@
  * Refused by name where influxd's answer depends on iterator details the engine does not model:
  * an inner row outside the outer time range (influxd stops the outer aggregate there), a raw outer
  * query that merges several inner series (influxd emits them series by series, unsorted), two
- * inner rows of one series at one time, SLIMIT/SOFFSET, `GROUP BY *` outside, `tz()` other than
- * UTC, and a column whose values have different types.
+ * inner rows of one series at one time, rows with nulls under a raw outer query, LIMIT/OFFSET
+ * inside, inner and outer ordered differently, SLIMIT/SOFFSET, `GROUP BY *` outside, `tz()` other
+ * than UTC, functions of columns without values or numeric functions of string/boolean columns,
+ * and a column whose values have different types.
  */
 import { InfluxUnsupportedQueryError } from '../errors.js';
 import type { ConditionNode, SelectNode } from '../influxql/select-ast.js';
@@ -45,6 +47,13 @@ export function evaluateStatement(
     if (s.into !== undefined && s !== node) unsupported('SELECT … INTO inside a subquery');
   }
   if (node.groupBy?.all) unsupported('GROUP BY * over a subquery');
+  // Measured: influxd's answer with a LIMIT/OFFSET inside a subquery differs from the inner
+  // statement's own answer in ways the engine does not model.
+  if (inner.limit !== undefined || inner.offset !== undefined) unsupported('LIMIT/OFFSET inside a subquery');
+  // influxd refuses some of these ("subqueries must be ordered in the same direction as the query
+  // itself") and answers others; which, the engine does not model.
+  if (inner.orderDesc !== node.orderDesc)
+    unsupported('a subquery ordered in the other direction than the outer query');
   const range = timeRangeOf(node.where, now);
   const outerTime = topLevelTime(node.where);
   const innerAggregate = inner.fields.some((f) => f.expr.kind === 'call');
@@ -71,8 +80,12 @@ export function evaluateStatement(
     for (const [k, v] of Object.entries(s.tags ?? {})) {
       if (v === '') continue;
       seriesTags[k] = v;
-      if (outerRaw && !outerTags.includes(k)) {
-        unsupported('a raw query over a subquery whose series it merges (influxd emits them unsorted)');
+      if ((outerRaw || node.orderDesc) && !outerTags.includes(k)) {
+        // Measured: influxd emits such inner series one after the other (unsorted, and with
+        // ORDER BY time DESC an aggregate per inner series).
+        unsupported(
+          `a ${outerRaw ? 'raw query' : 'query ordered by time DESC'} over a subquery whose series it merges`,
+        );
       }
     }
     const seen = new Set<bigint>();
@@ -85,13 +98,19 @@ export function evaluateStatement(
       const fields: Record<string, StoredFieldValue> = {};
       let any = false;
       row.values.forEach((v, i) => {
-        if (v === null) return;
+        if (v === null) {
+          // influxd's raw outer query emits such rows (nulls included) where the engine has no point.
+          if (outerRaw) unsupported('a raw query over subquery rows with null values');
+          return;
+        }
         fields[s.columns[i + 1]!] = v;
         any = true;
       });
       if (any) points.add({ measurement: s.name, tags: seriesTags, fields, time: row.time });
     }
   }
+  const stored = points.store(now);
+  checkCalls(node, inner, stored);
   const outer: SelectNode = {
     ...node,
     from: {
@@ -102,7 +121,33 @@ export function evaluateStatement(
       regex: '',
     },
   };
-  return evaluateSelect(points.store(now), outer, SUBQUERY_DB, now);
+  return evaluateSelect(stored, outer, SUBQUERY_DB, now);
+}
+
+/**
+ * influxd types an inner column by the inner statement, not by its values: a function of a column
+ * that has no value here, or a numeric function of a string or boolean column (whose error names
+ * influxd's iterator types), is refused.
+ */
+function checkCalls(node: SelectNode, inner: SelectNode, stored: MemoryStore): void {
+  const types = new Map<string, string>();
+  for (const m of stored.database(SUBQUERY_DB).retentionPolicies.get('autogen')!.measurements.values()) {
+    for (const [k, t] of m.fieldTypes()) types.set(k, t);
+  }
+  const innerColumns = new Set(inner.fields.map((f) => f.alias ?? (f.expr.kind === 'key' ? f.expr.key : '')));
+  for (const f of node.fields) {
+    if (f.expr.kind !== 'call') continue;
+    const arg = f.expr.args[0];
+    if (arg?.kind !== 'key') continue;
+    const type = types.get(arg.key);
+    if (type === undefined && innerColumns.has(arg.key)) {
+      unsupported(`${f.expr.name}() of subquery column "${arg.key}" that has no value`);
+    }
+    const anyType = ['count', 'first', 'last', 'mode', 'distinct'].includes(f.expr.name);
+    if ((type === 'string' || type === 'boolean') && !anyType) {
+      unsupported(`${f.expr.name}() of ${type} subquery column "${arg.key}"`);
+    }
+  }
 }
 
 /** The time conditions of a WHERE clause's top-level AND. */
