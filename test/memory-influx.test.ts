@@ -209,6 +209,17 @@ describe('the README and examples query corpus', () => {
     [`SELECT median("usage") AS "med", median("bytes") AS "mb" FROM "cpu" GROUP BY "host"`],
     ['SELECT "usage" FROM "cpu" WHERE "dc region" =~ /^e/ AND "usage" > 3 ORDER BY time DESC LIMIT 3'],
     [`SELECT ("usage" * 2) + 1 AS "scaled" FROM "cpu" WHERE "host" = 'b' AND ${range}`],
+    // Subqueries, fill(linear), tz(), SLIMIT/SOFFSET and SELECT … INTO (README "Testing").
+    [
+      `SELECT mean("x") AS "avg_of_max" FROM (SELECT max("usage") AS "x" FROM "cpu" WHERE ${range} GROUP BY time(1m), "host") WHERE ${range} GROUP BY time(5m)`,
+    ],
+    [`SELECT mean("usage") AS "avg" FROM "cpu" WHERE ${range} GROUP BY time(2m), "host" fill(linear)`],
+    [`SELECT count("usage") AS "n" FROM "cpu" WHERE ${range} GROUP BY time(1h) tz('Europe/Paris')`],
+    [`SELECT mean("usage") AS "avg" FROM "cpu" GROUP BY "host" SLIMIT 1 SOFFSET 1`],
+    [
+      `SELECT mean("usage") AS "usage" INTO "cpu_5m" FROM "cpu" WHERE ${range} GROUP BY time(5m), "host"`,
+    ],
+    ['SELECT * FROM "cpu_5m" GROUP BY *'],
   ];
   it.each(corpus)('%s', async (q, bindParams) => {
     const options = bindParams ? { bindParams } : {};

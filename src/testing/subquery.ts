@@ -16,9 +16,11 @@
  * and a column whose values have different types.
  */
 import { InfluxUnsupportedQueryError } from '../errors.js';
+import { parseDuration } from '../influxql/parser.js';
 import type { ConditionNode, SelectNode } from '../influxql/select-ast.js';
 import type { StoredFieldValue } from '../line-protocol/line-parser.js';
 import { makeLines, type Point } from '../line-protocol/make-lines.js';
+import { floorDiv, MIN_NANO_TIME } from '../line-protocol/time.js';
 import { MemoryStore, StoredDatabase } from './memory-store.js';
 import { type EvalSeries, evaluateSelect, timeRangeOf } from './select-evaluator.js';
 
@@ -72,6 +74,16 @@ export function evaluateStatement(
     orderDesc: node.orderDesc,
   };
   const rows = evaluateStatement(store, effective, database, now);
+  // An inner window that starts before the outer range (an unaligned `time >= …`) still lands in
+  // the outer GROUP BY time window of that bound, as with influxd; elsewhere such a row is refused.
+  let lowest = range.min;
+  const gt = node.groupBy?.time;
+  if (gt !== undefined && range.min > MIN_NANO_TIME) {
+    const interval = parseDuration(gt.interval);
+    const offset =
+      gt.offset === undefined ? 0n : ((parseDuration(gt.offset) % interval) + interval) % interval;
+    if (interval > 0n) lowest = floorDiv(range.min - offset, interval) * interval + offset;
+  }
   // The inner rows as points of a store of their own.
   const points = new Store();
   const outerRaw = !node.fields.some((f) => f.expr.kind === 'call');
@@ -90,7 +102,7 @@ export function evaluateStatement(
     }
     const seen = new Set<bigint>();
     for (const row of s.rows) {
-      if (row.time < range.min || row.time > range.max) {
+      if (row.time < lowest || row.time > range.max) {
         unsupported('a subquery row outside the outer time range (influxd ends the outer query there)');
       }
       if (seen.has(row.time)) unsupported('a subquery series with two rows at one time');
@@ -113,6 +125,13 @@ export function evaluateStatement(
   checkCalls(node, inner, stored);
   const outer: SelectNode = {
     ...node,
+    where:
+      lowest === range.min
+        ? node.where
+        : [
+            ...node.where.filter((c) => !(c.kind === 'time' && (c.op === '>' || c.op === '>='))),
+            { kind: 'time', op: '>=', value: { kind: 'absolute', nanos: lowest } },
+          ],
     from: {
       kind: 'measurement',
       database: SUBQUERY_DB,
