@@ -216,9 +216,7 @@ describe('the README and examples query corpus', () => {
     [`SELECT mean("usage") AS "avg" FROM "cpu" WHERE ${range} GROUP BY time(2m), "host" fill(linear)`],
     [`SELECT count("usage") AS "n" FROM "cpu" WHERE ${range} GROUP BY time(1h) tz('Europe/Paris')`],
     [`SELECT mean("usage") AS "avg" FROM "cpu" GROUP BY "host" SLIMIT 1 SOFFSET 1`],
-    [
-      `SELECT mean("usage") AS "usage" INTO "cpu_5m" FROM "cpu" WHERE ${range} GROUP BY time(5m), "host"`,
-    ],
+    [`SELECT mean("usage") AS "usage" INTO "cpu_5m" FROM "cpu" WHERE ${range} GROUP BY time(5m), "host"`],
     ['SELECT * FROM "cpu_5m" GROUP BY *'],
   ];
   it.each(corpus)('%s', async (q, bindParams) => {

@@ -920,8 +920,10 @@ function aggregateRows(
       }
       if (pts !== undefined) {
         v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
-        linear?.[i]!.times.push(w);
-        linear?.[i]!.values.push(v);
+        if (linear !== undefined) {
+          linear[i]!.times.push(w);
+          linear[i]!.values.push(v);
+        }
       } else if (linear !== undefined) {
         v = null;
         linear[i]!.times.push(w);
