@@ -45,13 +45,13 @@ for (let i = 0; i < argv.length; i++) {
     continue;
   }
   console.error(`bench: unknown argument ${JSON.stringify(a)}
-usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only import,encode,write,read,aggregate] [--no-readme]`);
+usage: npm run bench [-- --quick] [--rows N] [--runs K] [--only import,encode,write,read,aggregate,udp] [--no-readme]`);
   process.exit(2);
 }
 const QUICK = flag('--quick');
 const ROWS = Number(opt('--rows') ?? (QUICK ? 100_000 : 1_000_000));
 const RUNS = Number(opt('--runs') ?? 3);
-const GROUPS = ['import', 'encode', 'write', 'read', 'aggregate'] as const;
+const GROUPS = ['import', 'encode', 'write', 'read', 'aggregate', 'udp'] as const;
 const ONLY = new Set((opt('--only') ?? GROUPS.join(',')).split(','));
 /** Import times are a few ms and noisy: each run of an import case starts this many processes. */
 const IMPORT_REPEAT = 5;
@@ -179,6 +179,13 @@ function cases(python: string | undefined): Case[] {
     },
     {
       group: 'encode',
+      id: 'instances-defined',
+      label: 'influx-models model instances (`defineMeasurement`)',
+      role: 'ours',
+      cmd: node('encode', 'instances-defined'),
+    },
+    {
+      group: 'encode',
       id: 'node-influx',
       label: 'node-influx serializer',
       role: 'node-influx',
@@ -232,6 +239,14 @@ function cases(python: string | undefined): Case[] {
     },
     {
       group: 'write',
+      id: 'writeFrame',
+      label: 'influx-models `FrameClient#writeFrame`, an Arrow table',
+      role: 'ours',
+      cmd: node('arrow', 'writeFrame', serverArgs),
+      freshDb: true,
+    },
+    {
+      group: 'write',
       id: 'node-influx',
       label: 'node-influx `writePoints`',
       role: 'node-influx',
@@ -269,6 +284,13 @@ function cases(python: string | undefined): Case[] {
     },
     {
       group: 'read',
+      id: 'queryStream-json',
+      label: 'influx-models `queryStream` with `responseFormat: json` (rows decoded)',
+      role: 'ours',
+      cmd: node('read', 'queryStream-json', serverArgs),
+    },
+    {
+      group: 'read',
       id: 'query',
       label: 'influx-models `query` (ResultSet, every point)',
       role: 'ours',
@@ -280,6 +302,20 @@ function cases(python: string | undefined): Case[] {
       label: 'influx-models repository `find()` (model instances)',
       role: 'ours',
       cmd: node('read', 'instances', serverArgs),
+    },
+    {
+      group: 'read',
+      id: 'instances-stream',
+      label: 'influx-models repository `stream()` (model instances, one at a time)',
+      role: 'ours',
+      cmd: node('read', 'instances-stream', serverArgs),
+    },
+    {
+      group: 'read',
+      id: 'queryFrames',
+      label: 'influx-models `FrameClient#queryFrames` (one Arrow table)',
+      role: 'ours',
+      cmd: node('arrow', 'queryFrames', serverArgs),
     },
     {
       group: 'read',
@@ -308,6 +344,20 @@ function cases(python: string | undefined): Case[] {
       label: 'influx-models `MemoryInflux#query` (in memory, loaded first)',
       role: 'ours',
       cmd: node('aggregate', 'memory', serverArgs),
+    },
+    {
+      group: 'udp',
+      id: 'floor',
+      label: 'floor: a bare node:dgram loop, datagrams split before timing',
+      role: 'floor',
+      cmd: node('udp', 'floor'),
+    },
+    {
+      group: 'udp',
+      id: 'send',
+      label: 'influx-models `UdpSender#send` (split into datagrams of <= 1400 bytes, sent)',
+      role: 'ours',
+      cmd: node('udp', 'send'),
     },
   ];
   return all.filter((c) => ONLY.has(c.group));
@@ -667,6 +717,9 @@ async function main(): Promise<void> {
       : undefined,
     ONLY.has('aggregate')
       ? `**Aggregate** over ${Math.min(ROWS, AGGREGATE_POINTS).toLocaleString('en-US')} points, in memory vs the real server (\`${AGGREGATE_QUERY}\`; 10,000 rows checked; the floor here is influxd)\n\n${table('aggregate', rows)}\n`
+      : undefined,
+    ONLY.has('udp')
+      ? `**UDP** ${ROWS.toLocaleString('en-US')} lines sent to a local socket (no server; no peer has a UDP writer)\n\n${table('udp', rows)}\n`
       : undefined,
     ONLY.has('import')
       ? "Importing: time vs a peer is this row's median time over the peer's (below 1.00x = loads faster); CPU is the median user + system time of the import."

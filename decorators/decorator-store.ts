@@ -1,4 +1,4 @@
-import type { CommitSink, SeriesRegistryRef } from '../src/sink.js';
+import type { CommitSink, SeriesRegistryRef, WriteConsistency } from '../src/sink.js';
 
 /**
  * Where the decorators record their raw arguments: a symbol-keyed own property of the class
@@ -54,6 +54,12 @@ export interface MeasurementDecoratorOptions {
   sink?: CommitSink;
   /** The registry (a `SeriesRegistry`) that buffers this class; the default registry when omitted. */
   registry?: SeriesRegistryRef;
+  /**
+   * InfluxDB Enterprise write consistency of this class's commits (`?consistency=` of `/write`):
+   * `'any' | 'one' | 'quorum' | 'all'`. Overrides the registry's `consistency`; a 1.x OSS server
+   * ignores it.
+   */
+  consistency?: WriteConsistency;
 }
 
 /** Options of `@Tag`. */

@@ -1,3 +1,4 @@
+import { installReflectMetadata } from '../src/lazy-require.js';
 import { type FieldDecoratorOptions, type FieldTypeName, recordMember } from './decorator-store.js';
 import type { MemberDecorator } from './member-decorator.js';
 
@@ -16,6 +17,7 @@ import type { MemberDecorator } from './member-decorator.js';
  * ```
  */
 export function Field(typeOrOptions?: FieldTypeName | FieldDecoratorOptions): MemberDecorator {
+  installReflectMetadata(); // before TypeScript's design:type helper runs (see lazy-require.ts)
   const options: FieldDecoratorOptions | undefined =
     typeof typeOrOptions === 'string' ? { type: typeOrOptions } : typeOrOptions;
   return ((target: unknown, key: unknown) =>

@@ -1,3 +1,4 @@
+import { installReflectMetadata } from '../src/lazy-require.js';
 import { type MeasurementDecoratorOptions, recordMeasurement } from './decorator-store.js';
 import type { ModelClassDecorator } from './member-decorator.js';
 
@@ -24,6 +25,7 @@ import type { ModelClassDecorator } from './member-decorator.js';
  * A name may be a template filled from the instance: `@Measurement('events.stats.{serverName}')`.
  */
 export function Measurement(nameOrOptions?: string | MeasurementDecoratorOptions): ModelClassDecorator {
+  installReflectMetadata(); // before TypeScript's design:* helpers run (see lazy-require.ts)
   return ((target: unknown, context?: unknown) =>
     recordMeasurement(nameOrOptions, target, context)) as ModelClassDecorator;
 }

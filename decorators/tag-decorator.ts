@@ -1,3 +1,4 @@
+import { installReflectMetadata } from '../src/lazy-require.js';
 import { recordMember, type TagDecoratorOptions } from './decorator-store.js';
 import type { MemberDecorator } from './member-decorator.js';
 
@@ -15,6 +16,7 @@ import type { MemberDecorator } from './member-decorator.js';
  * ```
  */
 export function Tag(options?: TagDecoratorOptions): MemberDecorator {
+  installReflectMetadata(); // before TypeScript's design:type helper runs (see lazy-require.ts)
   return ((target: unknown, key: unknown) =>
     recordMember('@Tag', (property) => ({ kind: 'tag', property, options }), target, key)) as MemberDecorator;
 }

@@ -1,3 +1,4 @@
+import { installReflectMetadata } from '../src/lazy-require.js';
 import { recordMember, type TimestampDecoratorOptions } from './decorator-store.js';
 import type { MemberDecorator } from './member-decorator.js';
 
@@ -13,6 +14,7 @@ import type { MemberDecorator } from './member-decorator.js';
  * ```
  */
 export function Timestamp(options?: TimestampDecoratorOptions): MemberDecorator {
+  installReflectMetadata(); // before TypeScript's design:type helper runs (see lazy-require.ts)
   return ((target: unknown, key: unknown) =>
     recordMember(
       '@Timestamp',

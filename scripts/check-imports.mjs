@@ -2,14 +2,16 @@
 // Checks the import graph of src/ and decorators/ against the layering in DESIGN.md:
 //
 //   cli -> nestjs, arrow, testing -> schema -> query -> models/registry -> client -> influxql,
-//   line-protocol, results -> errors, sink;   decorators only record (they import errors and
-//   sink at most). schema (pull/push, influx-models/schema) sits on query; the CLI on top.
+//   line-protocol, results -> errors, sink;   decorators only record (they import errors, sink
+//   and lazy-require at most). schema (pull/push, influx-models/schema) sits on query; the CLI on top.
 //
 // Every import counts, `import type` included (a type is a dependency of the design too). Reports
 // (1) an import of a higher layer (units of one layer may import each other), which also rules out
 // a cycle between decorators, models and registry (models use registry and decorators, never the
-// reverse), (2) a file-level cycle of run-time imports anywhere. Deliberate exceptions are listed
-// in ALLOWED with their reason.
+// reverse), (2) a file-level cycle of run-time imports anywhere, (3) a run-time import of a Node
+// built-in or of a package in a module the package root loads (src/index.ts and what it imports at
+// run time): `import 'influx-models'` stays light (see src/lazy-require.ts). Deliberate exceptions
+// to (1) are listed in ALLOWED with their reason.
 // Exit code 1 with one line per violation; `--json` prints the graph and the violations.
 // Run by `npm test` (test/import-graph.test.ts) and by .ci/run.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Layer of each unit (a folder of src/, a top-level file of src/, or decorators/). Higher imports lower. */
 export const LAYERS = {
   'src/index.ts': 10,
+  'src/wire.ts': 10,
   cli: 10,
   nestjs: 9,
   arrow: 9,
@@ -37,6 +40,7 @@ export const LAYERS = {
   'src/errors.ts': 0,
   'src/sink.ts': 0,
   'src/lazy-require.ts': 0,
+  'src/generated-code.ts': 0,
 };
 
 /**
@@ -63,7 +67,8 @@ export function unitOf(file) {
   return rel;
 }
 
-function walk(dir) {
+/** Every .ts file (not .d.ts) under `dir`. */
+export function walk(dir) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
@@ -76,7 +81,7 @@ function walk(dir) {
 const IMPORT =
   /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
 
-/** Relative imports of one file: { target, typeOnly }. */
+/** Imports of one file: { target, typeOnly } (relative) or { spec, typeOnly, external: true }. */
 export function importsOf(file) {
   const text = readFileSync(file, 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
@@ -84,8 +89,8 @@ export function importsOf(file) {
   const out = [];
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[4] ?? m[5] ?? m[6];
-    if (!spec.startsWith('.')) continue;
-    const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+    const external = !spec.startsWith('.');
+    const target = external ? undefined : resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
     let typeOnly = m[2] !== undefined;
     if (!typeOnly && m[3] !== undefined && /^\{[^}]*\}$/.test(m[3].trim())) {
       const names = m[3]
@@ -96,7 +101,9 @@ export function importsOf(file) {
         .filter(Boolean);
       typeOnly = names.length > 0 && names.every((n) => n.startsWith('type '));
     }
-    out.push({ target, typeOnly });
+    // A dynamic import() loads on use, not with the module.
+    if (m[5] !== undefined) typeOnly = typeOnly || external;
+    out.push(external ? { spec, typeOnly, external } : { target, typeOnly });
   }
   return out;
 }
@@ -112,7 +119,8 @@ export function checkImports() {
     const fromLayer = LAYERS[from];
     if (fromLayer === undefined)
       violations.push(`${show(file)}: unit ${from} has no layer in scripts/check-imports.mjs`);
-    for (const { target, typeOnly } of imports) {
+    for (const { target, typeOnly, external } of imports) {
+      if (external) continue;
       const to = unitOf(target);
       if (to === from) continue;
       const toLayer = LAYERS[to];
@@ -134,8 +142,8 @@ export function checkImports() {
   const visit = (f) => {
     state.set(f, 1);
     stack.push(f);
-    for (const { target, typeOnly } of graph.get(f) ?? []) {
-      if (typeOnly || !graph.has(target)) continue;
+    for (const { target, typeOnly, external } of graph.get(f) ?? []) {
+      if (typeOnly || external || !graph.has(target)) continue;
       const s = state.get(target);
       if (s === 1) {
         const cycle = stack.slice(stack.indexOf(target)).concat(target).map(show);
@@ -146,6 +154,21 @@ export function checkImports() {
     state.set(f, 2);
   };
   for (const f of graph.keys()) if (!state.has(f)) visit(f);
+  // What `import 'influx-models'` loads: no built-in or package at the top of those modules.
+  const rootLoads = new Set();
+  const load = (f) => {
+    if (rootLoads.has(f) || !graph.has(f)) return;
+    rootLoads.add(f);
+    for (const { target, typeOnly, external, spec } of graph.get(f)) {
+      if (typeOnly) continue;
+      if (external) {
+        violations.push(
+          `${show(f)} imports '${spec}' at its top, and the package root loads it: use process.getBuiltinModule or lazyRequire where it is needed (src/lazy-require.ts)`,
+        );
+      } else load(target);
+    }
+  };
+  load(join(root, 'src/index.ts'));
   return { files: files.map(show), folderEdges: [...folderEdges].sort(), violations };
 }
 

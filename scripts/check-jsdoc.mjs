@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lists the public names (exports of the four entry points, and public members of exported classes)
+// Lists the public names (exports of the entry points, and public members of exported classes)
 // whose JSDoc is missing or has no example (a ``` block or @example). Exit status 1 when any is
 // missing entirely. Usage: node scripts/check-jsdoc.mjs
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ const entries = [
   'src/nestjs/index.ts',
   'src/arrow/index.ts',
   'src/schema/index.ts',
+  'src/wire.ts',
 ];
 const cfg = ts.getParsedCommandLineOfConfigFile(
   join(root, 'tsconfig.json'),

@@ -122,9 +122,14 @@ console.log(JSON.stringify({ lines: sink.lines(), line, counts }));
       'light.mjs': `import { createRequire } from 'node:module';
 await import('influx-models');
 const loaded = Object.keys(createRequire(import.meta.url).cache);
-const heavy = loaded.filter((f) => /node_modules\\/(class-validator|undici)\\//.test(f));
+const heavy = loaded.filter((f) => /node_modules\\/(class-validator|undici|reflect-metadata)\\//.test(f));
 if (heavy.length > 0) throw new Error('import "influx-models" loaded ' + heavy.join(', '));
-console.log('light import: neither class-validator nor undici loaded');
+// Built-ins the package uses only on demand (see src/lazy-require.ts).
+const builtins = process.moduleLoadList.filter((m) =>
+  /^NativeModule (zlib|dgram|dns\\/promises|crypto|perf_hooks)$/.test(m),
+);
+if (builtins.length > 0) throw new Error('import "influx-models" loaded ' + builtins.join(', '));
+console.log('light import: no class-validator, undici or reflect-metadata; no zlib, dgram, dns, crypto or perf_hooks');
 `,
     },
     packages: [
@@ -157,6 +162,7 @@ import { NestFactory } from '@nestjs/core';
 import { Field, Measurement, type Repository, SeriesModel, Tag, Timestamp } from 'influx-models';
 import { InfluxModule, InjectSeriesRepository, InfluxValidationExceptionFilter } from 'influx-models/nestjs';
 import { MemorySink } from 'influx-models/testing';
+import { formatFloat } from 'influx-models/wire';
 ${model}
 @Injectable()
 class MetricsService {
@@ -179,7 +185,8 @@ async function bootstrap(): Promise<void> {
   const cpu: Cpu = app.get(MetricsService).record('web-1', 0.25);
   const filter = new InfluxValidationExceptionFilter();
   await app.close(); // flushes the pending points into the sink
-  console.log(JSON.stringify({ host: cpu.host, lines: sink.lines(), filter: typeof filter.catch }));
+  const wire: string = formatFloat(0.1, 'point', 'v'); // a subpath through typesVersions (node10)
+  console.log(JSON.stringify({ host: cpu.host, lines: sink.lines(), filter: typeof filter.catch, wire }));
 }
 void bootstrap();
 `,
@@ -209,12 +216,13 @@ void bootstrap();
   const cjsOut = JSON.parse(run('node', ['dist/main.js'], cjs).trim().split('\n').pop());
   if (
     cjsOut.lines.join('\n') !== 'cpu,host=web-1 cores=2i,usage=0.25 1700000000000000000' ||
-    cjsOut.filter !== 'function'
+    cjsOut.filter !== 'function' ||
+    cjsOut.wire !== '0.1'
   ) {
     throw new Error(`CommonJS project printed ${JSON.stringify(cjsOut)}`);
   }
   step(
-    `CommonJS Nest-style project (module commonjs, node10 resolution, TypeScript ${localVersionIn(cjs, 'typescript')}): type-checks and runs`,
+    `CommonJS Nest-style project (module commonjs, node10 resolution, TypeScript ${localVersionIn(cjs, 'typescript')}): type-checks and runs (influx-models/wire included)`,
   );
   quickStart(esm);
   console.log('package check passed');

@@ -31,7 +31,16 @@ export interface CommitBatch {
   ) => unknown;
   /** The instances behind the lines, in line order, when the batch comes from the registry. */
   readonly instances?: readonly object[];
+  /**
+   * Write consistency of an InfluxDB Enterprise cluster (`?consistency=` of `/write`); the server's
+   * default when undefined. The registry sets it from `@Measurement({ consistency })` or its own
+   * `consistency` option. A 1.x OSS server ignores it.
+   */
+  readonly consistency?: WriteConsistency | undefined;
 }
+
+/** InfluxDB Enterprise's write consistency: how many data nodes must store a point before `/write` answers. */
+export type WriteConsistency = 'any' | 'one' | 'quorum' | 'all';
 
 /**
  * The one interface the series registry writes through. `InfluxDBClient` implements it (HTTP, or
@@ -57,6 +66,79 @@ export interface CommitOptions {
    * makes a single attempt, so that attempts do not multiply. `InfluxDBClient` honours it.
    */
   retry?: boolean | undefined;
+  /**
+   * With a sink that replicates (see {@link ReplicatingSink}): the servers (base URLs from
+   * `replicaUrls()`) this batch is queued for; every server when undefined. The registry leaves out
+   * the servers that already stored the batch (a retry, or a batch replayed from its spool).
+   */
+  hosts?: readonly string[] | undefined;
+  /**
+   * With a sink that replicates: called once for each server the batch was queued for, when that
+   * server's copy is settled: `'stored'`, `'refused'` (a 4xx: that server will never take it) or
+   * `'unsent'` (not delivered by this process: dropped over the backlog limit, withdrawn when the
+   * call gave up, or still queued when the client was closed). May be called after `commit` settled.
+   */
+  onHost?: ((url: string, outcome: HostOutcome) => void) | undefined;
+  /**
+   * With a sink that replicates: resolve as soon as the copies are queued, without waiting for a
+   * server to store one (and without a deadline that withdraws them). The registry uses it for
+   * catch-up copies of a batch some server already stored.
+   */
+  queueOnly?: boolean | undefined;
+}
+
+/** What became of one server's copy of a batch (see {@link CommitOptions.onHost}). */
+export type HostOutcome = 'stored' | 'refused' | 'unsent';
+
+/** One server's write queue, as `client.flush()`, `client.hosts()` and `client.close()` report it. */
+export interface ReplicaBacklog {
+  /** Base URL of the server. */
+  url: string;
+  /** Batches waiting for this server (the one in flight included). */
+  pending: number;
+  /** Their size in bytes. */
+  pendingBytes: number;
+  /** Batches this server stored. */
+  written: number;
+  /** Batches this server refused for good (4xx: bad data, unknown database, auth): not retried. */
+  failed: number;
+  /** Batches not queued for this server because its backlog was over `maxReplicaBacklog`. */
+  dropped: number;
+  /** True while the last attempt to this server failed (it is retried with back-off). */
+  failing: boolean;
+  /** The last refusal or failure, when any. */
+  lastError?: string;
+}
+
+/** What `client.flush()` found: each server's backlog after waiting. */
+export interface FlushReport {
+  /** True when every server's queue is empty. */
+  drained: boolean;
+  hosts: ReplicaBacklog[];
+}
+
+/** Options of a replicating sink's `flush` (`client.flush(options)`). */
+export interface ReplicaFlushOptions {
+  /** Longest wait in ms (0 = no limit). */
+  timeout?: number;
+  /**
+   * `true` (default): wait until every server's queue is empty. `false`: stop waiting for a server
+   * whose last attempt failed (it is down: its copies stay queued and keep being retried) and
+   * return once every other server's queue is empty.
+   */
+  waitForDown?: boolean;
+}
+
+/**
+ * A sink that writes every batch to several servers, each through its own queue
+ * (`InfluxDBClient` with `replicate: 'all'`). The registry uses it to acknowledge a batch in its
+ * spool per server and to report per server in `flush()`.
+ */
+export interface ReplicatingSink extends CommitSink {
+  /** Base URLs of the servers every batch is written to; empty when the sink does not replicate. */
+  replicaUrls(): readonly string[];
+  /** Waits for the servers' queues (see {@link ReplicaFlushOptions}) and reports each server. */
+  flush(options?: ReplicaFlushOptions): Promise<FlushReport>;
 }
 
 /** Global key of the brand that marks a series registry (see {@link SeriesRegistryRef}). */

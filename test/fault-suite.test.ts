@@ -5,12 +5,9 @@
  * loopback only. MODELS_FAULT_POINTS sets the size of the influxd-kill case (1000000 for the full
  * version; CI uses 100000).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CommitBatch,
@@ -24,11 +21,10 @@ import {
   Tag,
 } from '../src/index.js';
 import { type InfluxdHandle, startInfluxd } from '../src/testing/index.js';
+import { buildChildApp, type ChildApp, spawnChildApp } from './helpers/child-app.js';
 
 const N = Number(process.env.MODELS_FAULT_POINTS ?? 100_000);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(root, '.build-fault');
-const appJs = join(outDir, 'fault-app.js');
+let appJs: string;
 
 let server: InfluxdHandle;
 let client: InfluxDBClient;
@@ -36,22 +32,8 @@ const rows: Array<Record<string, string | number>> = [];
 const temp: string[] = [];
 
 beforeAll(async () => {
-  const [s] = await Promise.all([
-    startInfluxd(),
-    build({
-      configFile: false,
-      logLevel: 'silent',
-      root,
-      oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
-      build: {
-        ssr: join(root, 'test/fault/fault-app.ts'),
-        outDir,
-        emptyOutDir: true,
-        minify: false,
-        target: 'node20',
-      },
-    }),
-  ]);
+  const [s, js] = await Promise.all([startInfluxd(), buildChildApp('fault-app')]);
+  appJs = js;
   server = s;
   // count(distinct()) over 1M points can take a while on a loaded machine
   client = new InfluxDBClient({ host: server.host, port: server.port, database: 'fault', timeout: 120_000 });
@@ -127,58 +109,11 @@ function fpModel(registry: SeriesRegistry, database: string) {
   return Fp;
 }
 
-interface Child {
-  proc: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-  /** Resolves once a `committed N` line with N >= n was printed. */
-  reached(n: number): Promise<void>;
-  committed(): number;
-}
-
-function app(env: Record<string, string>, ulimitKiB?: number): Child {
-  const full = { ...process.env, FAULT_PORT: String(server.port), FAULT_DB: 'fault', ...env };
-  const proc =
-    ulimitKiB === undefined
-      ? spawn(process.execPath, [appJs], { env: full, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('bash', ['-c', `ulimit -f ${ulimitKiB}; exec "${process.execPath}" "${appJs}"`], {
-          env: full,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-  const child: Child = {
-    proc,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((r) => proc.on('exit', (code) => r(code))),
-    reached: (n) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (child.committed() >= n) {
-            proc.stdout?.off('data', check);
-            resolve();
-          }
-        };
-        proc.stdout?.on('data', check);
-        proc.on('exit', () =>
-          child.committed() >= n ? resolve() : reject(new Error(`app exited: ${child.stderr}`)),
-        );
-        check();
-      }),
-    committed: () => {
-      const all = [...child.stdout.matchAll(/committed (\d+)/g)];
-      return all.length === 0 ? 0 : Number(all[all.length - 1]?.[1]);
-    },
-  };
-  proc.stdout?.on('data', (d) => {
-    child.stdout += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    child.stderr += d;
-  });
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
-  void child.exited.then(() => clearTimeout(killer));
-  return child;
+function app(env: Record<string, string>, ulimitKiB?: number): ChildApp {
+  const full = { FAULT_PORT: String(server.port), FAULT_DB: 'fault', ...env };
+  return ulimitKiB === undefined
+    ? spawnChildApp(process.execPath, [appJs], full)
+    : spawnChildApp('bash', ['-c', `ulimit -f ${ulimitKiB}; exec "${process.execPath}" "${appJs}"`], full);
 }
 
 describe('fault suite', () => {

@@ -15,13 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InfluxValidationError } from '../src/errors.js';
-import {
-  makeLines,
-  type Point,
-  type Precision,
-  quoteIdent,
-  quoteLiteral,
-} from '../src/line-protocol/index.js';
+import { quoteIdent, quoteLiteral } from '../src/influxql/literals.js';
+import { makeLines, type Point, type Precision } from '../src/line-protocol/index.js';
 
 interface Case {
   id: string;

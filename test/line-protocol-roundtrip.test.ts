@@ -6,13 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxValidationError } from '../src/errors.js';
-import {
-  makeLines,
-  type Point,
-  type Precision,
-  quoteIdent,
-  quoteLiteral,
-} from '../src/line-protocol/index.js';
+import { quoteIdent, quoteLiteral } from '../src/influxql/literals.js';
+import { makeLines, type Point, type Precision } from '../src/line-protocol/index.js';
 import {
   firstColumn,
   type Mp,

@@ -19,11 +19,18 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxDBClient } from '../src/client/index.js';
 import { InfluxUnsupportedQueryError } from '../src/errors.js';
-import type { ConditionNode, ExprNode, SelectItemNode, SelectNode } from '../src/influxql/select-ast.js';
+import type {
+  ConditionNode,
+  ExprNode,
+  KeyRefNode,
+  SelectItemNode,
+  SelectNode,
+} from '../src/influxql/select-ast.js';
 import { makeLines, type Point } from '../src/line-protocol/make-lines.js';
 import { compileQuery } from '../src/query/query-compiler.js';
 import type { RawSeries } from '../src/results/result-set.js';
 import { MemoryInflux } from '../src/testing/index.js';
+import { TRANSFORMS as ENGINE_TRANSFORMS } from '../src/testing/select-functions.js';
 import { rawQuery, serverAddress, uniqueDatabase } from './helpers/server.js';
 
 const T0 = 1_600_000_000_000_000_000n;
@@ -120,6 +127,7 @@ const aggFieldsArb: fc.Arbitrary<SelectItemNode[]> = fc
           'percentile:50',
           'percentile:95',
           'percentile:10',
+          'stddev',
         ),
         fc.constantFrom('f', 'i'),
       ),
@@ -143,6 +151,128 @@ const aggFieldsArb: fc.Arbitrary<SelectItemNode[]> = fc
       return { expr, alias: `${n}_${k}` };
     }),
   );
+
+// --- the functions of select-functions.ts -------------------------------------------------------
+
+/** Every transformation the engine evaluates. */
+const TRANSFORMS = [...ENGINE_TRANSFORMS];
+const numericField = fc.constantFrom('f', 'i');
+/** Mostly numeric fields; strings and booleans now and then (influxd's type errors are compared too). */
+const mostlyNumeric = fc.oneof(
+  { weight: 6, arbitrary: numericField },
+  { weight: 1, arbitrary: fc.constantFrom('s', 'b') },
+);
+
+function fnCall(name: string, args: ExprNode[]): ExprNode {
+  return { kind: 'call', name, args };
+}
+const int = (n: number): ExprNode => ({ kind: 'number', value: n, integer: true });
+const dur = (d: string): ExprNode => ({ kind: 'duration', value: d });
+
+/** distinct, top/bottom (with tag arguments), sample: alone in the SELECT list. */
+const multiRowArb: fc.Arbitrary<SelectItemNode[]> = fc.oneof(
+  fc
+    .constantFrom('f', 'i', 's', 'b')
+    .map((k) => [{ expr: fnCall('distinct', [key(k, 'field')]), alias: `distinct_${k}` }]),
+  fc
+    .record({
+      name: fc.constantFrom('top', 'bottom'),
+      k: mostlyNumeric,
+      tags: fc.constantFrom([], [], ['host'], ['region'], ['host', 'region']),
+      n: fc.integer({ min: 1, max: 4 }),
+    })
+    .map(({ name, k, tags, n }) => [
+      {
+        expr: fnCall(name, [key(k, 'field'), ...tags.map((t) => key(t, 'tag')), int(n)]),
+        alias: `${name}_${k}`,
+      },
+    ]),
+  fc
+    .record({ k: fc.constantFrom('f', 'i', 's', 'b'), n: fc.integer({ min: 1, max: 4 }) })
+    .map(({ k, n }) => [{ expr: fnCall('sample', [key(k, 'field'), int(n)]), alias: `sample_${k}` }]),
+);
+
+const integralArb: fc.Arbitrary<SelectItemNode[]> = fc
+  .record({ k: numericField, unit: fc.option(fc.constantFrom('1ns', '10ns', '1s'), { nil: undefined }) })
+  .map(({ k, unit }) => [
+    {
+      expr: fnCall('integral', [key(k, 'field'), ...(unit === undefined ? [] : [dur(unit)])]),
+      alias: `integral_${k}`,
+    },
+  ]);
+
+function transformCall(name: string, arg: ExprNode, unit: string | undefined, n: number): ExprNode {
+  if (name === 'moving_average') return fnCall(name, [arg, int(n)]);
+  if (unit !== undefined && (name === 'elapsed' || name.endsWith('derivative')))
+    return fnCall(name, [arg, dur(unit)]);
+  return fnCall(name, [arg]);
+}
+
+/** Transformations of raw points (no GROUP BY time). */
+const rawTransformArb: fc.Arbitrary<SelectItemNode[]> = fc
+  .uniqueArray(
+    fc.record({
+      name: fc.constantFrom(...TRANSFORMS),
+      k: mostlyNumeric,
+      unit: fc.option(fc.constantFrom('1ns', '3ns', '1s'), { nil: undefined }),
+      n: fc.integer({ min: 2, max: 4 }),
+    }),
+    { minLength: 1, maxLength: 2, selector: (t) => `${t.name}_${t.k}` },
+  )
+  .map((ts) =>
+    ts.map((t) => ({
+      expr: transformCall(t.name, key(t.k, 'field'), t.unit, t.n),
+      alias: `${t.name}_${t.k}`,
+    })),
+  );
+
+/**
+ * Transformations of an aggregate with GROUP BY time (plus, sometimes, a plain aggregate). Column
+ * names carry the inner aggregate (`derivative__mean_f`) so that the comparison knows which ones
+ * read an order-dependent float sum.
+ */
+const aggTransformArb: fc.Arbitrary<SelectItemNode[]> = fc
+  .record({
+    ts: fc.uniqueArray(
+      fc.record({
+        name: fc.constantFrom(...TRANSFORMS),
+        inner: fc.constantFrom(
+          'count',
+          'sum',
+          'mean',
+          'max',
+          'min',
+          'first',
+          'last',
+          'spread',
+          'median',
+          'percentile',
+        ),
+        k: fc.oneof(
+          { weight: 8, arbitrary: numericField },
+          { weight: 1, arbitrary: fc.constantFrom('s', 'b') },
+        ),
+        unit: fc.option(fc.constantFrom('20ns', '1u'), { nil: undefined }),
+        n: fc.integer({ min: 2, max: 3 }),
+      }),
+      { minLength: 1, maxLength: 2, selector: (t) => `${t.name}_${t.inner}_${t.k}` },
+    ),
+    plain: fc.option(fc.tuple(fc.constantFrom('mean', 'count', 'max'), numericField), { nil: undefined }),
+  })
+  .map(({ ts, plain }) => {
+    const items: SelectItemNode[] = ts.map((t) => {
+      const args: ExprNode[] = [key(t.k, 'field')];
+      if (t.inner === 'percentile') args.push(int(50));
+      return {
+        expr: transformCall(t.name, fnCall(t.inner, args), t.unit, t.n),
+        alias: `${t.name}__${t.inner}_${t.k}`,
+      };
+    });
+    if (plain !== undefined) items.push({ expr: call(plain[0], plain[1]), alias: `${plain[0]}_${plain[1]}` });
+    return items;
+  });
+
+type Shape = 'raw' | 'agg' | 'multi' | 'integral' | 'rawTransform' | 'aggTransform';
 
 const timeBoundArb = fc.integer({ min: -5, max: 125 }).map((k) => T0 + BigInt(k));
 
@@ -180,9 +310,27 @@ function sometimes<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
 
 const queryArb: fc.Arbitrary<SelectNode> = fc
   .record({
-    aggregate: fc.boolean(),
+    shape: fc.constantFrom<Shape>(
+      'raw',
+      'agg',
+      'agg',
+      'multi',
+      'multi',
+      'integral',
+      'rawTransform',
+      'rawTransform',
+      'aggTransform',
+      'aggTransform',
+      'aggTransform',
+    ),
     raw: rawFieldsArb,
     agg: aggFieldsArb,
+    multi: multiRowArb,
+    integral: integralArb,
+    rawTransform: rawTransformArb,
+    aggTransform: aggTransformArb,
+    tieFree: fc.boolean(),
+    series: fc.record({ host: fc.constantFrom(...HOSTS), region: fc.constantFrom('eu', 'us', '') }),
     measurement: fc.oneof(
       fc.constantFrom(...MEASUREMENTS).map((name) => ({ name, regex: undefined })),
       fc.constant({ name: undefined, regex: '^m' }),
@@ -224,20 +372,44 @@ const queryArb: fc.Arbitrary<SelectNode> = fc
   })
   .map((r) => {
     const where: ConditionNode[] = [];
-    const groupTime = r.aggregate ? r.groupTime : undefined;
+    const shape = r.shape;
+    // Transformations of aggregates need GROUP BY time; of raw points and integral() refuse it.
+    const groupTime =
+      shape === 'aggTransform'
+        ? (r.groupTime ?? { interval: '10ns', offset: undefined })
+        : shape === 'agg' || shape === 'multi'
+          ? r.groupTime
+          : undefined;
     // GROUP BY time needs both bounds here (without an upper bound it runs to now(): billions of ns windows).
     const lo = r.lo ?? (groupTime ? T0 - 3n : undefined);
     const hi = r.hi ?? (groupTime ? T0 + 130n : undefined);
     if (lo !== undefined) where.push({ kind: 'time', op: r.loOp, value: { kind: 'absolute', nanos: lo } });
     if (hi !== undefined) where.push({ kind: 'time', op: r.hiOp, value: { kind: 'absolute', nanos: hi } });
-    if (r.conds.length > 1 && r.or) where.push({ kind: 'or', operands: r.conds });
+    if (shape === 'integral') {
+      // One series (influxd orders several integral() series its own way; the engine refuses that).
+      where.push({
+        kind: 'comparison',
+        left: key('host', 'tag') as KeyRefNode,
+        op: '=',
+        value: r.series.host,
+      });
+      where.push({
+        kind: 'comparison',
+        left: key('region', 'tag') as KeyRefNode,
+        op: '=',
+        value: r.series.region,
+      });
+    } else if (r.conds.length > 1 && r.or) where.push({ kind: 'or', operands: r.conds });
     else where.push(...r.conds);
-    const tags = r.groupTags === '*' ? [] : r.groupTags;
-    const all = r.groupTags === '*';
+    // Transformations of raw points read one point per time: group by series (tie-free) mostly.
+    const groupTags =
+      shape === 'integral' ? [] : shape === 'rawTransform' && r.tieFree ? ('*' as const) : r.groupTags;
+    const tags = groupTags === '*' ? [] : groupTags;
+    const all = groupTags === '*';
     const grouped = groupTime !== undefined || tags.length > 0 || all;
     return {
       kind: 'select',
-      fields: r.aggregate ? r.agg : r.raw,
+      fields: r[shape],
       // The measurement is set per query (a fresh target each time).
       into:
         r.into === undefined
@@ -247,7 +419,12 @@ const queryArb: fc.Arbitrary<SelectNode> = fc
               retentionPolicy: r.into === 'autogen' ? 'autogen' : undefined,
               measurement: 'target',
             },
-      from: { kind: 'measurement', database: undefined, retentionPolicy: undefined, ...r.measurement },
+      from: {
+        kind: 'measurement',
+        database: undefined,
+        retentionPolicy: undefined,
+        ...(shape === 'integral' ? { name: 'm0', regex: undefined } : r.measurement),
+      },
       where,
       groupBy: grouped ? { time: groupTime, tags, all } : undefined,
       fill: groupTime ? r.fill : undefined,
@@ -359,17 +536,33 @@ function ulpsApart(a: number, b: number): number {
   return Number(x > y ? x - y : y - x);
 }
 
+/**
+ * 0 for a column compared bit for bit; else the factor of the absolute bound `factor·n·eps·Σ|x|`.
+ * sum() of floats, mean() and stddev() add in another order than influxd (per shard and series);
+ * a transformation of one of them (`derivative__mean_f`) carries that difference on: its
+ * difference, derivative (units here stay within a few intervals), running sum or average of such
+ * values stays within a small multiple of the same bound.
+ */
+function tolerance(column: string): number {
+  if (/^(sum_f|mean_|stddev_)/.test(column)) return 2;
+  if (/__(sum_f|mean_|stddev_)/.test(column)) return 512;
+  return 0;
+}
+
 function sameValue(a: unknown, b: unknown, column: string, terms: number, sumAbs: number): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     if (Object.is(a, b)) return true;
-    if (/^(sum_f|mean_)/.test(column)) {
+    const factor = tolerance(column);
+    if (factor > 0) {
       // Float sums in another order: within 1 ulp per term of the result, or a cancellation-sized
       // absolute difference bounded by the terms' magnitude.
       // Reordering n terms changes a float sum by at most about n * eps * sum(|x|) (absolute), so
       // that bound (doubled) catches a wrong answer even when terms cancel; sumAbs is finite
       // because the random floats stay within ±1e300 (the ±MAX_VALUE edges are checked exactly in
       // memory-influx.test.ts).
-      return ulpsApart(a, b) <= Math.max(1, terms) || Math.abs(a - b) <= 2 * terms * Number.EPSILON * sumAbs;
+      return (
+        ulpsApart(a, b) <= Math.max(1, terms) || Math.abs(a - b) <= factor * terms * Number.EPSILON * sumAbs
+      );
     }
     return false;
   }
@@ -431,6 +624,70 @@ function compare(
   return undefined;
 }
 
+// --- sample(): random points, compared by size and membership ----------------------------------
+
+function sampleField(node: SelectNode): string | undefined {
+  const e = node.fields[0]?.expr;
+  if (e?.kind !== 'call' || e.name !== 'sample') return undefined;
+  const a = e.args[0];
+  return a?.kind === 'key' ? a.key : undefined;
+}
+
+/** The points sample() may pick from: the raw points of the field per output series, as keys. */
+async function candidates(node: SelectNode, field: string, db: string): Promise<Set<string>> {
+  const raw: SelectNode = {
+    ...node,
+    fields: [{ expr: key(field, 'field'), alias: node.fields[0]!.alias }],
+    groupBy: node.groupBy && { ...node.groupBy, time: undefined },
+    fill: undefined,
+    orderDesc: false,
+    limit: undefined,
+    offset: undefined,
+  };
+  const { query, params } = compileQuery(raw);
+  const series = (await client.query(query, { bindParams: params, database: db })).raw.series ?? [];
+  const out = new Set<string>();
+  for (const s of series) for (const row of s.values ?? []) out.add(pointKey(s, row));
+  return out;
+}
+
+function pointKey(s: RawSeries, row: readonly unknown[]): string {
+  return stringify([s.name, sortedTags(s.tags), row[0], row[1]]);
+}
+
+/**
+ * influxd's sample() draws with its own random source (reservoir sampling): the engine's answer is
+ * equal in series, columns and number of rows, and every row of either side is a point of the series.
+ */
+function compareSample(
+  server: RawSeries[] | undefined,
+  memory: RawSeries[] | undefined,
+  points: Set<string>,
+): string | undefined {
+  const a = server ?? [];
+  const b = memory ?? [];
+  if (a.length !== b.length) return `series count ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name || stringify(sortedTags(x.tags)) !== stringify(sortedTags(y.tags)))
+      return `series ${i}: ${x.name} ${stringify(x.tags)} vs ${y.name} ${stringify(y.tags)}`;
+    if (stringify(x.columns) !== stringify(y.columns)) return `series ${i} columns`;
+    if ((x.values ?? []).length !== (y.values ?? []).length)
+      return `series ${i} rows ${(x.values ?? []).length} vs ${(y.values ?? []).length}`;
+    for (const [side, s] of [
+      ['server', x],
+      ['memory', y],
+    ] as const) {
+      for (const row of s.values ?? []) {
+        if (!points.has(pointKey(s, row)))
+          return `series ${i}: ${side} sampled ${stringify(row)}, not a point of the series`;
+      }
+    }
+  }
+  return undefined;
+}
+
 // --- the property ----------------------------------------------------------------------------
 
 const { host, port } = serverAddress();
@@ -440,6 +697,19 @@ const QUERIES_PER_DATASET = 100;
 let compared = 0;
 let refused = 0;
 const refusals = new Map<string, number>();
+/** Compared queries per function (outer and inner calls). */
+const byFunction = new Map<string, number>();
+
+function functionsOf(node: SelectNode): string[] {
+  const out: string[] = [];
+  const visit = (e: ExprNode): void => {
+    if (e.kind !== 'call') return;
+    out.push(e.name);
+    for (const a of e.args) visit(a);
+  };
+  for (const f of node.fields) visit(f.expr);
+  return out;
+}
 
 afterAll(async () => {
   await client.close();
@@ -480,7 +750,11 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
               await memory.writePoints(batch, { database: db });
             }
             /** Runs one statement on both; false when the engine refused it (the server is not asked). */
-            const check = async (query: string, params: Record<string, unknown>): Promise<boolean> => {
+            const check = async (
+              query: string,
+              params: Record<string, unknown>,
+              node?: SelectNode,
+            ): Promise<boolean> => {
               let mem: RawSeries[] | undefined;
               let memError: string | undefined;
               try {
@@ -505,7 +779,11 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
                 expect({ query, params, error: memError }).toEqual({ query, params, error: srvError });
                 return true;
               }
-              const diff = compare(srv, mem, points.length, sumAbs);
+              const sampled = node === undefined ? undefined : sampleField(node);
+              const diff =
+                sampled === undefined
+                  ? compare(srv, mem, points.length, sumAbs)
+                  : compareSample(srv, mem, await candidates(node!, sampled, db));
               if (diff !== undefined) {
                 throw new Error(
                   `${diff}\nquery: ${query}\nparams: ${stringify(params)}\nserver: ${stringify(srv)}\nmemory: ${stringify(mem)}\ndata:\n${makeLines(points)}`,
@@ -521,8 +799,9 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
                   ? generated
                   : { ...generated, into: { ...generated.into, measurement: target } };
               const { query, params } = compileQuery(node);
-              if ((await check(query, params)) && node.into !== undefined) {
-                await check(`SELECT * FROM "${target}" GROUP BY *`, {});
+              if (await check(query, params, node)) {
+                for (const f of functionsOf(node)) byFunction.set(f, (byFunction.get(f) ?? 0) + 1);
+                if (node.into !== undefined) await check(`SELECT * FROM "${target}" GROUP BY *`, {});
               }
             }
           } finally {
@@ -536,6 +815,30 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
       `memory differential: ${compared} queries compared, ${refused} refused`,
       Object.fromEntries([...refusals].sort((a, b) => b[1] - a[1]).slice(0, 8)),
     );
+    console.log('compared per function', Object.fromEntries([...byFunction].sort((a, b) => b[1] - a[1])));
     expect(compared).toBeGreaterThanOrEqual(2000);
+    // Every function of the builder is among the compared queries (not only refused).
+    for (const f of [
+      'bottom',
+      'count',
+      'distinct',
+      'first',
+      'integral',
+      'last',
+      'max',
+      'mean',
+      'median',
+      'min',
+      'mode',
+      'percentile',
+      'sample',
+      'spread',
+      'stddev',
+      'sum',
+      'top',
+      ...TRANSFORMS,
+    ]) {
+      expect({ f, compared: (byFunction.get(f) ?? 0) >= 10 }).toEqual({ f, compared: true });
+    }
   });
 });

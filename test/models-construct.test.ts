@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 
 // Runs with legacy and with standard (TC39) decorators (vitest.config.ts): field types are explicit.
 import {
-  escapeMeasurement,
   Field,
   getModelMetadata,
   InfluxBufferFullError,
@@ -16,6 +15,7 @@ import {
   Timestamp,
 } from '../src/index.js';
 import { MemorySink } from '../src/testing/index.js';
+import { escapeMeasurement } from '../src/wire.js';
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -351,21 +351,32 @@ describe('InfluxModule with a MemorySink (no server)', () => {
   });
 
   it("points recorded in the application's own shutdown hooks are written too", async () => {
+    // Nest runs hooks module by module in an order that depends on the major (10 vs 11+) and on
+    // the import graph: one recording module beside the connection, one two imports below the
+    // root, and the connection imported between them.
+    const record = (host: string, n: number) => new CpuLoad({ host, usage: n, cores: n, at: BigInt(n + 7) });
     @Injectable()
     class LastWords {
-      onModuleDestroy(): void {
-        new CpuLoad({ host: 'destroy', usage: 1, cores: 1, at: 8n });
-      }
-      onApplicationShutdown(): void {
-        new CpuLoad({ host: 'shutdown', usage: 2, cores: 2, at: 9n });
-      }
+      onModuleDestroy = () => record('destroy', 1);
+      onApplicationShutdown = () => record('shutdown', 2);
+    }
+    @Injectable()
+    class DeepLastWords {
+      beforeApplicationShutdown = () => record('before', 3);
+      onApplicationShutdown = () => record('deep', 4);
     }
     @Module({ imports: [InfluxModule.forFeature([CpuLoad])], providers: [LastWords] })
     class FeatureModule {}
+    @Module({ providers: [DeepLastWords] })
+    class InnerModule {}
+    @Module({ imports: [InnerModule] })
+    class OuterModule {}
     const sink = new MemorySink();
-    const app = await start([InfluxModule.forRoot({ port: 1, sink }), FeatureModule]);
+    const app = await start([FeatureModule, InfluxModule.forRoot({ port: 1, sink }), OuterModule]);
     await app.close();
-    expect(sink.lines()).toEqual([
+    expect([...sink.lines()].sort()).toEqual([
+      'cpu_load,host=before cores=3i,usage=3 10',
+      'cpu_load,host=deep cores=4i,usage=4 11',
       'cpu_load,host=destroy cores=1i,usage=1 8',
       'cpu_load,host=shutdown cores=2i,usage=2 9',
     ]);

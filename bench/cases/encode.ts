@@ -4,7 +4,8 @@
  * the clock starts, in the form that encoder takes:
  *   - `floor`: only the number-to-text conversions (float, bigint integer, bigint time);
  *   - `points`: influx-models `makeLinesBytes` from point objects (`cores` a bigint, time a bigint);
- *   - `instances-declared` / `instances-fields`: constructing model instances, which validates
+ *   - `instances-declared` / `instances-fields` / `instances-defined`: constructing model instances
+ *     (decorators with `declare` fields, with class fields, or `defineMeasurement`), which validates
  *     each one and writes its line into the class buffer (the registry's sink discards batches),
  *     from prepared property objects;
  *   - `node-influx`: node-influx's serializer (inlined in `writePoints`: its pool is replaced by a
@@ -20,7 +21,7 @@ import {
   makeLinesBytes,
   type Point,
 } from '../../src/index.js';
-import { CpuDeclared, CpuFields } from '../lib/models.js';
+import { CpuDeclared, CpuDefined, CpuFields } from '../lib/models.js';
 import {
   arg,
   BATCH,
@@ -79,8 +80,10 @@ async function main(): Promise<void> {
       return;
     }
     case 'instances-declared':
-    case 'instances-fields': {
-      const Model = name === 'instances-declared' ? CpuDeclared : CpuFields;
+    case 'instances-fields':
+    case 'instances-defined': {
+      const Model =
+        name === 'instances-declared' ? CpuDeclared : name === 'instances-fields' ? CpuFields : CpuDefined;
       let bytes = 0;
       let sample = '';
       configureSeries({

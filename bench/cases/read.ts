@@ -4,8 +4,10 @@
  * another row count fails. Every client makes one small query first (connection open, HTTP parser
  * warm), as in a running service.
  *   - `queryStream`: `InfluxDBClient#queryStream` (chunked, msgpack), counting the decoded rows;
+ *   - `queryStream-json`: the same with `responseFormat: 'json'` (chunked JSON, decoded exactly);
  *   - `query`: `InfluxDBClient#query` into a ResultSet, iterating every point object;
  *   - `instances`: `client.repository(CpuDeclared).find()`, one frozen model instance per row;
+ *   - `instances-stream`: `client.repository(CpuDeclared).stream()`, one instance at a time;
  *   - `node-influx`: node-influx `query` with `precision: 'n'`.
  */
 import { InfluxDB as NodeInflux } from 'influx';
@@ -30,11 +32,17 @@ async function main(): Promise<void> {
     seconds = since(t0);
     rows = result.length;
   } else {
-    const client = new InfluxDBClient({ host: url.hostname, port: Number(url.port), database: db });
+    const client = new InfluxDBClient({
+      host: url.hostname,
+      port: Number(url.port),
+      database: db,
+      ...(name === 'queryStream-json' ? { responseFormat: 'json' as const } : {}),
+    });
     await client.query(WARM, { epoch: 'n' });
     const t0 = start();
     switch (name) {
       case 'queryStream':
+      case 'queryStream-json':
         for await (const rs of client.queryStream(READ_QUERY, { epoch: 'n', chunkSize: 10_000 })) {
           for (const s of rs.series) rows += s.values?.length ?? 0;
         }
@@ -46,6 +54,9 @@ async function main(): Promise<void> {
       }
       case 'instances':
         rows = (await client.repository(CpuDeclared).find()).length;
+        break;
+      case 'instances-stream':
+        for await (const _ of client.repository(CpuDeclared).stream()) rows++;
         break;
       default:
         throw new Error(`unknown read case ${name}`);

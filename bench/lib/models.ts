@@ -1,11 +1,11 @@
 /**
- * The benchmark shape as model classes, in the two ways a user declares one with decorators:
+ * The benchmark shape as model classes, in the two ways a user declares one with decorators
  * plain declarations (`declare host: string`) and real class fields
  * (`host!: string`, the TypeScript default `useDefineForClassFields`). Both take the one
  * construction path (the class @Measurement returns finishes the instance after the initialisers).
  * Both use the default registry: each case configures it (`configureSeries`) before first use.
  */
-import { Field, Measurement, SeriesModel, Tag, Timestamp } from '../../src/index.js';
+import { defineMeasurement, Field, Measurement, SeriesModel, Tag, Timestamp } from '../../src/index.js';
 
 /** Fields declared with `declare` (legacy decorators only: TC39 ones cannot decorate them). */
 @Measurement({ name: 'cpu' })
@@ -28,3 +28,11 @@ export class CpuFields extends SeriesModel<CpuFields> {
   @Field({ type: 'boolean' }) ok!: boolean;
   @Timestamp({ type: 'bigint' }) time!: bigint;
 }
+
+/** The same model declared without decorators (`defineMeasurement`). */
+export const CpuDefined = defineMeasurement({
+  name: 'cpu',
+  tags: ['host', 'region'],
+  fields: { usage: 'float', cores: 'integer', ok: 'boolean' },
+  timestamp: { property: 'time', type: 'bigint' },
+});

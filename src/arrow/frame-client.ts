@@ -2,7 +2,8 @@ import type { Table } from 'apache-arrow';
 import type { QueryOptions } from '../client/client-options.js';
 import { InfluxDBClient, type InfluxDBClientConfig } from '../client/influxdb-client.js';
 import { InfluxAbortError, InfluxConfigError } from '../errors.js';
-import { quoteIdent } from '../line-protocol/quote.js';
+import { compileStatement } from '../influxql/compiler.js';
+import { measurementNode } from '../influxql/nodes.js';
 import { QueryBuilder } from '../query/query-builder.js';
 import type { ResultSet } from '../results/result-set.js';
 import { FrameBuilder } from './frame-builder.js';
@@ -335,7 +336,13 @@ export class FrameClient {
       if (options.database !== undefined) qo.database = options.database;
       if (options.retentionPolicy !== undefined) qo.retentionPolicy = options.retentionPolicy;
       if (options.signal !== undefined) qo.signal = options.signal;
-      const rs = await this.client.query(`SHOW FIELD KEYS FROM ${quoteIdent(measurement)}`, qo);
+      const show = compileStatement({
+        kind: 'showFieldKeys',
+        database: undefined,
+        from: measurementNode(measurement),
+        where: [],
+      });
+      const rs = await this.client.query(show.query, qo);
       const conflicts = new Set<string>();
       for (const s of rs.raw.series ?? []) {
         const k = s.columns.indexOf('fieldKey');

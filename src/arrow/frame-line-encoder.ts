@@ -1,7 +1,8 @@
 import type { Data, Field, Table, Vector } from 'apache-arrow';
 import { InfluxConfigError, InfluxValidationError } from '../errors.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField } from '../line-protocol/escape.js';
-import { formatFloat } from '../line-protocol/make-lines.js';
+import { formatFloat, INT64_MAX, INT64_MIN, tagText as pointTagText } from '../line-protocol/format.js';
+import type { TagValue } from '../line-protocol/point.js';
 import { checkPrecision, NANOS_PER_UNIT, type Precision } from '../line-protocol/precision.js';
 import { floorDiv, parseRfc3339 } from '../line-protocol/time.js';
 import {
@@ -14,9 +15,6 @@ import {
   validity,
 } from './arrow-columns.js';
 import type { FrameTagValue, WriteFrameOptions } from './frame-options.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** One body of line protocol produced by {@link FrameLineEncoder.bodies}. */
 export interface EncodedBody {
@@ -733,26 +731,8 @@ function tagText(
   key: string,
   nanAsNull = false,
 ): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) {
-        if (Number.isNaN(value) && nanAsNull) return undefined;
-        throw new InfluxValidationError(where, key, `tag value ${value} is not finite`);
-      }
-      return String(value);
-    case 'bigint':
-    case 'boolean':
-      return String(value);
-    default:
-      throw new InfluxValidationError(
-        where,
-        key,
-        `tag value of type ${typeof value} cannot be stored; tags are strings`,
-      );
-  }
+  if (nanAsNull && typeof value === 'number' && Number.isNaN(value)) return undefined;
+  return pointTagText(value as TagValue, where, key);
 }
 
 /**

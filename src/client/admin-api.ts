@@ -1,21 +1,30 @@
 import { InfluxConfigError } from '../errors.js';
-import { quoteIdent, quoteLiteral } from '../line-protocol/quote.js';
-import type { RawSeries, ResultSet } from '../results/result-set.js';
-import type { QueryOptions } from './client-options.js';
+import { compileStatement, rawSelectText } from '../influxql/compiler.js';
 import {
-  checkDuration,
   checkLiteral,
   checkName,
   checkPassword,
   checkPrivilege,
   checkReplication,
-  checkResample,
-  checkSelectStatement,
   checkStorageName,
+  configFail,
   describeValue,
+  durationLiteral,
   type Privilege,
-  type ResampleOptions,
-} from './influxql-validate.js';
+} from '../influxql/literals.js';
+import { measurementNode, tagEquals } from '../influxql/nodes.js';
+import type { ConditionNode } from '../influxql/select-ast.js';
+import type { CreateContinuousQueryNode, StatementNode } from '../influxql/statement-ast.js';
+import type { RawSeries, ResultSet } from '../results/result-set.js';
+import type { QueryOptions } from './client-options.js';
+
+/** Continuous-query resampling: `RESAMPLE EVERY <every> FOR <for>`. */
+export interface ResampleOptions {
+  /** How often the query runs, e.g. '10s' (defaults to the GROUP BY time interval). */
+  every?: string;
+  /** How far back each run looks, e.g. '2m' (defaults to the GROUP BY time interval). */
+  for?: string;
+}
 
 /**
  * A row of `SHOW RETENTION POLICIES`, with the server's column names. Only the columns the server
@@ -156,14 +165,15 @@ function rowsOf(rs: ResultSet): Array<{ series: string | undefined; row: Record<
   return out;
 }
 
-function whereTags(tags: SeriesTags | undefined, what: string): string {
-  if (tags === undefined) return '';
+/** The tag filter of a series statement: `"key" = 'value'` for each tag (values as strings). */
+function whereTags(tags: SeriesTags | undefined, what: string): ConditionNode[] {
+  if (tags === undefined) return [];
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
     throw new InfluxConfigError(`${what}: must be an object of tag values, got ${describeValue(tags)}`);
   }
-  const parts: string[] = [];
+  const strings: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags)) {
-    checkName(key, `${what} key`);
+    checkName(key, configFail(`${what} key`));
     if (!['string', 'number', 'boolean', 'bigint'].includes(typeof value)) {
       throw new InfluxConfigError(
         `${what}.${key}: must be a string, number, boolean or bigint, got ${describeValue(value)}`,
@@ -172,9 +182,59 @@ function whereTags(tags: SeriesTags | undefined, what: string): string {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new InfluxConfigError(`${what}.${key}: ${value} is not a tag value`);
     }
-    parts.push(`${quoteIdent(key)}=${quoteLiteral(checkLiteral(String(value), `${what}.${key}`))}`);
+    strings[key] = checkLiteral(String(value), configFail(`${what}.${key}`));
   }
-  return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`;
+  return tagEquals(strings);
+}
+
+/** `checkName` for a method argument: `InfluxConfigError('method(arg): …')`. */
+function nameArg(value: unknown, what: string): string {
+  return checkName(value, configFail(what));
+}
+
+/** `checkStorageName` for a method argument (databases and retention policies). */
+function storageArg(value: unknown, what: string): string {
+  return checkStorageName(value, configFail(what));
+}
+
+/** A duration argument; `INF` allowed where `infinite`. */
+function durationArg(value: unknown, what: string, infinite = false): string {
+  return durationLiteral(value, configFail(what), { infinite });
+}
+
+/**
+ * The `RESAMPLE` part of a continuous query from `{ every, for }` or from influxdb-python's
+ * `resample_opts` string (`'EVERY 10s FOR 2m'`, `'EVERY 10s'`, `'FOR 2m'`), both checked strictly.
+ * Undefined when there is nothing to resample.
+ */
+export function resampleNode(
+  value: ResampleOptions | string | undefined,
+  what: string,
+): CreateContinuousQueryNode['resample'] {
+  if (value === undefined) return undefined;
+  const fail = configFail(what);
+  let every: unknown;
+  let forPart: unknown;
+  if (typeof value === 'string') {
+    const m = /^\s*(?:EVERY\s+(\S+))?\s*(?:FOR\s+(\S+))?\s*$/i.exec(value);
+    if (!m || (m[1] === undefined && m[2] === undefined)) {
+      return fail(
+        `${describeValue(value)} is not 'EVERY <duration> FOR <duration>' (either part may be left out)`,
+      );
+    }
+    every = m[1];
+    forPart = m[2];
+  } else if (typeof value === 'object' && value !== null) {
+    every = value.every;
+    forPart = value.for;
+    if (every === undefined && forPart === undefined) return fail('give `every`, `for` or both');
+  } else {
+    return fail(`must be { every, for } or a string such as 'EVERY 10s FOR 2m', got ${describeValue(value)}`);
+  }
+  return {
+    every: every === undefined ? undefined : durationArg(every, `${what}.every`),
+    for: forPart === undefined ? undefined : durationArg(forPart, `${what}.for`),
+  };
 }
 
 function ownObject<T extends object>(value: T | undefined, what: string): Partial<T> {
@@ -219,7 +279,7 @@ export abstract class InfluxAdminApi {
 
   /** The database to use: the argument, else the client's current one, else a typed error. */
   #databaseFor(database: unknown, method: string): string {
-    if (database !== undefined) return checkStorageName(database, `${method}(database)`);
+    if (database !== undefined) return storageArg(database, `${method}(database)`);
     const current = this.currentDatabase();
     if (current === undefined || current === '') {
       throw new InfluxConfigError(
@@ -229,12 +289,18 @@ export abstract class InfluxAdminApi {
     return current;
   }
 
-  #post(q: string, database?: string): Promise<ResultSet> {
-    return this.query(q, database === undefined ? { method: 'POST' } : { method: 'POST', database });
+  /** Compiles a statement node (values inline: admin statements carry no bound parameters). */
+  #send(node: StatementNode, method: 'GET' | 'POST', database?: string): Promise<ResultSet> {
+    const { query } = compileStatement(node, { inline: true });
+    return this.query(query, database === undefined ? { method } : { method, database });
   }
 
-  #get(q: string, database?: string): Promise<ResultSet> {
-    return this.query(q, database === undefined ? { method: 'GET' } : { method: 'GET', database });
+  #post(node: StatementNode, database?: string): Promise<ResultSet> {
+    return this.#send(node, 'POST', database);
+  }
+
+  #get(node: StatementNode, database?: string): Promise<ResultSet> {
+    return this.#send(node, 'GET', database);
   }
 
   // ---- databases and measurements -------------------------------------------------------------
@@ -247,7 +313,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async createDatabase(name: string): Promise<void> {
-    await this.#post(`CREATE DATABASE ${quoteIdent(checkStorageName(name, 'createDatabase(name)'))}`);
+    await this.#post({ kind: 'createDatabase', name: storageArg(name, 'createDatabase(name)') });
   }
 
   /**
@@ -258,7 +324,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async dropDatabase(name: string): Promise<void> {
-    await this.#post(`DROP DATABASE ${quoteIdent(checkStorageName(name, 'dropDatabase(name)'))}`);
+    await this.#post({ kind: 'dropDatabase', name: storageArg(name, 'dropDatabase(name)') });
   }
 
   /**
@@ -269,7 +335,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async listDatabases(): Promise<Array<{ name: string }>> {
-    const rs = await this.#get('SHOW DATABASES');
+    const rs = await this.#get({ kind: 'showDatabases' });
     return rowsOf(rs).map(({ row }) => ({ name: String(row.name) }));
   }
 
@@ -282,7 +348,10 @@ export abstract class InfluxAdminApi {
    */
   async listMeasurements(database?: string): Promise<Array<{ name: string }>> {
     const db = this.#databaseFor(database, 'listMeasurements');
-    const rs = await this.#get('SHOW MEASUREMENTS', db);
+    const rs = await this.#get(
+      { kind: 'showMeasurements', database: undefined, name: undefined, limit: undefined, offset: undefined },
+      db,
+    );
     return rowsOf(rs).map(({ row }) => ({ name: String(row.name) }));
   }
 
@@ -294,9 +363,9 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async dropMeasurement(measurement: string, database?: string): Promise<void> {
-    const m = checkName(measurement, 'dropMeasurement(measurement)');
+    const m = nameArg(measurement, 'dropMeasurement(measurement)');
     const db = this.#databaseFor(database, 'dropMeasurement');
-    await this.#post(`DROP MEASUREMENT ${quoteIdent(m)}`, db);
+    await this.#post({ kind: 'dropMeasurement', name: m }, db);
   }
 
   /**
@@ -311,11 +380,12 @@ export abstract class InfluxAdminApi {
   async listSeries(filter: SeriesFilter = {}): Promise<string[]> {
     const f = ownObject(filter, 'listSeries');
     const db = this.#databaseFor(f.database, 'listSeries');
-    let q = 'SHOW SERIES';
-    if (f.measurement !== undefined)
-      q += ` FROM ${quoteIdent(checkName(f.measurement, 'listSeries(measurement)'))}`;
-    q += whereTags(f.tags, 'listSeries(tags)');
-    const rs = await this.#get(q, db);
+    const from =
+      f.measurement === undefined
+        ? undefined
+        : measurementNode(nameArg(f.measurement, 'listSeries(measurement)'));
+    const where = whereTags(f.tags, 'listSeries(tags)');
+    const rs = await this.#get({ kind: 'showSeries', database: undefined, from, where }, db);
     return rowsOf(rs).map(({ row }) => String(row.key));
   }
 
@@ -331,16 +401,17 @@ export abstract class InfluxAdminApi {
   async deleteSeries(filter: SeriesFilter): Promise<void> {
     const f = ownObject(filter, 'deleteSeries');
     const where = whereTags(f.tags, 'deleteSeries(tags)');
-    if (f.measurement === undefined && where === '') {
+    if (f.measurement === undefined && where.length === 0) {
       throw new InfluxConfigError(
         'deleteSeries: give a measurement, tags or both (refusing to drop every series)',
       );
     }
     const db = this.#databaseFor(f.database, 'deleteSeries');
-    let q = 'DROP SERIES';
-    if (f.measurement !== undefined)
-      q += ` FROM ${quoteIdent(checkName(f.measurement, 'deleteSeries(measurement)'))}`;
-    await this.#post(q + where, db);
+    const from =
+      f.measurement === undefined
+        ? undefined
+        : measurementNode(nameArg(f.measurement, 'deleteSeries(measurement)'));
+    await this.#post({ kind: 'dropSeries', from, where }, db);
   }
 
   /**
@@ -354,10 +425,11 @@ export abstract class InfluxAdminApi {
   async listTagKeys(options: KeysOptions = {}): Promise<TagKeyInfo[]> {
     const o = ownObject(options, 'listTagKeys');
     const db = this.#databaseFor(o.database, 'listTagKeys');
-    let q = 'SHOW TAG KEYS';
-    if (o.measurement !== undefined)
-      q += ` FROM ${quoteIdent(checkName(o.measurement, 'listTagKeys(measurement)'))}`;
-    const rs = await this.#get(q, db);
+    const from =
+      o.measurement === undefined
+        ? undefined
+        : measurementNode(nameArg(o.measurement, 'listTagKeys(measurement)'));
+    const rs = await this.#get({ kind: 'showTagKeys', database: undefined, from, where: [] }, db);
     return rowsOf(rs).map(({ series, row }) => ({ measurement: String(series), tagKey: String(row.tagKey) }));
   }
 
@@ -374,14 +446,19 @@ export abstract class InfluxAdminApi {
   async listFieldKeys(options: FieldKeysOptions = {}): Promise<FieldKeyInfo[]> {
     const o = ownObject(options, 'listFieldKeys');
     const db = this.#databaseFor(o.database, 'listFieldKeys');
-    let q = 'SHOW FIELD KEYS';
-    const m =
-      o.measurement === undefined ? undefined : checkName(o.measurement, 'listFieldKeys(measurement)');
-    if (o.retentionPolicy !== undefined) {
-      const rp = quoteIdent(checkStorageName(o.retentionPolicy, 'listFieldKeys(retentionPolicy)'));
-      q += ` FROM ${rp}.${m === undefined ? '/.*/' : quoteIdent(m)}`;
-    } else if (m !== undefined) q += ` FROM ${quoteIdent(m)}`;
-    const rs = await this.#get(q, db);
+    const m = o.measurement === undefined ? undefined : nameArg(o.measurement, 'listFieldKeys(measurement)');
+    const retentionPolicy =
+      o.retentionPolicy === undefined
+        ? undefined
+        : storageArg(o.retentionPolicy, 'listFieldKeys(retentionPolicy)');
+    // Every measurement of a policy is `"rp"./.*/` (a policy alone is not a source).
+    const from =
+      retentionPolicy !== undefined
+        ? measurementNode(m ?? { regex: '.*' }, { retentionPolicy })
+        : m === undefined
+          ? undefined
+          : measurementNode(m);
+    const rs = await this.#get({ kind: 'showFieldKeys', database: undefined, from, where: [] }, db);
     return rowsOf(rs).map(({ series, row }) => ({
       measurement: String(series),
       fieldKey: String(row.fieldKey),
@@ -407,15 +484,21 @@ export abstract class InfluxAdminApi {
     options: CreateRetentionPolicyOptions = {},
   ): Promise<void> {
     const o = ownObject(options, 'createRetentionPolicy');
-    const rp = checkStorageName(name, 'createRetentionPolicy(name)');
-    const d = checkDuration(duration, 'createRetentionPolicy(duration)', true);
-    const r = checkReplication(replication, 'createRetentionPolicy(replication)');
-    const shard = checkDuration(o.shardDuration ?? '0s', 'createRetentionPolicy(shardDuration)');
+    const rp = storageArg(name, 'createRetentionPolicy(name)');
+    const d = durationArg(duration, 'createRetentionPolicy(duration)', true);
+    const r = checkReplication(replication, configFail('createRetentionPolicy(replication)'));
+    const shard = durationArg(o.shardDuration ?? '0s', 'createRetentionPolicy(shardDuration)');
     checkBoolean(o.default, 'createRetentionPolicy(default)');
     const db = this.#databaseFor(o.database, 'createRetentionPolicy');
-    let q = `CREATE RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)} DURATION ${d} REPLICATION ${r} SHARD DURATION ${shard}`;
-    if (o.default === true) q += ' DEFAULT';
-    await this.#post(q);
+    await this.#post({
+      kind: 'createRetentionPolicy',
+      name: rp,
+      database: db,
+      duration: d,
+      replication: r,
+      shardDuration: shard,
+      makeDefault: o.default === true,
+    });
   }
 
   /**
@@ -429,31 +512,37 @@ export abstract class InfluxAdminApi {
    */
   async alterRetentionPolicy(name: string, options: AlterRetentionPolicyOptions): Promise<void> {
     const o = ownObject(options, 'alterRetentionPolicy');
-    const rp = checkStorageName(name, 'alterRetentionPolicy(name)');
-    let changes = '';
-    if (o.duration !== undefined)
-      changes += ` DURATION ${checkDuration(o.duration, 'alterRetentionPolicy(duration)', true)}`;
-    if (o.shardDuration !== undefined) {
-      changes += ` SHARD DURATION ${checkDuration(o.shardDuration, 'alterRetentionPolicy(shardDuration)')}`;
+    const rp = storageArg(name, 'alterRetentionPolicy(name)');
+    const duration =
+      o.duration === undefined ? undefined : durationArg(o.duration, 'alterRetentionPolicy(duration)', true);
+    const shardDuration =
+      o.shardDuration === undefined
+        ? undefined
+        : durationArg(o.shardDuration, 'alterRetentionPolicy(shardDuration)');
+    const replication =
+      o.replication === undefined
+        ? undefined
+        : checkReplication(o.replication, configFail('alterRetentionPolicy(replication)'));
+    if (o.default !== undefined && o.default !== true) {
+      throw new InfluxConfigError(
+        'alterRetentionPolicy(default): only `true` can be given (make another policy the default instead)',
+      );
     }
-    if (o.replication !== undefined) {
-      changes += ` REPLICATION ${checkReplication(o.replication, 'alterRetentionPolicy(replication)')}`;
-    }
-    if (o.default !== undefined) {
-      if (o.default !== true) {
-        throw new InfluxConfigError(
-          'alterRetentionPolicy(default): only `true` can be given (make another policy the default instead)',
-        );
-      }
-      changes += ' DEFAULT';
-    }
-    if (changes === '') {
+    if (duration === undefined && shardDuration === undefined && replication === undefined && !o.default) {
       throw new InfluxConfigError(
         'alterRetentionPolicy: nothing to change; give duration, shardDuration, replication or default: true',
       );
     }
     const db = this.#databaseFor(o.database, 'alterRetentionPolicy');
-    await this.#post(`ALTER RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)}${changes}`);
+    await this.#post({
+      kind: 'alterRetentionPolicy',
+      name: rp,
+      database: db,
+      duration,
+      shardDuration,
+      replication,
+      makeDefault: o.default === true,
+    });
   }
 
   /**
@@ -464,9 +553,9 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async dropRetentionPolicy(name: string, database?: string): Promise<void> {
-    const rp = checkStorageName(name, 'dropRetentionPolicy(name)');
+    const rp = storageArg(name, 'dropRetentionPolicy(name)');
     const db = this.#databaseFor(database, 'dropRetentionPolicy');
-    await this.#post(`DROP RETENTION POLICY ${quoteIdent(rp)} ON ${quoteIdent(db)}`);
+    await this.#post({ kind: 'dropRetentionPolicy', name: rp, database: db });
   }
 
   /**
@@ -480,7 +569,7 @@ export abstract class InfluxAdminApi {
    */
   async listRetentionPolicies(database?: string): Promise<RetentionPolicyInfo[]> {
     const db = this.#databaseFor(database, 'listRetentionPolicies');
-    const rs = await this.#get(`SHOW RETENTION POLICIES ON ${quoteIdent(db)}`);
+    const rs = await this.#get({ kind: 'showRetentionPolicies', database: db });
     const sent = (v: unknown): boolean => v !== undefined && v !== null;
     return rowsOf(rs).map(({ row }) => {
       const info: RetentionPolicyInfo = { name: String(row.name) };
@@ -503,12 +592,10 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async createUser(name: string, password: string, admin = false): Promise<void> {
-    const user = checkName(name, 'createUser(name)');
-    const pw = checkPassword(password, 'createUser(password)');
+    const user = nameArg(name, 'createUser(name)');
+    const pw = checkPassword(password, configFail('createUser(password)'));
     checkBoolean(admin, 'createUser(admin)');
-    let q = `CREATE USER ${quoteIdent(user)} WITH PASSWORD ${quoteLiteral(pw)}`;
-    if (admin) q += ' WITH ALL PRIVILEGES';
-    await this.#post(q);
+    await this.#post({ kind: 'createUser', name: user, password: pw, admin });
   }
 
   /**
@@ -519,7 +606,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async dropUser(name: string): Promise<void> {
-    await this.#post(`DROP USER ${quoteIdent(checkName(name, 'dropUser(name)'))}`);
+    await this.#post({ kind: 'dropUser', user: nameArg(name, 'dropUser(name)') });
   }
 
   /**
@@ -531,9 +618,9 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async setUserPassword(name: string, password: string): Promise<void> {
-    const user = checkName(name, 'setUserPassword(name)');
-    const pw = checkPassword(password, 'setUserPassword(password)');
-    await this.#post(`SET PASSWORD FOR ${quoteIdent(user)} = ${quoteLiteral(pw)}`);
+    const u = nameArg(name, 'setUserPassword(name)');
+    const pw = checkPassword(password, configFail('setUserPassword(password)'));
+    await this.#post({ kind: 'setPassword', user: u, password: pw });
   }
 
   /**
@@ -544,7 +631,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async listUsers(): Promise<UserInfo[]> {
-    const rs = await this.#get('SHOW USERS');
+    const rs = await this.#get({ kind: 'showUsers' });
     return rowsOf(rs).map(({ row }) => ({ user: String(row.user), admin: row.admin === true }));
   }
 
@@ -556,7 +643,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async grantAdminPrivileges(user: string): Promise<void> {
-    await this.#post(`GRANT ALL PRIVILEGES TO ${quoteIdent(checkName(user, 'grantAdminPrivileges(user)'))}`);
+    await this.#post({ kind: 'grantAdmin', user: nameArg(user, 'grantAdminPrivileges(user)') });
   }
 
   /**
@@ -567,9 +654,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async revokeAdminPrivileges(user: string): Promise<void> {
-    await this.#post(
-      `REVOKE ALL PRIVILEGES FROM ${quoteIdent(checkName(user, 'revokeAdminPrivileges(user)'))}`,
-    );
+    await this.#post({ kind: 'revokeAdmin', user: nameArg(user, 'revokeAdminPrivileges(user)') });
   }
 
   /**
@@ -582,10 +667,10 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async grantPrivilege(privilege: Privilege, database: string, user: string): Promise<void> {
-    const p = checkPrivilege(privilege, 'grantPrivilege(privilege)');
-    const db = checkStorageName(database, 'grantPrivilege(database)');
-    const u = checkName(user, 'grantPrivilege(user)');
-    await this.#post(`GRANT ${p} ON ${quoteIdent(db)} TO ${quoteIdent(u)}`);
+    const p = checkPrivilege(privilege, configFail('grantPrivilege(privilege)'));
+    const db = storageArg(database, 'grantPrivilege(database)');
+    const u = nameArg(user, 'grantPrivilege(user)');
+    await this.#post({ kind: 'grant', privilege: p, database: db, user: u });
   }
 
   /**
@@ -597,10 +682,10 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async revokePrivilege(privilege: Privilege, database: string, user: string): Promise<void> {
-    const p = checkPrivilege(privilege, 'revokePrivilege(privilege)');
-    const db = checkStorageName(database, 'revokePrivilege(database)');
-    const u = checkName(user, 'revokePrivilege(user)');
-    await this.#post(`REVOKE ${p} ON ${quoteIdent(db)} FROM ${quoteIdent(u)}`);
+    const p = checkPrivilege(privilege, configFail('revokePrivilege(privilege)'));
+    const db = storageArg(database, 'revokePrivilege(database)');
+    const u = nameArg(user, 'revokePrivilege(user)');
+    await this.#post({ kind: 'revoke', privilege: p, database: db, user: u });
   }
 
   /**
@@ -611,7 +696,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async listPrivileges(user: string): Promise<PrivilegeInfo[]> {
-    const rs = await this.#get(`SHOW GRANTS FOR ${quoteIdent(checkName(user, 'listPrivileges(user)'))}`);
+    const rs = await this.#get({ kind: 'showGrants', user: nameArg(user, 'listPrivileges(user)') });
     return rowsOf(rs).map(({ row }) => ({
       database: String(row.database),
       privilege: String(row.privilege),
@@ -640,8 +725,9 @@ export abstract class InfluxAdminApi {
     options: CreateContinuousQueryOptions = {},
   ): Promise<void> {
     const o = ownObject(options, 'createContinuousQuery');
-    const cq = checkName(name, 'createContinuousQuery(name)');
-    const statement = checkSelectStatement(select, 'createContinuousQuery(select)');
+    const cq = nameArg(name, 'createContinuousQuery(name)');
+    const query = { kind: 'rawSelect', text: select } as const;
+    rawSelectText(query, configFail('createContinuousQuery(select)'));
     const given = (['resample', 'resampleOpts', 'every/for'] as const).filter((k) =>
       k === 'every/for' ? o.every !== undefined || o.for !== undefined : o[k] !== undefined,
     );
@@ -652,13 +738,10 @@ export abstract class InfluxAdminApi {
     }
     const resample =
       given[0] === 'every/for'
-        ? checkResample({ every: o.every, for: o.for }, 'createContinuousQuery(options)')
-        : checkResample(o.resample ?? o.resampleOpts, `createContinuousQuery(${given[0] ?? 'resample'})`);
+        ? resampleNode({ every: o.every, for: o.for }, 'createContinuousQuery(options)')
+        : resampleNode(o.resample ?? o.resampleOpts, `createContinuousQuery(${given[0] ?? 'resample'})`);
     const db = this.#databaseFor(o.database, 'createContinuousQuery');
-    const head = `CREATE CONTINUOUS QUERY ${quoteIdent(cq)} ON ${quoteIdent(db)}`;
-    await this.#post(
-      `${head}${resample === undefined ? '' : ` RESAMPLE ${resample}`} BEGIN ${statement} END`,
-    );
+    await this.#post({ kind: 'createContinuousQuery', name: cq, database: db, resample, query });
   }
 
   /**
@@ -669,9 +752,9 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async dropContinuousQuery(name: string, database?: string): Promise<void> {
-    const cq = checkName(name, 'dropContinuousQuery(name)');
+    const cq = nameArg(name, 'dropContinuousQuery(name)');
     const db = this.#databaseFor(database, 'dropContinuousQuery');
-    await this.#post(`DROP CONTINUOUS QUERY ${quoteIdent(cq)} ON ${quoteIdent(db)}`);
+    await this.#post({ kind: 'dropContinuousQuery', name: cq, database: db });
   }
 
   /**
@@ -685,7 +768,7 @@ export abstract class InfluxAdminApi {
    * ```
    */
   async listContinuousQueries(): Promise<Array<Record<string, ContinuousQueryInfo[]>>> {
-    const rs = await this.#get('SHOW CONTINUOUS QUERIES');
+    const rs = await this.#get({ kind: 'showContinuousQueries' });
     return seriesOf(rs).map((s) => {
       const columns = s.columns ?? [];
       const nameAt = columns.indexOf('name');

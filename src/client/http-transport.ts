@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { createGunzip, gunzip } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import {
   InfluxAbortError,
@@ -519,9 +518,11 @@ export class HttpTransport {
       try {
         return {
           body: await new Promise<Buffer>((resolve, reject) =>
-            gunzip(body, { maxOutputLength: Math.max(1, limit) }, (err, out) =>
-              err ? reject(err) : resolve(out),
-            ),
+            process
+              .getBuiltinModule('node:zlib')
+              .gunzip(body, { maxOutputLength: Math.max(1, limit) }, (err, out) =>
+                err ? reject(err) : resolve(out),
+              ),
           ),
           truncated,
         };
@@ -689,7 +690,7 @@ export class HttpTransport {
 function bodySource(res: Dispatcher.ResponseData): { raw: Readable; source: Readable } {
   const raw = res.body as unknown as Readable;
   if (res.headers['content-encoding'] !== 'gzip') return { raw, source: raw };
-  const source = raw.pipe(createGunzip());
+  const source = raw.pipe(process.getBuiltinModule('node:zlib').createGunzip());
   raw.on('error', (e) => source.destroy(e));
   return { raw, source };
 }

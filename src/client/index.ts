@@ -1,3 +1,5 @@
+export type { Privilege } from '../influxql/literals.js';
+export type { ResampleOptions } from './admin-api.js';
 export {
   type AlterRetentionPolicyOptions,
   type ContinuousQueryInfo,
@@ -35,7 +37,6 @@ export {
   type RequestOptions,
   type SendPacketOptions,
 } from './influxdb-client.js';
-export type { Privilege, ResampleOptions } from './influxql-validate.js';
 export type { FlushReport, ReplicaBacklog } from './replicated-writer.js';
 export { parseRetryAfter, type RetryOptions, RetryPolicy, type RetrySettings } from './retry-policy.js';
 export {

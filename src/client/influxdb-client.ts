@@ -1,5 +1,3 @@
-import { inspect } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import {
   InfluxClosedError,
@@ -10,7 +8,7 @@ import {
   InfluxValidationError,
 } from '../errors.js';
 import { type LexedStatement, splitStatements } from '../influxql/lexer.js';
-import { lazyRequire } from '../lazy-require.js';
+import { inspectCustom, lazyRequire } from '../lazy-require.js';
 import {
   createLineEncoder,
   makeLines,
@@ -28,7 +26,7 @@ import {
   type ResponseFormat,
 } from '../results/response-format.js';
 import { type RawResult, ResultSet } from '../results/result-set.js';
-import type { CommitBatch, CommitOptions, CommitSink } from '../sink.js';
+import type { CommitBatch, CommitOptions, ReplicaFlushOptions, ReplicatingSink } from '../sink.js';
 import { InfluxAdminApi } from './admin-api.js';
 import type {
   InfluxDBClientOptions,
@@ -44,10 +42,16 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from './http-transport.js';
-import { type FlushReport, type ReplicaBacklog, ReplicatedWriter } from './replicated-writer.js';
+import {
+  type FlushReport,
+  type ReplicaBacklog,
+  ReplicatedWriter,
+  type ReplicaWriteOptions,
+} from './replicated-writer.js';
 import { RetryPolicy } from './retry-policy.js';
 import { UdpSender } from './udp-sender.js';
 import { refuseUnknownKeys } from './unknown-options.js';
+import { checkConsistency } from './write-consistency.js';
 
 /**
  * Options of `new InfluxDBClient(...)`: {@link InfluxDBClientOptions} plus tuning that influxdb-python
@@ -223,11 +227,11 @@ function kindOf(value: unknown): string {
 }
 
 /** The `{ timeout }` options object of `close` and `flush`: checked, with its default. */
-function timeoutOption(options: unknown, method: string, fallback: number): number {
+function timeoutOption(options: unknown, method: string, fallback: number, more: string[] = []): number {
   if (options === null || typeof options !== 'object') {
     throw new InfluxConfigError(`${method}(options): must be an object, got ${describe(options)}`);
   }
-  refuseUnknownKeys(options as Record<string, unknown>, ['timeout'], method);
+  refuseUnknownKeys(options as Record<string, unknown>, ['timeout', ...more], method);
   const { timeout } = options as { timeout?: unknown };
   return timeout === undefined ? fallback : checkInt(timeout, `${method}(timeout)`, 0, 2_147_483_647);
 }
@@ -306,7 +310,8 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 function gzipAsync(body: string | Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzipCb(body, (err, out) => (err ? reject(err) : resolve(out))));
+  const { gzip } = process.getBuiltinModule('node:zlib');
+  return new Promise((resolve, reject) => gzip(body, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 /**
@@ -334,7 +339,7 @@ function gzipAsync(body: string | Buffer): Promise<Buffer> {
  * overwritten), but a point WITHOUT a timestamp gets the server's time on each attempt, so a retry
  * after a lost response may store it twice.
  */
-export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
+export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
   /** The retry policy of this client's requests (see {@link RetryPolicy}). */
   readonly retryPolicy: RetryPolicy;
   readonly #transport: HttpTransport;
@@ -637,8 +642,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
   /**
    * With `replicate: 'all'`: waits until every server's write queue is empty, or `timeout` ms
    * (default {@link DEFAULT_REQUEST_TIMEOUT}; 0 = no limit), and reports each server's backlog
-   * (`pending`, `written`, `failed`, `dropped`, `lastError`). Without replication every write has
-   * settled when its call did: the report is `{ drained: true, hosts: [] }`.
+   * (`pending`, `written`, `failed`, `dropped`, `failing`, `lastError`). With `waitForDown: false`
+   * a server whose queue is failing is tried once at once (its back-off cut short) and not waited
+   * for if that attempt fails too (the registry's `flush()` uses it). Without replication every
+   * write has settled when its call did: the report is `{ drained: true, hosts: [] }`.
    *
    * ```ts
    * await defaultRegistry.flush(); // hand the buffered points to the client
@@ -646,10 +653,27 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * for (const h of report.hosts) if (h.pending > 0) console.warn(`${h.url}: ${h.pending} batches behind (${h.lastError})`);
    * ```
    */
-  async flush(options: { timeout?: number } = {}): Promise<FlushReport> {
-    const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT);
+  async flush(options: ReplicaFlushOptions = {}): Promise<FlushReport> {
+    const timeout = timeoutOption(options, 'flush', DEFAULT_REQUEST_TIMEOUT, ['waitForDown']);
+    const { waitForDown } = options;
+    if (waitForDown !== undefined && typeof waitForDown !== 'boolean') {
+      throw new InfluxConfigError(`flush(waitForDown): must be a boolean, got ${describe(waitForDown)}`);
+    }
     if (this.#replicas === undefined) return { drained: true, hosts: [] };
-    return this.#replicas.flush(timeout);
+    return this.#replicas.flush(timeout, waitForDown ?? true);
+  }
+
+  /**
+   * {@link ReplicatingSink}: the base URLs every write goes to with `replicate: 'all'`, in the order
+   * of `hosts`; empty without replication.
+   *
+   * ```ts
+   * new InfluxDBClient({ hosts: [{ host: 'a' }, { host: 'b' }], replicate: 'all' }).replicaUrls();
+   * // ['http://a:8086', 'http://b:8086']
+   * ```
+   */
+  replicaUrls(): readonly string[] {
+    return this.#replicas === undefined ? [] : this.#replicas.backlog().map((b) => b.url);
   }
 
   /**
@@ -974,19 +998,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     const qs: Record<string, string> = { db };
     if (retentionPolicy !== undefined) qs.rp = checkName(retentionPolicy, `${method}(retentionPolicy)`);
     qs.precision = precisionParam(precision);
-    if (consistency !== undefined) {
-      if (
-        consistency !== 'any' &&
-        consistency !== 'one' &&
-        consistency !== 'quorum' &&
-        consistency !== 'all'
-      ) {
-        throw new InfluxConfigError(
-          `${method}(consistency): must be 'any', 'one', 'quorum' or 'all', got ${describe(consistency)}`,
-        );
-      }
-      qs.consistency = consistency;
-    }
+    if (consistency !== undefined) qs.consistency = checkConsistency(consistency, `${method}(consistency)`);
     return qs;
   }
 
@@ -996,6 +1008,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
     signal: AbortSignal | undefined,
     expectedStatus?: number,
     retry = true,
+    replica?: ReplicaWriteOptions,
   ): Promise<void> {
     const headers: Record<string, string> = {
       'content-type': 'text/plain; charset=utf-8',
@@ -1020,7 +1033,10 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       if (this.#replicas === undefined) await this.#transport.send(req);
       // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
       else
-        await this.#replicas.write(Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req);
+        await this.#replicas.write(
+          Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req,
+          replica,
+        );
     } catch (err) {
       if (err instanceof InfluxDBClientError && err.code === 400) {
         const m = PARTIAL_WRITE.exec(err.content);
@@ -1261,10 +1277,12 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
 
   /**
    * {@link CommitSink}: writes a registry batch to `batch.database` (or the default database) with
-   * its retention policy and precision, over UDP when the client was built with `useUdp` (then the
+   * its retention policy, precision and `consistency`, over UDP when the client was built with `useUdp` (then the
    * listener's own database and retention policy apply, and a precision other than `udpPrecision`
    * is refused). Rejects with `InfluxDBClientError` (permanent: bad data, unknown database, auth)
    * or a transient error (`InfluxDBServerError`, `InfluxConnectionError`, `InfluxTimeoutError`).
+   * With `replicate: 'all'`, `options.hosts`, `onHost` and `queueOnly` pick the servers' queues and
+   * report each server's copy (see {@link CommitOptions}); without replication they are ignored.
    *
    * ```ts
    * configureSeries({ sink: client }); // the registry calls client.commit(batch) for each batch
@@ -1300,7 +1318,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       batch.database ?? undefined,
       batch.retentionPolicy ?? undefined,
       precision,
-      undefined,
+      batch.consistency ?? undefined,
     );
     await this.#post(
       qs,
@@ -1308,6 +1326,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
       options.signal,
       undefined,
       options.retry !== false,
+      options,
     );
   }
 
@@ -1462,7 +1481,7 @@ export class InfluxDBClient extends InfluxAdminApi implements CommitSink {
    * console.log(client); // InfluxDBClient(http://localhost:8086, database=metrics)
    * ```
    */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 

@@ -5,33 +5,21 @@ import {
   InfluxDBServerError,
   InfluxTimeoutError,
 } from '../errors.js';
+import type { FlushReport, HostOutcome, ReplicaBacklog } from '../sink.js';
 import type { HostEndpoint, HostPool } from './host-pool.js';
 import type { TransportRequest } from './http-transport.js';
 import { type RetryPolicy, sleep } from './retry-policy.js';
 
-/** One server's write queue, as `client.flush()` and `client.hosts()` report it. */
-export interface ReplicaBacklog {
-  /** Base URL of the server. */
-  url: string;
-  /** Batches waiting for this server (the one in flight included). */
-  pending: number;
-  /** Their size in bytes. */
-  pendingBytes: number;
-  /** Batches this server stored. */
-  written: number;
-  /** Batches this server refused for good (4xx: bad data, unknown database, auth): not retried. */
-  failed: number;
-  /** Batches not queued for this server because its backlog was over `maxReplicaBacklog`. */
-  dropped: number;
-  /** The last refusal or failure, when any. */
-  lastError?: string;
-}
+export type { FlushReport, ReplicaBacklog };
 
-/** What `client.flush()` found: each server's backlog after waiting. */
-export interface FlushReport {
-  /** True when every server's queue is empty. */
-  drained: boolean;
-  hosts: ReplicaBacklog[];
+/** How one call of {@link ReplicatedWriter.write} is queued (the registry's per-server options). */
+export interface ReplicaWriteOptions {
+  /** Base URLs of the servers to queue it for; every server when undefined. */
+  hosts?: readonly string[] | undefined;
+  /** Called once per queued server when its copy is settled. */
+  onHost?: ((url: string, outcome: HostOutcome) => void) | undefined;
+  /** Resolve once queued; the copies are never withdrawn (catch-up copies). */
+  queueOnly?: boolean | undefined;
 }
 
 interface Copy {
@@ -39,6 +27,8 @@ interface Copy {
   readonly bytes: number;
   /** Settles this server's part of the write. */
   readonly done: (error?: Error) => void;
+  /** Tells the caller what became of this server's copy (once). */
+  readonly onHost: ((url: string, outcome: HostOutcome) => void) | undefined;
   /** The caller gave up before this copy was sent: skip it (other copies may be stored). */
   withdrawn: () => boolean;
 }
@@ -51,7 +41,15 @@ class HostQueue {
   dropped = 0;
   lastError: string | undefined;
   running = false;
-  idle: (() => void)[] = [];
+  /** The last attempt failed with a transient error (the server is down or failing). */
+  failing = false;
+  /** Called whenever the queue empties or starts failing (flush re-checks its condition). */
+  watchers: (() => void)[] = [];
+  /** Aborts the back-off wait of a failing queue. */
+  nap: AbortController | undefined;
+  /** Attempts started so far; `failedAt`: the number of the last one that failed. */
+  attempts = 0;
+  failedAt = 0;
   constructor(readonly endpoint: HostEndpoint) {}
 }
 
@@ -89,9 +87,27 @@ export class ReplicatedWriter {
     this.#requestTimeout = requestTimeout;
   }
 
-  /** Queues `req` for every server; resolves once one stored it (see the class comment). */
-  write(req: TransportRequest): Promise<void> {
+  /**
+   * Queues `req` for every server (or `options.hosts`); resolves once one stored it (see the class
+   * comment), or at once with `options.queueOnly`.
+   */
+  write(req: TransportRequest, options: ReplicaWriteOptions = {}): Promise<void> {
     const size = req.body === undefined ? 0 : Buffer.byteLength(req.body);
+    const onHost = options.onHost;
+    const targets =
+      options.hosts === undefined
+        ? this.#queues
+        : this.#queues.filter((q) => (options.hosts as readonly string[]).includes(q.endpoint.origin));
+    if (options.queueOnly) {
+      const { signal: _signal, ...detached } = req;
+      for (const q of targets) {
+        if (!this.#admit(q, size, onHost)) continue;
+        q.items.push({ req: detached, bytes: size, done: noop, onHost, withdrawn: () => false });
+        q.bytes += size;
+        this.#run(q);
+      }
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let gaveUp = false;
@@ -136,18 +152,15 @@ export class ReplicatedWriter {
       // the copies are sent without the caller's signal: a copy queued for a server that is down
       // must outlive the call that made it
       const { signal: _signal, ...unsignalled } = req;
-      for (const q of this.#queues) {
-        if (q.bytes + size > this.#maxBytes && q.items.length > 0) {
-          q.dropped++;
-          q.lastError = `backlog over maxReplicaBacklog (${this.#maxBytes} bytes): a batch was dropped for this server`;
-          continue;
-        }
+      for (const q of targets) {
+        if (!this.#admit(q, size, onHost)) continue;
         remaining++;
-        q.items.push({ req: unsignalled, bytes: size, done: onPart, withdrawn: () => gaveUp });
+        q.items.push({ req: unsignalled, bytes: size, done: onPart, onHost, withdrawn: () => gaveUp });
         q.bytes += size;
         this.#run(q);
       }
-      if (remaining === 0) {
+      if (targets.length === 0) finish();
+      else if (remaining === 0) {
         finish(
           new InfluxDBServerError(
             `every server's backlog is over maxReplicaBacklog (${this.#maxBytes} bytes); the batch was not written`,
@@ -155,6 +168,15 @@ export class ReplicatedWriter {
         );
       }
     });
+  }
+
+  /** False (counted as dropped, told to `onHost`) when `q`'s backlog has no room for `size` bytes. */
+  #admit(q: HostQueue, size: number, onHost: ReplicaWriteOptions['onHost']): boolean {
+    if (q.bytes + size <= this.#maxBytes || q.items.length === 0) return true;
+    q.dropped++;
+    q.lastError = `backlog over maxReplicaBacklog (${this.#maxBytes} bytes): a batch was dropped for this server`;
+    onHost?.(q.endpoint.origin, 'unsent');
+    return false;
   }
 
   async #run(q: HostQueue): Promise<void> {
@@ -166,13 +188,17 @@ export class ReplicatedWriter {
         const copy = q.items[0] as Copy;
         if (copy.withdrawn()) {
           this.#shift(q);
+          copy.onHost?.(q.endpoint.origin, 'unsent');
           continue;
         }
+        const attempt = ++q.attempts;
         try {
           await this.#send(copy.req, q.endpoint);
           failures = 0;
+          q.failing = false;
           q.written++;
           this.#shift(q);
+          copy.onHost?.(q.endpoint.origin, 'stored');
           copy.done();
         } catch (err) {
           if (this.#stopped) break;
@@ -181,26 +207,31 @@ export class ReplicatedWriter {
             q.failed++;
             q.lastError = err.message;
             this.#shift(q);
+            copy.onHost?.(q.endpoint.origin, 'refused');
             copy.done(err);
             continue;
           }
           failures++;
           q.lastError = (err as Error).message;
-          try {
-            await sleep(this.#policy.delay(failures), this.#stop.signal);
-          } catch {
-            break;
-          }
+          q.failing = true;
+          q.failedAt = attempt;
+          this.#notify(q);
+          // backed off; flush() cuts the wait short (to find out whether the server is back)
+          q.nap = new AbortController();
+          await sleep(this.#policy.delay(failures), AbortSignal.any([this.#stop.signal, q.nap.signal])).catch(
+            noop,
+          );
+          q.nap = undefined;
         }
       }
     } finally {
       q.running = false;
-      if (q.items.length === 0) {
-        const idle = q.idle;
-        q.idle = [];
-        for (const f of idle) f();
-      }
+      if (q.items.length === 0) this.#notify(q);
     }
+  }
+
+  #notify(q: HostQueue): void {
+    for (const f of [...q.watchers]) f();
   }
 
   #shift(q: HostQueue): void {
@@ -218,17 +249,35 @@ export class ReplicatedWriter {
         written: q.written,
         failed: q.failed,
         dropped: q.dropped,
+        failing: q.failing,
       };
       if (q.lastError !== undefined) b.lastError = q.lastError;
       return b;
     });
   }
 
-  /** Waits until every queue is empty, or `timeout` ms (0 = no limit); reports each server. */
-  async flush(timeout: number): Promise<FlushReport> {
+  /**
+   * Waits until every queue is empty, or `timeout` ms (0 = no limit); reports each server. With
+   * `waitForDown: false` a queue is not waited for once an attempt started after this call failed:
+   * a failing queue tries at once (its back-off is cut short) to find out whether its server is back.
+   */
+  async flush(timeout: number, waitForDown = true): Promise<FlushReport> {
+    const from = new Map(this.#queues.map((q) => [q, q.attempts + 1]));
+    const done = (q: HostQueue) =>
+      q.items.length === 0 || (!waitForDown && q.failing && q.failedAt >= (from.get(q) as number));
+    for (const q of this.#queues) q.nap?.abort();
     const empty = Promise.all(
       this.#queues.map((q) =>
-        q.items.length === 0 ? undefined : new Promise<void>((resolve) => q.idle.push(resolve)),
+        done(q)
+          ? undefined
+          : new Promise<void>((resolve) => {
+              const check = () => {
+                if (!done(q) && !this.#stopped) return;
+                q.watchers.splice(q.watchers.indexOf(check), 1);
+                resolve();
+              };
+              q.watchers.push(check);
+            }),
       ),
     );
     let timer: NodeJS.Timeout | undefined;
@@ -249,6 +298,14 @@ export class ReplicatedWriter {
     this.#stopped = true;
     this.#stop.abort();
     const closed = new InfluxClosedError('the client was closed before any server stored the batch');
-    for (const q of this.#queues) for (const copy of q.items) copy.done(closed);
+    for (const q of this.#queues) {
+      for (const copy of q.items) {
+        copy.onHost?.(q.endpoint.origin, 'unsent');
+        copy.done(closed);
+      }
+      this.#notify(q);
+    }
   }
 }
+
+const noop = (): void => {};

@@ -1,12 +1,11 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP, isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
 import {
   InfluxClosedError,
   InfluxConfigError,
   InfluxConnectionError,
   InfluxValidationError,
 } from '../errors.js';
+import { lineEnd } from '../line-protocol/line-scanner.js';
 import type { Precision } from '../line-protocol/precision.js';
 import { checkPrecision } from '../line-protocol/precision.js';
 
@@ -188,7 +187,7 @@ export class UdpSender {
     while (pos < buf.length) {
       const lineStart = pos;
       const nl = plain ? buf.indexOf(10, pos) : lineEnd(buf, pos);
-      pos = nl < 0 ? buf.length : nl + 1;
+      pos = nl < 0 || nl >= buf.length ? buf.length : nl + 1;
       const blank = pos - lineStart === 1;
       if (!blank) lineNo++;
       if (pos - start > max && filled > start) {
@@ -260,11 +259,13 @@ export class UdpSender {
    * looked up once and kept for 30 s (node:dgram would look the name up for every datagram).
    */
   async #resolve(): Promise<string> {
-    if (isIP(this.host)) return this.host;
+    if (process.getBuiltinModule('node:net').isIP(this.host)) return this.host;
     const cached = this.#address;
     if (cached && Date.now() - cached.at < ADDRESS_TTL_MS) return cached.value;
     try {
-      const { address } = await lookup(this.host, { family: 4 });
+      const { address } = await process
+        .getBuiltinModule('node:dns/promises')
+        .lookup(this.host, { family: 4 });
       this.#address = { value: address, at: Date.now() };
       return address;
     } catch (err) {
@@ -293,7 +294,8 @@ export class UdpSender {
 
   #open(): Socket {
     if (!this.#socket) {
-      const socket = createSocket(isIPv6(this.host) ? 'udp6' : 'udp4');
+      const { createSocket } = process.getBuiltinModule('node:dgram');
+      const socket = createSocket(process.getBuiltinModule('node:net').isIPv6(this.host) ? 'udp6' : 'udp4');
       socket.unref();
       // Send errors reach the send() callback; this keeps an 'error' event from crashing the process.
       socket.on('error', () => {});
@@ -301,47 +303,4 @@ export class UdpSender {
     }
     return this.#socket;
   }
-}
-
-/**
- * Index of the newline that ends the line starting at `i`, or -1: the rule of InfluxDB's
- * `models.scanLine`. A backslash skips the byte after it; after the first space (fields), a `"`
- * where a field value starts (more `=` than `,` seen outside quotes) opens or closes a string,
- * and a newline inside a string does not end the line.
- */
-function lineEnd(buf: Buffer, from: number): number {
-  const n = buf.length;
-  let quoted = false;
-  let fields = false;
-  let equals = 0;
-  let commas = 0;
-  let i = from;
-  while (i < n) {
-    const c = buf[i];
-    if (c === 92 && i + 2 < n) {
-      i += 2;
-      continue;
-    }
-    if (c === 32) fields = true;
-    if (fields) {
-      if (!quoted && c === 61) {
-        equals++;
-        i++;
-        continue;
-      }
-      if (!quoted && c === 44) {
-        commas++;
-        i++;
-        continue;
-      }
-      if (c === 34 && equals > commas) {
-        quoted = !quoted;
-        i++;
-        continue;
-      }
-    }
-    if (c === 10 && !quoted) return i;
-    i++;
-  }
-  return -1;
 }

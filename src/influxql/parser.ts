@@ -2,6 +2,7 @@ import { InfluxDBClientError, InfluxUnsupportedQueryError } from '../errors.js';
 import { parseRfc3339 } from '../line-protocol/time.js';
 import { durationPartsNanos } from './duration.js';
 import { isSignificant, splitStatements, type Token, tokenize } from './lexer.js';
+import { checkPrivilege, validationFail } from './literals.js';
 import type {
   ComparisonOperator,
   ConditionNode,
@@ -17,7 +18,12 @@ import type {
   SubqueryNode,
   TimeValueNode,
 } from './select-ast.js';
-import type { StatementNode } from './statement-ast.js';
+import {
+  type CreateContinuousQueryNode,
+  SHOW_KEYWORDS,
+  type ShowSimpleNode,
+  type StatementNode,
+} from './statement-ast.js';
 
 /** Values of `$name` placeholders (the client's `bindParams`). */
 export type ParseParams = Readonly<Record<string, string | number | bigint | boolean>>;
@@ -39,7 +45,8 @@ export function parseDuration(text: string): bigint {
 /**
  * Parses InfluxQL text into statement nodes: `SELECT` into the same {@link SelectNode} the query
  * builder produces (bound `$name` values are resolved from `params`), and the `SHOW`, `CREATE`,
- * `DROP` and `DELETE` statements of {@link StatementNode}. Syntax errors throw
+ * `ALTER`, `DROP`, `DELETE`, `SET PASSWORD`, `GRANT`, `REVOKE` and `KILL QUERY` statements of
+ * {@link StatementNode} (the nodes the compiler writes back as text). Syntax errors throw
  * `InfluxDBClientError` ("error parsing query: …"); valid InfluxQL outside what the parser knows
  * throws `InfluxUnsupportedQueryError` naming the part.
  *
@@ -169,6 +176,11 @@ class Parser {
     else if (this.acceptKeyword('CREATE')) node = this.create();
     else if (this.acceptKeyword('DROP')) node = this.drop();
     else if (this.acceptKeyword('DELETE')) node = this.deleteStatement('delete');
+    else if (this.acceptKeyword('ALTER')) node = this.alter();
+    else if (this.acceptKeyword('SET')) node = this.setPassword();
+    else if (this.acceptKeyword('GRANT')) node = this.grant('grant');
+    else if (this.acceptKeyword('REVOKE')) node = this.grant('revoke');
+    else if (this.acceptKeyword('KILL')) node = this.kill();
     else return this.unsupported(`statement ${t.text.toUpperCase()}`);
     this.done();
     return node;
@@ -180,6 +192,17 @@ class Parser {
 
   private show(): StatementNode {
     if (this.acceptKeyword('DATABASES')) return { kind: 'showDatabases' };
+    for (const [kind, words] of Object.entries(SHOW_KEYWORDS) as Array<[ShowSimpleNode['kind'], string]>) {
+      const parts = words.split(' ');
+      if (parts.every((w, k) => this.isKeyword(w, k))) {
+        this.i += parts.length;
+        return { kind };
+      }
+    }
+    if (this.acceptKeyword('GRANTS')) {
+      this.expectKeyword('FOR');
+      return { kind: 'showGrants', user: this.ident() };
+    }
     if (this.acceptKeyword('MEASUREMENTS')) {
       const database = this.onDatabase();
       let name: { op: '=' | '=~' | '!~' | '!='; value: string } | undefined;
@@ -190,8 +213,8 @@ class Parser {
           const r = this.next();
           if (r.kind !== 'regex') this.fail(`found ${r.text}, expected regex`);
           name = { op: op.value, value: r.value };
-        } else if (op.value === '=' || op.value === '!=') name = { op: op.value, value: this.ident() };
-        else this.fail(`found ${op.text}, expected = or =~`);
+        } else if (op.value === '=') name = { op: op.value, value: this.ident() };
+        if (name === undefined || name.op === '!~') this.fail(`found ${op.text}, expected =, =~`);
       }
       if (this.isKeyword('WHERE')) this.unsupported('SHOW MEASUREMENTS … WHERE');
       const limit = this.acceptKeyword('LIMIT') ? this.int() : undefined;
@@ -263,6 +286,20 @@ class Parser {
       if (this.isKeyword('WITH')) this.unsupported('CREATE DATABASE … WITH');
       return { kind: 'createDatabase', name };
     }
+    if (this.acceptKeyword('USER')) {
+      const name = this.ident();
+      this.expectKeyword('WITH');
+      this.expectKeyword('PASSWORD');
+      const password = this.string();
+      let admin = false;
+      if (this.acceptKeyword('WITH')) {
+        this.expectKeyword('ALL');
+        this.expectKeyword('PRIVILEGES');
+        admin = true;
+      }
+      return { kind: 'createUser', name, password, admin };
+    }
+    if (this.acceptKeyword('CONTINUOUS')) return this.createContinuousQuery();
     if (this.acceptKeyword('RETENTION')) {
       this.expectKeyword('POLICY');
       const name = this.ident();
@@ -272,7 +309,7 @@ class Parser {
       const duration = this.rpDuration();
       this.expectKeyword('REPLICATION');
       const replication = this.int();
-      let shardDuration: bigint | undefined;
+      let shardDuration: string | undefined;
       if (this.acceptKeyword('SHARD')) {
         this.expectKeyword('DURATION');
         shardDuration = this.rpDuration();
@@ -291,15 +328,113 @@ class Parser {
     return this.unsupported(`statement CREATE ${this.peek()?.text ?? ''}`);
   }
 
-  private rpDuration(): bigint {
+  /** A duration literal's text (checked), or `INF` where `infinite`. */
+  private rpDuration(infinite = true): string {
     const t = this.next();
-    if (t.kind === 'keyword' && t.value === 'INF') return 0n;
+    if (infinite && t.kind === 'keyword' && t.value === 'INF') return 'INF';
     if (t.kind !== 'duration') this.fail(`found ${t.text}, expected duration`);
-    return parseDuration(t.text);
+    parseDuration(t.text);
+    return t.text;
+  }
+
+  private string(): string {
+    const t = this.next();
+    if (t.kind !== 'string') this.fail(`found ${t.text}, expected string`);
+    return t.value;
+  }
+
+  private createContinuousQuery(): CreateContinuousQueryNode {
+    this.expectKeyword('QUERY');
+    const name = this.ident();
+    this.expectKeyword('ON');
+    const database = this.ident();
+    let resample: CreateContinuousQueryNode['resample'];
+    if (this.acceptKeyword('RESAMPLE')) {
+      const every = this.acceptKeyword('EVERY') ? this.rpDuration(false) : undefined;
+      const forPart = this.acceptKeyword('FOR') ? this.rpDuration(false) : undefined;
+      if (every === undefined && forPart === undefined) this.fail('RESAMPLE needs EVERY, FOR or both');
+      resample = { every, for: forPart };
+    }
+    this.expectKeyword('BEGIN');
+    const query = this.select();
+    this.expectKeyword('END');
+    return { kind: 'createContinuousQuery', name, database, resample, query };
+  }
+
+  private alter(): StatementNode {
+    if (!this.acceptKeyword('RETENTION'))
+      return this.unsupported(`statement ALTER ${this.peek()?.text ?? ''}`);
+    this.expectKeyword('POLICY');
+    const name = this.ident();
+    this.expectKeyword('ON');
+    const database = this.ident();
+    let duration: string | undefined;
+    let shardDuration: string | undefined;
+    let replication: number | undefined;
+    let makeDefault = false;
+    for (let any = false; ; any = true) {
+      if (this.acceptKeyword('DURATION')) duration = this.rpDuration();
+      else if (this.acceptKeyword('SHARD')) {
+        this.expectKeyword('DURATION');
+        shardDuration = this.rpDuration(false);
+      } else if (this.acceptKeyword('REPLICATION')) replication = this.int();
+      else if (this.acceptKeyword('DEFAULT')) makeDefault = true;
+      else {
+        if (!any)
+          this.fail(`found ${this.peek()?.text ?? 'EOF'}, expected DURATION, SHARD, REPLICATION or DEFAULT`);
+        break;
+      }
+    }
+    return {
+      kind: 'alterRetentionPolicy',
+      name,
+      database,
+      duration,
+      shardDuration,
+      replication,
+      makeDefault,
+    };
+  }
+
+  private setPassword(): StatementNode {
+    this.expectKeyword('PASSWORD');
+    this.expectKeyword('FOR');
+    const user = this.ident();
+    this.expectPunct('=');
+    return { kind: 'setPassword', user, password: this.string() };
+  }
+
+  private grant(kind: 'grant' | 'revoke'): StatementNode {
+    const to = kind === 'grant' ? 'TO' : 'FROM';
+    const t = this.next();
+    const word = t.kind === 'keyword' ? t.value : '';
+    if (word === 'ALL') this.acceptKeyword('PRIVILEGES');
+    else if (word !== 'READ' && word !== 'WRITE') this.fail(`found ${t.text}, expected READ, WRITE or ALL`);
+    if (word === 'ALL' && this.acceptKeyword(to)) {
+      return { kind: kind === 'grant' ? 'grantAdmin' : 'revokeAdmin', user: this.ident() };
+    }
+    this.expectKeyword('ON');
+    const database = this.ident();
+    this.expectKeyword(to);
+    const privilege = checkPrivilege(word, validationFail(kind, 'privilege'));
+    return { kind, privilege, database, user: this.ident() };
+  }
+
+  private kill(): StatementNode {
+    this.expectKeyword('QUERY');
+    const id = this.int();
+    return { kind: 'killQuery', id, host: this.acceptKeyword('ON') ? this.ident() : undefined };
   }
 
   private drop(): StatementNode {
     if (this.acceptKeyword('DATABASE')) return { kind: 'dropDatabase', name: this.ident() };
+    if (this.acceptKeyword('USER')) return { kind: 'dropUser', user: this.ident() };
+    if (this.acceptKeyword('CONTINUOUS')) {
+      this.expectKeyword('QUERY');
+      const name = this.ident();
+      this.expectKeyword('ON');
+      return { kind: 'dropContinuousQuery', name, database: this.ident() };
+    }
     if (this.acceptKeyword('MEASUREMENT')) return { kind: 'dropMeasurement', name: this.ident() };
     if (this.acceptKeyword('SERIES')) return this.deleteStatement('dropSeries');
     if (this.acceptKeyword('RETENTION')) {
@@ -579,6 +714,18 @@ class Parser {
         return this.keyRef(t.value);
       default:
         break;
+    }
+    if (t.kind === 'keyword' && t.value === 'DISTINCT') {
+      // `distinct(f)` (a keyword in InfluxQL) or `DISTINCT f`, both the call distinct(f).
+      if (this.acceptPunct('(')) {
+        const arg = this.expr();
+        this.expectPunct(')');
+        return { kind: 'call', name: 'distinct', args: [arg] };
+      }
+      const n = this.next();
+      if (n.kind !== 'identifier' && n.kind !== 'quotedIdentifier')
+        this.fail(`found ${n.text}, expected field`);
+      return { kind: 'call', name: 'distinct', args: [this.keyRef(n.value)] };
     }
     if (t.kind === 'keyword' && (t.value === 'TRUE' || t.value === 'FALSE')) {
       this.unsupported('boolean literal in the SELECT list');

@@ -1,6 +1,6 @@
 /**
  * The InfluxQL SELECT tree, built by the query builder and by the parser (`parser.ts`), turned into text by
- * `compileQuery` (src/query/query-compiler.ts). Nodes are plain frozen objects; the builder never
+ * the compiler (`compiler.ts`). Nodes are plain frozen objects; the builder never
  * concatenates text, so every identifier is quoted and every value is bound or quoted by the
  * compiler alone.
  */

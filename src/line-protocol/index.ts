@@ -1,20 +1,15 @@
 export { escapeFieldKey, escapeMeasurement, escapeTag, quoteStringField } from './escape.js';
 export {
-  createLineEncoder,
-  type FieldValue,
   formatFieldValue,
   formatFloat,
   formatInteger,
-  makeLine,
-  makeLines,
-  makeLinesBytes,
-  type Point,
-  scanLineLength,
-  type TagValue,
-  type WriteBody,
-} from './make-lines.js';
+  INT64_MAX,
+  INT64_MIN,
+} from './format.js';
+export { lineEnd, scanLineLength } from './line-scanner.js';
+export { createLineEncoder, makeLine, makeLines, makeLinesBytes } from './make-lines.js';
+export type { FieldValue, Point, TagValue, WriteBody } from './point.js';
 export { checkPrecision, NANOS_PER_UNIT, type Precision } from './precision.js';
-export { quoteIdent, quoteLiteral } from './quote.js';
 export { checkSeriesKey, MAX_SERIES_KEY_BYTES } from './series-key.js';
 export {
   dateToNanos,

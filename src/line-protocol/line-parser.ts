@@ -1,3 +1,4 @@
+import { INT64_MAX, INT64_MIN } from './format.js';
 import { MAX_NANO_TIME, MIN_NANO_TIME } from './time.js';
 
 /** A field value as InfluxDB stores it: float (number), integer (bigint), string or boolean. */
@@ -18,8 +19,6 @@ export class LineParseError extends Error {
   override name = 'LineParseError';
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BOOLEANS: Readonly<Record<string, boolean>> = {
   t: true,

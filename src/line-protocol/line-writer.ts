@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import { PAIRS, writeShortest } from './float.js';
 
 /** Decimal digits of a non-negative safe integer. */

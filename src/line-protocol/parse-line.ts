@@ -1,5 +1,5 @@
 import { InfluxValidationError } from '../errors.js';
-import type { FieldValue } from './make-lines.js';
+import type { FieldValue } from './point.js';
 
 /** A point read back from one line: what `makeLine(point, precision)` turns into the same line. */
 export interface ParsedPoint {

@@ -6,11 +6,11 @@ import {
   ownDecoratorRecord,
   type SeriesOptionsRecord,
 } from '../../decorators/decorator-store.js';
+import { checkConsistency } from '../client/write-consistency.js';
 import { InfluxValidationError } from '../errors.js';
-import { lazyRequire } from '../lazy-require.js';
 import { escapeFieldKey, escapeMeasurement, escapeTag } from '../line-protocol/escape.js';
 import { checkPrecision } from '../line-protocol/precision.js';
-import { type CommitSink, SERIES_REGISTRY, type SeriesRegistryRef } from '../sink.js';
+import { type CommitSink, SERIES_REGISTRY, type SeriesRegistryRef, type WriteConsistency } from '../sink.js';
 import type {
   FieldMetadata,
   IntegerRepresentation,
@@ -20,11 +20,6 @@ import type {
   TagMetadata,
   TimestampMetadata,
 } from './model-metadata.js';
-
-// The Reflect.metadata polyfill must be installed before a model class is decorated, so it loads
-// with this module; through `require`, which skips the CommonJS export scan (tens of ms) that an
-// ESM `import` of a CommonJS file costs.
-lazyRequire<unknown>('reflect-metadata')();
 
 /**
  * Commit options a model class declares through `@Measurement` (undefined: the registry's). A
@@ -38,6 +33,7 @@ export interface ModelCommitOptions {
   readonly autocommit: boolean | undefined;
   readonly sink: CommitSink | undefined;
   readonly registry: SeriesRegistryRef | undefined;
+  readonly consistency: WriteConsistency | undefined;
 }
 
 const FIELD_TYPES: ReadonlySet<string> = new Set(['float', 'integer', 'string', 'boolean']);
@@ -75,6 +71,16 @@ function designType(cls: object, property: string): unknown {
 function typeName(dt: unknown): string {
   const name = typeof dt === 'function' ? (dt as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name !== '' ? name : String(dt);
+}
+
+/** `@Measurement({ consistency })`: checked with the client's one check, reported on the class. */
+function consistencyOption(value: unknown, where: string): WriteConsistency | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return checkConsistency(value, '@Measurement option consistency');
+  } catch (e) {
+    throw new InfluxValidationError(where, undefined, (e as Error).message);
+  }
 }
 
 function positiveInt(value: unknown, where: string, option: string, allowZero = false): number | undefined {
@@ -346,6 +352,7 @@ function build(cls: ModelClass): { meta: ModelMetadata; options: ModelCommitOpti
     autocommit: opts.autocommit,
     sink: opts.sink,
     registry: opts.registry,
+    consistency: consistencyOption(opts.consistency, where),
   });
 
   const allProperties = [

@@ -4,6 +4,7 @@ import { checkSeriesKey, MAX_SERIES_KEY_BYTES } from '../line-protocol/series-ke
 import type { ClassBuffer } from '../registry/class-buffer.js';
 import { defaultRegistry } from '../registry/default-registry.js';
 import { SeriesRegistry } from '../registry/series-registry.js';
+import { compileConstructTail } from './construct-codegen.js';
 import { getModelCommitOptions, getModelMetadata } from './metadata-builder.js';
 import { checkConstraints, declaresConstraints } from './model-constraints.js';
 import type { ModelClass, ModelMetadata } from './model-metadata.js';
@@ -50,6 +51,12 @@ export interface ModelRuntime {
   readonly constraints: boolean;
   readonly registry: SeriesRegistry;
   readonly buffer: ClassBuffer;
+  /**
+   * Finishes one instance (assigns, validates, freezes, buffers): the class's generated
+   * constructor tail (src/models/construct-codegen.ts), or {@link constructGeneric} where code
+   * cannot be generated.
+   */
+  finish: (self: object, values: unknown) => object;
 }
 
 const runtimes = new WeakMap<object, ModelRuntime>();
@@ -93,6 +100,7 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
     lastKeys: [],
     lastIndices: [],
     constraints: declaresConstraints(Model),
+    finish: (self, values) => constructGeneric(rt, self, values),
     registry,
     buffer: registry.bufferFor(Model, {
       target: {
@@ -107,13 +115,29 @@ function buildRuntime(Model: ModelClass): ModelRuntime {
         maxBatchBytes: options.maxBatchBytes,
         autocommit: options.autocommit,
         sink: options.sink,
+        consistency: options.consistency,
       },
       serialize,
     }),
   };
+  rt.finish = compileConstructTail(rt, tailHelpers(rt)) ?? rt.finish;
   runtimes.set(Model, rt);
   return rt;
 }
+
+/** What a generated constructor tail calls on its rare paths (errors, long keys, constraints). */
+function tailHelpers(rt: ModelRuntime) {
+  return {
+    notObject: (values: unknown): never => notAnObject(rt, values),
+    unknownKey: (key: string): never => unknownProperty(rt, key),
+    missingTag: (index: number): never => missingTag(rt, rt.properties[index] as string),
+    /** Checks a long series key and the class-validator constraints; drops the line on error. */
+    check: (target: Record<string, unknown>, start: number): void => checkBuilt(rt, target, start),
+    maxLineBytes: rt.constraints ? -1 : MAX_SERIES_KEY_BYTES,
+  };
+}
+
+export type ConstructTailHelpers = ReturnType<typeof tailHelpers>;
 
 /** True when `key` is an accessor somewhere on the prototype chain from `proto`. */
 function isAccessor(proto: object | null, key: string): boolean {
@@ -149,20 +173,45 @@ export function runtimeOf(Model: ModelClass): ModelRuntime {
   return runtimes.get(Model) ?? buildRuntime(Model);
 }
 
+let lastModel: object | undefined;
+let lastFinish: ModelRuntime['finish'] | undefined;
+
 /**
  * Finishes one instance: assigns, validates, freezes and buffers it (called by the constructor of
  * the class `@Measurement` made, after the field initialisers ran). Returns the instance.
  */
 export function constructModel(Model: ModelClass, self: object, values: unknown): object {
+  // The class built last is recognised without a lookup (most loops build one class).
+  if (Model === lastModel) return (lastFinish as ModelRuntime['finish'])(self, values);
   const rt = runtimes.get(Model) ?? buildRuntime(Model);
+  lastModel = Model;
+  lastFinish = rt.finish;
+  return rt.finish(self, values);
+}
+
+function notAnObject(rt: ModelRuntime, values: unknown): never {
+  throw new InfluxValidationError(
+    rt.meta.className,
+    undefined,
+    `expects an object of property values, got ${values === null ? 'null' : typeof values}`,
+  );
+}
+
+function unknownProperty(rt: ModelRuntime, key: string): never {
+  throw new InfluxValidationError(
+    rt.meta.className,
+    key,
+    `is not a tag, field or timestamp of the model (known: ${rt.properties.join(', ')})`,
+  );
+}
+
+/**
+ * The generic constructor tail: the fallback of the generated one (same steps, same errors), for
+ * classes whose properties are accessors and where code cannot be generated.
+ */
+function constructGeneric(rt: ModelRuntime, self: object, values: unknown): object {
   rt.registry.checkAccept(rt.buffer);
-  if (values === null || typeof values !== 'object') {
-    throw new InfluxValidationError(
-      rt.meta.className,
-      undefined,
-      `expects an object of property values, got ${values === null ? 'null' : typeof values}`,
-    );
-  }
+  if (values === null || typeof values !== 'object') notAnObject(rt, values);
   const given = values as Record<string, unknown>;
   const props = rt.properties;
   const n = props.length;
@@ -180,13 +229,7 @@ export function constructModel(Model: ModelClass, self: object, values: unknown)
       if (j < lastKeys.length && lastKeys[j] === k) i = lastIndices[j] as number;
       else {
         i = rt.propertyIndex.get(k);
-        if (i === undefined) {
-          throw new InfluxValidationError(
-            rt.meta.className,
-            k,
-            `is not a tag, field or timestamp of the model (known: ${props.join(', ')})`,
-          );
-        }
+        if (i === undefined) unknownProperty(rt, k);
         if (j < 64) {
           lastKeys[j] = k;
           lastIndices[j] = i;
@@ -258,6 +301,18 @@ function finishModel(rt: ModelRuntime, target: Record<string, unknown>, vals: un
   const writer = rt.buffer.writer;
   const start = writer.pos;
   rt.serialize(target, writer, vals);
+  checkBuilt(rt, target, start);
+  Object.freeze(target);
+  rt.registry.add(rt.buffer, target);
+  return target;
+}
+
+/**
+ * After the serializer wrote an instance's line from `start`: checks the series key of a long line
+ * and the class-validator constraints; on an error the line is dropped and the error thrown.
+ */
+function checkBuilt(rt: ModelRuntime, target: Record<string, unknown>, start: number): void {
+  const writer = rt.buffer.writer;
   if (writer.pos - start > MAX_SERIES_KEY_BYTES) {
     try {
       checkSeriesKey(writer.buf, start, writer.pos, rt.meta.className);
@@ -274,7 +329,4 @@ function finishModel(rt: ModelRuntime, target: Record<string, unknown>, vals: un
       throw e;
     }
   }
-  Object.freeze(target);
-  rt.registry.add(rt.buffer, target);
-  return target;
 }

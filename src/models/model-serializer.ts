@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import { InfluxValidationError } from '../errors.js';
 import {
   escapeFieldKey,
@@ -7,9 +6,17 @@ import {
   quoteStringField,
   typeOf,
 } from '../line-protocol/escape.js';
-import { type Head, headOf, Level, storeHead } from '../line-protocol/head-cache.js';
+import {
+  FALSE_BYTES,
+  formatFloat,
+  formatInteger,
+  TRUE_BYTES,
+  writeBigInt,
+  writeFloat,
+} from '../line-protocol/format.js';
+import { HeadCache, headOf } from '../line-protocol/head-cache.js';
+import { isOneLine } from '../line-protocol/line-scanner.js';
 import type { LineWriter } from '../line-protocol/line-writer.js';
-import { formatFloat, scanLineLength } from '../line-protocol/make-lines.js';
 import { NanosWriter } from '../line-protocol/nanos.js';
 import type { Precision } from '../line-protocol/precision.js';
 import { formatTime } from '../line-protocol/time.js';
@@ -37,18 +44,7 @@ export type ModelSerializer = (
   values?: readonly unknown[],
 ) => void;
 
-/** Heads cached per model class; when full, the cache starts over (the series written change). */
-const MAX_HEADS = 8192;
-/** Head lookups per check of the hit rate, and lines written without the cache after a bad one. */
-const HEAD_WINDOW = 4096;
-const HEAD_BYPASS = 32768;
-
-const TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
-const FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
 const ZEROS6 = new Uint8Array([0x30, 0x30, 0x30, 0x30, 0x30, 0x30]);
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 interface TagSpec {
   readonly property: string;
@@ -169,10 +165,7 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         if (typeof v !== 'number') badType(spec, v);
         // 0, -0, NaN and +-Infinity go through formatFloat (which throws for the last ones); whole
         // floats print as their digits (String(4) === '4'); the rest as String(v) would.
-        if (v === 0 || (v as number) - (v as number) !== 0)
-          w.ascii7(formatFloat(v as number, where, spec.property));
-        else if (Number.isSafeInteger(v)) w.int(v as number);
-        else w.float(v as number);
+        if (!writeFloat(w, v as number)) formatFloat(v as number, where, spec.property); // throws
         return;
       case 'integer':
         if (typeof v === 'number') {
@@ -184,19 +177,10 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
             );
           }
           w.int(v);
+          w.byte(0x69); // i
         } else if (typeof v === 'bigint') {
-          if (v < INT64_MIN || v > INT64_MAX) {
-            throw new InfluxValidationError(
-              where,
-              spec.property,
-              `${v} is outside the int64 range InfluxDB stores`,
-            );
-          }
-          const n = Number(v); // strictly inside +-2^53 only for a bigint inside it
-          if (n < 9007199254740992 && n > -9007199254740992) w.int(n);
-          else w.ascii7(v.toString());
+          if (!writeBigInt(w, v)) formatInteger(v, where, spec.property); // throws
         } else badType(spec, v);
-        w.byte(0x69); // i
         return;
       case 'string':
         if (typeof v !== 'string') badType(spec, v);
@@ -204,7 +188,7 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         return;
       default:
         if (typeof v !== 'boolean') badType(spec, v);
-        w.raw(v ? TRUE : FALSE);
+        w.raw(v ? TRUE_BYTES : FALSE_BYTES);
     }
   };
 
@@ -268,23 +252,9 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
   };
 
   // The head (measurement and tags) of each series seen, cached by the raw tag values.
-  let root = new Level();
-  let heads = 0;
+  const heads = new HeadCache();
   const scratch: unknown[] = new Array(tags.length);
   let scratchBusy = false;
-  // Hit rate over the current window; while `bypass` > 0, heads are written without the cache
-  // (series never seen again, such as a tag holding a request id, would pay for caching each).
-  let lookups = 0;
-  let misses = 0;
-  let bypass = 0;
-  const noteLookup = (miss: boolean): void => {
-    if (miss) misses++;
-    if (++lookups === HEAD_WINDOW) {
-      if (misses * 2 > HEAD_WINDOW) bypass = HEAD_BYPASS;
-      lookups = 0;
-      misses = 0;
-    }
-  };
 
   /** Writes `measurement,tags`; returns true when the line needs the line-splitting check. */
   const writeHead = (
@@ -299,23 +269,20 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     const vals = scratchBusy ? new Array<unknown>(tags.length) : scratch;
     scratchBusy = true;
     try {
-      let node = bypass > 0 ? undefined : root.get(m);
       for (let i = 0; i < tags.length; i++) {
         const spec = tags[i] as TagSpec;
         let v = values === undefined ? undefined : values[spec.index];
         if (v === undefined) v = inst[spec.property];
         vals[i] = v;
-        if (node !== undefined) node = (node as Level).get(v);
       }
-      if (bypass > 0) bypass--;
-      else noteLookup(node === undefined);
-      if (node !== undefined) {
-        const head = node as Head;
+      if (!heads.enabled()) return buildHead(w, m, vals, false);
+      const head = heads.find(meta, m, vals, tags.length);
+      if (head !== undefined) {
         w.raw(head.bytes);
         if (!head.ascii) w.ascii = false;
         return head.suspect;
       }
-      return buildHead(w, m, vals, bypass === 0);
+      return buildHead(w, m, vals, true);
     } finally {
       if (vals === scratch) scratchBusy = false;
     }
@@ -338,14 +305,7 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
       if (e !== v && e.includes('\\\\ ')) suspect = true;
       w.str(e);
     }
-    if (store) {
-      if (heads >= MAX_HEADS) {
-        root = new Level();
-        heads = 0;
-      }
-      storeHead(root, [m, ...vals], tags.length + 1, headOf(w.buf, start, w.pos, suspect));
-      heads++;
-    }
+    if (store) heads.store(meta, m, vals, tags.length, headOf(w.buf, start, w.pos, suspect));
     return suspect;
   };
 
@@ -373,17 +333,14 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
       }
       w.byte(0x20);
       writeTime(w, inst, values);
-      if (suspect) {
-        const line = `${w.buf.toString('utf8', start, w.pos)}\n`;
-        if (scanLineLength(line) !== line.length - 1) {
-          throw new InfluxValidationError(
-            where,
-            undefined,
-            'a tag holding a backslash before a space, combined with the double quotes or newline of a string field, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is',
-          );
-        }
-      }
       w.byte(0x0a);
+      if (suspect && !isOneLine(w.buf, start, w.pos - 1)) {
+        throw new InfluxValidationError(
+          where,
+          undefined,
+          'a tag holding a backslash before a space, combined with the double quotes or newline of a string field, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is',
+        );
+      }
     } catch (e) {
       w.pos = start;
       throw e;

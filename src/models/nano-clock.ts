@@ -1,8 +1,8 @@
-import { performance } from 'node:perf_hooks';
+import type { Performance } from 'node:perf_hooks';
 
 /*
  * The time given to a point built without one: wall-clock milliseconds (Date.now(), read once
- * when this module loads) plus the monotonic high-resolution time elapsed since then, so it has
+ * at the first reading) plus the monotonic high-resolution time elapsed since then, so it has
  * nanosecond resolution and never goes back when the wall clock is adjusted.
  *
  * Successive readings are strictly increasing in the process (a reading that would equal or
@@ -14,8 +14,10 @@ import { performance } from 'node:perf_hooks';
  * The reading is kept as two integers (epoch milliseconds, and 0..999_999 ns within the
  * millisecond) so that no bigint is allocated per point.
  */
-const anchorMs = Date.now();
-const anchorPerf = performance.now();
+// Set at the first reading, so node:perf_hooks is not loaded with the package (lazy-require.ts).
+let perf: Performance | undefined;
+let anchorMs = 0;
+let anchorPerf = 0;
 
 let lastMs = 0;
 let lastSub = 0;
@@ -32,7 +34,12 @@ export function tickSub(): number {
 
 /** Takes a new reading; read it with {@link tickMs} and {@link tickSub}. */
 export function tick(): void {
-  const elapsed = performance.now() - anchorPerf;
+  if (perf === undefined) {
+    perf = process.getBuiltinModule('node:perf_hooks').performance;
+    anchorMs = Date.now();
+    anchorPerf = perf.now();
+  }
+  const elapsed = perf.now() - anchorPerf;
   const whole = Math.floor(elapsed);
   let ms = anchorMs + whole;
   let sub = Math.floor((elapsed - whole) * 1e6);

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { InfluxDBClient } from '../client/influxdb-client.js';
 import { InfluxConfigError } from '../errors.js';
 import type { CommitSink } from '../registry/commit-sink.js';
@@ -40,13 +41,19 @@ function connectionProviders(name: string): Provider[] {
     },
     {
       provide: connectionToken,
-      useFactory: (options: InfluxModuleOptions, client: InfluxDBClient, sink: CommitSink) => {
+      useFactory: (
+        options: InfluxModuleOptions,
+        client: InfluxDBClient,
+        sink: CommitSink,
+        modules: ModulesContainer,
+      ) => {
         if (sink === null || typeof (sink as { commit?: unknown })?.commit !== 'function') {
           throw new InfluxConfigError(`${where}: the sink provider must implement commit(batch)`);
         }
+        shutDownLast(modules, connectionToken);
         return InfluxConnection.open(name, options, client, sink);
       },
-      inject: [optionsToken, clientToken, sinkToken],
+      inject: [optionsToken, clientToken, sinkToken, ModulesContainer],
     },
     {
       provide: getSeriesRegistryToken(name),
@@ -55,6 +62,28 @@ function connectionProviders(name: string): Provider[] {
     },
     InfluxHealthIndicator,
   ];
+}
+
+/**
+ * Makes the module holding a connection run its shutdown hooks after every other module's, so
+ * points recorded in the application's own `onModuleDestroy`, `beforeApplicationShutdown` or
+ * `onApplicationShutdown` are accepted and written by the connection's final flush.
+ *
+ * Nest runs lifecycle hooks module by module, ordered by the module's `distance` (the greatest
+ * first). Nest 11 and later give a global module the distance `Number.MAX_VALUE` and run the
+ * termination hooks in reverse order, so this (global) module already shuts down last there.
+ * Nest 10 computes a global module's distance from the imports like any other's and runs every
+ * hook greatest-first, so this module (imported by InfluxModule, itself imported by the
+ * application's modules) would flush and detach before the hooks of shallower modules run; there
+ * it gets the distance -1 (below the root module's 0), last in every phase. Its providers have no
+ * init hooks, so running last at init changes nothing. Called while the providers are built,
+ * before Nest sorts the modules for the first hook.
+ */
+function shutDownLast(modules: ModulesContainer, connectionToken: symbol): void {
+  for (const moduleRef of modules.values()) {
+    if (moduleRef.metatype !== InfluxCoreModule || !moduleRef.providers.has(connectionToken)) continue;
+    if (moduleRef.distance !== Number.MAX_VALUE) moduleRef.distance = -1;
+  }
 }
 
 function exportsOf(name: string): Array<symbol | typeof InfluxHealthIndicator> {

@@ -1,7 +1,15 @@
 /**
  * The typed query builder (builder → AST → compiler), row → instance mapping and `Repository`.
  */
-export { checkDuration, escapeRegex, regexLiteral, regexSource } from './influxql-literals.js';
+export {
+  checkDuration,
+  escapeRegex,
+  quoteIdent,
+  quoteLiteral,
+  regexLiteral,
+  regexSource,
+} from '../influxql/literals.js';
+export type { StatementNode } from '../influxql/statement-ast.js';
 export type {
   FieldProperty,
   GroupProperty,
@@ -32,7 +40,7 @@ export {
   type WhereValue,
   type WhereValueFor,
 } from './query-builder.js';
-export { type BoundParams, type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
+export * from './query-compiler.js';
 export { createRepository, type FindOptions, Repository, type RepositoryClient } from './repository.js';
 export type { ColumnPlan, RowPlan } from './row-plan.js';
 export {
@@ -45,6 +53,7 @@ export {
   distinct,
   div,
   type ExprInput,
+  elapsed,
   field,
   first,
   integral,
@@ -57,6 +66,7 @@ export {
   movingAverage,
   mul,
   nonNegativeDerivative,
+  nonNegativeDifference,
   type Operand,
   percentile,
   SelectExpr,

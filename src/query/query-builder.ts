@@ -1,272 +1,63 @@
 import { InfluxValidationError } from '../errors.js';
-import { quoteIdent } from '../line-protocol/quote.js';
-import { dateToNanos, parseRfc3339 } from '../line-protocol/time.js';
+import { compileStatement } from '../influxql/compiler.js';
+import { checkCount, checkDuration, checkTimeZone, validationFail } from '../influxql/literals.js';
+import type { ComparisonOperator, SelectNode } from '../influxql/select-ast.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
-import { checkDuration, regexSource } from './influxql-literals.js';
 import type {
-  FieldProperty,
-  GroupProperty,
-  JoinNames,
-  ModelProperty,
-  ModelTime,
-  QueryTypeError,
-  Simplify,
-  TagProperty,
-  TagValueOf,
-  TimeProperty,
-} from './model-types.js';
-import type {
-  ComparisonOperator,
-  ConditionNode,
-  ExprNode,
-  FillNode,
-  IntoNode,
-  KeyRefNode,
-  MeasurementNode,
-  ScalarValue,
-  SelectItemNode,
-  SelectNode,
-  TimeValueNode,
-} from './query-ast.js';
+  CheckGroupItem,
+  CheckSelectItem,
+  CheckWhereOperator,
+  CheckWhereProperty,
+  QueryResult,
+  TimeGroup,
+  WhereObject,
+  WhereValueFor,
+} from './builder-inputs.js';
+import { type FillInput, fillNode, type IntoInput, intoNode, optionalName } from './builder-inputs.js';
+import type { ModelProperty } from './model-types.js';
+import {
+  measurementSource,
+  NameResolver,
+  objectCondition,
+  type QueryTarget,
+  templateRegex,
+} from './name-resolution.js';
 import { type CompiledQuery, type CompileOptions, compileQuery } from './query-compiler.js';
-import type { ColumnPlan, RowPlan } from './row-plan.js';
-import { SelectExpr, type ValueKind } from './select-expression.js';
-import { Condition, type RawCondition, type TimeValue } from './where-condition.js';
+import type { ColumnPlan, QueryExecutor, RowPlan, StreamOptions } from './row-plan.js';
+import type { SelectExpr } from './select-expression.js';
+import { Condition, type RawCondition } from './where-condition.js';
 
-/** `time(interval[, offset])` in `groupBy`. */
-export interface TimeGroup {
-  readonly kind: 'timeGroup';
-  readonly interval: string;
-  readonly offset: string | undefined;
-}
+export type {
+  CheckGroupItem,
+  CheckSelectItem,
+  CheckWhereOperator,
+  CheckWhereProperty,
+  GroupInput,
+  QueryResult,
+  RegexOperator,
+  SelectInput,
+  TimeGroup,
+  ValueOperator,
+  WhereObject,
+  WhereValue,
+  WhereValueFor,
+} from './builder-inputs.js';
+export { time } from './builder-inputs.js';
+export { templateRegex, timeValue } from './name-resolution.js';
 
-/**
- * A `GROUP BY time(interval[, offset])` item; `offset` may be negative (`'-15m'`).
- *
- * ```ts
- * repo.query().select(mean('usage')).groupBy(time('5m', '1m'), 'host');
- * // … GROUP BY time(5m, 1m), "host"
- * ```
- */
-export function time(interval: string, offset?: string): TimeGroup {
-  return Object.freeze({
-    kind: 'timeGroup' as const,
-    interval: checkDuration(interval, 'time()', 'interval'),
-    offset: offset === undefined ? undefined : checkDuration(offset, 'time()', 'offset', true),
-  });
-}
-
-/** Runs compiled queries for a bound builder (implemented by `Repository`). */
-export interface QueryExecutor<T extends object> {
-  all(compiled: CompiledQuery, plan: RowPlan<T>, database: string | undefined): Promise<unknown[]>;
-  stream(
-    compiled: CompiledQuery,
-    plan: RowPlan<T>,
-    database: string | undefined,
-    options: StreamOptions,
-  ): AsyncIterable<unknown>;
-}
-
-/** Options of `stream()`. */
-export interface StreamOptions {
-  /** Points per chunk the server sends (`chunk_size`). Default 10000. */
-  chunkSize?: number;
-  signal?: AbortSignal;
-}
-
-/** Comparison operators taking a value. */
-export type ValueOperator = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>=';
-/** Regex operators. */
-export type RegexOperator = '=~' | '!~';
-
-/** The value a property may be compared with in `where`. */
-export type WhereValue<V> = [NonNullable<V>] extends [Date]
-  ? TimeValue
-  : [NonNullable<V>] extends [bigint]
-    ? bigint | number | TimeValue
-    : TagValueOf<V>;
-
-/** `{ host: 'a', region: ['eu', 'us'] }`: equality per property, an array meaning any of its values. */
-export type WhereObject<T> = { [K in ModelProperty<T>]?: WhereValue<T[K]> | readonly WhereValue<T[K]>[] };
-
-/** What `select` accepts: a property name or an expression over properties (and subquery columns). */
-export type SelectInput<P extends string> = P | SelectExpr<P, string, ValueKind>;
-
-/** What `groupBy` accepts. */
-export type GroupInput<P extends string> = P | TimeGroup | '*';
-
-type TagOperator = '=' | '!=' | '<>' | RegexOperator;
+export type { QueryExecutor, StreamOptions } from './row-plan.js';
 
 /**
- * One `select` argument as the compiler checks it: unchanged when it is right, else a
- * {@link QueryTypeError} message naming the mistake (an unknown property, a tag inside a function…).
+ * A builder's state: the SELECT node itself (each method returns a builder over a copy of it with
+ * one part replaced) plus what is not part of the statement: the output columns of an explicit
+ * `select()` (how rows map back; `undefined` = every tag and field, model instances) and the
+ * database and retention policy given to `in()` (the database is also the request's `db`).
  */
-export type CheckSelectItem<T, X extends string, E> = E extends string
-  ? E extends ModelProperty<T> | X | '*'
-    ? E extends TimeProperty<T>
-      ? QueryTypeError<`select('${E}'): the time is always returned (as 'time'); select tags and fields`>
-      : E
-    : QueryTypeError<`select('${E}'): not a tag or field of the model; use one of: ${JoinNames<Exclude<ModelProperty<T>, TimeProperty<T>> | X>}`>
-  : E extends SelectExpr<infer R, string, ValueKind, infer P>
-    ? [Exclude<R, FieldProperty<T> | X | (P extends true ? TagProperty<T> : never)>] extends [never]
-      ? E
-      : QueryTypeError<`select(): ${BadRefs<T, Exclude<R, FieldProperty<T> | X>>}; functions and arithmetic take fields: ${JoinNames<FieldProperty<T> | X>}`>
-    : QueryTypeError<'select() takes property names or expressions (mean(...), field(...), …)'>;
-
-type BadRefs<T, R extends string> =
-  R extends TagProperty<T>
-    ? `'${R}' is a tag`
-    : R extends TimeProperty<T>
-      ? `'${R}' is the time`
-      : `'${R}' is not a field of the model`;
-
-/** One `groupBy` argument as the compiler checks it (tags, `time(...)` or `'*'`). */
-export type CheckGroupItem<T, E> = E extends string
-  ? E extends GroupProperty<T> | '*'
-    ? E
-    : QueryTypeError<`groupBy('${E}'): ${E extends FieldProperty<T> ? 'a field' : E extends TimeProperty<T> ? 'the time' : 'not a tag of the model'}; group by tags (${JoinNames<GroupProperty<T>>}), time(...) or '*'`>
-  : E extends TimeGroup
-    ? E
-    : QueryTypeError<"groupBy() takes tag names, time(...) or '*'">;
-
-/** The property argument of `where(property, op, value)`, checked. */
-export type CheckWhereProperty<T, X extends string, K extends string> = K extends 'time'
-  ? K
-  : K extends ModelProperty<T> | X
-    ? K
-    : QueryTypeError<`where('${K}'): not a property of the model; use one of: ${JoinNames<ModelProperty<T> | 'time' | X>}`>;
-
-/** The operator argument of `where(property, op, value)`, checked against the property's kind. */
-export type CheckWhereOperator<T, X extends string, K extends string, O extends string> = [K] extends ['time']
-  ? O extends ValueOperator
-    ? O
-    : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
-  : K extends TimeProperty<T>
-    ? O extends ValueOperator
-      ? O
-      : QueryTypeError<`where('${K}', '${O}'): time is compared with =, !=, <>, <, <=, >, >=`>
-    : K extends TagProperty<T>
-      ? O extends TagOperator
-        ? O
-        : QueryTypeError<`where('${K}', '${O}'): '${K}' is a tag; tags are compared with =, !=, <>, =~, !~`>
-      : K extends X
-        ? O
-        : O extends ValueOperator | RegexOperator
-          ? O
-          : QueryTypeError<`where('${K}', '${O}'): unknown operator`>;
-
-/** The value argument of `where(property, op, value)`: the property's value type (or a regex). */
-export type WhereValueFor<T, X extends string, K extends string, O extends string> = [K] extends ['time']
-  ? TimeValue
-  : K extends TimeProperty<T>
-    ? TimeValue
-    : O extends RegexOperator
-      ? RegExp | string
-      : K extends ModelProperty<T>
-        ? WhereValue<T[K]>
-        : K extends X
-          ? ScalarValue
-          : never;
-
-type ItemName<E> = E extends string ? E : E extends SelectExpr<string, infer N, ValueKind> ? N : never;
-type ItemValue<T, E> = E extends string
-  ? E extends keyof T
-    ? NonNullable<T[E]> | null
-    : unknown
-  : E extends SelectExpr<infer R, string, infer K>
-    ? K extends 'same'
-      ? (R extends keyof T ? NonNullable<T[R]> : number) | null
-      : number | null
-    : never;
-type GroupTags<T, G extends string> = [G] extends [never]
-  ? {}
-  : '*' extends G
-    ? Partial<{ [K in ModelProperty<T>]: T[K] }>
-    : { [K in Exclude<G, '*'> & keyof T]: Defined<T[K]> };
-
-/**
- * A row of a partial select (`select('usage', 'host')`): exactly the selected properties, plus
- * `time` and the group-by tags. A tag missing in a point comes back as `''` (InfluxDB does not tell
- * an empty tag from a missing one). A field is never null when it is the only field selected
- * (InfluxDB returns only the points that have it); with several fields, each may be null in a row.
- */
-type PartialRow<T, P extends string, G extends string> = Simplify<
-  { time: ModelTime<T> } & GroupTags<T, G> & {
-      -readonly [K in keyof T as K extends P ? K : never]-?: K extends TagProperty<T>
-        ? Defined<T[K]>
-        : IsUnion<Exclude<P, TagProperty<T>>> extends true
-          ? Defined<T[K]> | null
-          : Defined<T[K]>;
-    }
->;
-/** `V` without `undefined`/`null` (unlike `NonNullable`, keeps a `Tag` type as it is written). */
-type Defined<V> = V extends null | undefined ? never : V;
-type IsUnion<U, A = U> = U extends unknown ? ([A] extends [U] ? false : true) : never;
-
-/**
- * The type of what `all()` returns for a select list `S` and grouping `G`: model instances when
- * nothing (or `'*'`) is selected; for a partial select, rows with exactly the selected properties
- * plus `time` and the group-by tags; for aggregates, rows `{ time, ...groupTags, ...outputs }`.
- */
-export type QueryResult<T, S extends readonly unknown[], G extends string> = S extends readonly []
-  ? T
-  : S extends readonly ['*']
-    ? T
-    : S extends readonly string[]
-      ? PartialRow<T, S[number], G>
-      : Simplify<
-          { time: ModelTime<T> } & GroupTags<T, G> & { [E in S[number] as ItemName<E>]: ItemValue<T, E> }
-        >;
-
-interface ResolvedItem {
-  readonly node: SelectItemNode;
-  readonly column: ColumnPlan;
-}
-
 interface BuilderState {
-  readonly items: readonly ResolvedItem[] | undefined;
-  readonly rows: boolean;
-  readonly where: readonly ConditionNode[];
-  readonly groupTime: TimeGroup | undefined;
-  readonly groupTags: readonly string[];
-  readonly groupAll: boolean;
-  readonly fill: FillNode | undefined;
-  readonly orderDesc: boolean;
-  readonly limit: number | undefined;
-  readonly offset: number | undefined;
-  readonly slimit: number | undefined;
-  readonly soffset: number | undefined;
-  readonly tz: string | undefined;
-  readonly database: string | undefined;
-  readonly retentionPolicy: string | undefined;
-  readonly measurement: string | { readonly regex: string } | undefined;
-  readonly subquery: QueryBuilder<object, readonly unknown[], string, string> | undefined;
-  readonly into: IntoNode | undefined;
+  readonly node: SelectNode;
+  readonly columns: readonly ColumnPlan[] | undefined;
+  readonly target: QueryTarget;
 }
-
-const INITIAL: BuilderState = {
-  items: undefined,
-  rows: false,
-  where: [],
-  groupTime: undefined,
-  groupTags: [],
-  groupAll: false,
-  fill: undefined,
-  orderDesc: false,
-  limit: undefined,
-  offset: undefined,
-  slimit: undefined,
-  soffset: undefined,
-  tz: undefined,
-  database: undefined,
-  retentionPolicy: undefined,
-  measurement: undefined,
-  subquery: undefined,
-  into: undefined,
-};
-
-const TIME_OPS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=']);
-const RELATIVE = /^now\(\)(?:\s*([+-])\s*(.+))?$/;
 
 /**
  * An immutable, typed InfluxQL SELECT builder for one model class. Every method returns a new
@@ -317,15 +108,24 @@ export class QueryBuilder<
    * ```
    */
   static create<T extends object>(meta: ModelMetadata<T>, executor?: QueryExecutor<T>): QueryBuilder<T> {
-    return new QueryBuilder(meta, INITIAL, executor);
-  }
-
-  private with(patch: Partial<BuilderState>): never {
-    return new QueryBuilder(this.meta, { ...this.state, ...patch }, this.executor) as never;
-  }
-
-  private get where0(): string {
-    return `${this.meta.className} query`;
+    const resolver = new NameResolver(meta, false);
+    const target: QueryTarget = { database: undefined, retentionPolicy: undefined };
+    const node: SelectNode = {
+      kind: 'select',
+      fields: resolver.defaultItems().map((i) => i.node),
+      into: undefined,
+      from: resolver.measurementNode(target, undefined),
+      where: [],
+      groupBy: undefined,
+      fill: undefined,
+      orderDesc: false,
+      limit: undefined,
+      offset: undefined,
+      slimit: undefined,
+      soffset: undefined,
+      tz: undefined,
+    };
+    return new QueryBuilder(meta, { node, columns: undefined, target }, executor);
   }
 
   /**
@@ -346,41 +146,12 @@ export class QueryBuilder<
   select<const S2 extends readonly (string | SelectExpr)[]>(
     ...items: { [I in keyof S2]: CheckSelectItem<T, X, S2[I]> }
   ): QueryBuilder<T, S2, G, X> {
+    const resolver = this.resolver;
     if (items.length === 0 || (items.length === 1 && items[0] === '*')) {
-      return this.with({ items: undefined, rows: false });
+      return this.with({ fields: resolver.defaultItems().map((i) => i.node) }, { columns: undefined });
     }
-    // A list of properties gives plain rows too (not instances: an instance never lacks a property).
-    const rows = true;
-    const plainOnly = items.every((i) => typeof i === 'string');
-    const seen = new Set<string>();
-    const resolved: ResolvedItem[] = [];
-    for (const item of items) {
-      const r =
-        typeof item === 'string' ? this.resolvePlain(item as string) : this.resolveExpr(item as SelectExpr);
-      const name = r.column.name;
-      if (seen.has(name)) {
-        throw new InfluxValidationError(
-          this.where0,
-          name,
-          `two select items are named ${JSON.stringify(name)}; give one another name with .as()`,
-        );
-      }
-      seen.add(name);
-      resolved.push(r);
-    }
-    if (
-      plainOnly &&
-      !resolved.some((r) => r.column.property && this.meta.fieldsByProperty.has(r.column.property))
-    ) {
-      if (!this.state.subquery) {
-        throw new InfluxValidationError(
-          this.where0,
-          undefined,
-          'select at least one field: InfluxDB returns nothing for a query that selects only tags',
-        );
-      }
-    }
-    return this.with({ items: resolved, rows });
+    const resolved = resolver.resolveSelect(items as readonly (string | SelectExpr)[]);
+    return this.with({ fields: resolved.map((r) => r.node) }, { columns: resolved.map((r) => r.column) });
   }
 
   /**
@@ -412,7 +183,7 @@ export class QueryBuilder<
         'where() takes (property, op, value), a condition made with cond()/and()/or(), or { property: value }',
       );
     }
-    return this.with({ where: [...this.state.where, this.resolveCondition(raw)] });
+    return this.with({ where: [...this.state.node.where, this.resolver.resolveCondition(raw)] });
   }
 
   /**
@@ -429,30 +200,7 @@ export class QueryBuilder<
   groupBy<const G2 extends readonly (string | TimeGroup)[]>(
     ...items: { [I in keyof G2]: CheckGroupItem<T, G2[I]> }
   ): QueryBuilder<T, S, G | Extract<G2[number], string>, X> {
-    let groupTime: TimeGroup | undefined;
-    let groupAll = false;
-    const tags: string[] = [];
-    for (const item of items) {
-      if (typeof item === 'object' && item !== null && (item as TimeGroup).kind === 'timeGroup') {
-        if (groupTime) throw new InfluxValidationError(this.where0, 'groupBy', 'time() may appear only once');
-        groupTime = item as TimeGroup;
-      } else if (item === '*') groupAll = true;
-      else if (typeof item === 'string') {
-        const tag = this.meta.tagsByProperty.get(item);
-        if (!tag) {
-          const reason = this.meta.fieldsByProperty.has(item)
-            ? `is a field of ${this.meta.className}; InfluxDB groups by tags only`
-            : `is not a tag of ${this.meta.className}`;
-          throw new InfluxValidationError(this.meta.className, item, `cannot group by it: ${reason}`);
-        }
-        tags.push(item);
-      } else {
-        throw new InfluxValidationError(this.where0, 'groupBy', 'takes tag property names, time(...) or "*"');
-      }
-    }
-    if (items.length === 0)
-      throw new InfluxValidationError(this.where0, 'groupBy', 'needs at least one item');
-    return this.with({ groupTime, groupAll, groupTags: tags });
+    return this.with({ groupBy: this.resolver.resolveGroupBy(items as readonly unknown[]) });
   }
 
   /**
@@ -463,20 +211,8 @@ export class QueryBuilder<
    * // SELECT mean("usage"::field) AS "mean" FROM "cpu" WHERE time >= now() - 1h GROUP BY time(1m) fill(0)
    * ```
    */
-  fill(value: null | 'null' | 'none' | 'previous' | 'linear' | number | bigint): QueryBuilder<T, S, G, X> {
-    let fill: FillNode;
-    if (value === null || value === 'null') fill = 'null';
-    else if (value === 'none' || value === 'previous' || value === 'linear') fill = value;
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint')
-      fill = { value };
-    else {
-      throw new InfluxValidationError(
-        this.where0,
-        'fill',
-        `must be null, 'none', 'previous', 'linear' or a finite number, got ${String(value)}`,
-      );
-    }
-    return this.with({ fill });
+  fill(value: FillInput): QueryBuilder<T, S, G, X> {
+    return this.with({ fill: fillNode(value, this.where0) });
   }
 
   /**
@@ -559,23 +295,7 @@ export class QueryBuilder<
    * ```
    */
   tz(zone: string): QueryBuilder<T, S, G, X> {
-    if (typeof zone !== 'string' || zone.length === 0) {
-      throw new InfluxValidationError(
-        this.where0,
-        'tz',
-        'must be an IANA time zone name such as "Europe/Paris"',
-      );
-    }
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-    } catch {
-      throw new InfluxValidationError(
-        this.where0,
-        'tz',
-        `${JSON.stringify(zone)} is not a known IANA time zone`,
-      );
-    }
-    return this.with({ tz: zone });
+    return this.with({ tz: checkTimeZone(zone, validationFail(this.where0, 'tz')) });
   }
 
   /**
@@ -589,10 +309,14 @@ export class QueryBuilder<
    * ```
    */
   in(database: string | undefined, retentionPolicy?: string): QueryBuilder<T, S, G, X> {
-    return this.with({
-      database: this.ident(database, 'database'),
-      retentionPolicy: this.ident(retentionPolicy, 'retentionPolicy'),
-    });
+    const target: QueryTarget = {
+      database: optionalName(database, this.where0, 'database'),
+      retentionPolicy: optionalName(retentionPolicy, this.where0, 'retentionPolicy'),
+    };
+    const f = this.state.node.from;
+    if (f.kind === 'subquery') return this.with({}, { target });
+    const from = this.resolver.measurementNode(target, f.name ?? { regex: f.regex as string });
+    return this.with({ from }, { target });
   }
 
   /**
@@ -611,22 +335,19 @@ export class QueryBuilder<
   from(source: string | RegExp | { regex: string }): QueryBuilder<T, S, G, X>;
   from(source: unknown): unknown {
     if (source instanceof QueryBuilder) {
-      return this.with({ subquery: source as never, measurement: undefined });
-    }
-    if (typeof source === 'string' && source.length > 0)
-      return this.with({ measurement: source, subquery: undefined });
-    if (source instanceof RegExp) {
+      const resolver = new NameResolver(this.meta, true);
       return this.with({
-        measurement: { regex: regexSource(source, this.where0, 'from') },
-        subquery: undefined,
+        from: { kind: 'subquery', query: (source as QueryBuilder<T>).toNode() },
+        ...this.defaultFields(resolver),
       });
     }
-    if (
-      source !== null &&
-      typeof source === 'object' &&
-      typeof (source as { regex: unknown }).regex === 'string'
-    ) {
-      return this.with({ measurement: { regex: (source as { regex: string }).regex }, subquery: undefined });
+    const measurement = measurementSource(source, this.where0);
+    if (measurement !== undefined) {
+      const resolver = new NameResolver(this.meta, false);
+      return this.with({
+        from: resolver.measurementNode(this.state.target, measurement),
+        ...this.defaultFields(resolver),
+      });
     }
     throw new InfluxValidationError(
       this.where0,
@@ -647,24 +368,8 @@ export class QueryBuilder<
    * // … INTO "one_year".:MEASUREMENT FROM "cpu" …
    * ```
    */
-  into(
-    target: string | { measurement?: string; database?: string; retentionPolicy?: string },
-  ): QueryBuilder<T, S, G, X> {
-    const t = typeof target === 'string' ? { measurement: target } : target;
-    if (t === null || typeof t !== 'object') {
-      throw new InfluxValidationError(
-        this.where0,
-        'into',
-        'takes a measurement name or { measurement, database, retentionPolicy }',
-      );
-    }
-    return this.with({
-      into: {
-        measurement: this.ident(t.measurement, 'into.measurement'),
-        database: this.ident(t.database, 'into.database'),
-        retentionPolicy: this.ident(t.retentionPolicy, 'into.retentionPolicy'),
-      },
-    });
+  into(target: IntoInput): QueryBuilder<T, S, G, X> {
+    return this.with({ into: intoNode(target, this.where0) });
   }
 
   /**
@@ -677,30 +382,7 @@ export class QueryBuilder<
    * ```
    */
   toNode(): SelectNode {
-    const s = this.state;
-    const items: readonly ResolvedItem[] = s.items ?? this.defaultItems();
-    return {
-      kind: 'select',
-      fields: items.map((i) => i.node),
-      into: s.into,
-      from: s.subquery ? { kind: 'subquery', query: s.subquery.toNode() } : this.measurementNode(),
-      where: s.where,
-      groupBy:
-        s.groupTime || s.groupTags.length > 0 || s.groupAll
-          ? {
-              time: s.groupTime ? { interval: s.groupTime.interval, offset: s.groupTime.offset } : undefined,
-              tags: s.groupTags.map((p) => this.meta.tagsByProperty.get(p)!.key),
-              all: s.groupAll,
-            }
-          : undefined,
-      fill: s.fill,
-      orderDesc: s.orderDesc,
-      limit: s.limit,
-      offset: s.offset,
-      slimit: s.slimit,
-      soffset: s.soffset,
-      tz: s.tz,
-    };
+    return this.state.node;
   }
 
   /**
@@ -727,7 +409,7 @@ export class QueryBuilder<
    * ```
    */
   targetDatabase(): string | undefined {
-    return this.state.database ?? this.meta.database;
+    return this.state.target.database ?? this.meta.database;
   }
 
   /**
@@ -745,23 +427,25 @@ export class QueryBuilder<
     name: string,
     options: { database: string; resampleEvery?: string; resampleFor?: string },
   ): string {
-    if (!this.state.into)
+    if (!this.state.node.into)
       throw new InfluxValidationError(this.where0, 'into', 'a continuous query needs into(...)');
-    if (!this.state.groupTime) {
+    if (!this.state.node.groupBy?.time) {
       throw new InfluxValidationError(this.where0, 'groupBy', 'a continuous query needs groupBy(time(...))');
     }
-    const { query } = this.toInfluxQL({ inline: true });
-    let resample = '';
-    if (options.resampleEvery !== undefined || options.resampleFor !== undefined) {
-      resample = ' RESAMPLE';
-      if (options.resampleEvery !== undefined) {
-        resample += ` EVERY ${checkDuration(options.resampleEvery, this.where0, 'resampleEvery')}`;
-      }
-      if (options.resampleFor !== undefined) {
-        resample += ` FOR ${checkDuration(options.resampleFor, this.where0, 'resampleFor')}`;
-      }
-    }
-    return `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(options.database)}${resample} BEGIN ${query} END`;
+    const { resampleEvery: every, resampleFor: forPart } = options;
+    return compileStatement({
+      kind: 'createContinuousQuery',
+      name,
+      database: options.database,
+      resample:
+        every === undefined && forPart === undefined
+          ? undefined
+          : {
+              every: every === undefined ? undefined : checkDuration(every, this.where0, 'resampleEvery'),
+              for: forPart === undefined ? undefined : checkDuration(forPart, this.where0, 'resampleFor'),
+            },
+      query: this.toNode(),
+    }).query;
   }
 
   /**
@@ -776,15 +460,15 @@ export class QueryBuilder<
    */
   rowPlan(): RowPlan<T> {
     const s = this.state;
-    const items = s.items ?? this.defaultItems();
+    const resolver = this.resolver;
     const columns = new Map<string, ColumnPlan>();
-    for (const i of items) columns.set(i.column.name, i.column);
+    for (const c of s.columns ?? resolver.defaultItems().map((i) => i.column)) columns.set(c.name, c);
     const tagKeys = new Map<string, string>();
     for (const t of this.meta.tags) tagKeys.set(t.key, t.property);
     let template: RegExp | undefined;
-    if (this.meta.templateProperties.length > 0 && !s.subquery)
+    if (this.meta.templateProperties.length > 0 && !resolver.inSubquery)
       template = templateRegex(this.meta.measurement);
-    return { meta: this.meta, rows: s.rows, columns, tagKeys, template };
+    return { meta: this.meta, rows: s.columns !== undefined, columns, tagKeys, template };
   }
 
   /**
@@ -812,7 +496,7 @@ export class QueryBuilder<
    * ```
    */
   async first(): Promise<QueryResult<T, S, G> | undefined> {
-    const q = this.state.limit === undefined ? this.limit(1) : this;
+    const q = this.state.node.limit === undefined ? this.limit(1) : this;
     return (await q.all())[0];
   }
 
@@ -836,6 +520,30 @@ export class QueryBuilder<
 
   // --- internals --------------------------------------------------------------------------------
 
+  // --- internals --------------------------------------------------------------------------------
+
+  /** A builder over this one's node with `patch` applied (one clone-with per method). */
+  private with(patch: Partial<SelectNode>, extra: Partial<Omit<BuilderState, 'node'>> = {}): never {
+    return new QueryBuilder(
+      this.meta,
+      { ...this.state, ...extra, node: { ...this.state.node, ...patch } },
+      this.executor,
+    ) as never;
+  }
+
+  private get where0(): string {
+    return `${this.meta.className} query`;
+  }
+
+  private get resolver(): NameResolver<T> {
+    return new NameResolver(this.meta, this.state.node.from.kind === 'subquery');
+  }
+
+  /** Every tag and field (or `*` over a subquery) when nothing was selected. */
+  private defaultFields(resolver: NameResolver<T>): Partial<SelectNode> {
+    return this.state.columns === undefined ? { fields: resolver.defaultItems().map((i) => i.node) } : {};
+  }
+
   private requireExecutor(method: string): QueryExecutor<T> {
     if (!this.executor) {
       throw new InfluxValidationError(
@@ -848,303 +556,6 @@ export class QueryBuilder<
   }
 
   private count(n: unknown, what: string): number {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw new InfluxValidationError(this.where0, what, `must be a non-negative integer, got ${String(n)}`);
-    }
-    return n;
+    return checkCount(n, validationFail(this.where0, what));
   }
-
-  private ident(v: string | undefined, what: string): string | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.length === 0) {
-      throw new InfluxValidationError(this.where0, what, 'must be a non-empty string');
-    }
-    return v;
-  }
-
-  private measurementNode(): MeasurementNode {
-    const s = this.state;
-    const database = s.database ?? this.meta.database;
-    const retentionPolicy = s.retentionPolicy ?? this.meta.retentionPolicy;
-    const m = s.measurement;
-    if (typeof m === 'string')
-      return { kind: 'measurement', database, retentionPolicy, name: m, regex: undefined };
-    if (m) return { kind: 'measurement', database, retentionPolicy, name: undefined, regex: m.regex };
-    if (this.meta.templateProperties.length > 0) {
-      return {
-        kind: 'measurement',
-        database,
-        retentionPolicy,
-        name: undefined,
-        regex: templateRegex(this.meta.measurement).source,
-      };
-    }
-    return { kind: 'measurement', database, retentionPolicy, name: this.meta.measurement, regex: undefined };
-  }
-
-  /** Every tag and field of the model, for `find()` and a builder without `select`. */
-  private defaultItems(): ResolvedItem[] {
-    if (this.state.subquery) {
-      return [
-        { node: { expr: { kind: 'wildcard', cast: undefined }, alias: undefined }, column: plainColumn('*') },
-      ];
-    }
-    const out: ResolvedItem[] = [];
-    for (const t of this.meta.tags) out.push(this.resolvePlain(t.property));
-    for (const f of this.meta.fields) out.push(this.resolvePlain(f.property));
-    return out;
-  }
-
-  private keyRef(property: string): KeyRefNode | undefined {
-    const tag = this.meta.tagsByProperty.get(property);
-    if (tag) return { kind: 'key', key: tag.key, cast: 'tag' };
-    const field = this.meta.fieldsByProperty.get(property);
-    if (field) return { kind: 'key', key: field.key, cast: 'field' };
-    return undefined;
-  }
-
-  private unknown(property: string, where = this.meta.className): never {
-    const ts = this.meta.timestamp?.property;
-    const reason =
-      property === ts || property === 'time'
-        ? 'time cannot be selected or compared here (it is always returned; use where("time", …))'
-        : `is not a tag or field of ${this.meta.className}`;
-    throw new InfluxValidationError(where, property, reason);
-  }
-
-  private resolvePlain(property: string): ResolvedItem {
-    const ref = this.keyRef(property);
-    if (!ref) {
-      if (this.state.subquery) {
-        return {
-          node: { expr: { kind: 'key', key: property, cast: undefined }, alias: property },
-          column: plainColumn(property),
-        };
-      }
-      return this.unknown(property);
-    }
-    const column: ColumnPlan = { name: property, kind: 'same', property, raw: false };
-    // Plain columns keep InfluxDB's name when it equals the property (readable, hand-written-like).
-    const alias = ref.key === property ? undefined : property;
-    return { node: { expr: ref, alias }, column };
-  }
-
-  private resolveExpr(e: SelectExpr): ResolvedItem {
-    if (!(e instanceof SelectExpr)) {
-      throw new InfluxValidationError(
-        this.where0,
-        undefined,
-        'select() takes property names or expressions (mean(...), …)',
-      );
-    }
-    if (e.name === '') {
-      throw new InfluxValidationError(
-        this.where0,
-        undefined,
-        'an arithmetic expression needs a name: add .as("name")',
-      );
-    }
-    if (e.node.kind !== 'key' && !this.state.subquery) {
-      for (const ref of keyRefs(e.node)) {
-        if (this.meta.tagsByProperty.has(ref)) {
-          throw new InfluxValidationError(
-            this.meta.className,
-            ref,
-            `is a tag; functions and arithmetic take fields (InfluxDB returns nothing for ${e.name || 'it'}() of a tag; count/distinct of a tag work over a subquery that selects it)`,
-          );
-        }
-      }
-    }
-    const expr = this.resolveNode(e.node);
-    const source = e.source !== undefined && this.meta.fieldsByProperty.has(e.source) ? e.source : undefined;
-    const column: ColumnPlan = {
-      name: e.name,
-      kind: e.kind,
-      property:
-        e.kind === 'same'
-          ? (source ?? (this.meta.tagsByProperty.has(e.source ?? '') ? e.source : undefined))
-          : undefined,
-      raw: e.kind === 'same' && source === undefined && !this.meta.tagsByProperty.has(e.source ?? ''),
-    };
-    return { node: { expr, alias: e.name }, column };
-  }
-
-  private resolveNode(n: ExprNode): ExprNode {
-    switch (n.kind) {
-      case 'key': {
-        const ref = this.keyRef(n.key);
-        if (ref) return ref;
-        if (this.state.subquery) return n;
-        return this.unknown(n.key);
-      }
-      case 'call':
-        return { ...n, args: n.args.map((a) => this.resolveNode(a)) };
-      case 'arithmetic':
-        return { ...n, left: this.resolveNode(n.left), right: this.resolveNode(n.right) };
-      default:
-        return n;
-    }
-  }
-
-  private resolveCondition(raw: RawCondition): ConditionNode {
-    if (raw.kind !== 'cmp') {
-      return { kind: raw.kind, operands: raw.operands.map((o) => this.resolveCondition(o)) };
-    }
-    const { property, op, value } = raw;
-    const where = this.meta.className;
-    if (typeof property !== 'string')
-      throw new InfluxValidationError(this.where0, undefined, 'where() needs a property name');
-    if (property === 'time' || property === this.meta.timestamp?.property) {
-      if (!TIME_OPS.has(op)) {
-        throw new InfluxValidationError(where, property, `time supports =, !=, <, <=, >, >=, not ${op}`);
-      }
-      return { kind: 'time', op: op as '=', value: timeValue(value, where, property) };
-    }
-    let left = this.keyRef(property);
-    if (!left) {
-      if (!this.state.subquery) this.unknown(property);
-      left = { kind: 'key', key: property, cast: undefined };
-    }
-    if (op === '=~' || op === '!~') {
-      if (!(value instanceof RegExp) && typeof value !== 'string') {
-        throw new InfluxValidationError(
-          where,
-          property,
-          `${op} needs a RegExp or a regex string, got ${typeOf(value)}`,
-        );
-      }
-      return { kind: 'regex', left, op, source: regexSource(value, where, property) };
-    }
-    if (!TIME_OPS.has(op))
-      throw new InfluxValidationError(where, property, `unknown operator ${JSON.stringify(op)}`);
-    if (left.cast === 'tag') {
-      if (op !== '=' && op !== '!=' && op !== '<>') {
-        throw new InfluxValidationError(
-          where,
-          property,
-          `is a tag; tags are compared with =, !=, <>, =~, !~ (InfluxDB returns nothing for ${op})`,
-        );
-      }
-      if (typeof value === 'string') return { kind: 'comparison', left, op, value };
-      if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
-        if (typeof value === 'number' && !Number.isFinite(value)) {
-          throw new InfluxValidationError(where, property, `${value} is not a tag value`);
-        }
-        return { kind: 'comparison', left, op, value: String(value) };
-      }
-      throw new InfluxValidationError(
-        where,
-        property,
-        `a tag is compared with a string, got ${typeOf(value)}`,
-      );
-    }
-    const field = this.meta.fieldsByProperty.get(property);
-    const type = field?.type;
-    const ok =
-      type === undefined
-        ? ['string', 'number', 'bigint', 'boolean'].includes(typeof value)
-        : type === 'string'
-          ? typeof value === 'string'
-          : type === 'boolean'
-            ? typeof value === 'boolean'
-            : typeof value === 'number' || typeof value === 'bigint';
-    if (!ok) {
-      throw new InfluxValidationError(
-        where,
-        property,
-        `is a ${type ?? 'column'} field and cannot be compared with ${typeOf(value)}`,
-      );
-    }
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new InfluxValidationError(where, property, `${value} cannot be compared (not a finite number)`);
-    }
-    return { kind: 'comparison', left, op, value: value as string };
-  }
-}
-
-/** The property names an expression reads. */
-function keyRefs(n: ExprNode): string[] {
-  switch (n.kind) {
-    case 'key':
-      return [n.key];
-    case 'call':
-      return n.args.flatMap(keyRefs);
-    case 'arithmetic':
-      return [...keyRefs(n.left), ...keyRefs(n.right)];
-    default:
-      return [];
-  }
-}
-
-function plainColumn(name: string): ColumnPlan {
-  return { name, kind: 'same', property: undefined, raw: true };
-}
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (v instanceof Date) return 'a Date';
-  if (v instanceof RegExp) return 'a RegExp';
-  return typeof v;
-}
-
-function objectCondition(o: object): RawCondition {
-  const operands: RawCondition[] = [];
-  for (const [property, value] of Object.entries(o)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) {
-      if (value.length === 0) {
-        throw new InfluxValidationError(
-          'where',
-          property,
-          'an empty list matches nothing; leave the property out instead',
-        );
-      }
-      operands.push({
-        kind: 'or',
-        operands: value.map((v) => ({ kind: 'cmp', property, op: '=', value: v })),
-      });
-    } else operands.push({ kind: 'cmp', property, op: '=', value });
-  }
-  if (operands.length === 0)
-    throw new InfluxValidationError('where', undefined, 'the condition object is empty');
-  return { kind: 'and', operands };
-}
-
-/** Converts a time bound to an absolute nanosecond value or a validated `now() ± duration`. */
-export function timeValue(value: unknown, where: string, property: string): TimeValueNode {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new InfluxValidationError(where, property, 'is an invalid Date');
-    return { kind: 'absolute', nanos: dateToNanos(value) };
-  }
-  if (typeof value === 'bigint') return { kind: 'absolute', nanos: value };
-  if (typeof value === 'string') {
-    const m = RELATIVE.exec(value.trim());
-    if (m) {
-      const [, sign, duration] = m;
-      return {
-        kind: 'now',
-        sign: sign === '+' ? '+' : '-',
-        offset: duration === undefined ? undefined : checkDuration(duration, where, property),
-      };
-    }
-    return { kind: 'absolute', nanos: parseRfc3339(value, `${where}.${property}`) };
-  }
-  throw new InfluxValidationError(
-    where,
-    property,
-    `a time bound must be a Date, a bigint of nanoseconds, an RFC3339 string or 'now() - 1h', got ${typeOf(value)}`,
-  );
-}
-
-/** `^events\.stats\.(.+)$` from `events.stats.{serverName}`. */
-export function templateRegex(template: string): RegExp {
-  let src = '^';
-  let last = 0;
-  for (const m of template.matchAll(/\{[^{}]+\}/g)) {
-    src += template.slice(last, m.index).replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&');
-    src += '(.+)';
-    last = m.index + m[0].length;
-  }
-  src += `${template.slice(last).replace(/[\\.+*?()|[\]{}^$/]/g, '\\$&')}$`;
-  return new RegExp(src);
 }

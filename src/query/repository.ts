@@ -1,11 +1,11 @@
 import type { QueryOptions, WriteOptions } from '../client/client-options.js';
 import { InfluxValidationError } from '../errors.js';
+import { compileStatement } from '../influxql/compiler.js';
+import { measurementNode } from '../influxql/nodes.js';
 import { LineWriter } from '../line-protocol/line-writer.js';
-import { quoteIdent } from '../line-protocol/quote.js';
 import { getModelMetadata } from '../models/metadata-builder.js';
 import type { ModelClass, ModelMetadata } from '../models/model-metadata.js';
 import { bufferingRegistry, serializerOf } from '../models/model-runtime.js';
-import { regexLiteral } from './influxql-literals.js';
 import type { ModelProperty } from './model-types.js';
 import type { ConditionNode, SelectNode } from './query-ast.js';
 import {
@@ -15,7 +15,7 @@ import {
   templateRegex,
   type WhereObject,
 } from './query-builder.js';
-import { type CompiledQuery, compileCondition, compileQuery } from './query-compiler.js';
+import { type CompiledQuery, compileQuery } from './query-compiler.js';
 import { mapSeries, type RawSeries } from './row-mapper.js';
 import type { RowPlan } from './row-plan.js';
 import type { Condition, TimeValue } from './where-condition.js';
@@ -272,13 +272,14 @@ export class Repository<T extends object> {
       .where(where as never)
       .toNode().where;
     for (const c of conditions) this.checkTagsOnly(c);
-    const { query, params } = compileCondition(conditions);
     const meta = this.metadata;
-    const from =
+    const from = measurementNode(
       meta.templateProperties.length > 0
-        ? regexLiteral(templateRegex(meta.measurement).source)
-        : quoteIdent(meta.measurement);
-    await this.client.query(`DROP SERIES FROM ${from} WHERE ${query}`, {
+        ? { regex: templateRegex(meta.measurement).source }
+        : meta.measurement,
+    );
+    const { query, params } = compileStatement({ kind: 'dropSeries', from, where: conditions });
+    await this.client.query(query, {
       bindParams: params,
       method: 'POST',
       ...(meta.database !== undefined ? { database: meta.database } : {}),

@@ -1,4 +1,5 @@
 import { InfluxValidationError } from '../errors.js';
+import { canGenerateCode, compileFunction, withoutGeneratedCode } from '../generated-code.js';
 import { floorDiv, parseRfc3339 } from '../line-protocol/time.js';
 import type { FieldMetadata } from '../models/model-metadata.js';
 import type { ColumnPlan, RowPlan } from './row-plan.js';
@@ -75,13 +76,7 @@ export function mapSeries<T extends object>(plan: RowPlan<T>, series: RawSeries,
  * where code cannot be generated, or a target is written twice). Exported for the tests.
  */
 export function mapSeriesLoop<T extends object>(plan: RowPlan<T>, series: RawSeries, out: unknown[]): void {
-  const codegenBefore = codegen;
-  codegen = false;
-  try {
-    mapSeries(plan, series, out);
-  } finally {
-    codegen = codegenBefore;
-  }
+  withoutGeneratedCode(() => mapSeries(plan, series, out));
 }
 
 function loop<T extends object>(
@@ -132,7 +127,6 @@ type Mapper = (
 
 const setterCache = new WeakMap<RowPlan<object>, Map<string, Setter | undefined>>();
 const mapperCache = new WeakMap<RowPlan<object>, Map<string, Mapper | null>>();
-let codegen = true;
 const MAX_SHAPES = 64;
 
 function cachedSetter<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {
@@ -152,7 +146,7 @@ function compiledMapper<T extends object>(
   setters: readonly (Setter | undefined)[],
   constants: readonly [string, unknown][],
 ): Mapper | undefined {
-  if (!codegen) return undefined;
+  if (!canGenerateCode()) return undefined;
   // instances skip undefined constants (an empty GROUP BY tag): part of the shape
   const shape = `${plan.rows ? 'r' : 'i'}\u0000${setters.map((s) => (s ? `${s.target}${s.missing === '' ? '\u0003' : ''}` : '\u0001')).join('\u0000')}\u0002${constants.map((c) => (c[1] === undefined ? '\u0001' : c[0])).join('\u0000')}`;
   let byShape = mapperCache.get(plan);
@@ -162,13 +156,8 @@ function compiledMapper<T extends object>(
   }
   const cached = byShape.get(shape);
   if (cached !== undefined) return cached ?? undefined;
-  let mapper: Mapper | null = null;
-  try {
-    mapper = generate(plan, setters, constants);
-  } catch (err) {
-    if (err instanceof EvalError) codegen = false;
-    else throw err;
-  }
+  const mapper = generate(plan, setters, constants);
+  if (mapper === null && !canGenerateCode()) return undefined; // refused: not remembered per shape
   if (byShape.size < MAX_SHAPES) byShape.set(shape, mapper);
   return mapper ?? undefined;
 }
@@ -245,7 +234,8 @@ function generate<T extends object>(
   }
   lines.push('}', '};', '};');
   const prototype = (meta.model as { prototype: object }).prototype;
-  return new Function(lines.join('\n'))()(prototype) as Mapper;
+  const factory = compileFunction<() => (prototype: object) => Mapper>([], lines.join('\n'));
+  return factory === undefined ? null : factory()(prototype);
 }
 
 function setterFor<T extends object>(plan: RowPlan<T>, column: string): Setter | undefined {

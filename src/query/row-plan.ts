@@ -1,3 +1,4 @@
+import type { CompiledQuery } from '../influxql/compiler.js';
 import type { ModelMetadata } from '../models/model-metadata.js';
 import type { ValueKind } from './select-expression.js';
 
@@ -23,4 +24,22 @@ export interface RowPlan<T extends object> {
   readonly tagKeys: ReadonlyMap<string, string>;
   /** For a templated measurement name: captures the template properties from a series name. */
   readonly template: RegExp | undefined;
+}
+
+/** Runs compiled queries for a bound builder (implemented by `Repository`). */
+export interface QueryExecutor<T extends object> {
+  all(compiled: CompiledQuery, plan: RowPlan<T>, database: string | undefined): Promise<unknown[]>;
+  stream(
+    compiled: CompiledQuery,
+    plan: RowPlan<T>,
+    database: string | undefined,
+    options: StreamOptions,
+  ): AsyncIterable<unknown>;
+}
+
+/** Options of `stream()`. */
+export interface StreamOptions {
+  /** Points per chunk the server sends (`chunk_size`). Default 10000. */
+  chunkSize?: number;
+  signal?: AbortSignal;
 }

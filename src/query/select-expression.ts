@@ -1,5 +1,5 @@
 import { InfluxValidationError } from '../errors.js';
-import { checkDuration } from './influxql-literals.js';
+import { checkDuration } from '../influxql/literals.js';
 import type { ArithmeticOperator, ExprNode } from './query-ast.js';
 
 /**
@@ -104,6 +104,16 @@ function call<E extends ExprInput, N extends string, K extends ValueKind>(
     kind,
     kind === 'same' ? inner.source : undefined,
   );
+}
+
+/** A call whose value has the input's kind (difference, cumulative_sum, …); `fn` names the helper in errors. */
+function sameKindCall<E extends ExprInput, N extends string>(
+  name: N,
+  input: E,
+  fn: string,
+): SelectExpr<RefsOf<E>, N, KindOf<E>, false> {
+  const inner = toNode(input, fn);
+  return call(name, input, inner.kind) as SelectExpr<RefsOf<E>, N, KindOf<E>, false>;
 }
 
 /**
@@ -379,8 +389,36 @@ export function nonNegativeDerivative<E extends ExprInput>(
 export function difference<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false> {
-  const inner = toNode(input, 'difference');
-  return call('difference', input, inner.kind) as SelectExpr<RefsOf<E>, 'difference', KindOf<E>, false>;
+  return sameKindCall('difference', input, 'difference');
+}
+/**
+ * `NON_NEGATIVE_DIFFERENCE(field|aggregate)`: like `difference`, without the negative ones. Row
+ * value: the input's type.
+ *
+ * ```ts
+ * repo.query().select(nonNegativeDifference(max('cores'))).groupBy(time('1m'));
+ * // SELECT non_negative_difference(max("cores"::field)) AS "non_negative_difference" FROM "cpu" GROUP BY time(1m)
+ * ```
+ */
+export function nonNegativeDifference<E extends ExprInput>(
+  input: E,
+): SelectExpr<RefsOf<E>, 'non_negative_difference', KindOf<E>, false> {
+  return sameKindCall('non_negative_difference', input, 'nonNegativeDifference');
+}
+/**
+ * `ELAPSED(field|aggregate[, unit])`: the time between successive points, in `unit` (default
+ * `1ns`). Row value: number.
+ *
+ * ```ts
+ * repo.query().select(elapsed('usage', '1s'));
+ * // SELECT elapsed("usage"::field, 1s) AS "elapsed" FROM "cpu"
+ * ```
+ */
+export function elapsed<E extends ExprInput>(
+  input: E,
+  unit?: string,
+): SelectExpr<RefsOf<E>, 'elapsed', 'count', false> {
+  return call('elapsed', input, 'count', unit === undefined ? [] : [durationNode(unit, 'elapsed')]);
 }
 /**
  * `MOVING_AVERAGE(field|aggregate, n)`. Row value: number.
@@ -407,13 +445,7 @@ export function movingAverage<E extends ExprInput>(
 export function cumulativeSum<E extends ExprInput>(
   input: E,
 ): SelectExpr<RefsOf<E>, 'cumulative_sum', KindOf<E>, false> {
-  const inner = toNode(input, 'cumulativeSum');
-  return call('cumulative_sum', input, inner.kind) as SelectExpr<
-    RefsOf<E>,
-    'cumulative_sum',
-    KindOf<E>,
-    false
-  >;
+  return sameKindCall('cumulative_sum', input, 'cumulativeSum');
 }
 
 // --- arithmetic -------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-import { Buffer } from 'node:buffer';
 import { LineWriter } from '../line-protocol/line-writer.js';
 import type { Precision } from '../line-protocol/precision.js';
-import type { CommitSink } from '../sink.js';
+import type { CommitSink, WriteConsistency } from '../sink.js';
 
 /**
  * What the registry knows of a model class's series: where its points go and its name for
@@ -24,6 +23,8 @@ export interface SeriesCommitOptions {
   readonly maxBatchBytes: number | undefined;
   readonly autocommit: boolean | undefined;
   readonly sink: CommitSink | undefined;
+  /** InfluxDB Enterprise write consistency of the class's batches. */
+  readonly consistency?: WriteConsistency | undefined;
 }
 
 /**

@@ -7,5 +7,6 @@ export {
   type SeriesClassStats,
   type SpoolStats,
 } from './registry-stats.js';
+export type { HostFlushResult } from './replica-delivery.js';
 export { type FlushOptions, type FlushResult, isPermanent, SeriesRegistry } from './series-registry.js';
 export type { ShutdownHookOptions } from './shutdown-hooks.js';

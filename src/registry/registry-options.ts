@@ -1,5 +1,7 @@
 import { type RetryOptions, RetryPolicy } from '../client/retry-policy.js';
+import { checkConsistency } from '../client/write-consistency.js';
 import { InfluxConfigError } from '../errors.js';
+import type { WriteConsistency } from '../sink.js';
 import type { CommitBatch, CommitSink } from './commit-sink.js';
 
 /** What the registry hands to `onError` when a batch could not be stored. */
@@ -111,6 +113,12 @@ export interface SeriesRegistryOptions {
    * process warning naming the class, the count and the error.
    */
   onError?: (error: Error, failure: CommitFailure) => void;
+  /**
+   * InfluxDB Enterprise write consistency of every commit (`?consistency=` of `/write`):
+   * `'any' | 'one' | 'quorum' | 'all'`; `@Measurement({ consistency })` overrides it per class.
+   * Default: the server's (`one` unless configured). A 1.x OSS server ignores it.
+   */
+  consistency?: WriteConsistency | undefined;
 }
 
 export type { RetryOptions };
@@ -129,6 +137,7 @@ export interface ResolvedRegistryOptions {
   onError: ((error: Error, failure: CommitFailure) => void) | undefined;
   onRetry: ((error: Error, info: RetryInfo) => void) | undefined;
   spool: SpoolOptions | undefined;
+  consistency: WriteConsistency | undefined;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: ResolvedRegistryOptions = Object.freeze({
@@ -145,6 +154,7 @@ export const DEFAULT_REGISTRY_OPTIONS: ResolvedRegistryOptions = Object.freeze({
   onError: undefined,
   onRetry: undefined,
   spool: undefined,
+  consistency: undefined,
 }) as ResolvedRegistryOptions;
 
 function check(ok: boolean, name: string, value: unknown, what: string): void {
@@ -201,6 +211,7 @@ export function resolveRegistryOptions(
   if (o.flushOnExit !== undefined)
     check(typeof o.flushOnExit === 'boolean', 'flushOnExit', o.flushOnExit, 'must be a boolean');
   if (o.spool !== undefined) checkSpool(o.spool);
+  if (o.consistency !== undefined) checkConsistency(o.consistency, 'series registry option consistency');
   const retry =
     o.retry === undefined
       ? base.retry

@@ -1,5 +1,3 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
-
 /** Counters of one model class (or of all classes together) in {@link RegistryStats}. */
 export interface SeriesClassStats {
   /** Points buffered, not yet cut into a batch. */
@@ -91,6 +89,8 @@ export const REGISTRY_CHANNELS = Object.freeze({
   retry: 'influx-models:batch:retry',
   giveUp: 'influx-models:batch:give-up',
 });
+
+const diagnosticsChannel = process.getBuiltinModule('node:diagnostics_channel');
 
 export const channels = {
   start: diagnosticsChannel.channel(REGISTRY_CHANNELS.start),

@@ -24,6 +24,7 @@ import {
   type SeriesRegistryOptions,
 } from './registry-options.js';
 import { channels, emptyClassStats, type RegistryStats, type SeriesClassStats } from './registry-stats.js';
+import { HostDelivery, type HostFlushResult, HostTotals, replicaUrlsOf } from './replica-delivery.js';
 import { installShutdownHooks, type ShutdownHookOptions } from './shutdown-hooks.js';
 import { SpoolJournal, type SpoolTag } from './spool-journal.js';
 
@@ -40,6 +41,11 @@ export interface FlushResult {
   readonly failed: number;
   /** Points in flight when `close({ timeout })` gave up on them (reported through `onError`). */
   readonly abandoned: number;
+  /**
+   * When a sink replicates (`InfluxDBClient` with `replicate: 'all'`): each server's points (see
+   * {@link HostFlushResult}). A point counts as `written` above once ONE server stored it.
+   */
+  readonly hosts?: readonly HostFlushResult[];
 }
 
 /** Options of `registry.flush()`. */
@@ -103,6 +109,8 @@ export class SeriesRegistry {
   private readonly spool: SpoolJournal | undefined;
   private warnedBulkSize = false;
   private uninstallHooks: (() => void) | undefined;
+  /** Points per server, with a sink that replicates. */
+  private readonly hostTotals = new HostTotals();
 
   constructor(options?: SeriesRegistryOptions) {
     this.opts = resolveRegistryOptions(DEFAULT_REGISTRY_OPTIONS, options);
@@ -118,8 +126,15 @@ export class SeriesRegistry {
     const spool = this.spool;
     const sink = this.opts.sink;
     if (spool === undefined || sink === undefined || !spool.hasReplay()) return;
+    const urls = replicaUrlsOf(sink);
     for (const r of spool.takeReplay()) {
+      // replicated: each server is sent only what it did not store before the restart
+      if (urls?.every((u) => r.hosts.includes(u))) {
+        spool.settled(r.tag);
+        continue;
+      }
       const f = new Flight(undefined, r.className, r.lineCount, sink, true, r.tag);
+      this.trackHosts(f, r.hosts);
       this.flights.add(f);
       this.pendingPoints += f.n;
       this.spilled += f.n;
@@ -434,9 +449,18 @@ export class SeriesRegistry {
    * `giveUpAfter` (120 s by default). Rejects with {@link InfluxConfigError} (keeping the points)
    * when a class with buffered points has no sink.
    *
+   * When a sink replicates (`InfluxDBClient` with `replicate: 'all'`), a point is written once one
+   * server stored it; flush then also waits, within the same `timeout`, until every server that
+   * answers has its copies (a server that is down is tried once, then not waited for) and the
+   * result's `hosts` reports each server: `written`, `pending`, `failed`, `failing`, `lastError`.
+   *
    * ```ts
    * const { written } = await registry.flush(); // e.g. { written: 120, failed: 0, abandoned: 0 }
    * await registry.flush({ timeout: 5000 }); // InfluxFlushError if not all stored within 5 s
+   * // through new InfluxDBClient({ hosts: [a, b], replicate: 'all' }) with b down:
+   * // { written: 120, failed: 0, abandoned: 0, hosts: [
+   * //   { url: 'http://a:8086', written: 120, pending: 0, failed: 0, failing: false },
+   * //   { url: 'http://b:8086', written: 0, pending: 120, failed: 0, failing: true, lastError: '…' } ] }
    * ```
    */
   async flush(options: FlushOptions = {}): Promise<FlushResult> {
@@ -449,17 +473,29 @@ export class SeriesRegistry {
     }
     const targets = [...this.flights];
     const limit = timeout ?? this.opts.retry.giveUpAfter;
+    const started = Date.now();
     await this.waitFor(targets, limit);
     const result = tally(targets, `still being written after ${limit} ms (flush timeout)`);
     if (result.error !== undefined) throw result.error;
-    return result.counts;
+    const hosts = await this.hostReport(limit - (Date.now() - started));
+    return hosts === undefined ? result.counts : { ...result.counts, hosts };
+  }
+
+  /** With sinks that replicate: see {@link HostTotals.flush}. Undefined when no sink replicates. */
+  private hostReport(ms: number): Promise<HostFlushResult[] | undefined> {
+    return this.hostTotals.flush(
+      [this.opts.sink, ...[...this.buffers.values()].map((b) => b.options.sink)],
+      ms,
+    );
   }
 
   /**
    * Flushes, then refuses new points, and reports true counts: `written`, `failed` (reported
    * through `onError`) and `abandoned` (batches in flight or queued when `timeout` ms passed: their
    * commits are aborted, their points reported through `onError` with `abandoned: true`; with a
-   * spool they stay on disk and are replayed by the next registry on the same directory).
+   * spool they stay on disk and are replayed by the next registry on the same directory). With a
+   * sink that replicates, it reports each server in `hosts` as {@link flush} does; batches a server
+   * is still missing stay in the spool and are sent to that server only, after a restart.
    * With `timeout`, it returns within `timeout` plus a short bounded margin (500 ms) even when the
    * server never answers; without, each batch is bounded by the retry policy. Idempotent (a second
    * call returns the first one's result).
@@ -500,6 +536,7 @@ export class SeriesRegistry {
       noSink += n;
     }
     const targets = [...this.flights];
+    const started = Date.now();
     if (timeout === undefined) await this.waitFor(targets, Number.POSITIVE_INFINITY);
     else {
       await this.waitFor(targets, timeout);
@@ -508,9 +545,13 @@ export class SeriesRegistry {
       await this.waitFor(targets, CLOSE_MARGIN);
       for (const f of targets) if (f.outcome === undefined) this.settle(f, this.abandonOutcome(f, reason));
     }
+    const hosts = await this.hostReport(
+      timeout === undefined ? Number.POSITIVE_INFINITY : Math.max(1, timeout - (Date.now() - started)),
+    );
     this.spool?.close();
     const { counts } = tally(targets, 'closed');
-    return { ...counts, failed: counts.failed + noSink };
+    const result = { ...counts, failed: counts.failed + noSink };
+    return hosts === undefined ? result : { ...result, hosts };
   }
 
   /**
@@ -646,13 +687,26 @@ export class SeriesRegistry {
       database: meta.database,
       retentionPolicy: meta.retentionPolicy,
       precision: meta.precision,
+      consistency: buffer.options.consistency ?? this.opts.consistency,
       model: batch.buffer.model as CommitBatch['model'],
       instances: batch.instances,
     };
     const f = new Flight(buffer, meta.className, batch.lineCount, sink, report, tag);
     f.data = { commitBatch, lines: () => batch.lines(), instances: batch.instances };
+    this.trackHosts(f, []);
     this.flights.add(f);
     return f;
+  }
+
+  /** With a sink that replicates: follows each server's copy (spool marks, per-server counts). */
+  private trackHosts(f: Flight, had: readonly string[]): void {
+    const urls = replicaUrlsOf(f.sink);
+    if (urls === undefined) return;
+    const spool = this.spool;
+    const tag = f.tag;
+    f.delivery = new HostDelivery(urls, had, f.n, this.hostTotals, (url) => {
+      if (tag !== undefined) spool?.hostStored(tag, url);
+    });
   }
 
   /** Cuts the buffer into a batch and starts (or queues) its flight. */
@@ -690,7 +744,7 @@ export class SeriesRegistry {
       // spilled or replayed: read back from the spool
       this.spilled -= f.n;
       try {
-        f.data = (this.spool as SpoolJournal).load(f.tag as SpoolTag);
+        f.data = (this.spool as SpoolJournal).load(f.tag as SpoolTag, this.opts.consistency);
       } catch (e) {
         this.settle(f, this.failOutcome(f, toError(e), true, [], [], false));
         return;
@@ -731,7 +785,10 @@ export class SeriesRegistry {
         });
       }
       try {
-        await f.sink.commit(data.commitBatch, { signal: f.controller.signal, retry: false });
+        await f.sink.commit(
+          data.commitBatch,
+          f.delivery?.commitOptions(f.controller.signal) ?? { signal: f.controller.signal, retry: false },
+        );
         outcome = { written: f.n, failed: 0, abandoned: 0 };
         break;
       } catch (e) {
@@ -884,8 +941,15 @@ export class SeriesRegistry {
     c.failed += o.failed;
     c.abandoned += o.abandoned;
     if (f.data === undefined && !f.holdsSlot) this.spilled -= f.n;
-    // abandoned points stay in the spool (replayed by the next registry on the directory)
-    if (o.abandoned === 0 && f.tag !== undefined) this.spool?.settled(f.tag);
+    // abandoned points stay in the spool (replayed by the next registry on the directory); a batch
+    // written to a replicating sink is acknowledged once every server has it (until then each
+    // server that stored it is marked, so that a restart sends it only to the others)
+    const spool = this.spool;
+    const tag = f.tag;
+    if (o.abandoned === 0 && tag !== undefined && spool !== undefined) {
+      if (f.delivery !== undefined && o.error === undefined) f.delivery.onComplete(() => spool.settled(tag));
+      else spool.settled(tag);
+    }
     if (channels.end.hasSubscribers) {
       channels.end.publish({
         registry: this,
@@ -1032,6 +1096,8 @@ class Flight {
   outcome: Outcome | undefined;
   deadline: NodeJS.Timeout | undefined;
   data: FlightData | undefined;
+  /** Each server's copy, when the sink replicates. */
+  delivery: HostDelivery | undefined;
   readonly controller = new AbortController();
   readonly done: Promise<Outcome>;
   resolve!: (o: Outcome) => void;

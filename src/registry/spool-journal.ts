@@ -1,13 +1,16 @@
-import { Buffer } from 'node:buffer';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { InfluxConfigError } from '../errors.js';
 import type { Precision } from '../line-protocol/precision.js';
+import type { WriteConsistency } from '../sink.js';
 import type { ClassBuffer } from './class-buffer.js';
 import type { CommitBatch } from './commit-sink.js';
 import type { SpoolOptions } from './registry-options.js';
 import type { SpoolStats } from './registry-stats.js';
+
+// node:fs, node:path and node:zlib are fetched when the first spool opens, not with the package
+// (see lazy-require.ts): most registries have no spool.
+let fs: typeof import('node:fs');
+let join: typeof import('node:path').join;
+let crc32: typeof import('node:zlib').crc32;
 
 /**
  * The durable spool of a series registry (opt-in: `new SeriesRegistry({ spool: { dir } })`).
@@ -17,7 +20,9 @@ import type { SpoolStats } from './registry-stats.js';
  * (little endian). A DATA record holds the lines of one model class appended since the previous
  * group commit: `[id u64][meta length u16][meta JSON {c,d,r,p}][line count u32][line ends u32…][lines]`.
  * An ACK record lists ids of DATA records the server accepted (or that were handed to `onError`):
- * `[count u32][id u64…]`.
+ * `[count u32][id u64…]`. With a sink that replicates (`replicate: 'all'`), a HOST_ACK record says
+ * that ONE server stored (or refused for good) the records listed: `[url length u16][url][count u32]
+ * [id u64…]`; the ACK follows once every server did.
  *
  * When: the lines of points constructed in a tick are appended at the end of that tick
  * (`groupCommitMs: 0`) or at most `groupCommitMs` later, and synchronously before a batch is cut
@@ -28,7 +33,7 @@ import type { SpoolStats } from './registry-stats.js';
  *
  * On start: segments are scanned in order; DATA records without an ACK are replayed (sent again;
  * InfluxDB stores an identical point once, so a record that was sent but not acknowledged is not
- * duplicated). A record whose checksum or length is wrong (a torn write at the tail, or corruption)
+ * duplicated), each with the servers that HOST_ACKed it, so that only the others are sent it. A record whose checksum or length is wrong (a torn write at the tail, or corruption)
  * is skipped with a warning (`INFLUX_MODELS_SPOOL_CORRUPT`); scanning resumes at the next record
  * marker. A directory locked by a live process is refused (`InfluxConfigError`); a lock left by a
  * dead process is taken over.
@@ -61,6 +66,9 @@ export class SpoolJournal {
 
   /** Opens (creating) the directory, takes the lock and reads what earlier runs left unacknowledged. */
   static open(options: SpoolOptions): SpoolJournal {
+    fs ??= process.getBuiltinModule('node:fs');
+    join ??= process.getBuiltinModule('node:path').join;
+    crc32 ??= process.getBuiltinModule('node:zlib').crc32;
     const j = new SpoolJournal({
       maxBytes: 1 << 30,
       groupCommitMs: 0,
@@ -84,12 +92,13 @@ export class SpoolJournal {
     return this.replay.length > 0;
   }
 
-  /** The unacknowledged records of earlier runs, once. */
-  takeReplay(): Array<{ className: string; lineCount: number; tag: SpoolTag }> {
+  /** The unacknowledged records of earlier runs, once, with the servers that stored each already. */
+  takeReplay(): Array<{ className: string; lineCount: number; tag: SpoolTag; hosts: readonly string[] }> {
     const out = this.replay.map((rec) => ({
       className: rec.meta.c,
       lineCount: rec.lineCount,
       tag: { replay: rec } as SpoolTag,
+      hosts: rec.hosts,
     }));
     for (const r of this.replay) this.replayed += r.lineCount;
     this.replay = [];
@@ -141,12 +150,15 @@ export class SpoolJournal {
     return true;
   }
 
-  /** Reads a spilled or replayed batch back from disk. */
-  load(tag: SpoolTag): LoadedBatch {
+  /**
+   * Reads a spilled or replayed batch back from disk; `consistency` applies when its class did not
+   * declare one (the registry's option).
+   */
+  load(tag: SpoolTag, consistency?: WriteConsistency): LoadedBatch {
     if (tag.replay !== undefined) {
       const rec = tag.replay;
       const d = this.readData(rec.seg, rec.offset, rec.size);
-      return loaded(d.meta, d.lines, d.ends);
+      return loaded(d.meta, d.lines, d.ends, consistency);
     }
     const from = tag.from as number;
     const to = tag.to as number;
@@ -166,7 +178,35 @@ export class SpoolJournal {
       parts.push(d.lines.subarray(start, end));
       size += end - start;
     }
-    return loaded(meta as RecordMeta, Buffer.concat(parts, size), ends);
+    return loaded(meta as RecordMeta, Buffer.concat(parts, size), ends, consistency);
+  }
+
+  /**
+   * With a sink that replicates: the server `url` stored (or refused for good) the batch. Its
+   * records are marked for that server (a HOST_ACK record), so that a restart sends them only to the
+   * servers that did not; the batch itself is acknowledged by {@link settled} once every server has
+   * it. A record only partly in the batch is not marked (it is sent to every server again: stored
+   * once by InfluxDB).
+   */
+  hostStored(tag: SpoolTag, url: string): void {
+    if (this.closed) return;
+    const ids: number[] = [];
+    if (tag.replay !== undefined) ids.push(tag.replay.id);
+    else {
+      const from = tag.from as number;
+      const to = tag.to as number;
+      for (const r of this.recordsOf(tag))
+        if (r.seg !== undefined && r.from >= from && r.to <= to) ids.push(r.id);
+    }
+    if (ids.length === 0) return;
+    const key = Buffer.from(url, 'utf8');
+    const payload = Buffer.allocUnsafe(2 + key.length + 4 + 8 * ids.length);
+    let o = payload.writeUInt16LE(key.length, 0);
+    o += key.copy(payload, o);
+    o = payload.writeUInt32LE(ids.length, o);
+    for (const id of ids) o = payload.writeBigUInt64LE(BigInt(id), o);
+    // A lost HOST_ACK only means that server is sent the records again after a restart.
+    this.append(TYPE_HOST_ACK, [payload]);
   }
 
   /** The batch was stored (or handed to `onError`): acknowledge the records it completes. */
@@ -227,6 +267,7 @@ export class SpoolJournal {
         ...(buffer.meta.database !== undefined ? { d: buffer.meta.database } : {}),
         ...(buffer.meta.retentionPolicy !== undefined ? { r: buffer.meta.retentionPolicy } : {}),
         p: buffer.meta.precision,
+        ...(buffer.options.consistency !== undefined ? { k: buffer.options.consistency } : {}),
       };
       s = { buffer, meta: Buffer.from(JSON.stringify(meta)), base: 0, spooled: 0, records: [] };
       this.streams.set(buffer, s);
@@ -395,6 +436,7 @@ export class SpoolJournal {
       .sort();
     const data: ReplayRecord[] = [];
     const acked = new Set<number>();
+    const hostAcks = new Map<number, string[]>();
     for (const name of names) {
       const path = join(this.dir, name);
       const seq = Number(name.slice(4, -4));
@@ -430,7 +472,7 @@ export class SpoolJournal {
         const payload = bytes.subarray(pos + HEADER, pos + HEADER + len);
         if (
           crc32(payload) >>> 0 !== bytes.readUInt32LE(pos + 12) ||
-          (type !== TYPE_DATA && type !== TYPE_ACK)
+          (type !== TYPE_DATA && type !== TYPE_ACK && type !== TYPE_HOST_ACK)
         ) {
           bad('checksum mismatch');
           continue;
@@ -440,8 +482,18 @@ export class SpoolJournal {
           const metaLen = payload.readUInt16LE(8);
           const meta = JSON.parse(payload.toString('utf8', 10, 10 + metaLen)) as RecordMeta;
           const lineCount = payload.readUInt32LE(10 + metaLen);
-          data.push({ id, seg, offset: pos, size: HEADER + len, meta, lineCount });
+          data.push({ id, seg, offset: pos, size: HEADER + len, meta, lineCount, hosts: [] });
           this.nextId = Math.max(this.nextId, id + 1);
+        } else if (type === TYPE_HOST_ACK) {
+          const keyLen = payload.readUInt16LE(0);
+          const url = payload.toString('utf8', 2, 2 + keyLen);
+          const n = payload.readUInt32LE(2 + keyLen);
+          for (let i = 0; i < n; i++) {
+            const id = Number(payload.readBigUInt64LE(6 + keyLen + 8 * i));
+            const hosts = hostAcks.get(id);
+            if (hosts === undefined) hostAcks.set(id, [url]);
+            else if (!hosts.includes(url)) hosts.push(url);
+          }
         } else {
           const n = payload.readUInt32LE(0);
           for (let i = 0; i < n; i++) acked.add(Number(payload.readBigUInt64LE(4 + 8 * i)));
@@ -451,6 +503,7 @@ export class SpoolJournal {
     }
     for (const rec of data) {
       if (acked.has(rec.id)) continue;
+      rec.hosts = hostAcks.get(rec.id) ?? [];
       rec.seg.live++;
       this.liveBytes += rec.size;
       this.replay.push(rec);
@@ -508,6 +561,8 @@ interface RecordMeta {
   d?: string;
   r?: string;
   p: Precision;
+  /** The class's write consistency, when it declares one. */
+  k?: WriteConsistency;
 }
 
 interface Segment {
@@ -548,6 +603,8 @@ interface ReplayRecord {
   size: number;
   meta: RecordMeta;
   lineCount: number;
+  /** Servers that stored the record already (HOST_ACK), with a sink that replicates. */
+  hosts: string[];
 }
 
 interface DataRecord {
@@ -561,6 +618,7 @@ const MAGIC_BYTES = Buffer.from([0x49, 0x4d, 0x53, 0x50]);
 const HEADER = 16;
 const TYPE_DATA = 1;
 const TYPE_ACK = 2;
+const TYPE_HOST_ACK = 3;
 const lockedDirs = new Set<string>();
 
 function decodeData(payload: Buffer): DataRecord {
@@ -574,7 +632,13 @@ function decodeData(payload: Buffer): DataRecord {
   return { meta, ends, lines: payload.subarray(o) };
 }
 
-function loaded(meta: RecordMeta, bytes: Buffer, ends: readonly number[]): LoadedBatch {
+function loaded(
+  meta: RecordMeta,
+  bytes: Buffer,
+  ends: readonly number[],
+  consistency: WriteConsistency | undefined,
+): LoadedBatch {
+  const k = meta.k ?? consistency;
   let body: string | undefined;
   let lines: string[] | undefined;
   return {
@@ -588,6 +652,7 @@ function loaded(meta: RecordMeta, bytes: Buffer, ends: readonly number[]): Loade
       database: meta.d,
       retentionPolicy: meta.r,
       precision: meta.p,
+      ...(k !== undefined ? { consistency: k } : {}),
     },
     lines() {
       if (lines === undefined) {

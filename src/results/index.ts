@@ -8,9 +8,11 @@
  * never passed through a float: `bigint` for `n`/`ns`/`u`, `number` for `ms` and coarser.
  *
  * Wire format: **msgpack by default** (`Accept: application/x-msgpack`), JSON selectable with
- * `new InfluxDBClient({ responseFormat: 'json' })`. Measured with bench/client-stream.bench.ts
- * (1M rows `cpu,host=…,region=… cores=<int>i,ok=<bool>,usage=<float>`, influxd 1.6.7, shared
- * 2-core box, best of 3-5; the numbers move by 10-30% between runs on this box):
+ * `new InfluxDBClient({ responseFormat: 'json' })`. Measured with the read group of
+ * `npm run bench` (bench/cases/read.ts: `queryStream`, `queryStream-json`, curl floors;
+ * 1M rows `cpu,host=…,region=… cores=<int>i,ok=<bool>,usage=<float>`, influxd 1.6.7, shared
+ * 2-core box, best of 3-5, measured first with a focused script that these cases replace; the
+ * numbers move by 10-30% between runs on this box):
  *  - influxd writes msgpack faster than JSON (curl to /dev/null, chunked: about 1.2 s vs 1.9-2.4 s;
  *    influxd CPU 1.7 s vs 3.2 s) and it is 55% of the bytes (43.9 MB vs 79.2 MB);
  *  - decoding a whole response at once: msgpack 480-700 ms, exact JSON 880-950 ms;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InfluxDBServerError } from '../errors.js';
 import {
   checkResponseShape,
@@ -10,24 +9,27 @@ import {
 /** Integers of 16+ digits in value position (after `[`, `,` or `:`); strings are matched first. */
 const BIG_INT_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<=[[,:])-?\d{16,}(?=[,\]}])/g;
 const HAS_LONG_DIGITS = /[[,:]-?\d{16}/;
-const MARK = `\u0001${randomBytes(6).toString('hex')}:`;
-const MARK_JSON = `\\u0001${MARK.slice(1)}`;
+/**
+ * The prefix that marks a rewritten integer: \u0001, random hex, colon (random, so no string the
+ * server sends can pass for one). Made on first use, so node:crypto is not loaded with the package.
+ */
+let bigMark: string | undefined;
 
-function reviveBig(node: unknown): void {
+function reviveBig(node: unknown, mark: string): void {
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (typeof v === 'string') {
-        if (v.charCodeAt(0) === 1 && v.startsWith(MARK)) node[i] = BigInt(v.slice(MARK.length));
-      } else if (v !== null && typeof v === 'object') reviveBig(v);
+        if (v.charCodeAt(0) === 1 && v.startsWith(mark)) node[i] = BigInt(v.slice(mark.length));
+      } else if (v !== null && typeof v === 'object') reviveBig(v, mark);
     }
   } else if (node !== null && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     for (const k in o) {
       const v = o[k];
       if (typeof v === 'string') {
-        if (v.charCodeAt(0) === 1 && v.startsWith(MARK)) o[k] = BigInt(v.slice(MARK.length));
-      } else if (v !== null && typeof v === 'object') reviveBig(v);
+        if (v.charCodeAt(0) === 1 && v.startsWith(mark)) o[k] = BigInt(v.slice(mark.length));
+      } else if (v !== null && typeof v === 'object') reviveBig(v, mark);
     }
   }
 }
@@ -51,14 +53,17 @@ export function parseJsonExact(text: string, options: DecodeOptions = {}): RawRe
     if (!HAS_LONG_DIGITS.test(text)) {
       parsed = JSON.parse(text);
     } else {
+      bigMark ??= `\u0001${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}:`;
+      const mark = bigMark;
+      const markJson = `\\u0001${mark.slice(1)}`;
       let found = false;
       const rewritten = text.replace(BIG_INT_OR_STRING, (m) => {
         if (m.charCodeAt(0) === 34 /* " */ || Number.isSafeInteger(Number(m))) return m;
         found = true;
-        return `"${MARK_JSON}${m}"`;
+        return `"${markJson}${m}"`;
       });
       parsed = JSON.parse(rewritten);
-      if (found) reviveBig(parsed);
+      if (found) reviveBig(parsed, mark);
     }
   } catch (err) {
     throw new InfluxDBServerError(

@@ -1,5 +1,6 @@
-import { inspect } from 'node:util';
 import { InfluxDBClientError } from '../errors.js';
+import { canGenerateCode, compileFunction } from '../generated-code.js';
+import { inspectCustom } from '../lazy-require.js';
 
 /** A value of a result cell: see the value contract in `src/results/index.ts`. */
 export type ResultValue = string | number | bigint | boolean | null;
@@ -229,7 +230,7 @@ export class ResultSet implements Iterable<ResultRow[]> {
    * console.log(rs); // ResultSet(cpu: 2 rows)
    * ```
    */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString();
   }
 }
@@ -252,22 +253,21 @@ type RowBuilder = (cols: readonly string[], vals: readonly ResultValue[]) => Res
  * use pointFromColsVals itself.
  */
 const builders = new Map<string, RowBuilder>();
-let codegen = true;
 
 function rowBuilder(cols: readonly string[]): RowBuilder {
-  if (!codegen || !Array.isArray(cols) || cols.length > 1000) return ResultSet.pointFromColsVals;
+  if (!canGenerateCode() || !Array.isArray(cols) || cols.length > 1000) return ResultSet.pointFromColsVals;
   const key = cols.join('\u0000');
   let build = builders.get(key);
   if (build !== undefined) return build;
   build = ResultSet.pointFromColsVals;
   if (new Set(cols).size === cols.length && cols.every((c) => typeof c === 'string' && c !== '__proto__')) {
-    try {
-      const entries = cols.map((c, i) => `${JSON.stringify(c)}: v[${i}] ?? null`);
-      build = new Function('c', 'v', `'use strict'; return { ${entries.join(', ')} };`) as RowBuilder;
-    } catch (err) {
-      if (!(err instanceof EvalError)) throw err;
-      codegen = false;
-    }
+    const entries = cols.map((c, i) => `${JSON.stringify(c)}: v[${i}] ?? null`);
+    const compiled = compileFunction<RowBuilder>(
+      ['c', 'v'],
+      `'use strict'; return { ${entries.join(', ')} };`,
+    );
+    if (compiled === undefined) return build; // code generation refused: the loop, not remembered
+    build = compiled;
   }
   if (builders.size < 256) builders.set(key, build);
   return build;

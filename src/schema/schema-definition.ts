@@ -1,13 +1,14 @@
 import { InfluxAdminApi } from '../client/admin-api.js';
+import { InfluxConfigError } from '../errors.js';
+import { rawSelectText } from '../influxql/compiler.js';
 import {
-  checkDuration,
   checkName,
   checkReplication,
-  checkSelectStatement,
   checkStorageName,
+  configFail,
   describeValue,
-} from '../client/influxql-validate.js';
-import { InfluxConfigError } from '../errors.js';
+  durationLiteral,
+} from '../influxql/literals.js';
 import { getModelMetadata } from '../models/metadata-builder.js';
 import type { ModelClass } from '../models/model-metadata.js';
 import { QueryBuilder } from '../query/query-builder.js';
@@ -175,21 +176,21 @@ function checkKeys(value: Record<string, unknown>, allowed: Set<string>, what: s
 export function defineSchema(definition: SchemaDefinition): InfluxSchema {
   const d = plainObject(definition, 'defineSchema');
   checkKeys(d, new Set(['database', 'retentionPolicies', 'continuousQueries']), 'defineSchema');
-  const database = checkStorageName(d.database, 'defineSchema(database)');
+  const database = checkStorageName(d.database, configFail('defineSchema(database)'));
   const rps: DeclaredRetentionPolicy[] = [];
   const rpEntries = Object.entries(plainObject(d.retentionPolicies ?? {}, 'defineSchema(retentionPolicies)'));
   for (const [name, raw] of rpEntries) {
     const what = `defineSchema(retentionPolicies.${name})`;
-    checkStorageName(name, `${what} name`);
+    checkStorageName(name, configFail(`${what} name`));
     const spec = plainObject(raw, what);
     checkKeys(spec, RP_KEYS, what);
-    const duration = checkDuration(spec.duration, `${what}.duration`, true);
+    const duration = durationLiteral(spec.duration, configFail(`${what}.duration`), { infinite: true });
     const replication = spec.replication ?? 1;
-    checkReplication(replication, `${what}.replication`);
+    checkReplication(replication, configFail(`${what}.replication`));
     const shardDuration =
       spec.shardDuration === undefined
         ? undefined
-        : checkDuration(spec.shardDuration, `${what}.shardDuration`);
+        : durationLiteral(spec.shardDuration, configFail(`${what}.shardDuration`));
     if (spec.default !== undefined && typeof spec.default !== 'boolean') {
       throw new InfluxConfigError(
         `${what}.default: must be true or false, got ${describeValue(spec.default)}`,
@@ -215,7 +216,7 @@ export function defineSchema(definition: SchemaDefinition): InfluxSchema {
   const cqEntries = Object.entries(plainObject(d.continuousQueries ?? {}, 'defineSchema(continuousQueries)'));
   for (const [name, raw] of cqEntries) {
     const what = `defineSchema(continuousQueries.${name})`;
-    checkName(name, `${what} name`);
+    checkName(name, configFail(`${what} name`));
     const spec = plainObject(raw, what);
     checkKeys(spec, CQ_KEYS, what);
     const resample =
@@ -233,7 +234,7 @@ export function defineSchema(definition: SchemaDefinition): InfluxSchema {
       });
       select = builder.toInfluxQL({ inline: true }).query;
     } else if (typeof spec.query === 'string') {
-      select = checkSelectStatement(spec.query, `${what}.query`);
+      select = rawSelectText({ kind: 'rawSelect', text: spec.query }, configFail(`${what}.query`));
       if (!/\bINTO\b/i.test(select) || !/\bGROUP\s+BY\s+time\s*\(/i.test(select)) {
         throw new InfluxConfigError(`${what}.query: a continuous query needs INTO and GROUP BY time(...)`);
       }

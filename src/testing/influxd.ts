@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { InfluxConfigError, InfluxModelsError } from '../errors.js';
+import { compileStatement } from '../influxql/compiler.js';
 
 /** Options of {@link startInfluxd}. */
 export interface StartInfluxdOptions {
@@ -293,7 +294,7 @@ class Server implements InfluxdHandle {
 
   private async createAdmin(): Promise<void> {
     const { username, password } = this.options.auth!;
-    const q = `CREATE USER "${username.replace(/["\\]/g, '\\$&')}" WITH PASSWORD '${password.replace(/['\\]/g, '\\$&')}' WITH ALL PRIVILEGES`;
+    const { query: q } = compileStatement({ kind: 'createUser', name: username, password, admin: true });
     const res = await fetch(`${this.url}/query`, {
       method: 'POST',
       body: new URLSearchParams({ q }),
@@ -317,7 +318,7 @@ class Server implements InfluxdHandle {
       const { username, password } = this.options.auth;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
-    const q = `CREATE DATABASE "${db.replace(/["\\]/g, '\\$&')}"`;
+    const { query: q } = compileStatement({ kind: 'createDatabase', name: db });
     const res = await fetch(`${this.url}/query`, {
       method: 'POST',
       body: new URLSearchParams({ q }),

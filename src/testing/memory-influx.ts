@@ -1,5 +1,6 @@
 import type { QueryOptions, WriteOptions } from '../client/client-options.js';
-import { InfluxConfigError, InfluxDBClientError } from '../errors.js';
+import { InfluxConfigError, InfluxDBClientError, InfluxUnsupportedQueryError } from '../errors.js';
+import { compileStatement } from '../influxql/compiler.js';
 import { parseDuration, parseStatements } from '../influxql/parser.js';
 import type { ConditionNode, MeasurementNode } from '../influxql/select-ast.js';
 import type { StatementNode } from '../influxql/statement-ast.js';
@@ -331,24 +332,23 @@ export class MemoryInflux extends MemorySink {
       }
       case 'createRetentionPolicy': {
         const db = data.database(s.database);
-        if (s.duration !== 0n && s.duration < 3_600_000_000_000n) {
+        const duration = s.duration === 'INF' ? 0n : parseDuration(s.duration);
+        if (duration !== 0n && duration < 3_600_000_000_000n) {
           throw new InfluxDBClientError('retention policy duration must be at least 1h0m0s');
         }
         const existing = db.retentionPolicies.get(s.name);
-        const shard = s.shardDuration ?? shardGroupDurationFor(s.duration);
+        const given = s.shardDuration === undefined ? 0n : parseDuration(s.shardDuration);
+        const shard = given === 0n ? shardGroupDurationFor(duration) : given;
         if (
           existing &&
-          (existing.duration !== s.duration ||
+          (existing.duration !== duration ||
             existing.shardGroupDuration !== shard ||
             existing.replication !== s.replication)
         ) {
           throw new InfluxDBClientError('retention policy already exists');
         }
         if (!existing)
-          db.retentionPolicies.set(
-            s.name,
-            new StoredRetentionPolicy(s.name, s.duration, shard, s.replication),
-          );
+          db.retentionPolicies.set(s.name, new StoredRetentionPolicy(s.name, duration, shard, s.replication));
         if (s.makeDefault) db.defaultRetentionPolicy = s.name;
         return [];
       }
@@ -453,6 +453,10 @@ export class MemoryInflux extends MemorySink {
         }
         return [];
       }
+      default:
+        // Users, privileges, continuous queries, ALTER RETENTION POLICY, KILL QUERY and the
+        // server-state SHOWs parse (the compiler writes them) but the engine keeps no such state.
+        throw new InfluxUnsupportedQueryError(`statement ${compileStatement(s).query.split(/ ["'$(]/)[0]}`);
     }
   }
 

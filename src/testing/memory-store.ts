@@ -6,7 +6,7 @@ import {
   parseLine,
   type StoredFieldValue,
 } from '../line-protocol/line-parser.js';
-import { scanLineLength } from '../line-protocol/make-lines.js';
+import { lineEnd } from '../line-protocol/line-scanner.js';
 import { floorDiv } from '../line-protocol/time.js';
 
 /** InfluxDB's field types. */
@@ -147,11 +147,10 @@ export function shardStart(time: bigint, duration: bigint): bigint {
 /** Splits a body into lines the way InfluxDB does (a newline in a quoted string does not end one). */
 export function splitLines(body: string): string[] {
   const out: string[] = [];
-  let rest = body;
-  while (rest.length > 0) {
-    const n = scanLineLength(rest);
-    out.push(rest.slice(0, n));
-    rest = rest.slice(n + 1);
+  for (let pos = 0; pos < body.length; ) {
+    const end = lineEnd(body, pos);
+    out.push(body.slice(pos, end));
+    pos = end + 1;
   }
   return out;
 }

@@ -19,6 +19,7 @@ import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
+import { evaluateFunctions, stddev, usesSelectFunctions } from './select-functions.js';
 import { limitSeries } from './series-limit.js';
 import { checkZone, zonedWindows } from './time-zone.js';
 
@@ -39,7 +40,7 @@ const unsupported = (what: string): never => {
 
 /** The field of a call whose key the measurement does not have (never a real key: keys have no NUL). */
 const NO_FIELD = '\u0000none';
-const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread', 'median', 'mode']);
+const AGGREGATES = new Set(['count', 'sum', 'mean', 'spread', 'median', 'mode', 'stddev']);
 const SELECTORS = new Set(['first', 'last', 'min', 'max', 'percentile']);
 
 /** RE2 syntax that JS RegExp reads differently or not at all. */
@@ -464,6 +465,8 @@ function reduce(
     }
     case 'count':
       return { value: BigInt(points.length) };
+    case 'stddev':
+      return { value: stddev(points.map((p) => p.value)) };
     case 'sum': {
       if (type === 'integer') {
         let s = 0n;
@@ -502,10 +505,11 @@ function reduce(
   }
 }
 
-function checkCallType(name: string, type: FieldType, field: string): void {
+function checkCallType(name: string, type: FieldType): void {
   if (name === 'count' || name === 'first' || name === 'last' || name === 'mode') return;
   if (type === 'string' || (type === 'boolean' && name !== 'min' && name !== 'max')) {
-    throw new InfluxDBClientError(`unsupported ${name} iterator type: ${type} field "${field}"`);
+    // influxd's text names the Go iterator type of the field.
+    throw new InfluxDBClientError(`unsupported ${name} iterator type: *query.${type}InterruptIterator`);
   }
 }
 
@@ -555,6 +559,16 @@ export function evaluateSelect(
     if (allTags.has(k) && node.fields.some((f) => f.expr.kind === 'wildcard')) {
       unsupported(`* over key "${k}" that is both a tag and a field`);
     }
+  }
+  if (usesSelectFunctions(node)) {
+    // distinct, integral, sample, top, bottom and the transformations: src/testing/select-functions.ts
+    return evaluateFunctions(node, {
+      evaluate: (n) => evaluateSelect(store, n, database, now),
+      range,
+      now,
+      fieldType: (k) => allFields.get(k),
+      isTag: (k) => allTags.has(k),
+    });
   }
   const groupKeys = node.groupBy?.all
     ? [...allTags].sort(compareUtf8)
@@ -632,7 +646,7 @@ export function evaluateSelect(
         ) {
           unsupported(`fill(<number>) with ${e.name}() of a ${type} field`);
         }
-        if (k.kind === 'field') checkCallType(e.name, type, a.key);
+        if (k.kind === 'field') checkCallType(e.name, type);
         columns.push({
           name: item.alias ?? e.name,
           call: { name: e.name, field: k.kind === 'field' ? a.key : NO_FIELD, type, arg },
@@ -961,7 +975,8 @@ function aggregateRows(
 
 function fillValue(v: number | bigint, call: { name: string; type: FieldType }): Value {
   // The fill number is cast to the column's type, as influxd's fill iterators do.
-  if (call.name === 'count' || (call.type === 'integer' && call.name !== 'mean' && call.name !== 'median')) {
+  const float = call.name === 'mean' || call.name === 'median' || call.name === 'stddev';
+  if (call.name === 'count' || (call.type === 'integer' && !float)) {
     return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
   }
   // castToBoolean / castToString accept only booleans / strings: a number gives the zero value.

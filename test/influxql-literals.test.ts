@@ -1,16 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { resampleNode } from '../src/client/admin-api.js';
+import { InfluxConfigError, InfluxValidationError } from '../src/errors.js';
+import { rawSelectText } from '../src/influxql/compiler.js';
+import { tokenize } from '../src/influxql/lexer.js';
 import {
-  checkDuration,
-  checkPrivilege,
-  checkReplication,
-  checkResample,
-  checkSelectStatement,
-  checkStorageName,
-  findStatementSeparator,
-} from '../src/client/influxql-validate.js';
-import { InfluxConfigError } from '../src/errors.js';
+  checkPrivilege as checkPrivilegeWith,
+  checkDuration as checkQueryDuration,
+  checkReplication as checkReplicationWith,
+  checkStorageName as checkStorageNameWith,
+  configFail,
+  durationLiteral,
+} from '../src/influxql/literals.js';
 
-describe('InfluxQL raw-part checks', () => {
+// The admin helpers' face of the literal checks: InfluxConfigError('<what>: …').
+const checkDuration = (v: unknown, what: string, infinite = false) =>
+  durationLiteral(v, configFail(what), { infinite });
+const checkReplication = (v: unknown, what: string) => checkReplicationWith(v, configFail(what));
+const checkPrivilege = (v: unknown, what: string) => checkPrivilegeWith(v, configFail(what));
+const checkStorageName = (v: unknown, what: string) => checkStorageNameWith(v, configFail(what));
+const checkSelectStatement = (v: unknown, what: string) =>
+  rawSelectText({ kind: 'rawSelect', text: v as string }, configFail(what));
+const findStatementSeparator = (text: string) =>
+  tokenize(text).find((t) => t.kind === 'semicolon')?.start ?? -1;
+
+describe('InfluxQL literal checks (influxql/literals.ts)', () => {
   it('accepts InfluxQL durations and INF where allowed', () => {
     for (const d of ['1d', '0s', '52w', '1h30m', '500ms', '10u', '10µ', '7ns'])
       expect(checkDuration(d, 'x')).toBe(d);
@@ -30,7 +43,7 @@ describe('InfluxQL raw-part checks', () => {
   });
 
   it('accepts replication from 1 and refuses the rest', () => {
-    expect(checkReplication(3, 'r')).toBe('3');
+    expect(checkReplication(3, 'r')).toBe(3);
     for (const r of [0, -1, 1.5, Number.NaN, '2', 2n, Number.POSITIVE_INFINITY]) {
       expect(() => checkReplication(r, 'r')).toThrow(InfluxConfigError);
     }
@@ -53,12 +66,12 @@ describe('InfluxQL raw-part checks', () => {
   });
 
   it('builds RESAMPLE options from an object or the seed string', () => {
-    expect(checkResample({ every: '10s', for: '2m' }, 'r')).toBe('EVERY 10s FOR 2m');
-    expect(checkResample('every 10s', 'r')).toBe('EVERY 10s');
-    expect(checkResample('FOR 1h', 'r')).toBe('FOR 1h');
-    expect(checkResample(undefined, 'r')).toBeUndefined();
+    expect(resampleNode({ every: '10s', for: '2m' }, 'r')).toEqual({ every: '10s', for: '2m' });
+    expect(resampleNode('every 10s', 'r')).toEqual({ every: '10s', for: undefined });
+    expect(resampleNode('FOR 1h', 'r')).toEqual({ every: undefined, for: '1h' });
+    expect(resampleNode(undefined, 'r')).toBeUndefined();
     for (const bad of ['', 'EVERY', 'EVERY 10 s', 'EVERY 10s FOR 2m BEGIN', {}, { every: '1x' }, 5]) {
-      expect(() => checkResample(bad as never, 'r')).toThrow(InfluxConfigError);
+      expect(() => resampleNode(bad as never, 'r')).toThrow(InfluxConfigError);
     }
   });
 
@@ -90,5 +103,20 @@ describe('InfluxQL raw-part checks', () => {
       /unterminated string literal/,
     );
     expect(() => checkSelectStatement(undefined, 's')).toThrow(/must be a SELECT statement string/);
+  });
+
+  it("has one duration rule for every surface, with the server's int64 limit", () => {
+    // 2^63-1 ns is the largest Go time.Duration; the server would wrap a larger one silently.
+    expect(checkDuration('9223372036854775807ns', 'x')).toBe('9223372036854775807ns');
+    expect(() => checkDuration('9223372036854775808ns', 'x')).toThrow(/largest duration/);
+    expect(checkDuration('15250w', 'x')).toBe('15250w');
+    expect(() => checkDuration('15251w', 'x')).toThrow(InfluxConfigError);
+    expect(() => checkDuration('999999999999999999999s', 'x')).toThrow(/largest duration/);
+    // The query builder's face: the same rule, InfluxValidationError(where, property).
+    expect(checkQueryDuration('-1h', 'time()', 'offset', true)).toBe('-1h');
+    expect(() => checkQueryDuration('-1h', 'time()', 'interval')).toThrow(InfluxValidationError);
+    expect(() => checkQueryDuration('15251w', 'time()', 'interval')).toThrow(
+      /^time\(\)\.interval: "15251w" is longer than InfluxDB's largest duration/,
+    );
   });
 });
