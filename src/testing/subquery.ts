@@ -62,6 +62,24 @@ export function evaluateStatement(
   const outerTags = node.groupBy?.tags ?? [];
   const innerTags = inner.groupBy?.tags ?? [];
   const tags = [...innerTags, ...outerTags.filter((t) => !innerTags.includes(t))];
+  const plain = new Set([
+    'count',
+    'sum',
+    'mean',
+    'median',
+    'mode',
+    'spread',
+    'min',
+    'max',
+    'first',
+    'last',
+    'percentile',
+  ]);
+  // Transformations, sample(), top()/bottom(), distinct() and integral() inside a subquery are not
+  // checked against influxd yet.
+  const other = inner.fields.find((f) => f.expr.kind === 'call' && !plain.has(f.expr.name));
+  if (other !== undefined && other.expr.kind === 'call')
+    unsupported(`${other.expr.name}() inside a subquery`);
   const time = inner.groupBy?.time ?? (innerAggregate ? node.groupBy?.time : undefined);
   const effective: SelectNode = {
     ...inner,
