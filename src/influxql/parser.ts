@@ -73,6 +73,8 @@ export function parseSelect(text: string, params: ParseParams = {}): SelectNode 
 class Parser {
   private readonly tokens: Token[];
   private i = 0;
+  /** A WHERE time string without a zone was read (as UTC; influxd reads it in the tz() zone). */
+  private zoneless = false;
 
   constructor(
     private readonly text: string,
@@ -536,6 +538,11 @@ class Parser {
       if (s.kind !== 'string') this.fail(`tz() expects a string, found ${s.text}`);
       tz = s.value;
       this.expectPunct(')');
+      if (this.zoneless && tz !== 'UTC') {
+        this.unsupported(
+          `a WHERE time string without a zone offset under tz('${tz}') (influxd reads it in that zone)`,
+        );
+      }
     }
     return {
       kind: 'select',
@@ -557,6 +564,8 @@ class Parser {
   private into(): IntoNode {
     const parts: Array<string | undefined> = [];
     let back = false;
+    // influxd needs at least one name before `:MEASUREMENT` (`INTO "rp".:MEASUREMENT`).
+    if (this.isPunct(':')) this.fail('found :, expected identifier');
     for (;;) {
       if (this.acceptPunct(':')) {
         this.expectKeyword('MEASUREMENT');
@@ -826,8 +835,10 @@ class Parser {
     }
     const v = this.scalar();
     let nanos: bigint;
-    if (typeof v === 'string') nanos = timeLiteral(v);
-    else if (typeof v === 'bigint') nanos = v;
+    if (typeof v === 'string') {
+      nanos = timeLiteral(v);
+      if (!/[Zz]$|[+-]\d{2}:?\d{2}$/.test(v)) this.zoneless = true;
+    } else if (typeof v === 'bigint') nanos = v;
     else if (typeof v === 'number' && Number.isInteger(v)) nanos = BigInt(v);
     else return this.unsupported(`time compared with ${String(v)}`);
     const op = this.peek();
@@ -849,8 +860,15 @@ function intValue(text: string): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** A time string of a WHERE clause: RFC3339 (with or without offset) or a bare date. */
+/**
+ * A time string of a WHERE clause: RFC3339 with a zone, `YYYY-MM-DD HH:MM:SS[.f]` or a bare date
+ * (both read as UTC here; influxd reads them in the statement's tz(), see `zoneless`).
+ */
 function timeLiteral(text: string): bigint {
+  if (/^\d{4}-\d{2}-\d{2}T[^Zz+-]*$/.test(text)) {
+    // influxd parses "T" times with RFC3339 only, which needs a zone.
+    throw new InfluxDBClientError('invalid timestamp string');
+  }
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
   try {
     return parseRfc3339(date);

@@ -20,7 +20,9 @@ import {
   type StoredSeries,
   shardGroupDurationFor,
 } from './memory-store.js';
-import { compileRegex, evaluateSelect, toRawSeries } from './select-evaluator.js';
+import { compileRegex, toRawSeries } from './select-evaluator.js';
+import { selectInto } from './select-into.js';
+import { evaluateStatement } from './subquery.js';
 
 /** Options of {@link MemoryInflux}. */
 export interface MemoryInfluxOptions {
@@ -293,7 +295,17 @@ export class MemoryInflux extends MemorySink {
           retentionPolicy !== undefined
             ? { ...s, from: { ...s.from, retentionPolicy } }
             : s;
-        return evaluateSelect(data, from, database, now).map((r) => toRawSeries(r, timeOut));
+        if (from.into !== undefined) {
+          return selectInto(
+            data,
+            from,
+            database,
+            now,
+            (n) => evaluateStatement(data, n, database, now),
+            timeOut,
+          );
+        }
+        return evaluateStatement(data, from, database, now).map((r) => toRawSeries(r, timeOut));
       }
       case 'showDatabases':
         return [{ name: 'databases', columns: ['name'], values: [...data.databases.keys()].map((n) => [n]) }];

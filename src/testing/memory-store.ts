@@ -138,7 +138,8 @@ export function shardGroupDurationFor(duration: bigint): bigint {
   return HOUR;
 }
 
-function shardStart(time: bigint, duration: bigint): bigint {
+/** The start of the shard group of `time` (shard groups of one week start on Mondays, as Go's). */
+export function shardStart(time: bigint, duration: bigint): bigint {
   const shift = duration === WEEK ? WEEK_SHIFT : 0n;
   return floorDiv(time + shift, duration) * duration - shift;
 }

@@ -17,8 +17,11 @@ import type {
 import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
 import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
+import { fillLinear } from './linear-fill.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
 import { evaluateFunctions, stddev, usesSelectFunctions } from './select-functions.js';
+import { limitSeries } from './series-limit.js';
+import { checkZone, zonedWindows } from './time-zone.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
 type Value = StoredFieldValue | null;
@@ -128,6 +131,12 @@ function splitWhere(
   };
   for (const c of where) visit(c);
   return { range, rest };
+}
+
+/** The inclusive time range of a WHERE clause (its top-level AND's time conditions). */
+export function timeRangeOf(where: readonly ConditionNode[], now: bigint): { min: bigint; max: bigint } {
+  const { range } = splitWhere(where, now);
+  return { min: range.min, max: range.max };
 }
 
 function containsTime(c: ConditionNode): boolean {
@@ -274,6 +283,11 @@ function measurements(
   }
   const m = rp.measurements.get(from.name as string);
   return m === undefined ? [] : [m];
+}
+
+function shardDurationOf(store: MemoryStore, from: MeasurementNode, database: string | undefined): bigint {
+  const db = store.database((from.database ?? database) as string);
+  return store.retentionPolicy(db, from.retentionPolicy).shardGroupDuration;
 }
 
 // --- the select list ------------------------------------------------------------------------------
@@ -511,14 +525,9 @@ export function evaluateSelect(
   now: bigint,
 ): EvalSeries[] {
   if (node.into !== undefined) unsupported('SELECT … INTO');
-  if (node.from.kind === 'subquery') unsupported('subqueries');
-  if (node.tz !== undefined && node.tz !== 'UTC') unsupported(`tz('${node.tz}') (only UTC)`);
-  if (node.fill === 'linear') unsupported('fill(linear)');
-  if (node.slimit !== undefined || node.soffset !== undefined) {
-    // influxd picks the series of SLIMIT/SOFFSET in its index's order, which is neither the
-    // output order nor the series key order; the engine does not reproduce it.
-    unsupported('SLIMIT/SOFFSET');
-  }
+  // Subqueries are evaluated by evaluateStatement (subquery.ts), which calls this for each level.
+  if (node.from.kind === 'subquery') unsupported('subqueries (use evaluateStatement)');
+  if (node.tz !== undefined && node.tz !== 'UTC') checkZone(node.tz);
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
   const calls = node.fields.filter((f) => f.expr.kind === 'call');
@@ -657,7 +666,21 @@ export function evaluateSelect(
     }
     // Groups of series
     const groups = new Map<string, { tags: Record<string, string>; series: StoredSeries[] }>();
-    for (const s of m.sortedSeries()) {
+    const seriesLimited = node.slimit !== undefined || node.soffset !== undefined;
+    const sorted = seriesLimited
+      ? limitSeries(m.sortedSeries(), {
+          groupKeys,
+          slimit: node.slimit,
+          soffset: node.soffset,
+          where: rest,
+          fields: fieldTypes,
+          min: range.min,
+          max: range.hasMax || node.groupBy?.time === undefined ? range.max : now,
+          shardDuration: shardDurationOf(store, node.from as MeasurementNode, database),
+          regex: compileRegex,
+        })
+      : m.sortedSeries();
+    for (const s of sorted) {
       const tags: Record<string, string> = {};
       for (const k of groupKeys) tags[k] = s.tagMap[k] ?? '';
       const id = groupKeys.map((k) => `${k}\u0000${tags[k]}`).join('\u0001');
@@ -781,8 +804,16 @@ function aggregateRows(
   }
   const r: TimeRange = { ...range };
   if (gt !== undefined && !r.hasMax) r.max = now;
+  const zoned =
+    interval !== 0n && node.tz !== undefined && node.tz !== 'UTC'
+      ? zonedWindows(node.tz, interval, offset)
+      : undefined;
   const window = (t: bigint): bigint =>
-    interval === 0n ? 0n : floorDiv(t - offset, interval) * interval + offset;
+    interval === 0n
+      ? 0n
+      : zoned !== undefined
+        ? zoned.window(t).start
+        : floorDiv(t - offset, interval) * interval + offset;
   // Points per column per window. Fast path, explained: a series' times are sorted, so the window
   // is recomputed (a bigint division) only when a time passes the current window's end, and each
   // column's list of the current window is looked up in its Map only then, not for every point.
@@ -798,7 +829,16 @@ function aggregateRows(
       const t = times[k]!;
       const row = s.rows.get(t)!;
       if (pred !== undefined && !pred(s.tagMap, row)) continue;
-      if (windowEnd === undefined || t >= windowEnd) {
+      if (zoned !== undefined) {
+        // Every point's own window is checked: see zonedWindows.partition.
+        const z = zoned.window(t);
+        if (z.start !== w || windowEnd === undefined) {
+          zoned.partition(z);
+          w = z.start;
+          windowEnd = z.end;
+          current.fill(undefined);
+        }
+      } else if (windowEnd === undefined || t >= windowEnd) {
         w = window(t);
         windowEnd = interval === 0n ? MAX_NANO_TIME + 1n : w + interval;
         current.fill(undefined);
@@ -821,6 +861,7 @@ function aggregateRows(
     }
   }
   if (firstTime === undefined) return [];
+  zoned?.verify();
   const singleSelector = columns.length === 1 && SELECTORS.has(columns[0]!.call!.name);
   if (interval === 0n) {
     const values: Value[] = [];
@@ -838,6 +879,8 @@ function aggregateRows(
     return [{ time, values }];
   }
   let list: bigint[];
+  /** Per column, the windows its fill iterator emits (only under tz(); else every window of list). */
+  let steps: Array<Set<bigint> | undefined> | undefined;
   if (node.fill === 'none') {
     // Each call is its own iterator with its own LIMIT/OFFSET; rows are the union of their windows.
     const windows = new Set<bigint>();
@@ -849,6 +892,17 @@ function aggregateRows(
       for (const w of kept) windows.add(w);
     }
     list = [...windows].sort(cmp);
+  } else if (zoned !== undefined) {
+    // Each call's fill iterator steps through its own windows (corrected at DST changes) and emits
+    // its real windows as they come; rows are the union of their times.
+    steps = perColumn.map((m) =>
+      m.size === 0
+        ? undefined
+        : zoned.fillSequence([...m.keys()], r.hasMin ? r.min : firstTime, r.max, node.orderDesc, 1_000_000),
+    );
+    const times = new Set<bigint>();
+    for (const seq of steps) for (const w of seq ?? []) times.add(w);
+    list = [...times].sort(cmp);
   } else {
     const start = window(r.hasMin ? r.min : firstTime);
     const end = window(r.max);
@@ -859,6 +913,12 @@ function aggregateRows(
   }
   const rows: Array<{ time: bigint; values: Value[] }> = [];
   const previous: Value[] = columns.map(() => null);
+  // fill(linear): each column's windows and reduced values (undefined = empty window), filled
+  // after the loop.
+  const linear =
+    node.fill === 'linear'
+      ? columns.map(() => ({ times: [] as bigint[], values: [] as Array<Value | undefined> }))
+      : undefined;
   // fill(previous) runs in output order: with ORDER BY time DESC, "previous" is the later window.
   if (node.orderDesc) list.reverse();
   for (const w of list) {
@@ -866,7 +926,23 @@ function aggregateRows(
     columns.forEach((c, i) => {
       const pts = perColumn[i]!.get(w);
       let v: Value;
-      if (pts !== undefined) v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
+      const own = steps?.[i];
+      if (own !== undefined && !own.has(w)) {
+        // Another call's window: this call has no point there.
+        values.push(null);
+        return;
+      }
+      if (pts !== undefined) {
+        v = reduce(c.call!.name, c.call!.type, pts, c.call!.arg).value;
+        if (linear !== undefined) {
+          linear[i]!.times.push(w);
+          linear[i]!.values.push(v);
+        }
+      } else if (linear !== undefined) {
+        v = null;
+        linear[i]!.times.push(w);
+        linear[i]!.values.push(perColumn[i]!.size === 0 ? null : undefined);
+      }
       // A call with no point in the whole group has no iterator of its own for it: the row's
       // column is null, or the fill number as written.
       else if (perColumn[i]!.size === 0)
@@ -884,6 +960,14 @@ function aggregateRows(
       values.push(v);
     });
     rows.push({ time: w, values });
+  }
+  if (linear !== undefined) {
+    const at = new Map(rows.map((row, k) => [row.time, k]));
+    linear.forEach((column, i) => {
+      fillLinear(column.times, column.values, interval).forEach((v, k) => {
+        rows[at.get(column.times[k]!)!]!.values[i] = v;
+      });
+    });
   }
   if (node.orderDesc) rows.reverse();
   return rows;
