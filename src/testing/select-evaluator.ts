@@ -19,20 +19,15 @@ import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
 import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
-import { evaluateFunctions, stddev, usesSelectFunctions } from './select-functions.js';
+import { type EvalSeries, evaluateFunctions, stddev, usesSelectFunctions } from './select-functions.js';
+
+export type { EvalSeries } from './select-functions.js';
+
 import { limitSeries } from './series-limit.js';
 import { checkZone, zonedWindows } from './time-zone.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
 type Value = StoredFieldValue | null;
-
-/** Output series before formatting: times stay bigint until the response is shaped. */
-export interface EvalSeries {
-  readonly name: string;
-  readonly tags: Readonly<Record<string, string>> | undefined;
-  readonly columns: readonly string[];
-  readonly rows: Array<{ time: bigint; values: Value[] }>;
-}
 
 const unsupported = (what: string): never => {
   throw new InfluxUnsupportedQueryError(what);

@@ -24,7 +24,14 @@ import type {
 import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
 import { floorDiv } from '../line-protocol/time.js';
 import type { FieldType } from './memory-store.js';
-import type { EvalSeries } from './select-evaluator.js';
+
+/** Output series before formatting: times stay bigint until the response is shaped. */
+export interface EvalSeries {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly columns: readonly string[];
+  readonly rows: Array<{ time: bigint; values: Array<StoredFieldValue | null> }>;
+}
 
 type Value = StoredFieldValue | null;
 type Row = { time: bigint; values: Value[] };
