@@ -556,6 +556,10 @@ export function evaluateSelect(
     }
   }
   if (usesSelectFunctions(node)) {
+    // Their windows and output times under a zone other than UTC are not proven against influxd.
+    if (node.tz !== undefined && node.tz !== 'UTC') {
+      unsupported(`tz('${node.tz}') with distinct, integral, sample, top, bottom or a transformation`);
+    }
     // distinct, integral, sample, top, bottom and the transformations: src/testing/select-functions.ts
     return evaluateFunctions(node, {
       evaluate: (n) => evaluateSelect(store, n, database, now),
