@@ -56,10 +56,11 @@ export const TRANSFORMS: ReadonlySet<string> = new Set([
 /** Functions that return several rows per window. */
 const MULTI_ROW: ReadonlySet<string> = new Set(['distinct', 'top', 'bottom', 'sample']);
 /**
- * Aggregates a transformation may take (one value per window). Refused: `stddev` (its value-less
- * points of one-point windows stop influxd's transformation), `integral` with GROUP BY time.
+ * Aggregates a transformation may take (one value per window), also the functions a subquery may
+ * call (src/testing/subquery.ts). Refused: `stddev` (its value-less points of one-point windows
+ * stop influxd's transformation), `integral` with GROUP BY time.
  */
-const INNER = new Set([
+export const INNER: ReadonlySet<string> = new Set([
   'count',
   'sum',
   'mean',

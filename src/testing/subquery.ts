@@ -23,6 +23,7 @@ import { makeLines, type Point } from '../line-protocol/make-lines.js';
 import { floorDiv, MIN_NANO_TIME } from '../line-protocol/time.js';
 import { MemoryStore, StoredDatabase } from './memory-store.js';
 import { type EvalSeries, evaluateSelect, timeRangeOf } from './select-evaluator.js';
+import { INNER } from './select-functions.js';
 
 const unsupported = (what: string): never => {
   throw new InfluxUnsupportedQueryError(what);
@@ -62,22 +63,9 @@ export function evaluateStatement(
   const outerTags = node.groupBy?.tags ?? [];
   const innerTags = inner.groupBy?.tags ?? [];
   const tags = [...innerTags, ...outerTags.filter((t) => !innerTags.includes(t))];
-  const plain = new Set([
-    'count',
-    'sum',
-    'mean',
-    'median',
-    'mode',
-    'spread',
-    'min',
-    'max',
-    'first',
-    'last',
-    'percentile',
-  ]);
   // Transformations, sample(), top()/bottom(), distinct() and integral() inside a subquery are not
   // checked against influxd yet.
-  const other = inner.fields.find((f) => f.expr.kind === 'call' && !plain.has(f.expr.name));
+  const other = inner.fields.find((f) => f.expr.kind === 'call' && !INNER.has(f.expr.name));
   if (other !== undefined && other.expr.kind === 'call')
     unsupported(`${other.expr.name}() inside a subquery`);
   const time = inner.groupBy?.time ?? (innerAggregate ? node.groupBy?.time : undefined);
