@@ -300,7 +300,7 @@ export class MemoryInflux extends MemorySink {
           // What influxd writes for these (rows, nulls, types) is not proven equal: refused.
           if (usesSelectFunctions(from)) {
             throw new InfluxUnsupportedQueryError(
-              'SELECT … INTO with distinct, integral, sample, top, bottom or a transformation',
+              'an INTO clause with distinct, integral, sample, top, bottom or a transformation',
             );
           }
           return selectInto(

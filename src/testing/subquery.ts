@@ -47,7 +47,7 @@ export function evaluateStatement(
   for (const s of [node, inner]) {
     if (s.slimit !== undefined || s.soffset !== undefined) unsupported('SLIMIT/SOFFSET with a subquery');
     if (s.tz !== undefined && s.tz !== 'UTC') unsupported(`tz('${s.tz}') with a subquery`);
-    if (s.into !== undefined && s !== node) unsupported('SELECT … INTO inside a subquery');
+    if (s.into !== undefined && s !== node) unsupported('an INTO clause inside a subquery');
   }
   if (node.groupBy?.all) unsupported('GROUP BY * over a subquery');
   // Measured: influxd's answer with a LIMIT/OFFSET inside a subquery differs from the inner
