@@ -473,8 +473,14 @@ function reduce(
       return { value: s };
     }
     case 'mean': {
+      if (type === 'integer') {
+        // influxd's IntegerMeanReducer: an int64 sum (wrapping on overflow), then float64(sum) / count.
+        let s = 0n;
+        for (const p of points) s = BigInt.asIntN(64, s + (p.value as bigint));
+        return { value: Number(s) / points.length };
+      }
       let s = 0;
-      for (const p of points) s += Number(p.value);
+      for (const p of points) s += p.value as number;
       return { value: s / points.length };
     }
     case 'spread': {
