@@ -694,7 +694,15 @@ function compareSample(
 
 const { host, port } = serverAddress();
 const client = new InfluxDBClient({ host, port, retries: 1 });
-const DATASETS = 28;
+const DATASETS = 31;
+/**
+ * CI runs one fixed seed, so that a known difference found by exploration (README: MemoryInflux,
+ * "Known differences") cannot make CI fail at random; `MEMORY_DIFF_SEED=random` (or a number)
+ * explores other random datasets and queries, printing the seed of any failure.
+ */
+const DEFAULT_SEED = 20261205;
+const SEED_ENV = process.env.MEMORY_DIFF_SEED;
+const SEED = SEED_ENV === 'random' ? undefined : SEED_ENV !== undefined ? Number(SEED_ENV) : DEFAULT_SEED;
 const QUERIES_PER_DATASET = 100;
 let compared = 0;
 let refused = 0;
@@ -812,7 +820,7 @@ describe('MemoryInflux answers as the real influxd (differential)', () => {
           }
         },
       ),
-      { numRuns: DATASETS, endOnFailure: true },
+      { numRuns: DATASETS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
     console.log(
       `memory differential: ${compared} queries compared, ${refused} refused`,

@@ -566,6 +566,9 @@ export function evaluateSelect(
     if (node.tz !== undefined && node.tz !== 'UTC') {
       unsupported(`tz('${node.tz}') with distinct, integral, sample, top, bottom or a transformation`);
     }
+    if (node.fill === 'linear') {
+      unsupported('fill(linear) with distinct, integral, sample, top, bottom or a transformation');
+    }
     // distinct, integral, sample, top, bottom and the transformations: src/testing/select-functions.ts
     return evaluateFunctions(node, {
       evaluate: (n) => evaluateSelect(store, n, database, now),

@@ -139,9 +139,10 @@ function typeError(
   iterator = `${type}InterruptIterator`,
 ): never {
   const message = `unsupported ${ITERATOR_LABEL[name] ?? name} iterator type: *query.${iterator}`;
-  if (probe.node.offset !== undefined) {
-    // Measured: influxd 1.6 can answer these with a panic text naming the database.
-    unsupported(`${name}() of a ${type} field with OFFSET (influxd may panic)`);
+  if (probe.node.offset !== undefined || probe.node.limit !== undefined) {
+    // Measured: influxd 1.6 can answer these with a panic text naming the database (seen with
+    // OFFSET, and with LIMIT for bottom() with tag arguments under GROUP BY time and fill).
+    unsupported(`${name}() of a ${type} field with LIMIT/OFFSET (influxd may panic)`);
   }
   if (rawPoints(probe.node, probe.field, [], probe.ctx).some((g) => g.points.length > 0))
     return fail(message);
