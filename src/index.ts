@@ -7,7 +7,30 @@
 
 export * from '../decorators/index.js';
 export * from './client/index.js';
-export * from './errors.js';
+// errors.ts's transport classification (classifyRequestFailure, classifyHttpStatus,
+// systemErrorCode) is internal to the client: not part of the root.
+export {
+  type FieldTypeConflict,
+  type FlushClassReport,
+  InfluxAbortError,
+  InfluxBufferFullError,
+  InfluxClosedError,
+  InfluxConfigError,
+  InfluxConnectionError,
+  InfluxDBClientError,
+  InfluxDBPartialWriteError,
+  InfluxDBServerError,
+  InfluxFieldTypeConflictError,
+  InfluxFlushError,
+  InfluxModelsError,
+  InfluxResponseTooLargeError,
+  InfluxTimeoutError,
+  InfluxUnsupportedQueryError,
+  InfluxValidationError,
+  isPermanent,
+  REDACTED,
+  redact,
+} from './errors.js';
 export {
   type FieldValue,
   makeLine,
