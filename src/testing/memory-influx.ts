@@ -268,7 +268,8 @@ export class MemoryInflux extends MemorySink {
     for (let i = 0; i < statements.length; i++) {
       try {
         const series = this.#statement(statements[i]!, database, options.retentionPolicy, now, timeOut);
-        results.push(series.length > 0 ? { statement_id: i, series } : { statement_id: i });
+        // msgpack from influxd carries `series: []` for every statement that returned none.
+        results.push({ statement_id: i, series });
       } catch (e) {
         if (!(e instanceof InfluxDBClientError) || e.status !== undefined) throw e;
         if (e.name === 'InfluxUnsupportedQueryError') throw e;

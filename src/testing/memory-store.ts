@@ -1,4 +1,9 @@
-import { InfluxDBClientError, InfluxDBPartialWriteError, InfluxDBServerError } from '../errors.js';
+import {
+  InfluxDBClientError,
+  InfluxDBPartialWriteError,
+  InfluxDBServerError,
+  InfluxUnsupportedQueryError,
+} from '../errors.js';
 import {
   compareUtf8,
   LineParseError,
@@ -75,8 +80,8 @@ export class StoredMeasurement {
       for (const [k, t] of fields) {
         const seen = out.get(k);
         if (seen !== undefined && seen !== t) {
-          throw new InfluxDBClientError(
-            `unsupported by the in-memory engine: field "${k}" of measurement "${this.name}" has type ${seen} in one shard and ${t} in another`,
+          throw new InfluxUnsupportedQueryError(
+            `field "${k}" of measurement "${this.name}" with type ${seen} in one shard and ${t} in another`,
           );
         }
         out.set(k, t);

@@ -22,7 +22,8 @@ import type {
   SelectNode,
 } from '../influxql/select-ast.js';
 import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser.js';
-import { floorDiv } from '../line-protocol/time.js';
+import { floorDiv, MIN_NANO_TIME } from '../line-protocol/time.js';
+import { GoHeap, goSort } from './go-order.js';
 import type { FieldType } from './memory-store.js';
 
 /** Output series before formatting: times stay bigint until the response is shaped. */
@@ -370,9 +371,16 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
   if (w !== undefined && typeof node.fill === 'object') missingTag = Number(node.fill.value);
   else if (w !== undefined && node.fill === 'previous' && tagArgs.length > 0) missingTag = undefined as never;
   const out: EvalSeries[] = [];
+  // top/bottom without tag arguments read the raw points as a selector does: with LIMIT or OFFSET,
+  // influxd reads only the first LIMIT + OFFSET + 1 points of each output series (in the query's
+  // time order, across its windows), then selects among those (measured).
+  const prefix =
+    (name === 'top' || name === 'bottom') && tagArgs.length === 0 && (node.limit || node.offset)
+      ? (node.limit ?? 0) + (node.offset ?? 0) + 1
+      : undefined;
   for (const g of rawPoints(node, field, tagArgs, ctx)) {
     const windows = new Map<bigint, GroupPoints['points']>();
-    for (const p of g.points) {
+    for (const p of prefix === undefined ? g.points : firstPoints(g.points, prefix, node.orderDesc, name)) {
       const k = w === undefined ? 0n : w.window(p.time);
       let list = windows.get(k);
       if (list === undefined) {
@@ -389,13 +397,8 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       const start = w === undefined ? (ctx.range.hasMin ? ctx.range.min : 0n) : k;
       if (name === 'distinct') rows.push(...distinctRows(pts, start, node.orderDesc));
       else if (name === 'sample') rows.push(...sampleRows(pts, n));
-      else rows.push(...topRows(pts, n, name === 'top', tagArgs.length > 0, missingTag));
+      else rows.push(...topRows(pts, n, name === 'top', tagArgs, node.orderDesc, missingTag));
     }
-    // top/bottom without tag arguments, like raw queries, stop after OFFSET + 1 rows when there is
-    // an OFFSET but no LIMIT (measured; with tag arguments, sample and distinct skip OFFSET rows and
-    // return the rest).
-    const selectorOffset =
-      (name === 'top' || name === 'bottom') && tagArgs.length === 0 && !node.limit && (node.offset ?? 0) > 0;
     if (name === 'distinct' && (node.limit || node.offset)) {
       // Values first seen at one time come in an order influxd does not define: refuse when such a
       // tie straddles the LIMIT/OFFSET cut.
@@ -407,11 +410,11 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
           unsupported('LIMIT/OFFSET across distinct() values first seen at the same time');
       }
     }
-    rows = limitOffset(rows, selectorOffset ? { ...node, limit: 1 } : node).map((r) => ({
+    rows = limitOffset(rows, node).map((r) => ({
       time: r.time,
       values: r.values,
     }));
-    if (node.offset !== undefined && node.offset > 0 && name !== 'distinct') {
+    if (node.offset !== undefined && node.offset > 0 && name === 'sample') {
       // Rows of one time were selected by value; their order among themselves is the heap's.
       for (let i = 1; i < rows.length; i++)
         if (rows[i]!.time === rows[i - 1]!.time) unsupported(`OFFSET over ${name}() rows with the same time`);
@@ -420,6 +423,31 @@ function multiRow(node: SelectNode, call: CallNode, column: string, ctx: Functio
       out.push({ name: g.name, tags: g.tags, columns: ['time', column, ...tagArgs], rows });
   }
   return node.orderDesc ? out.reverse() : out;
+}
+
+/**
+ * The first `n` points in the query's time order (descending with ORDER BY time DESC), returned
+ * ascending. Points of several series at one time come in influxd's merge heap order: refused when
+ * the cut falls among such points and they differ in value.
+ */
+function firstPoints(
+  points: GroupPoints['points'],
+  n: number,
+  desc: boolean,
+  name: string,
+): GroupPoints['points'] {
+  if (points.length <= n) return points;
+  const order = desc ? [...points].reverse() : points;
+  const cut = order[n]!.time;
+  if (order[n - 1]!.time === cut) {
+    const tied = order.filter((p) => p.time === cut);
+    if (tied.some((p) => !Object.is(p.value, tied[0]!.value)))
+      unsupported(
+        `LIMIT/OFFSET with ${name}() where influxd's read of LIMIT + OFFSET + 1 points ends among points of several series at one time`,
+      );
+  }
+  const kept = order.slice(0, n);
+  return desc ? kept.reverse() : kept;
 }
 
 /**
@@ -453,39 +481,69 @@ function sampleRows(points: GroupPoints['points'], n: number): Row[] {
 }
 
 /**
- * top/bottom (NewFloatTopReduceSliceFunc): with tag arguments, first the best point per distinct
- * combination of those tags (greatest/least value, then earliest time); then the n best by value
- * (ties: earliest time), returned by time (stable: rows of one time keep the value order).
+ * top/bottom as influxd 1.6 computes them (query/select.go, FloatTopReducer / FloatBottomReducer):
+ * - with tag arguments, first max() (min() for bottom) per combination of those tags: the greatest
+ *   (least) value, then the earliest time; the combinations then come in the order of their tag
+ *   set IDs (the values in the order of the sorted tag keys, bytes compared), with ORDER BY time
+ *   DESC too (measured);
+ * - without, the raw points in time order (descending with ORDER BY time DESC);
+ * - a heap of n points (container/heap) ordered by value, then by time (the later one is the
+ *   worse): a new point replaces the worst only when it is strictly better, so of points that tie
+ *   on value and time the first ones stay;
+ * - Emit() sorts the heap best first with Go's sort.Sort (not stable: rows that tie on value and
+ *   time come in the order Go's sort leaves them), and the window's rows are then stably sorted
+ *   by time, ascending in either order.
+ * Rows that tie on value and time differ only in their tag columns, so this order shows only with
+ * tag arguments (ported in ./go-order.ts).
  */
 function topRows(
   points: GroupPoints['points'],
   n: number,
   top: boolean,
-  byTags: boolean,
+  tagArgs: readonly string[],
+  desc: boolean,
   missingTag: Value | undefined,
 ): Row[] {
-  const better = (a: GroupPoints['points'][number], b: GroupPoints['points'][number]): number => {
-    if (a.value !== b.value) return (top ? a.value > b.value : a.value < b.value) ? -1 : 1;
-    return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
-  };
-  let candidates = points;
-  if (byTags) {
-    const best = new Map<string, GroupPoints['points'][number]>();
+  type Point = GroupPoints['points'][number];
+  // FloatTopReducer's heap order: `a` is worse than `b`.
+  const worse = (a: Point, b: Point): boolean =>
+    a.value !== b.value ? (top ? a.value < b.value : a.value > b.value) : a.time > b.time;
+  let input: readonly Point[];
+  if (tagArgs.length > 0) {
+    const best = new Map<string, Point>();
     for (const p of points) {
-      const k = p.extra.map((v) => String(v ?? '')).join(',');
+      const k = p.extra.map((v) => String(v ?? '')).join('\u0000');
       const cur = best.get(k);
-      if (cur === undefined || better(p, cur) < 0) best.set(k, p);
+      if (cur === undefined || worse(cur, p)) best.set(k, p);
     }
-    candidates = [...best.values()];
+    const order = tagArgs
+      .map((k, i) => ({ k, i }))
+      .sort((a, b) => compareUtf8(a.k, b.k))
+      .map((e) => e.i);
+    const id = (p: Point) => order.map((i) => String(p.extra[i] ?? ''));
+    const byId = (a: Point, b: Point): number => {
+      const x = id(a);
+      const y = id(b);
+      for (let i = 0; i < x.length; i++) {
+        const c = compareUtf8(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+    input = [...best.values()].sort(byId);
+  } else {
+    input = desc ? [...points].reverse() : points;
   }
-  const ranked = [...candidates].sort(better);
-  const size = Math.min(n, ranked.length);
-  const last = ranked[size - 1];
-  const next = ranked[size];
-  if (last !== undefined && next !== undefined && better(last, next) === 0 && !sameRow(last, next)) {
-    unsupported(`${top ? 'top' : 'bottom'}() when points of several series tie on value and time at the cut`);
+  const heap = new GoHeap<Point>(worse);
+  for (const p of input) {
+    if (heap.items.length < n) heap.push(p);
+    else if (worse(heap.items[0]!, p)) {
+      heap.items[0] = p;
+      heap.fix(0);
+    }
   }
-  const chosen = ranked.slice(0, size);
+  const chosen = [...heap.items];
+  goSort(chosen, (a, b) => worse(b, a));
   chosen.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   return chosen.map((p) => ({
     time: p.time,
@@ -500,10 +558,6 @@ function topRows(
       ),
     ],
   }));
-}
-
-function sameRow(a: GroupPoints['points'][number], b: GroupPoints['points'][number]): boolean {
-  return a.extra.every((v, i) => v === b.extra[i]);
 }
 
 // --- integral ---------------------------------------------------------------------------------------
@@ -525,26 +579,68 @@ function integral(node: SelectNode, call: CallNode, column: string, ctx: Functio
   for (const g of groups) {
     checkNoTies(g, 'integral()');
     const pts = node.orderDesc ? [...g.points].reverse() : g.points;
-    // The row's time is its window's start: 0 for floats (FloatIntegralReducer sets no window
-    // without GROUP BY time), the range's start for integers (0 without one). When the last point
-    // lies at that start, influxd emits nothing (Close()).
-    // With ORDER BY time DESC the integer window runs from the range's end (2^63 - 1 without one).
-    const r = ctx.range;
-    const start =
-      type !== 'integer' ? 0n : node.orderDesc ? (r.hasMax ? r.max : 2n ** 63n - 1n) : r.hasMin ? r.min : 0n;
-    if (pts[pts.length - 1]!.time === start) continue;
-    // FloatIntegralReducer: the trapezium rule, 0.5 * (v + prev) * (dt / unit), in iteration order.
-    let sum = 0;
-    for (let i = 1; i < pts.length; i++) {
-      const p = pts[i]!;
-      const prev = pts[i - 1]!;
-      const elapsed = Number(p.time - prev.time) / Number(unit);
-      sum += 0.5 * (Number(p.value) + Number(prev.value)) * elapsed;
-    }
-    const rows = limitOffset([{ time: start, values: [sum] as Value[] }], node);
+    const rows = limitOffset(integralRows(pts, unit, type === 'integer', node.orderDesc, ctx.range), node);
     if (rows.length > 0) out.push({ name: g.name, tags: g.tags, columns: ['time', column], rows });
   }
   return out;
+}
+
+/**
+ * influxd 1.6's integral reducers without GROUP BY time (FloatIntegralReducer,
+ * IntegerIntegralReducer, fed point by point as a stream), ported step for step:
+ * - the trapezium rule, `0.5 * (v + prev) * (dt / unit)`, in iteration order;
+ * - floats set no window: the row's time is 0;
+ * - integers take the window of the query's range, `[start, end + 1)`: ascending, the row's time
+ *   is its start (0 without a lower bound); with ORDER BY time DESC start and end swap, so the
+ *   row's time is the range's end + 1 (2^63 - 1 without an upper bound), and a point AT the range's
+ *   start reaches the window's "end": the reducer interpolates up to it (linearFloat), emits the
+ *   sum, and starts a new sum there, which Close() emits too (a second row, 0, at the same time);
+ * - Close() emits nothing when the last point lies at the row's time.
+ */
+function integralRows(
+  pts: ReadonlyArray<{ time: bigint; value: StoredFieldValue }>,
+  unit: bigint,
+  integer: boolean,
+  desc: boolean,
+  range: { min: bigint; max: bigint },
+): Row[] {
+  const rows: Row[] = [];
+  // opt.Window(t) without an interval is [StartTime, EndTime + 1); MinTime reads as 0.
+  let start = 0n;
+  let end = 0n;
+  if (integer) {
+    [start, end] = desc ? [range.max + 1n, range.min] : [range.min, range.max + 1n];
+    if (start === MIN_NANO_TIME) start = 0n;
+  }
+  const u = Number(unit);
+  let sum = 0;
+  let prev: { time: bigint; value: number } | undefined;
+  for (const p of pts) {
+    let value = Number(p.value);
+    if (prev === undefined) {
+      prev = { time: p.time, value };
+      continue;
+    }
+    if (integer && (desc ? p.time <= end : p.time >= end)) {
+      if (prev.time !== end) {
+        value = linearFloat(end, prev.time, p.time, prev.value, value);
+        sum += 0.5 * (value + prev.value) * (Number(end - prev.time) / u);
+        prev = { time: end, value: prev.value };
+      }
+      rows.push({ time: start, values: [sum] });
+      sum = 0;
+    }
+    sum += 0.5 * (value + prev.value) * (Number(p.time - prev.time) / u);
+    prev = { time: p.time, value: Number(p.value) };
+  }
+  if (prev !== undefined && prev.time !== start) rows.push({ time: start, values: [sum] });
+  return rows;
+}
+
+/** influxd's linearFloat: the value at `t` on the line through two points. */
+function linearFloat(t: bigint, prevTime: bigint, nextTime: bigint, prevValue: number, nextValue: number): number {
+  const m = (nextValue - prevValue) / Number(nextTime - prevTime);
+  return m * Number(t - prevTime) + prevValue;
 }
 
 /** Whether a column holds integers (a fill number is truncated for them) or floats. */
