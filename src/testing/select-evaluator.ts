@@ -23,7 +23,7 @@ import { type EvalSeries, evaluateFunctions, stddev, usesSelectFunctions } from 
 
 export type { EvalSeries } from './select-functions.js';
 
-import { limitSeries } from './series-limit.js';
+import { limitSeries, seriesInShards } from './series-limit.js';
 import { checkZone, zonedWindows } from './time-zone.js';
 
 /** A value during evaluation: floats are numbers, integers bigints, `null` for none. */
@@ -506,12 +506,47 @@ function reduce(
   }
 }
 
-function checkCallType(name: string, type: FieldType): void {
-  if (name === 'count' || name === 'first' || name === 'last' || name === 'mode') return;
-  if (type === 'string' || (type === 'boolean' && name !== 'min' && name !== 'max')) {
-    // influxd's text names the Go iterator type of the field.
-    throw new InfluxDBClientError(`unsupported ${name} iterator type: *query.${type}InterruptIterator`);
+/** True when influxd 1.6 cannot apply aggregate `name` to a field of `type`. */
+function refusesType(name: string, type: FieldType): boolean {
+  if (name === 'count' || name === 'first' || name === 'last' || name === 'mode') return false;
+  return type === 'string' || (type === 'boolean' && name !== 'min' && name !== 'max');
+}
+
+/**
+ * How influxd 1.6 answers a function over a field whose type the function cannot take (measured):
+ * it raises the type error when it builds the field's iterator of a measurement, which it does
+ * only when a series passing the WHERE clause's tag conditions has points in a shard overlapping
+ * the query's range. `error` when the first measurement of FROM (in name order) raises it;
+ * `panic` when a later one does (influxd answers with a panic text then); `none` when none does
+ * (the measurement then contributes no rows).
+ */
+export function typeErrorState(
+  store: MemoryStore,
+  node: SelectNode,
+  database: string | undefined,
+  now: bigint,
+  key: string,
+  refuses: (type: FieldType) => boolean,
+): 'error' | 'panic' | 'none' {
+  const { range, rest } = splitWhere(node.where, now);
+  const from = node.from as MeasurementNode;
+  const ms = measurements(store, from, database);
+  const shardDuration = shardDurationOf(store, from, database);
+  for (const [i, m] of ms.entries()) {
+    const fields = m.fieldTypes();
+    const type = fields.get(key);
+    if (type === undefined || !refuses(type)) continue;
+    const found = seriesInShards(m.sortedSeries(), {
+      where: rest,
+      fields,
+      regex: compileRegex,
+      min: range.min,
+      max: range.hasMax || node.groupBy?.time === undefined ? range.max : now,
+      shardDuration,
+    });
+    if (found.size > 0) return i === 0 ? 'error' : 'panic';
   }
+  return 'none';
 }
 
 // --- evaluation -----------------------------------------------------------------------------------
@@ -576,6 +611,7 @@ export function evaluateSelect(
       now,
       fieldType: (k) => allFields.get(k),
       isTag: (k) => allTags.has(k),
+      typeErrorState: (k, refuses) => typeErrorState(store, node, database, now, k, refuses),
     });
   }
   const groupKeys = node.groupBy?.all
@@ -654,7 +690,18 @@ export function evaluateSelect(
         ) {
           unsupported(`fill(<number>) with ${e.name}() of a ${type} field`);
         }
-        if (k.kind === 'field') checkCallType(e.name, type);
+        if (k.kind === 'field' && refusesType(e.name, type)) {
+          const state = typeErrorState(store, node, database, now, a.key, (t) => refusesType(e.name, t));
+          if (state === 'panic')
+            unsupported(
+              `${e.name}() of a ${type} field of a measurement after the first of FROM (influxd panics)`,
+            );
+          if (state === 'error')
+            // influxd's text names the Go iterator type of the field.
+            throw new InfluxDBClientError(
+              `unsupported ${e.name} iterator type: *query.${type}InterruptIterator`,
+            );
+        }
         columns.push({
           name: item.alias ?? e.name,
           call: { name: e.name, field: k.kind === 'field' ? a.key : NO_FIELD, type, arg },

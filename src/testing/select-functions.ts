@@ -113,6 +113,8 @@ export interface FunctionContext {
   fieldType(key: string): FieldType | undefined;
   /** True when a measurement of FROM has this tag key. */
   isTag(key: string): boolean;
+  /** How influxd answers a function that refuses the field's type (see select-evaluator.ts). */
+  typeErrorState(key: string, refuses: (type: FieldType) => boolean): 'error' | 'panic' | 'none';
   readonly now: bigint;
 }
 
@@ -145,10 +147,12 @@ function typeError(
     // OFFSET, and with LIMIT for bottom() with tag arguments under GROUP BY time and fill).
     unsupported(`${name}() of a ${type} field with LIMIT/OFFSET (influxd may panic)`);
   }
-  if (rawPoints(probe.node, probe.field, [], probe.ctx).some((g) => g.points.length > 0))
-    return fail(message);
+  const state = probe.ctx.typeErrorState(probe.field, (t) => t === type);
+  if (state === 'error') return fail(message);
+  if (state === 'panic')
+    unsupported(`${name}() of a ${type} field of a measurement after the first of FROM (influxd panics)`);
   return unsupported(
-    `${name}() of a ${type} field with no point in range (influxd answers "${message}" or nothing)`,
+    `${name}() of a ${type} field that influxd builds no iterator for (it answers "${message}" or nothing)`,
   );
 }
 
@@ -638,7 +642,13 @@ function integralRows(
 }
 
 /** influxd's linearFloat: the value at `t` on the line through two points. */
-function linearFloat(t: bigint, prevTime: bigint, nextTime: bigint, prevValue: number, nextValue: number): number {
+function linearFloat(
+  t: bigint,
+  prevTime: bigint,
+  nextTime: bigint,
+  prevValue: number,
+  nextValue: number,
+): number {
   const m = (nextValue - prevValue) / Number(nextTime - prevTime);
   return m * Number(t - prevTime) + prevValue;
 }

@@ -37,22 +37,7 @@ export interface SeriesLimitOptions {
  * points of the shards in which it was kept (the series itself when kept in all of them).
  */
 export function limitSeries(series: readonly StoredSeries[], o: SeriesLimitOptions): StoredSeries[] {
-  const keep = tagFilter(o.where, o.fields, o.regex);
-  // Shards that overlap the query's range, and the series of each.
-  const perShard = new Map<bigint, Set<StoredSeries>>();
-  for (const s of series) {
-    if (!keep(s.tagMap)) continue;
-    for (const t of s.times()) {
-      const shard = shardStart(t, o.shardDuration);
-      if (shard > o.max || shard + o.shardDuration <= o.min) continue;
-      let set = perShard.get(shard);
-      if (set === undefined) {
-        set = new Set();
-        perShard.set(shard, set);
-      }
-      set.add(s);
-    }
-  }
+  const perShard = seriesInShards(series, o);
   // The shards in which each series was kept.
   const kept = new Map<StoredSeries, Set<bigint>>();
   for (const [shard, members] of perShard) {
@@ -91,6 +76,32 @@ export function limitSeries(series: readonly StoredSeries[], o: SeriesLimitOptio
     out.push(view);
   }
   return out;
+}
+
+/**
+ * What influxd's index finds for a query: per shard that overlaps the query's range, the series that
+ * pass the WHERE clause's tag conditions and have points (of any field) in that shard.
+ */
+export function seriesInShards(
+  series: readonly StoredSeries[],
+  o: Pick<SeriesLimitOptions, 'where' | 'fields' | 'regex' | 'min' | 'max' | 'shardDuration'>,
+): Map<bigint, Set<StoredSeries>> {
+  const keep = tagFilter(o.where, o.fields, o.regex);
+  const perShard = new Map<bigint, Set<StoredSeries>>();
+  for (const s of series) {
+    if (!keep(s.tagMap)) continue;
+    for (const t of s.times()) {
+      const shard = shardStart(t, o.shardDuration);
+      if (shard > o.max || shard + o.shardDuration <= o.min) continue;
+      let set = perShard.get(shard);
+      if (set === undefined) {
+        set = new Set();
+        perShard.set(shard, set);
+      }
+      set.add(s);
+    }
+  }
+  return perShard;
 }
 
 /** query.LimitTagSets. */
