@@ -178,6 +178,10 @@ describe('type errors over several measurements', () => {
       "SELECT max(s) FROM m1 WHERE time >= 1 AND time <= 5 AND host = 'a'",
       "SELECT max(s) FROM m1 WHERE time >= 1 AND time <= 5 AND host = 'b'",
       "SELECT mean(s) FROM /^m/ WHERE host = 'a'",
+      "SELECT mean(s) FROM /^m/ WHERE time >= 5 AND time <= 1 AND host = 'a'",
+      // Seed -702407315: SOFFSET past every tag set leaves no iterator, so no type error.
+      'SELECT mean(s) FROM m0 GROUP BY host SLIMIT 1 SOFFSET 5',
+      'SELECT mean(s) FROM m0 GROUP BY host SLIMIT 1 SOFFSET 1',
     ]);
     const { memory, db } = await both(lines);
     await expect(
@@ -188,6 +192,60 @@ describe('type errors over several measurements', () => {
     await expect(memory.query("SELECT mean(s) FROM /^m/ WHERE host = 'c'", { database: db })).rejects.toThrow(
       /after the first of FROM \(influxd panics\)/,
     );
+  });
+});
+
+describe('selectors that tie at one time', () => {
+  it('first() of booleans keeps false, strings compare by UTF-8 bytes; -0 against 0 is refused', async () => {
+    const lines = [
+      'm,h=a f=-0,s="\uffff",b=true 100',
+      'm,h=b f=0,s="\u{10000}",b=false 100',
+      'm,h=c f=3,s="c",b=true 105',
+    ].join('\n');
+    await expectSame(lines, [
+      'SELECT first(b) FROM m',
+      'SELECT first(b) FROM m ORDER BY time DESC',
+      'SELECT last(b) FROM m WHERE time <= 100',
+      'SELECT first(b) FROM m WHERE time >= 0 AND time < 200 GROUP BY time(50ns)',
+      'SELECT first(s) FROM m WHERE time <= 100',
+      'SELECT last(s) FROM m WHERE time <= 100 ORDER BY time DESC',
+      'SELECT min(b), max(b) FROM m',
+    ]);
+    const { memory, db } = await both(lines);
+    for (const q of [
+      'SELECT first(f) FROM m',
+      'SELECT last(f) FROM m WHERE time <= 100',
+      'SELECT min(f) FROM m',
+    ]) {
+      await expect(memory.query(q, { database: db })).rejects.toThrow(/-0 and 0 at the same time/);
+    }
+  });
+});
+
+describe('subqueries', () => {
+  // Seed 1554383890: an inner fill makes influxd aggregate the merged inner series one by one.
+  it('refuses GROUP BY time over a filled subquery whose series it merges, answers the others', async () => {
+    const lines = [
+      'm0,host=q,region=us b=true 57',
+      'm0,region=us b=false 46',
+      'm0,host=r,region=us b=true 66',
+    ].join('\n');
+    const inner = (fill: string) =>
+      `SELECT count("b") AS "c" FROM m0 WHERE time > 48 AND time <= 91 GROUP BY time(10ns), "region", "host" ${fill}`;
+    await expectSame(lines, [
+      `SELECT sum("c") FROM (${inner('')}) WHERE time >= 0 AND time < 150 GROUP BY time(10ns), "region" fill(none)`,
+      `SELECT sum("c") FROM (${inner('fill(previous)')}) WHERE time >= 0 AND time < 150`,
+      `SELECT sum("c") FROM (${inner('fill(previous)')}) WHERE time >= 0 AND time < 150 GROUP BY time(10ns), "region", "host" fill(none)`,
+    ]);
+    const { memory, db } = await both(lines);
+    for (const fill of ['fill(previous)', 'fill(0)']) {
+      await expect(
+        memory.query(
+          `SELECT sum("c") FROM (${inner(fill)}) WHERE time >= 0 AND time < 150 GROUP BY time(10ns), "region" fill(none)`,
+          { database: db },
+        ),
+      ).rejects.toThrow(/over a subquery with fill whose series it merges/);
+    }
   });
 });
 

@@ -377,11 +377,21 @@ interface Point {
 
 /** InfluxDB's selector tie rules (query/functions.go) for first/last/min/max. */
 function better(name: string, p: Point, prev: Point): boolean {
+  // Go compares strings by bytes (UTF-8), JavaScript's `>` by UTF-16 code units.
   const gt = (a: StoredFieldValue, b: StoredFieldValue): boolean =>
-    typeof a === 'boolean' ? a && !b : a > b;
+    typeof a === 'boolean'
+      ? a && !b
+      : typeof a === 'string'
+        ? compareUtf8(a, b as string) > 0
+        : a > (b as number | bigint);
   switch (name) {
     case 'first':
-      return p.time < prev.time || (p.time === prev.time && gt(p.value, prev.value));
+      // BooleanFirstReduce keeps false of points at one time, the other types the greater value.
+      return (
+        p.time < prev.time ||
+        (p.time === prev.time &&
+          (typeof p.value === 'boolean' ? !p.value && prev.value === true : gt(p.value, prev.value)))
+      );
     case 'last':
       return p.time > prev.time || (p.time === prev.time && gt(p.value, prev.value));
     case 'min':
@@ -501,6 +511,16 @@ function reduce(
     default: {
       let best = points[0]!;
       for (let i = 1; i < points.length; i++) if (better(name, points[i]!, best)) best = points[i]!;
+      if (best.value === 0) {
+        // -0 and 0 at one time compare equal: influxd keeps the one its merge order reads first
+        // (ascending series for first(), descending for last(), the query's order for min/max,
+        // measured), and that order among series at one time is its merge heap's.
+        const v = best.value;
+        if (points.some((p) => p.time === best.time && p.value === 0 && !Object.is(p.value, v)))
+          unsupported(
+            `${name}() over -0 and 0 at the same time in one group (influxd's merge order decides)`,
+          );
+      }
       return { value: best.value, time: best.time };
     }
   }
@@ -515,8 +535,8 @@ function refusesType(name: string, type: FieldType): boolean {
 /**
  * How influxd 1.6 answers a function over a field whose type the function cannot take (measured):
  * it raises the type error when it builds the field's iterator of a measurement, which it does
- * only when a series passing the WHERE clause's tag conditions has points in a shard overlapping
- * the query's range. `error` when the first measurement of FROM (in name order) raises it;
+ * only when a series passing the WHERE clause's tag conditions (and SLIMIT/SOFFSET) has points in
+ * a shard overlapping the query's range. `error` when the first measurement of FROM (in name order) raises it;
  * `panic` when a later one does (influxd answers with a panic text then); `none` when none does
  * (the measurement then contributes no rows).
  */
@@ -529,6 +549,7 @@ export function typeErrorState(
   refuses: (type: FieldType) => boolean,
 ): 'error' | 'panic' | 'none' {
   const { range, rest } = splitWhere(node.where, now);
+  const max = range.hasMax || node.groupBy?.time === undefined ? range.max : now;
   const from = node.from as MeasurementNode;
   const ms = measurements(store, from, database);
   const shardDuration = shardDurationOf(store, from, database);
@@ -536,15 +557,17 @@ export function typeErrorState(
     const fields = m.fieldTypes();
     const type = fields.get(key);
     if (type === undefined || !refuses(type)) continue;
-    const found = seriesInShards(m.sortedSeries(), {
-      where: rest,
-      fields,
-      regex: compileRegex,
-      min: range.min,
-      max: range.hasMax || node.groupBy?.time === undefined ? range.max : now,
-      shardDuration,
-    });
-    if (found.size > 0) return i === 0 ? 'error' : 'panic';
+    const o = { where: rest, fields, regex: compileRegex, min: range.min, max, shardDuration };
+    const found =
+      node.slimit !== undefined || node.soffset !== undefined
+        ? limitSeries(m.sortedSeries(), {
+            ...o,
+            groupKeys: node.groupBy?.all ? m.tagKeys() : [...(node.groupBy?.tags ?? [])].sort(compareUtf8),
+            slimit: node.slimit,
+            soffset: node.soffset,
+          }).length > 0
+        : seriesInShards(m.sortedSeries(), o).size > 0;
+    if (found) return i === 0 ? 'error' : 'panic';
   }
   return 'none';
 }

@@ -9,7 +9,8 @@
  *
  * Refused by name where influxd's answer depends on iterator details the engine does not model:
  * an inner row outside the outer time range (influxd stops the outer aggregate there), a raw outer
- * query that merges several inner series (influxd emits them series by series, unsorted), two
+ * query, or one with GROUP BY time over an inner fill, that merges several inner series (influxd
+ * emits them series by series, unsorted), two
  * inner rows of one series at one time, rows with nulls under a raw outer query, LIMIT/OFFSET
  * inside, inner and outer ordered differently, SLIMIT/SOFFSET, `GROUP BY *` outside, `tz()` other
  * than UTC, functions of columns without values or numeric functions of string/boolean columns,
@@ -93,16 +94,24 @@ export function evaluateStatement(
   // The inner rows as points of a store of their own.
   const points = new Store();
   const outerRaw = !node.fields.some((f) => f.expr.kind === 'call');
+  // Measured: an inner fill (previous, a number, linear) makes influxd aggregate the inner series
+  // of one outer GROUP BY time group one after the other (a run of windows per inner series).
+  const filledRuns =
+    node.groupBy?.time !== undefined &&
+    innerAggregate &&
+    effective.fill !== undefined &&
+    effective.fill !== 'none' &&
+    effective.fill !== 'null';
   for (const s of rows) {
     const seriesTags: Record<string, string> = {};
     for (const [k, v] of Object.entries(s.tags ?? {})) {
       if (v === '') continue;
       seriesTags[k] = v;
-      if ((outerRaw || node.orderDesc) && !outerTags.includes(k)) {
+      if ((outerRaw || node.orderDesc || filledRuns) && !outerTags.includes(k)) {
         // Measured: influxd emits such inner series one after the other (unsorted, and with
         // ORDER BY time DESC an aggregate per inner series).
         unsupported(
-          `a ${outerRaw ? 'raw query' : 'query ordered by time DESC'} over a subquery whose series it merges`,
+          `a ${outerRaw ? 'raw query' : node.orderDesc ? 'query ordered by time DESC' : 'GROUP BY time query'} over a subquery${filledRuns && !outerRaw && !node.orderDesc ? ' with fill' : ''} whose series it merges`,
         );
       }
     }
