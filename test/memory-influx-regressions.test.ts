@@ -249,6 +249,35 @@ describe('subqueries', () => {
   });
 });
 
+describe('mean() per series and shard', () => {
+  // Seed -2059207646: influxd wraps the int64 sum within each series (and shard), then combines
+  // the partial means as floats.
+  it('wraps integer sums per series and shard, then combines the means', async () => {
+    await expectSame(
+      [
+        'm,host=a,region=us i=-940i,f=1.5 62',
+        'm,region=eu i=706i,f=2.5 44',
+        'm,host=S,region=us i=-455i,f=3.25 42',
+        'm,host=A,region=us i=0i,f=1e300 34',
+        'm,region=us i=9223372036854775807i,f=0.1 67',
+        'm,host=S,region=us i=-995262031906363003i,f=0.7 0',
+        'm,region=us i=830i,f=0.3 82',
+        // a week later: another shard
+        'm,region=us i=9223372036854775807i,f=0.1 604800000000067',
+        'm,region=us i=9223372036854775807i,f=0.1 604800000000068',
+      ].join('\n'),
+      [
+        'SELECT mean(*) FROM m WHERE time < 100',
+        'SELECT mean(i) FROM m',
+        "SELECT mean(i) FROM m WHERE region = 'us'",
+        'SELECT mean(f) FROM m',
+        'SELECT mean(i) FROM m GROUP BY region',
+        'SELECT mean(i) FROM m WHERE time >= 0 AND time < 200 GROUP BY time(50ns)',
+      ],
+    );
+  });
+});
+
 describe('result shapes', () => {
   it('an empty result carries series: [] as msgpack from influxd does', async () => {
     await expectSame('m,h=a i=1i 100', [

@@ -18,7 +18,13 @@ import { compareUtf8, type StoredFieldValue } from '../line-protocol/line-parser
 import { floorDiv, MAX_NANO_TIME, MIN_NANO_TIME } from '../line-protocol/time.js';
 import type { RawSeries, ResultValue } from '../results/result-set.js';
 import { fillLinear } from './linear-fill.js';
-import type { FieldType, MemoryStore, StoredMeasurement, StoredSeries } from './memory-store.js';
+import {
+  type FieldType,
+  type MemoryStore,
+  type StoredMeasurement,
+  type StoredSeries,
+  shardStart,
+} from './memory-store.js';
 import { type EvalSeries, evaluateFunctions, stddev, usesSelectFunctions } from './select-functions.js';
 
 export type { EvalSeries } from './select-functions.js';
@@ -373,6 +379,8 @@ function arithmetic(op: string, a: Value, b: Value): Value {
 interface Point {
   time: bigint;
   value: StoredFieldValue;
+  /** The (series, shard) the point was read from, where a reducer needs it (mean()); else 0. */
+  part?: number;
 }
 
 /** InfluxDB's selector tie rules (query/functions.go) for first/last/min/max. */
@@ -483,15 +491,32 @@ function reduce(
       return { value: s };
     }
     case 'mean': {
-      if (type === 'integer') {
-        // influxd's IntegerMeanReducer: an int64 sum (wrapping on overflow), then float64(sum) / count.
-        let s = 0n;
-        for (const p of points) s = BigInt.asIntN(64, s + (p.value as bigint));
-        return { value: Number(s) / points.length };
+      // influxd reduces each series of each shard on its own (tsm1 createCallIterator: "wrap each
+      // series in a call iterator"): IntegerMeanReducer sums integers in int64 (wrapping on
+      // overflow), then float64(sum) / count; FloatMeanReducer sums floats. The partial means
+      // are then combined by FloatMeanReducer: sum += mean * count (a one-point partial: + mean),
+      // divided by the total count.
+      const parts = new Map<number, { isum: bigint; fsum: number; n: number }>();
+      for (const p of points) {
+        const k = p.part ?? 0;
+        let e = parts.get(k);
+        if (e === undefined) {
+          e = { isum: 0n, fsum: 0, n: 0 };
+          parts.set(k, e);
+        }
+        if (type === 'integer') e.isum = BigInt.asIntN(64, e.isum + (p.value as bigint));
+        else e.fsum += p.value as number;
+        e.n++;
       }
-      let s = 0;
-      for (const p of points) s += p.value as number;
-      return { value: s / points.length };
+      let sum = 0;
+      let count = 0;
+      for (const e of parts.values()) {
+        const mean = (type === 'integer' ? Number(e.isum) : e.fsum) / e.n;
+        if (e.n >= 2) sum += mean * e.n;
+        else sum += mean;
+        count += e.n;
+      }
+      return { value: sum / count };
     }
     case 'spread': {
       let lo = points[0]!.value as number | bigint;
@@ -589,6 +614,7 @@ export function evaluateSelect(
   if (node.tz !== undefined && node.tz !== 'UTC') checkZone(node.tz);
   const { range, rest } = splitWhere(node.where, now);
   const ms = measurements(store, node.from as MeasurementNode, database);
+  const shardDuration = shardDurationOf(store, node.from as MeasurementNode, database);
   const calls = node.fields.filter((f) => f.expr.kind === 'call');
   const isAggregate = calls.length > 0;
   if (isAggregate && calls.length !== node.fields.length) {
@@ -754,7 +780,7 @@ export function evaluateSelect(
           fields: fieldTypes,
           min: range.min,
           max: range.hasMax || node.groupBy?.time === undefined ? range.max : now,
-          shardDuration: shardDurationOf(store, node.from as MeasurementNode, database),
+          shardDuration,
           regex: compileRegex,
         })
       : m.sortedSeries();
@@ -773,7 +799,7 @@ export function evaluateSelect(
     const found: EvalSeries[] = [];
     for (const [, g] of ordered) {
       const rows = isAggregate
-        ? aggregateRows(g.series, columns, pred, range, node, now)
+        ? aggregateRows(g.series, columns, pred, range, node, now, shardDuration)
         : rawRows(g.series, columns, pred, range, node.limit !== undefined || node.offset !== undefined);
       if (rows.length === 0) continue;
       found.push({
@@ -870,6 +896,7 @@ function aggregateRows(
   range: TimeRange,
   node: SelectNode,
   now: bigint,
+  shardDuration: bigint,
 ): Array<{ time: bigint; values: Value[] }> {
   const gt = node.groupBy?.time;
   let interval = 0n;
@@ -899,12 +926,21 @@ function aggregateRows(
   const fields = columns.map((c) => c.call!.field);
   const current: Array<Point[] | undefined> = columns.map(() => undefined);
   let firstTime: bigint | undefined;
+  // mean() reduces per series and shard (see reduce): the points carry their (series, shard) run.
+  const partitioned = columns.some((c) => c.call!.name === 'mean');
+  let part = 0;
   for (const s of series) {
     const times = timesIn(s, r);
     let windowEnd: bigint | undefined;
     let w = 0n;
+    let shardEnd: bigint | undefined;
+    part++;
     for (let k = 0; k < times.length; k++) {
       const t = times[k]!;
+      if (partitioned && (shardEnd === undefined || t >= shardEnd)) {
+        if (shardEnd !== undefined) part++;
+        shardEnd = shardStart(t, shardDuration) + shardDuration;
+      }
       const row = s.rows.get(t)!;
       if (pred !== undefined && !pred(s.tagMap, row)) continue;
       if (zoned !== undefined) {
@@ -933,7 +969,7 @@ function aggregateRows(
           }
           current[i] = list;
         }
-        list.push({ time: t, value: v });
+        list.push(partitioned ? { time: t, value: v, part } : { time: t, value: v });
         if (firstTime === undefined || t < firstTime) firstTime = t;
       }
     }
