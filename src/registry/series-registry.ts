@@ -16,6 +16,7 @@ import {
   flushAll,
   type RegistryParts,
   sinkOf,
+  sinksOf,
 } from './flush-close.js';
 import {
   DEFAULT_REGISTRY_OPTIONS,
@@ -445,10 +446,13 @@ export class SeriesRegistry {
    * const s = registry.stats();
    * s.pending; // buffered + queued + inFlight + retrying
    * s.classes.Cpu.written;
+   * s.hosts?.[1]; // replicate: 'all': { url: 'http://b:8086', pending: 5000, pendingBatches: 10, failing: true, … }
    * ```
    */
   stats(): RegistryStats {
-    return this.loop.stats(this.buffers.values());
+    const stats = this.loop.stats(this.buffers.values());
+    const hosts = this.loop.replicaHosts.report(sinksOf(this.parts));
+    return hosts === undefined ? stats : { ...stats, hosts };
   }
 
   /** True once `close()` was called. */
