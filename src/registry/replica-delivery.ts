@@ -109,7 +109,7 @@ export class ReplicaHosts {
 
   /** True when an undelivered copy of the batch can be sent again from the spool in this run. */
   canCatchUp(tag: SpoolTag | undefined): boolean {
-    return !this.stopped && tag !== undefined && this.spool !== undefined && this.spool.readable(tag);
+    return !this.stopped && tag !== undefined && this.spool?.readable(tag) === true;
   }
 
   /** Puts `d` in the server's lane, in commit order, and starts the lane when it can go. */
@@ -164,10 +164,13 @@ export class ReplicaHosts {
     }
     l.lane.unshift(d);
     if (this.stopped) return;
-    l.timer = setTimeout(() => {
-      l.timer = undefined;
-      this.kick(url);
-    }, this.laneDelay(++l.laneFailures));
+    l.timer = setTimeout(
+      () => {
+        l.timer = undefined;
+        this.kick(url);
+      },
+      this.laneDelay(++l.laneFailures),
+    );
     l.timer.unref();
   }
 
@@ -184,7 +187,10 @@ export class ReplicaHosts {
    * then not waited for: its copies stay queued), then reports each server. Undefined when no sink
    * replicates.
    */
-  async flush(sinks: readonly (CommitSink | undefined)[], ms: number): Promise<HostFlushResult[] | undefined> {
+  async flush(
+    sinks: readonly (CommitSink | undefined)[],
+    ms: number,
+  ): Promise<HostFlushResult[] | undefined> {
     const replicating = replicatingSinks(sinks);
     if (replicating.length === 0) return undefined;
     const end = Date.now() + ms;
@@ -196,7 +202,8 @@ export class ReplicaHosts {
           replicating.map((s) => s.flush({ timeout, waitForDown: false }).catch(() => undefined)),
         );
         const failing = new Set<string>();
-        for (const r of reports) for (const h of r?.hosts ?? []) if (h.failing && h.pending > 0) failing.add(h.url);
+        for (const r of reports)
+          for (const h of r?.hosts ?? []) if (h.failing && h.pending > 0) failing.add(h.url);
         const waiting = [...this.lines].some(([url]) => !failing.has(url) && this.lagging(url));
         if (!waiting || Date.now() >= end || this.stopped) break;
         // a lane still has batches for a server that answers: wait for its next copy to settle
@@ -225,7 +232,13 @@ export class ReplicaHosts {
       for (const url of s.replicaUrls()) {
         if (seen.has(url)) continue;
         seen.add(url);
-        out.push(hostResult(url, this.line(url), backlog.find((b) => b.url === url)));
+        out.push(
+          hostResult(
+            url,
+            this.line(url),
+            backlog.find((b) => b.url === url),
+          ),
+        );
       }
     }
     return out;
@@ -356,7 +369,8 @@ export class HostDelivery {
           // the call failed before queueing (closed client, bad batch): nothing to catch up later
           this.commitError = e;
           for (const url of targets) {
-            if ((this.hosts.get(url) as HostCopy).at === 'direct') this.settle(url, 'unsent', e, 'direct', false);
+            if ((this.hosts.get(url) as HostCopy).at === 'direct')
+              this.settle(url, 'unsent', e, 'direct', false);
           }
           this.check();
         });
@@ -420,7 +434,13 @@ export class HostDelivery {
     l.pendingBytes -= this.bytes;
   }
 
-  private settle(url: string, outcome: HostOutcome, error: Error | undefined, via: 'direct' | 'lane', catchUp = true): void {
+  private settle(
+    url: string,
+    outcome: HostOutcome,
+    error: Error | undefined,
+    via: 'direct' | 'lane',
+    catchUp = true,
+  ): void {
     const h = this.hosts.get(url);
     if (h === undefined || h.at !== via) return;
     const l = this.owner.line(url);
