@@ -112,6 +112,11 @@ export class ReplicaHosts {
     return !this.stopped && tag !== undefined && this.spool?.readable(tag) === true;
   }
 
+  /** True when the registry closed with the batch in its spool: a restart sends it (not dropped). */
+  keptForRestart(tag: SpoolTag | undefined): boolean {
+    return this.stopped && tag !== undefined && this.spool !== undefined;
+  }
+
   /** Puts `d` in the server's lane, in commit order, and starts the lane when it can go. */
   enqueue(url: string, d: HostDelivery): void {
     const lane = this.line(url).lane;
@@ -454,7 +459,7 @@ export class HostDelivery {
         this.hold(url, h, 'lane');
         if (via === 'lane') laneRetry = true;
         else this.owner.enqueue(url, this);
-      } else if (!givenUp) l.dropped += this.lines;
+      } else if (!givenUp && !this.owner.keptForRestart(this.tag)) l.dropped += this.lines;
     } else if (h.outcome === undefined) {
       h.outcome = outcome;
       if (outcome === 'stored') {
