@@ -135,8 +135,9 @@ export interface HostFlushResult {
   /** Points this server refused for good (a 4xx there: e.g. its database is missing). */
   readonly failed: number;
   /**
-   * Points this server will not get from this process: copies the client turned away over
-   * `maxReplicaBacklog` (or withdrawn) when the registry has no spool to send them from later.
+   * Points this server will not get from these copies: copies the client turned away for it over
+   * `maxReplicaBacklog` when the registry has no spool to send them from later (a batch the
+   * registry retries counts again at each attempt turned away).
    */
   readonly dropped: number;
   /** True while the last attempt to this server failed (it is retried with back-off). */
