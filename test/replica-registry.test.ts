@@ -218,6 +218,47 @@ describe("replicate: 'all' through the registry with the durable spool", () => {
     await client.close();
   }, 90_000);
 
+  it('closed while a server is behind (its lane on disk): the next registry on the spool sends that server only what it missed, in order', async () => {
+    const db = uniqueDatabase('rrclose');
+    await Promise.all(direct.map((c) => c.createDatabase(db)));
+    const b = servers[1] as InfluxdHandle;
+    const dir = fs.mkdtempSync(join(tmpdir(), 'rr-spool-'));
+    temp.push(dir);
+    const N = 3000;
+    const seen = mark();
+    await b.kill('SIGKILL');
+    try {
+      const client = pairClient(db, { maxReplicaBacklog: 16 * 1024 });
+      const registry = registryOf(client, { spool: { dir } });
+      const make = model(registry);
+      for (let i = 0; i < N; i++) make(i);
+      const closed = await registry.close({ timeout: 20_000 });
+      expect(closed.written).toBe(N);
+      expect(closed.hosts?.map((h) => [h.written, h.pending, h.dropped])).toEqual([
+        [N, 0, 0],
+        [0, N, 0],
+        [N, 0, 0],
+      ]);
+      await client.close({ timeout: 0 });
+      // the copies the closed client still held are not counted as dropped: the spool has them
+      expect(registry.stats().hosts?.[1]?.dropped).toBe(0);
+    } finally {
+      await b.restart();
+    }
+    const client = pairClient(db);
+    const next = new SeriesRegistry({ sink: client, spool: { dir }, flushOnExit: false });
+    const report = await next.close({ timeout: 30_000 });
+    expect(report.hosts?.map((h) => [h.written, h.pending])).toEqual([
+      [0, 0],
+      [N, 0],
+      [0, 0],
+    ]);
+    const [toA, toB, toC] = seen();
+    expect([toA, toB, toC]).toEqual([range(N), range(N), range(N)]);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual([]);
+    await client.close();
+  }, 60_000);
+
   it('without a spool the copies dropped over maxReplicaBacklog are counted, per server', async () => {
     const db = uniqueDatabase('rrdrop');
     await Promise.all(direct.map((c) => c.createDatabase(db)));
