@@ -101,7 +101,8 @@ describe("replicate: 'all' through the registry, per-server order", () => {
     const slow = proxies[1] as RecordingProxy;
     // requestTimeout below the time a batch waits in the slow server's queue: a write call would
     // give up (and used to be re-sent by the registry, behind later batches); the registry must not
-    const client = pairClient(db, { requestTimeout: 300 }, proxies.slice(0, 2));
+    // (each request takes ~200 ms, well within requestTimeout: no request times out on its own)
+    const client = pairClient(db, { requestTimeout: 1000 }, proxies.slice(0, 2));
     const retries: number[] = [];
     const registry = registryOf(client, {
       concurrency: 16,
@@ -112,7 +113,7 @@ describe("replicate: 'all' through the registry, per-server order", () => {
     const seen = mark();
     const N = 1000;
     await a.kill('SIGKILL');
-    slow.delayMs = 100;
+    slow.delayMs = 200;
     try {
       for (let i = 0; i < N; i++) make(i);
       // every batch is stored by the slow server alone, one request at a time
