@@ -4,8 +4,9 @@
  * in examples/nestjs, and the package root loading without the optional Nest peers.
  *
  * beforeAll compiles the entry points (tsc, bounded to 4 minutes) into a scratch
- * node_modules/influx-models (with this checkout's package.json), links the dependencies, and the
- * tests run node child processes against it.
+ * node_modules/influx-models (with this checkout's package.json), bundles them as `npm run build`
+ * does (scripts/bundle.mjs), links the dependencies, and the tests run node child processes
+ * against it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
@@ -64,9 +65,17 @@ beforeAll(async () => {
         declarationMap: false,
         sourceMap: false,
       },
-      files: ['src/index.ts', 'src/nestjs/index.ts', 'src/testing/index.ts', 'examples/nestjs/main.ts'].map(
-        (f) => join(root, f),
-      ),
+      // Every entry point of package.json (scripts/bundle.mjs bundles them all), and the example.
+      files: [
+        'src/index.ts',
+        'src/nestjs/index.ts',
+        'src/testing/index.ts',
+        'src/arrow/index.ts',
+        'src/schema/index.ts',
+        'src/wire.ts',
+        'src/cli/influx-models-bin.ts',
+        'examples/nestjs/main.ts',
+      ].map((f) => join(root, f)),
     }),
   );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -79,6 +88,9 @@ beforeAll(async () => {
       throw new Error(`build did not produce dist/${f}:\n${build.stdout}\n${build.stderr}`);
     }
   }
+  // What package.json's entry points load, as `npm run build` makes it: dist/bundle.
+  const bundle = await run([join(root, 'scripts', 'bundle.mjs'), pkgDir], { timeout: 120_000 });
+  if (bundle.code !== 0) throw new Error(`scripts/bundle.mjs failed:\n${bundle.stdout}\n${bundle.stderr}`);
 }, 300_000);
 
 afterAll(async () => {
