@@ -74,7 +74,8 @@ for (const [command, path] of Object.entries(pkg.bin ?? {})) {
   input[name] = join(pkgDir, BIN_SOURCES[name]);
 }
 for (const [name, file] of Object.entries(input)) {
-  if (!existsSync(file)) throw new Error(`${relative(pkgDir, file)} (entry point ${name}) is missing: run tsc first`);
+  if (!existsSync(file))
+    throw new Error(`${relative(pkgDir, file)} (entry point ${name}) is missing: run tsc first`);
 }
 
 const common = {
@@ -99,7 +100,9 @@ const common = {
 const rootPass = await rolldown({ ...common, input: { index: input.index } });
 const rootModules = new Set();
 const rootChunks = new Map(
-  (await rootPass.generate({ format: 'esm' })).output.filter((c) => c.type === 'chunk').map((c) => [c.fileName, c]),
+  (await rootPass.generate({ format: 'esm' })).output
+    .filter((c) => c.type === 'chunk')
+    .map((c) => [c.fileName, c]),
 );
 // The entry chunk and the chunks it imports statically (not those it imports with `import()`).
 const pending = [...rootChunks.values()].filter((c) => c.isEntry);
@@ -130,9 +133,13 @@ const files = [...chunks.keys()];
 // shows in stack traces; a class's name is observable (`.name`, `console.log`, error names), and
 // rolldown's `keepNames` would put its helper in a third file the root loads: refuse instead.
 for (const [file, chunk] of chunks) {
-  const renamed = [...chunk.code.matchAll(/\bclass\s+([\w$]+\$\d+)\b/g)].map((m) => m[1]);
+  const renamed = [
+    ...chunk.code.matchAll(/\bclass\s+([\w$]+\$\d+)\b|\b(?:const|let|var)\s+([\w$]+\$\d+)\s*=\s*class\b/g),
+  ].map((m) => m[1] ?? m[2]);
   if (renamed.length > 0) {
-    throw new Error(`${OUT}/${file}: classes renamed by the bundler (give them distinct names): ${renamed.join(', ')}`);
+    throw new Error(
+      `${OUT}/${file}: classes renamed by the bundler (give them distinct names): ${renamed.join(', ')}`,
+    );
   }
 }
 const reached = new Set();

@@ -212,6 +212,38 @@ describe('the built package', () => {
     expect(out.stdout).toContain('stored 250 requests');
   });
 
+  it('require(influx-models) loads no dependency; the first write and query load undici and work', async () => {
+    const db = uniqueDatabase('lazy_first');
+    databases.push(db);
+    writeFileSync(
+      join(scratch, 'first.cjs'),
+      `'use strict';
+const deps = () => [...new Set(Object.keys(require.cache).flatMap((f) => {
+  const m = /node_modules[\\\\/](undici|class-validator|reflect-metadata)[\\\\/]/.exec(f);
+  return m === null ? [] : [m[1]];
+}))].sort();
+const { InfluxDBClient } = require('influx-models');
+const atImport = deps();
+(async () => {
+  const client = new InfluxDBClient({ host: process.env.HOST, port: Number(process.env.PORT), database: process.env.DB });
+  await client.createDatabase(process.env.DB);
+  await client.writePoints([{ measurement: 'first', fields: { v: 1.5 }, time: 1700000000000000000n }]);
+  const rows = [...(await client.query('SELECT v FROM first')).getPoints()];
+  await client.close();
+  console.log(JSON.stringify({ atImport, afterQuery: deps(), rows }));
+})().catch((e) => { console.error(e); process.exitCode = 1; });
+`,
+    );
+    const { host, port } = serverAddress();
+    const out = await run(['first.cjs'], { env: { HOST: host, PORT: String(port), DB: db } });
+    expect(out.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({
+      atImport: [],
+      afterQuery: ['undici'],
+      rows: [{ time: '2023-11-14T22:13:20Z', v: 1.5 }],
+    });
+  });
+
   it('the package root loads with @nestjs/* and rxjs unresolvable; the nestjs entry does not', async () => {
     writeFileSync(
       join(scratch, 'block-hooks.mjs'),
