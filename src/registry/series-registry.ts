@@ -249,8 +249,7 @@ export class SeriesRegistry {
    * ```
    */
   add(buffer: ClassBuffer, instance: object): void {
-    buffer.ends.push(buffer.writer.pos);
-    buffer.instances.push(instance);
+    buffer.push(instance);
     this.loop.pendingPoints++;
     if (!this.exitArmed) this.armExit();
     if (this.loop.spool !== undefined) this.loop.spool.noteAdd();
