@@ -102,6 +102,8 @@ async function main(): Promise<void> {
         `registry.flush: ${name(h.url)} written=${h.written} pending=${h.pending} failed=${h.failed} failing=${h.failing}`,
       );
     }
+    const [, bStats] = first.stats().hosts ?? []; // the same, now, without waiting
+    console.log(`registry.stats: b pendingBatches=${bStats?.pendingBatches} failing=${bStats?.failing}`);
     await first.close({ timeout: 1000 }); // the process ends with b still behind
     await firstClient.close({ timeout: 0 });
     await b.restart();

@@ -5,6 +5,8 @@
  * credentials. {@link isPermanent} tells a failure retrying cannot fix from a transient one.
  */
 
+import type { HostFlushResult } from './sink.js';
+
 /**
  * Base class of every error thrown by influx-models.
  *
@@ -355,7 +357,8 @@ export interface FlushClassReport {
  * `registry.flush()` could not confirm that every pending point was written: some were refused or
  * given up (`failed`, already reported through `onError`), or were still being retried when the
  * flush's time ran out (`pending`, still retried in the background). `classes` says how many
- * points of which model class and why.
+ * points of which model class and why. When a sink replicates (`replicate: 'all'`), `hosts` reports
+ * each server as a resolved flush does (`FlushResult#hosts`).
  *
  * ```ts
  * try {
@@ -375,6 +378,8 @@ export class InfluxFlushError extends InfluxModelsError {
     readonly abandoned: number,
     readonly pending: number,
     readonly classes: readonly FlushClassReport[],
+    /** Each server, when a sink replicates (the same shape as `FlushResult#hosts`). */
+    readonly hosts?: readonly HostFlushResult[],
   ) {
     const lost = failed + abandoned + pending;
     const parts = classes.map((c) => {

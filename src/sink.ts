@@ -74,15 +74,17 @@ export interface CommitOptions {
   hosts?: readonly string[] | undefined;
   /**
    * With a sink that replicates: called once for each server the batch was queued for, when that
-   * server's copy is settled: `'stored'`, `'refused'` (a 4xx: that server will never take it) or
-   * `'unsent'` (not delivered by this process: dropped over the backlog limit, withdrawn when the
-   * call gave up, or still queued when the client was closed). May be called after `commit` settled.
+   * server's copy is settled: `'stored'`, `'refused'` (a 4xx: that server will never take it; `error`
+   * says why) or `'unsent'` (not delivered by this process: dropped over the backlog limit,
+   * withdrawn when the call gave up, or still queued when the client was closed). May be called
+   * after `commit` settled.
    */
-  onHost?: ((url: string, outcome: HostOutcome) => void) | undefined;
+  onHost?: ((url: string, outcome: HostOutcome, error?: Error) => void) | undefined;
   /**
    * With a sink that replicates: resolve as soon as the copies are queued, without waiting for a
-   * server to store one (and without a deadline that withdraws them). The registry uses it for
-   * catch-up copies of a batch some server already stored.
+   * server to store one and without a deadline; the copies not yet sent are withdrawn only when
+   * `signal` aborts. The registry queues every batch so (it follows each copy through `onHost`),
+   * so that a batch is queued once per server and each server's order is the commit order.
    */
   queueOnly?: boolean | undefined;
 }
@@ -108,6 +110,40 @@ export interface ReplicaBacklog {
   failing: boolean;
   /** The last refusal or failure, when any. */
   lastError?: string;
+}
+
+/**
+ * One server of a sink that replicates, as a series registry sees it: `registry.flush()`'s and
+ * `close()`'s `hosts`, `InfluxFlushError#hosts` and `registry.stats().hosts`. Counts are in points
+ * (the registry's unit) except `pendingBatches` and `pendingBytes`; `failing` and `lastError` are
+ * the client's (its `hosts()[i].backlog`).
+ */
+export interface HostFlushResult {
+  /** Base URL of the server. */
+  readonly url: string;
+  /** Points this server stored, since the registry started (replayed points it stored included). */
+  readonly written: number;
+  /**
+   * Points this process still has to deliver to this server: queued in the client, or waiting in
+   * the spool for it (with a spool they also survive a restart).
+   */
+  readonly pending: number;
+  /** The batches behind `pending`. */
+  readonly pendingBatches: number;
+  /** Their size in bytes (line protocol). */
+  readonly pendingBytes: number;
+  /** Points this server refused for good (a 4xx there: e.g. its database is missing). */
+  readonly failed: number;
+  /**
+   * Points this server will not get from these copies: copies the client turned away for it over
+   * `maxReplicaBacklog` when the registry has no spool to send them from later (a batch the
+   * registry retries counts again at each attempt turned away).
+   */
+  readonly dropped: number;
+  /** True while the last attempt to this server failed (it is retried with back-off). */
+  readonly failing: boolean;
+  /** The last error of this server, when any. */
+  readonly lastError?: string;
 }
 
 /** What `client.flush()` found: each server's backlog after waiting. */
@@ -139,6 +175,8 @@ export interface ReplicatingSink extends CommitSink {
   replicaUrls(): readonly string[];
   /** Waits for the servers' queues (see {@link ReplicaFlushOptions}) and reports each server. */
   flush(options?: ReplicaFlushOptions): Promise<FlushReport>;
+  /** Each server's queue now, in the order of {@link replicaUrls} (what `flush()` reports, without waiting). */
+  replicaBacklog(): readonly ReplicaBacklog[];
 }
 
 /** Global key of the brand that marks a series registry (see {@link SeriesRegistryRef}). */

@@ -5,7 +5,16 @@
  * faults a real influxd does not show on demand (a 400 from one server only).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HostOutcome, InfluxConfigError, InfluxDBClient } from '../src/index.js';
+import {
+  Field,
+  type HostOutcome,
+  InfluxConfigError,
+  InfluxDBClient,
+  InfluxFlushError,
+  Measurement,
+  SeriesModel,
+  SeriesRegistry,
+} from '../src/index.js';
 import { freeTcpPort } from '../src/testing/index.js';
 import { closeFakeServers, type FakeServer, fakeServer } from './helpers/fake-server.js';
 
@@ -87,6 +96,76 @@ describe("replicate: 'all' commit options", () => {
       /flush\(waitForDown\): must be a boolean/,
     );
     await expect(client.flush({ wait: true } as never)).rejects.toThrow(/unknown/);
+    await client.close({ timeout: 0 });
+  });
+});
+
+describe("replicate: 'all' through a registry (fake servers)", () => {
+  function model(registry: SeriesRegistry) {
+    @Measurement({ name: 'm', registry })
+    class M extends SeriesModel<M> {
+      @Field({ type: 'integer' }) v!: number;
+    }
+    return (v: number) => new M({ v });
+  }
+
+  it('a batch every server refused for good fails once (onError), with each server in the error', async () => {
+    const [a, b] = await Promise.all([refusing(), refusing()]);
+    const client = pair([a.port, b.port]);
+    const failures: number[] = [];
+    const registry = new SeriesRegistry({
+      sink: client,
+      flushOnExit: false,
+      onError: (_e, f) => failures.push(f.lines.length),
+    });
+    const make = model(registry);
+    for (let i = 0; i < 3; i++) make(i);
+    const error = await registry.flush({ timeout: 5000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InfluxFlushError);
+    expect((error as InfluxFlushError).failed).toBe(3);
+    expect((error as InfluxFlushError).hosts?.map((h) => [h.written, h.failed, h.pending])).toEqual([
+      [0, 3, 0],
+      [0, 3, 0],
+    ]);
+    expect(failures).toEqual([3]);
+    // one request per server: refused for good, not retried
+    expect([writes(a), writes(b)]).toEqual([1, 1]);
+    await registry.close();
+    await client.close();
+  });
+
+  it('the registry retries (its policy) only a batch that no server queue took', async () => {
+    const downs = await Promise.all([freeTcpPort(), freeTcpPort()]);
+    const client = new InfluxDBClient({
+      hosts: downs.map((port) => ({ host: '127.0.0.1', port })),
+      replicate: 'all',
+      database: 'db',
+      maxReplicaBacklog: 1,
+      retryBaseDelay: 10,
+      retryMaxDelay: 50,
+    });
+    const retried: string[] = [];
+    const registry = new SeriesRegistry({
+      sink: client,
+      flushOnExit: false,
+      bulkSize: 1,
+      retry: { minDelay: 10, maxDelay: 20 },
+      onRetry: (e) => retried.push(e.message),
+      onError: () => {}, // abandoned by close({ timeout: 0 }) below
+    });
+    const make = model(registry);
+    // the first batch sits in both (empty) queues; the second finds both full
+    make(0);
+    make(1);
+    const error = await registry.flush({ timeout: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InfluxFlushError);
+    expect(retried.length).toBeGreaterThan(0);
+    expect(retried[0]).toMatch(/no server's queue took the batch/);
+    expect(registry.stats().hosts?.map((h) => [h.pendingBatches, h.dropped > 0])).toEqual([
+      [1, true],
+      [1, true],
+    ]);
+    await registry.close({ timeout: 0 });
     await client.close({ timeout: 0 });
   });
 });

@@ -161,6 +161,7 @@ describe('examples', () => {
     // through a registry with a spool: b's backlog survives the restart, a is sent nothing again
     expect(stdout).toContain('registry.flush: a written=1000 pending=0 failed=0 failing=false');
     expect(stdout).toContain('registry.flush: b written=0 pending=1000 failed=0 failing=true');
+    expect(stdout).toContain('registry.stats: b pendingBatches=4 failing=true');
     expect(stdout).toContain('After the restart: a was sent 0 points, pending=0');
     expect(stdout).toContain('After the restart: b was sent 1000 points, pending=0');
     expect(stdout).toContain('Readings: a has 1000, b has 1000');

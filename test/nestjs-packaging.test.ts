@@ -4,8 +4,9 @@
  * in examples/nestjs, and the package root loading without the optional Nest peers.
  *
  * beforeAll compiles the entry points (tsc, bounded to 4 minutes) into a scratch
- * node_modules/influx-models (with this checkout's package.json), links the dependencies, and the
- * tests run node child processes against it.
+ * node_modules/influx-models (with this checkout's package.json), bundles them as `npm run build`
+ * does (scripts/bundle.mjs), links the dependencies, and the tests run node child processes
+ * against it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
@@ -64,9 +65,17 @@ beforeAll(async () => {
         declarationMap: false,
         sourceMap: false,
       },
-      files: ['src/index.ts', 'src/nestjs/index.ts', 'src/testing/index.ts', 'examples/nestjs/main.ts'].map(
-        (f) => join(root, f),
-      ),
+      // Every entry point of package.json (scripts/bundle.mjs bundles them all), and the example.
+      files: [
+        'src/index.ts',
+        'src/nestjs/index.ts',
+        'src/testing/index.ts',
+        'src/arrow/index.ts',
+        'src/schema/index.ts',
+        'src/wire.ts',
+        'src/cli/influx-models-bin.ts',
+        'examples/nestjs/main.ts',
+      ].map((f) => join(root, f)),
     }),
   );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -79,6 +88,9 @@ beforeAll(async () => {
       throw new Error(`build did not produce dist/${f}:\n${build.stdout}\n${build.stderr}`);
     }
   }
+  // What package.json's entry points load, as `npm run build` makes it: dist/bundle.
+  const bundle = await run([join(root, 'scripts', 'bundle.mjs'), pkgDir], { timeout: 120_000 });
+  if (bundle.code !== 0) throw new Error(`scripts/bundle.mjs failed:\n${bundle.stdout}\n${bundle.stderr}`);
 }, 300_000);
 
 afterAll(async () => {
@@ -198,6 +210,38 @@ describe('the built package', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('recorded 250 requests');
     expect(out.stdout).toContain('stored 250 requests');
+  });
+
+  it('require(influx-models) loads no dependency; the first write and query load undici and work', async () => {
+    const db = uniqueDatabase('lazy_first');
+    databases.push(db);
+    writeFileSync(
+      join(scratch, 'first.cjs'),
+      `'use strict';
+const deps = () => [...new Set(Object.keys(require.cache).flatMap((f) => {
+  const m = /node_modules[\\\\/](undici|class-validator|reflect-metadata)[\\\\/]/.exec(f);
+  return m === null ? [] : [m[1]];
+}))].sort();
+const { InfluxDBClient } = require('influx-models');
+const atImport = deps();
+(async () => {
+  const client = new InfluxDBClient({ host: process.env.HOST, port: Number(process.env.PORT), database: process.env.DB });
+  await client.createDatabase(process.env.DB);
+  await client.writePoints([{ measurement: 'first', fields: { v: 1.5 }, time: 1700000000000000000n }]);
+  const rows = [...(await client.query('SELECT v FROM first')).getPoints()];
+  await client.close();
+  console.log(JSON.stringify({ atImport, afterQuery: deps(), rows }));
+})().catch((e) => { console.error(e); process.exitCode = 1; });
+`,
+    );
+    const { host, port } = serverAddress();
+    const out = await run(['first.cjs'], { env: { HOST: host, PORT: String(port), DB: db } });
+    expect(out.stderr.replace(/.*ExperimentalWarning.*\n|.*--trace-warnings.*\n/g, '')).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({
+      atImport: [],
+      afterQuery: ['undici'],
+      rows: [{ time: '2023-11-14T22:13:20Z', v: 1.5 }],
+    });
   });
 
   it('the package root loads with @nestjs/* and rxjs unresolvable; the nestjs entry does not', async () => {

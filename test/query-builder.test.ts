@@ -186,6 +186,17 @@ describe('query builder → InfluxQL', () => {
     );
   });
 
+  it('INTO :MEASUREMENT takes a database or a retention policy (influxd refuses it bare)', () => {
+    const agg = () => q().select(mean('usage').as('usage')).groupBy(time('5m'), '*');
+    expect(agg().into({ retentionPolicy: 'long' }).toInfluxQL().query).toContain(
+      'INTO "long".:MEASUREMENT FROM',
+    );
+    expect(agg().into({ database: 'db' }).toInfluxQL().query).toContain('INTO "db"..:MEASUREMENT FROM');
+    expect(() => agg().into({}).toInfluxQL()).toThrow(
+      /:MEASUREMENT\) needs a database or a retention policy/,
+    );
+  });
+
   it('subqueries can select the inner output names', () => {
     const inner = q().select(mean('usage').as('m')).where('host', '=', 'a').groupBy(time('1m'));
     const { query, params } = q().from(inner).select(max('m')).where('m', '>', 0.5).toInfluxQL();

@@ -222,8 +222,20 @@ export class InfluxDBClient extends InfluxAdminApi implements ReplicatingSink {
    * ```
    */
   replicaUrls(): readonly string[] {
-    const replicas = this.#connection.replicas;
-    return replicas === undefined ? [] : replicas.backlog().map((b) => b.url);
+    return this.replicaBacklog().map((b) => b.url);
+  }
+
+  /**
+   * {@link ReplicatingSink}: each server's write queue now, without waiting (what `flush()` reports;
+   * also `hosts()[i].backlog`); empty without replication.
+   *
+   * ```ts
+   * pair.replicaBacklog();
+   * // [{ url: 'http://a:8086', pending: 0, pendingBytes: 0, written: 12, failed: 0, dropped: 0, failing: false }, …]
+   * ```
+   */
+  replicaBacklog(): ReplicaBacklog[] {
+    return this.#connection.replicas?.backlog() ?? [];
   }
 
   /**

@@ -16,9 +16,9 @@ export type { FlushReport, ReplicaBacklog };
 export interface ReplicaWriteOptions {
   /** Base URLs of the servers to queue it for; every server when undefined. */
   hosts?: readonly string[] | undefined;
-  /** Called once per queued server when its copy is settled. */
-  onHost?: ((url: string, outcome: HostOutcome) => void) | undefined;
-  /** Resolve once queued; the copies are never withdrawn (catch-up copies). */
+  /** Called once per queued server when its copy is settled (with the refusal's error). */
+  onHost?: ((url: string, outcome: HostOutcome, error?: Error) => void) | undefined;
+  /** Resolve once queued; the copies are withdrawn only when the request's signal aborts. */
   queueOnly?: boolean | undefined;
 }
 
@@ -28,7 +28,7 @@ interface Copy {
   /** Settles this server's part of the write. */
   readonly done: (error?: Error) => void;
   /** Tells the caller what became of this server's copy (once). */
-  readonly onHost: ((url: string, outcome: HostOutcome) => void) | undefined;
+  readonly onHost: ReplicaWriteOptions['onHost'];
   /** The caller gave up before this copy was sent: skip it (other copies may be stored). */
   withdrawn: () => boolean;
 }
@@ -99,10 +99,13 @@ export class ReplicatedWriter {
         ? this.#queues
         : this.#queues.filter((q) => (options.hosts as readonly string[]).includes(q.endpoint.origin));
     if (options.queueOnly) {
-      const { signal: _signal, ...detached } = req;
+      // no deadline: the caller follows each copy through onHost; its signal withdraws the copies
+      // not yet sent (a copy in flight may still be stored)
+      const { signal, ...detached } = req;
+      const withdrawn = () => signal?.aborted === true;
       for (const q of targets) {
         if (!this.#admit(q, size, onHost)) continue;
-        q.items.push({ req: detached, bytes: size, done: noop, onHost, withdrawn: () => false });
+        q.items.push({ req: detached, bytes: size, done: noop, onHost, withdrawn });
         q.bytes += size;
         this.#run(q);
       }
@@ -207,7 +210,7 @@ export class ReplicatedWriter {
             q.failed++;
             q.lastError = err.message;
             this.#shift(q);
-            copy.onHost?.(q.endpoint.origin, 'refused');
+            copy.onHost?.(q.endpoint.origin, 'refused', err);
             copy.done(err);
             continue;
           }

@@ -26,7 +26,9 @@ export type RetrySettings = Readonly<Required<RetryOptions>>;
  * (`new InfluxDBClient({ retry })`) and the series registry (`new SeriesRegistry({ retry })`) both
  * take one; when the registry writes through a client, the registry drives the attempts and the
  * client makes exactly one request per registry attempt, so the totals are the registry's policy
- * (never the product of two loops).
+ * (never the product of two loops). With `replicate: 'all'` the registry queues each batch once per
+ * server and the servers' queues retry with the client's policy while the registry waits (bounded
+ * by its `giveUpAfter`): again one policy at a time.
  *
  * Defaults (never retry forever):
  * - client: `{ maxAttempts: 3, minDelay: 100, maxDelay: 30000, jitter: 0.5, giveUpAfter: Infinity }`

@@ -163,24 +163,21 @@ export class WriteBatcher {
     try {
       if (this.replicas === undefined) await this.transport.send(req);
       // queued copies outlive this call: they get their own bytes (the caller may reuse its buffer)
-      else
+      else {
+        const onHost = replica?.onHost;
         await this.replicas.write(
           Buffer.isBuffer(payload) ? { ...req, body: Buffer.from(payload) } : req,
-          replica,
+          onHost === undefined
+            ? replica
+            : {
+                ...replica,
+                onHost: (url, outcome, error) =>
+                  onHost(url, outcome, error === undefined ? undefined : partialWriteOf(error)),
+              },
         );
-    } catch (err) {
-      if (err instanceof InfluxDBClientError && err.status === 400) {
-        const m = PARTIAL_WRITE.exec(err.content);
-        if (m) {
-          throw new InfluxDBPartialWriteError(
-            err.content,
-            400,
-            (m[1] ?? '').trim(),
-            m[2] === undefined ? undefined : Number(m[2]),
-          );
-        }
       }
-      throw err;
+    } catch (err) {
+      throw partialWriteOf(err as Error);
     }
   }
 
@@ -356,4 +353,20 @@ function pointError(
     return err;
   }
   return fallback;
+}
+
+/** A 400 `partial write:` answer as {@link InfluxDBPartialWriteError}; any other error as it is. */
+function partialWriteOf(err: Error): Error {
+  if (err instanceof InfluxDBClientError && err.status === 400) {
+    const m = PARTIAL_WRITE.exec(err.content);
+    if (m) {
+      return new InfluxDBPartialWriteError(
+        err.content,
+        400,
+        (m[1] ?? '').trim(),
+        m[2] === undefined ? undefined : Number(m[2]),
+      );
+    }
+  }
+  return err;
 }

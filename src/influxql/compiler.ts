@@ -386,6 +386,14 @@ function compileMeasurement(m: MeasurementNode): string {
  */
 function compileInto(into: IntoNode): string {
   if (into.measurement !== undefined) escapeMeasurement(into.measurement, 'into');
+  else if (into.database === undefined && into.retentionPolicy === undefined) {
+    // influxd's parser needs a name before `:MEASUREMENT` ("found :, expected identifier").
+    throw new InfluxValidationError(
+      'select',
+      'into',
+      'writing back under each source measurement\'s name (:MEASUREMENT) needs a database or a retention policy, e.g. into({ retentionPolicy: "autogen" })',
+    );
+  }
   return qualified(
     into.database,
     into.retentionPolicy,

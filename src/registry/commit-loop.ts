@@ -20,7 +20,7 @@ import { emptyBatch, Flight, type FlightData, GiveUp, noop, type Outcome, toErro
 import { refusedLines } from './partial-write.js';
 import type { CommitFailure, ResolvedRegistryOptions } from './registry-options.js';
 import { emptyClassStats, type RegistryStats, type SeriesClassStats } from './registry-stats.js';
-import { HostDelivery, HostTotals, replicaUrlsOf } from './replica-delivery.js';
+import { HostDelivery, ReplicaHosts, replicaUrlsOf } from './replica-delivery.js';
 import type { SpoolJournal, SpoolTag } from './spool-journal.js';
 
 type Waiter = { n: number; resolve: () => void; reject: (e: Error) => void };
@@ -55,8 +55,8 @@ export class CommitLoop {
   readonly flights = new Set<Flight>();
   readonly capacityWaiters: Waiter[] = [];
   readonly totals = new Map<string, SeriesClassStats>();
-  /** Points per server, with a sink that replicates. */
-  readonly hostTotals = new HostTotals();
+  /** Each server of the sinks that replicate: counters and lanes (see replica-delivery.ts). */
+  readonly replicaHosts: ReplicaHosts;
   private inFlight = 0;
   private readonly queue: Flight[] = [];
   private warnedRetry = false;
@@ -69,7 +69,13 @@ export class CommitLoop {
     private readonly registry: object,
     private readonly opts: () => ResolvedRegistryOptions,
     readonly spool: SpoolJournal | undefined,
-  ) {}
+  ) {
+    this.replicaHosts = new ReplicaHosts(
+      spool,
+      (n) => opts().retry.delay(n),
+      () => opts().consistency,
+    );
+  }
 
   /** True when `n` more points fit under `maxPending` (or, with a healthy spool, under its `maxBytes`). */
   hasCapacity(n: number): boolean {
@@ -134,7 +140,7 @@ export class CommitLoop {
     if (urls === undefined) return;
     const spool = this.spool;
     const tag = f.tag;
-    f.delivery = new HostDelivery(urls, had, f.n, this.hostTotals, (url) => {
+    f.delivery = new HostDelivery(urls, had, f.n, this.replicaHosts, tag, (url) => {
       if (tag !== undefined) spool?.hostStored(tag, url);
     });
   }
@@ -199,10 +205,10 @@ export class CommitLoop {
       f.state = 'sending';
       publishStart(this.registry, f, data);
       try {
-        await f.sink.commit(
-          data.commitBatch,
-          f.delivery?.commitOptions(f.controller.signal) ?? { signal: f.controller.signal, retry: false },
-        );
+        // replicated: queued once per server and waited for until one server stored it (the
+        // servers' queues retry); this loop retries only when no server's queue took the batch
+        if (f.delivery !== undefined) await f.delivery.deliver(f.sink, data.commitBatch, f.controller.signal);
+        else await f.sink.commit(data.commitBatch, { signal: f.controller.signal, retry: false });
         outcome = { written: f.n, failed: 0, abandoned: 0 };
         break;
       } catch (e) {
@@ -325,6 +331,8 @@ export class CommitLoop {
       if (f.delivery !== undefined && o.error === undefined) f.delivery.onComplete(() => spool.settled(tag));
       else spool.settled(tag);
     }
+    // given up: the copies not delivered yet are not caught up
+    if (f.delivery !== undefined && (o.error !== undefined || o.abandoned > 0)) f.delivery.cancel();
     publishEnd(this.registry, f, o);
     if (f.holdsSlot) {
       f.holdsSlot = false;

@@ -22,7 +22,8 @@ export interface FlushResult {
   readonly abandoned: number;
   /**
    * When a sink replicates (`InfluxDBClient` with `replicate: 'all'`): each server's points (see
-   * {@link HostFlushResult}). A point counts as `written` above once ONE server stored it.
+   * {@link HostFlushResult}). A point counts as `written` above once ONE server stored it. A flush
+   * that rejects carries the same report on its error (`InfluxFlushError#hosts`).
    */
   readonly hosts?: readonly HostFlushResult[];
 }
@@ -47,12 +48,14 @@ export function sinkOf(r: RegistryParts, buffer: ClassBuffer): CommitSink | unde
   return buffer.options.sink ?? r.options().sink;
 }
 
-/** With sinks that replicate: see HostTotals.flush (replica-delivery.ts). Undefined when no sink replicates. */
+/** The sinks of a registry: its own and those its classes name. */
+export function sinksOf(r: RegistryParts): (CommitSink | undefined)[] {
+  return [r.options().sink, ...[...r.buffers.values()].map((b) => b.options.sink)];
+}
+
+/** With sinks that replicate: see ReplicaHosts.flush (replica-delivery.ts). Undefined when no sink replicates. */
 function hostReport(r: RegistryParts, ms: number): Promise<HostFlushResult[] | undefined> {
-  return r.loop.hostTotals.flush(
-    [r.options().sink, ...[...r.buffers.values()].map((b) => b.options.sink)],
-    ms,
-  );
+  return r.loop.replicaHosts.flush(sinksOf(r), ms);
 }
 
 /**
@@ -86,9 +89,9 @@ export async function flushAll(r: RegistryParts, timeout: number | undefined): P
   const limit = timeout ?? r.options().retry.giveUpAfter;
   const started = Date.now();
   await waitFor(targets, limit);
-  const result = tally(targets, `still being written after ${limit} ms (flush timeout)`);
+  const hosts = await hostReport(r, Math.max(1, limit - (Date.now() - started)));
+  const result = tally(targets, `still being written after ${limit} ms (flush timeout)`, hosts);
   if (result.error !== undefined) throw result.error;
-  const hosts = await hostReport(r, limit - (Date.now() - started));
   return hosts === undefined ? result.counts : { ...result.counts, hosts };
 }
 
@@ -117,6 +120,7 @@ export async function closeAll(r: RegistryParts, timeout: number | undefined): P
     r,
     timeout === undefined ? Number.POSITIVE_INFINITY : Math.max(1, timeout - (Date.now() - started)),
   );
+  r.loop.replicaHosts.stop();
   r.loop.spool?.close();
   const { counts } = tally(targets, 'closed');
   const result = { ...counts, failed: counts.failed + noSink };
@@ -173,6 +177,7 @@ async function waitThenAbandon(loop: CommitLoop, targets: readonly Flight[], tim
 function tally(
   targets: readonly Flight[],
   pendingReason: string,
+  hosts?: readonly HostFlushResult[],
 ): { counts: FlushResult; error: InfluxFlushError | undefined } {
   let written = 0;
   let failed = 0;
@@ -205,5 +210,5 @@ function tally(
   const counts = { written, failed, abandoned };
   if (failed + abandoned + pending === 0) return { counts, error: undefined };
   const classes = [...per].map(([className, c]) => ({ className, ...c }));
-  return { counts, error: new InfluxFlushError(written, failed, abandoned, pending, classes) };
+  return { counts, error: new InfluxFlushError(written, failed, abandoned, pending, classes, hosts) };
 }

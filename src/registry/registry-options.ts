@@ -90,7 +90,9 @@ export interface SeriesRegistryOptions {
    * Retries of transient failures: a `RetryPolicy` (the same object can be given to the client) or
    * its options. Default `RetryPolicy.REGISTRY_DEFAULTS`: as many attempts as fit in 2 minutes
    * (`giveUpAfter: 120000`), 100 ms doubling to 5 s, jitter 0.2. The registry asks the sink for a
-   * single attempt per registry attempt (`commit(batch, { retry: false })`).
+   * single attempt per registry attempt (`commit(batch, { retry: false })`). With a sink that
+   * replicates, the servers' queues retry and only `giveUpAfter` applies while a copy is queued
+   * (README "Several servers").
    */
   retry?: RetryPolicy | RetryOptions;
   /**

@@ -1,3 +1,5 @@
+import type { HostFlushResult } from '../sink.js';
+
 /** Counters of one model class (or of all classes together) in {@link RegistryStats}. */
 export interface SeriesClassStats {
   /** Points buffered, not yet cut into a batch. */
@@ -27,6 +29,8 @@ export interface SeriesClassStats {
  * registry.stats();
  * // { pending: 120, buffered: 20, queued: 0, inFlight: 100, retrying: 0, written: 50000, failed: 0,
  * //   abandoned: 0, dropped: 0, retries: 3, classes: { Cpu: { … } }, spool: undefined }
+ * // with replicate: 'all', also hosts: [{ url: 'http://a:8086', written: 50000, pending: 0, pendingBatches: 0,
+ * //   pendingBytes: 0, failed: 0, dropped: 0, failing: false }, …]
  * ```
  */
 export interface RegistryStats extends SeriesClassStats {
@@ -36,6 +40,12 @@ export interface RegistryStats extends SeriesClassStats {
   classes: Record<string, SeriesClassStats>;
   /** The spool's state when the registry has one. */
   spool: SpoolStats | undefined;
+  /**
+   * When a sink replicates (`replicate: 'all'`): each server, in the order of `hosts`, as
+   * `flush()` reports it (points `written`, `pending`, `failed`, `dropped`; `pendingBatches`,
+   * `pendingBytes`; the client's `failing` and `lastError`), now, without waiting.
+   */
+  hosts?: readonly HostFlushResult[];
 }
 
 /** What `registry.stats().spool` reports. */

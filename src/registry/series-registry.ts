@@ -16,6 +16,7 @@ import {
   flushAll,
   type RegistryParts,
   sinkOf,
+  sinksOf,
 } from './flush-close.js';
 import {
   DEFAULT_REGISTRY_OPTIONS,
@@ -249,8 +250,7 @@ export class SeriesRegistry {
    * ```
    */
   add(buffer: ClassBuffer, instance: object): void {
-    buffer.ends.push(buffer.writer.pos);
-    buffer.instances.push(instance);
+    buffer.push(instance);
     this.loop.pendingPoints++;
     if (!this.exitArmed) this.armExit();
     if (this.loop.spool !== undefined) this.loop.spool.noteAdd();
@@ -387,16 +387,19 @@ export class SeriesRegistry {
    *
    * When a sink replicates (`InfluxDBClient` with `replicate: 'all'`), a point is written once one
    * server stored it; flush then also waits, within the same `timeout`, until every server that
-   * answers has its copies (a server that is down is tried once, then not waited for) and the
-   * result's `hosts` reports each server: `written`, `pending`, `failed`, `failing`, `lastError`.
+   * answers has its copies (those it gets from the spool included; a server that is down is tried
+   * once, then not waited for) and the result's `hosts` reports each server: points `written`,
+   * `pending` (with `pendingBatches`, `pendingBytes`), `failed`, `dropped`, and `failing`,
+   * `lastError`. An {@link InfluxFlushError} carries the same report in its `hosts`.
    *
    * ```ts
    * const { written } = await registry.flush(); // e.g. { written: 120, failed: 0, abandoned: 0 }
    * await registry.flush({ timeout: 5000 }); // InfluxFlushError if not all stored within 5 s
    * // through new InfluxDBClient({ hosts: [a, b], replicate: 'all' }) with b down:
    * // { written: 120, failed: 0, abandoned: 0, hosts: [
-   * //   { url: 'http://a:8086', written: 120, pending: 0, failed: 0, failing: false },
-   * //   { url: 'http://b:8086', written: 0, pending: 120, failed: 0, failing: true, lastError: '…' } ] }
+   * //   { url: 'http://a:8086', written: 120, pending: 0, pendingBatches: 0, pendingBytes: 0, failed: 0, dropped: 0, failing: false },
+   * //   { url: 'http://b:8086', written: 0, pending: 120, pendingBatches: 1, pendingBytes: 5040, failed: 0, dropped: 0,
+   * //     failing: true, lastError: '…' } ] }
    * ```
    */
   async flush(options: FlushOptions = {}): Promise<FlushResult> {
@@ -410,7 +413,8 @@ export class SeriesRegistry {
    * commits are aborted, their points reported through `onError` with `abandoned: true`; with a
    * spool they stay on disk and are replayed by the next registry on the same directory). With a
    * sink that replicates, it reports each server in `hosts` as {@link flush} does; batches a server
-   * is still missing stay in the spool and are sent to that server only, after a restart.
+   * is still missing stay in the spool and are sent to that server only, after a restart (the
+   * copies already queued in the client keep going until the client is closed).
    * With `timeout`, it returns within `timeout` plus a short bounded margin (500 ms) even when the
    * server never answers; without, each batch is bounded by the retry policy. Idempotent (a second
    * call returns the first one's result).
@@ -439,16 +443,20 @@ export class SeriesRegistry {
 
   /**
    * A snapshot of the pipeline: points buffered, queued, in flight, retrying, and cumulative
-   * written / failed / abandoned / dropped counts and retries, in all and per model class.
+   * written / failed / abandoned / dropped counts and retries, in all and per model class; with a
+   * sink that replicates, `hosts`: each server as {@link flush} reports it, now.
    *
    * ```ts
    * const s = registry.stats();
    * s.pending; // buffered + queued + inFlight + retrying
    * s.classes.Cpu.written;
+   * s.hosts?.[1]; // replicate: 'all': { url: 'http://b:8086', pending: 5000, pendingBatches: 10, failing: true, … }
    * ```
    */
   stats(): RegistryStats {
-    return this.loop.stats(this.buffers.values());
+    const stats = this.loop.stats(this.buffers.values());
+    const hosts = this.loop.replicaHosts.report(sinksOf(this.parts));
+    return hosts === undefined ? stats : { ...stats, hosts };
   }
 
   /** True once `close()` was called. */

@@ -144,9 +144,16 @@ export class SpoolJournal {
 
   /** True (and counted as spilled) when every line of the batch can be read back from disk. */
   spill(tag: SpoolTag): boolean {
-    if (tag.stream === undefined) return false;
-    for (const r of this.recordsOf(tag)) if (r.seg === undefined) return false;
+    if (tag.stream === undefined || !this.readable(tag)) return false;
     this.spilledPoints += (tag.to as number) - (tag.from as number);
+    return true;
+  }
+
+  /** True when every line of the batch can be read back from disk (its appends succeeded). */
+  readable(tag: SpoolTag): boolean {
+    if (this.closed) return false;
+    if (tag.replay !== undefined) return true;
+    for (const r of this.recordsOf(tag)) if (r.seg === undefined) return false;
     return true;
   }
 
@@ -155,6 +162,15 @@ export class SpoolJournal {
    * declare one (the registry's option).
    */
   load(tag: SpoolTag, consistency?: WriteConsistency): LoadedBatch {
+    if (tag.replay === undefined) this.spilledPoints -= (tag.to as number) - (tag.from as number);
+    return this.read(tag, consistency);
+  }
+
+  /**
+   * Reads a batch back from disk (see {@link load}) without counting it as unspilled: a server's
+   * catch-up copy of a batch still in the spool (see replica-delivery.ts).
+   */
+  read(tag: SpoolTag, consistency?: WriteConsistency): LoadedBatch {
     if (tag.replay !== undefined) {
       const rec = tag.replay;
       const d = this.readData(rec.seg, rec.offset, rec.size);
@@ -162,7 +178,6 @@ export class SpoolJournal {
     }
     const from = tag.from as number;
     const to = tag.to as number;
-    this.spilledPoints -= to - from;
     const parts: Buffer[] = [];
     const ends: number[] = [];
     let meta: RecordMeta | undefined;
