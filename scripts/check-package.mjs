@@ -12,7 +12,10 @@
 //      compiles and runs an application context that records model instances into a MemorySink;
 //   4. the README's quick start, in the ESM project, with neither `experimentalDecorators` nor
 //      `emitDecoratorMetadata` (standard TC39 decorators, TypeScript 5+'s default), built and run
-//      against a throwaway influxd.
+//      against a throwaway influxd;
+//   5. TypeScript 5.x and 7.0 (the native compiler), each installed on its own, type-check the ESM
+//      project's app (declarations included) and the quick start: what users compile with besides
+//      the project's TypeScript 6.0.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -172,6 +175,7 @@ console.log('light import: ' + names.join(' + ') + '; no class-validator, undici
   if (esmOut.counts.some((n) => n === 0)) throw new Error(`an entry point exports nothing: ${esmOut.counts}`);
   step(`ESM project (NodeNext and bundler): ${entries.join(', ')} type-check and run`);
   step(run('node', ['light.mjs'], esm).trim());
+  otherCompilers(esm);
 
   // 3. A CommonJS Nest-style project, as `nest new` sets one up (TypeScript 5, node10 resolution).
   const cjs = join(scratch, 'cjs');
@@ -252,16 +256,40 @@ void bootstrap();
   else console.log(`check-package: kept ${scratch}`);
 }
 
+/**
+ * What users compile with besides the project's TypeScript: 5.x (NestJS projects) and 7.0 (the
+ * native compiler). Each is installed on its own (`<dir>/tsN`) and type-checks the ESM project's
+ * app (every entry point, legacy decorators, the declarations checked: no skipLibCheck) and the
+ * README's quick start (TC39 decorators, no decorator options), against the installed package.
+ */
+function otherCompilers(dir) {
+  writeFileSync(
+    join(dir, 'tsconfig.quick-start-check.json'),
+    JSON.stringify({
+      compilerOptions: { ...userCompilerOptions, skipLibCheck: false, noEmit: true },
+      files: ['quick-start.ts'],
+    }),
+  );
+  writeFileSync(join(dir, 'quick-start.ts'), quickStartCode());
+  for (const major of ['5', '7']) {
+    const home = join(dir, `ts${major}`);
+    mkdirSync(home);
+    run('npm', ['install', '--prefix', home, '--no-audit', '--no-fund', `typescript@${major}`], dir);
+    const bin = join(home, 'node_modules/typescript/bin/tsc');
+    run(process.execPath, [bin, '-p', 'tsconfig.json', '--noEmit'], dir);
+    run(process.execPath, [bin, '-p', 'tsconfig.quick-start-check.json'], dir);
+    step(
+      `TypeScript ${localVersionIn(home, 'typescript')}: the ESM project (legacy decorators, declarations checked) and the quick start (TC39 decorators) type-check`,
+    );
+  }
+}
+
 function localVersionIn(dir, name) {
   return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
 }
 
-/**
- * The README's quick start, compiled as a user's project without `experimentalDecorators` and
- * without `emitDecoratorMetadata`, then run against a throwaway influxd (the client's address is
- * the only text changed).
- */
-function quickStart(dir) {
+/** The README's quick start, its client pointed at QS_HOST/QS_PORT (the only text changed). */
+function quickStartCode() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
   if (block === undefined)
@@ -276,6 +304,16 @@ function quickStart(dir) {
     address,
     "{ host: process.env.QS_HOST, port: Number(process.env.QS_PORT), database: 'metrics' }",
   );
+  return code;
+}
+
+/**
+ * The README's quick start, compiled as a user's project without `experimentalDecorators` and
+ * without `emitDecoratorMetadata`, then run against a throwaway influxd (the client's address is
+ * the only text changed).
+ */
+function quickStart(dir) {
+  const code = quickStartCode();
   writeFileSync(join(dir, 'quick-start.ts'), code);
   writeFileSync(
     join(dir, 'tsconfig.quick-start.json'),
