@@ -49,14 +49,22 @@ const MARGIN = 1e-9;
 
 // Results of scaled(): the nearest integer to v * 10^e is S[F] + S[R] (an integer-valued double
 // and a small integer), at distance S[D] (in (-0.5, 0.5)) from it. A typed array, so that storing
-// them allocates nothing.
-const S = new Float64Array(3);
+// them allocates nothing. Its input v, split as vh + vl, is in S[V], S[VH], S[VL]: double arguments
+// of a call V8 does not inline are boxed (16-byte heap numbers, three per call, one to three calls
+// per float written: the larger part of the encoder's garbage otherwise).
+const S = new Float64Array(6);
 const F = 0;
 const R = 1;
 const D = 2;
+const V = 3;
+const VH = 4;
+const VL = 5;
 
-/** Nearest integer to v * 10^e, exactly; false on a near tie. `vh + vl` is v split. */
-function scaled(v: number, vh: number, vl: number, e: number): boolean {
+/** Nearest integer to v * 10^e, exactly; false on a near tie. v = S[V] = S[VH] + S[VL]. */
+function scaled(e: number): boolean {
+  const v = S[V] as number;
+  const vh = S[VH] as number;
+  const vl = S[VL] as number;
   const P = POW10[e] as number;
   const ph = POW10_HI[e] as number;
   const pl = POW10_LO[e] as number;
@@ -156,12 +164,14 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
   if (v >= (NEAR_POW10[n + 8] as number)) n++;
   const c = 134217729 * v;
   const vh = c - (c - v);
-  const vl = v - vh;
-  if (!scaled(v, vh, vl, 16 - n)) return -1;
+  S[V] = v;
+  S[VH] = vh;
+  S[VL] = v - vh;
+  if (!scaled(16 - n)) return -1;
   if ((S[F] as number) - 1e16 + (S[R] as number) >= 0) {
     // n was one too small (v is the double nearest a power of ten, and below it).
     n++;
-    if (!scaled(v, vh, vl, 16 - n)) return -1;
+    if (!scaled(16 - n)) return -1;
   }
   const f16 = S[F] as number;
   const r16 = S[R] as number;
@@ -187,7 +197,7 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
       k = 15;
     }
   } else {
-    if (!scaled(v, vh, vl, 15 - n)) return -1;
+    if (!scaled(15 - n)) return -1;
     const ok = readsBack(half15);
     if (ok < 0) return -1;
     if (ok === 1) {
@@ -203,7 +213,7 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
     if (ok < 0) return -1;
     if (ok === 1) k = 16;
     else {
-      if (!scaled(v, vh, vl, 17 - n)) return -1;
+      if (!scaled(17 - n)) return -1;
       k = 17;
     }
   }

