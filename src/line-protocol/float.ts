@@ -49,22 +49,21 @@ const MARGIN = 1e-9;
 
 // Results of scaled(): the nearest integer to v * 10^e is S[F] + S[R] (an integer-valued double
 // and a small integer), at distance S[D] (in (-0.5, 0.5)) from it. A typed array, so that storing
-// them allocates nothing. Its input v, split as vh + vl, is in S[V], S[VH], S[VL]: double arguments
-// of a call V8 does not inline are boxed (16-byte heap numbers, three per call, one to three calls
-// per float written: the larger part of the encoder's garbage otherwise).
-const S = new Float64Array(6);
+// them allocates nothing.
+const S = new Float64Array(3);
 const F = 0;
 const R = 1;
 const D = 2;
-const V = 3;
-const VH = 4;
-const VL = 5;
+// The input of scaled(): v, then v split as vh + vl. Passed in a typed array, not as arguments:
+// double arguments of a call V8 does not inline are boxed (16-byte heap numbers, three per call,
+// one to three calls per float written: the larger part of the encoder's garbage otherwise).
+const IN = new Float64Array(3);
 
-/** Nearest integer to v * 10^e, exactly; false on a near tie. v = S[V] = S[VH] + S[VL]. */
+/** Nearest integer to v * 10^e, exactly; false on a near tie. v = IN[0] = IN[1] + IN[2]. */
 function scaled(e: number): boolean {
-  const v = S[V] as number;
-  const vh = S[VH] as number;
-  const vl = S[VL] as number;
+  const v = IN[0] as number;
+  const vh = IN[1] as number;
+  const vl = IN[2] as number;
   const P = POW10[e] as number;
   const ph = POW10_HI[e] as number;
   const pl = POW10_LO[e] as number;
@@ -164,9 +163,9 @@ export function writeShortest(v: number, buf: Uint8Array, pos: number): number {
   if (v >= (NEAR_POW10[n + 8] as number)) n++;
   const c = 134217729 * v;
   const vh = c - (c - v);
-  S[V] = v;
-  S[VH] = vh;
-  S[VL] = v - vh;
+  IN[0] = v;
+  IN[1] = vh;
+  IN[2] = v - vh;
   if (!scaled(16 - n)) return -1;
   if ((S[F] as number) - 1e16 + (S[R] as number) >= 0) {
     // n was one too small (v is the double nearest a power of ten, and below it).
