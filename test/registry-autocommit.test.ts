@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  type CommitBatch,
   type CommitFailure,
   configureSeries,
   defaultRegistry,
@@ -16,6 +17,7 @@ import {
   SeriesRegistry,
   type SeriesRegistryOptions,
   Tag,
+  Timestamp,
 } from '../src/index.js';
 import { MemorySink } from '../src/testing/index.js';
 
@@ -295,5 +297,36 @@ describe('registry autocommit', () => {
     expect(DefaultModel.registry()).toBe(defaultRegistry);
     expect(sink.lines(DefaultModel)).toHaveLength(2);
     await defaultRegistry.flush();
+  });
+
+  it('hands sinks a batch whose text is decoded on read and copied by a spread', async () => {
+    const seen: CommitBatch[] = [];
+    const registry = new SeriesRegistry({
+      sink: {
+        commit(batch) {
+          seen.push({ ...batch }); // a wrapping sink that copies the batch keeps its lines
+          return Promise.resolve();
+        },
+      },
+      flushInterval: 0,
+    });
+    @Measurement({ name: 'cpu', registry, bulkSize: 2 })
+    class Cpu extends SeriesModel<Cpu> {
+      @Tag() host!: string;
+      @Field() usage!: number;
+      @Timestamp() time!: Date;
+    }
+    const a = new Cpu({ host: 'é', usage: 0.5, time: new Date(1000) });
+    const b = new Cpu({ host: 'b', usage: 1.5, time: new Date(2000) });
+    await registry.flush();
+    expect(seen).toHaveLength(1);
+    const copy = seen[0] as CommitBatch;
+    expect(copy.body).toBe('cpu,host=é usage=0.5 1000000000\ncpu,host=b usage=1.5 2000000000\n');
+    expect(Buffer.from(copy.bytes as Uint8Array).toString('utf8')).toBe(copy.body);
+    expect(copy.lineCount).toBe(2);
+    expect(copy.precision).toBe('n');
+    expect(copy.model).toBe(Cpu);
+    expect(copy.instances).toEqual([a, b]);
+    await registry.close();
   });
 });

@@ -51,7 +51,6 @@ type ModelClass = abstract new (...args: any[]) => object;
 
 /** One batch cut from a class's buffer, from the moment it is cut until it is stored or reported. */
 export class PendingBatch {
-  private cachedBody: string | undefined;
   private cachedLines: string[] | undefined;
   constructor(
     readonly buffer: ClassBuffer,
@@ -60,20 +59,12 @@ export class PendingBatch {
     /** Byte offset just past each line's `\n`. */
     private readonly ends: readonly number[],
     /** True when every byte is ASCII (the body decodes as latin1, offsets are string offsets). */
-    private readonly ascii: boolean,
+    readonly ascii: boolean,
     readonly instances: object[],
   ) {}
 
   get lineCount(): number {
     return this.instances.length;
-  }
-
-  /** The lines as one string, decoded on first use (a sink that sends `bytes` never pays it). */
-  get body(): string {
-    if (this.cachedBody === undefined) {
-      this.cachedBody = this.bytes.toString(this.ascii ? 'latin1' : 'utf8');
-    }
-    return this.cachedBody;
   }
 
   lines(): string[] {

@@ -17,6 +17,7 @@ import {
   reportFailure,
 } from './diagnostics.js';
 import { emptyBatch, Flight, type FlightData, GiveUp, noop, type Outcome, toError } from './flight.js';
+import { LazyCommitBatch } from './lazy-commit-batch.js';
 import { refusedLines } from './partial-write.js';
 import type { CommitFailure, ResolvedRegistryOptions } from './registry-options.js';
 import { emptyClassStats, type RegistryStats, type SeriesClassStats } from './registry-stats.js';
@@ -113,20 +114,19 @@ export class CommitLoop {
     tag: SpoolTag | undefined,
   ): Flight {
     const meta = batch.buffer.meta;
-    const commitBatch: CommitBatch = {
-      // decoded only if the sink reads it (the client posts `bytes`; MemorySink reads the text)
-      get body() {
-        return batch.body;
+    const commitBatch = new LazyCommitBatch(
+      batch.bytes,
+      batch.ascii,
+      batch.lineCount,
+      {
+        database: meta.database,
+        retentionPolicy: meta.retentionPolicy,
+        precision: meta.precision,
+        consistency: buffer.options.consistency ?? this.opts().consistency,
       },
-      bytes: batch.bytes,
-      lineCount: batch.lineCount,
-      database: meta.database,
-      retentionPolicy: meta.retentionPolicy,
-      precision: meta.precision,
-      consistency: buffer.options.consistency ?? this.opts().consistency,
-      model: batch.buffer.model as CommitBatch['model'],
-      instances: batch.instances,
-    };
+      batch.buffer.model as CommitBatch['model'],
+      batch.instances,
+    );
     const f = new Flight(buffer, meta.className, batch.lineCount, sink, report, tag);
     f.data = { commitBatch, lines: () => batch.lines(), instances: batch.instances };
     this.trackHosts(f, []);

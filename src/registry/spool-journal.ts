@@ -3,6 +3,7 @@ import type { Precision } from '../line-protocol/precision.js';
 import type { WriteConsistency } from '../sink.js';
 import type { ClassBuffer } from './class-buffer.js';
 import type { CommitBatch } from './commit-sink.js';
+import { LazyCommitBatch } from './lazy-commit-batch.js';
 import type { SpoolOptions } from './registry-options.js';
 import type { SpoolStats } from './registry-stats.js';
 
@@ -654,21 +655,16 @@ function loaded(
   consistency: WriteConsistency | undefined,
 ): LoadedBatch {
   const k = meta.k ?? consistency;
-  let body: string | undefined;
   let lines: string[] | undefined;
   return {
-    commitBatch: {
-      get body() {
-        body ??= bytes.toString('utf8');
-        return body;
-      },
+    commitBatch: new LazyCommitBatch(
       bytes,
-      lineCount: ends.length,
-      database: meta.d,
-      retentionPolicy: meta.r,
-      precision: meta.p,
-      ...(k !== undefined ? { consistency: k } : {}),
-    },
+      false,
+      ends.length,
+      { database: meta.d, retentionPolicy: meta.r, precision: meta.p, consistency: k },
+      undefined,
+      undefined,
+    ),
     lines() {
       if (lines === undefined) {
         lines = [];
