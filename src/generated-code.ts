@@ -3,8 +3,9 @@
  * query results (src/query/row-mapper.ts) and the row builders of ResultSet
  * (src/results/result-set.ts) generate a function per column list, which V8 runs several times
  * faster than a loop over the columns; a model class's constructor tail
- * (src/models/construct-codegen.ts) is generated once per class. Each caller keeps a plain loop (for
- * models, the generic constructor tail) that computes the same
+ * (src/models/construct-codegen.ts) and its serializer (src/models/serializer-codegen.ts) are
+ * generated once per class. Each caller keeps a plain loop (for models, the generic constructor tail
+ * and the generic serializer) that computes the same
  * result; this module decides when that loop is used instead: where the runtime forbids code
  * generation from strings (`node --disallow-code-generation-from-strings`, a CSP), or in tests
  * ({@link withoutGeneratedCode}).

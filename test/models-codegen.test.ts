@@ -81,6 +81,8 @@ describe('generated constructor tail', () => {
     // the generic tail was chosen when the class was first used: it stays after the switch
     const generic = withoutGeneratedCode(() => run(Generic));
     expect(runtimeOf(Generic).finish.toString()).not.toContain('unknownKey(k)');
+    expect(runtimeOf(Fast).serialize.toString()).toContain('heads.find(scope');
+    expect(runtimeOf(Generic).serialize.toString()).not.toContain('heads.find(scope');
     expect(generic).toEqual(fast);
 
     // and what that is
@@ -121,5 +123,86 @@ describe('generated constructor tail', () => {
     const a = new Cpu({ usage: 1, host: 'a', time: 1n });
     const b = new Cpu({ time: 2n, host: 'b', usage: 2 });
     expect(Object.keys(a)).toEqual(Object.keys(b));
+  });
+
+  it('the generated serializer writes what the generic one writes, for every field type and path', () => {
+    function defineEvents() {
+      const registry = new SeriesRegistry({ sink: new MemorySink(), autocommit: false });
+      @Measurement({ name: 'ev_{kind}', registry })
+      class Ev extends SeriesModel<Ev> {
+        @Tag() kind!: string;
+        @Tag({ optional: true }) zone?: string;
+        @Field({ type: 'boolean' }) ok?: boolean;
+        @Field({ type: 'integer', integerAs: 'bigint' }) big?: bigint;
+        @Field({ type: 'integer' }) n?: number;
+        @Field({ type: 'string', name: 'détail' }) detail?: string;
+        @Field({ type: 'float' }) x?: number;
+        @Timestamp() time!: Date;
+      }
+      return Ev;
+    }
+    const inputs: unknown[] = [
+      { kind: 'a', ok: true, time: new Date(1) },
+      { kind: 'a', ok: false, big: 2n ** 62n, time: new Date(2) },
+      { kind: 'b c', zone: 'z=1', n: -42, detail: 'say "hi"\\', time: new Date(3) },
+      { kind: 'a', x: 0, time: new Date(4) },
+      { kind: 'a', x: -0, n: 0, time: new Date(5) },
+      { kind: 'a', x: 1e21, big: -(2n ** 63n), time: new Date(6) },
+      { kind: 'a', x: 5e-324, detail: 'é', time: new Date(7) },
+      { kind: 'a', ok: 1, time: new Date(8) }, // not a boolean
+      { kind: 'a', big: 2n ** 63n, time: new Date(9) }, // out of int64
+      { kind: 'a', n: 2 ** 53, time: new Date(10) }, // not a safe integer
+      { kind: 'a', n: '1', time: new Date(11) }, // not an integer
+      { kind: 'a', x: Number.POSITIVE_INFINITY, time: new Date(12) },
+      { kind: 'a', detail: 1, time: new Date(13) },
+      { kind: 'a', detail: '\uD800', time: new Date(14) }, // lone surrogate
+      { kind: '', ok: true, time: new Date(15) }, // empty template value
+      { kind: 'a', ok: true, time: new Date(Number.NaN) },
+      { kind: 'a', ok: true, time: 16 }, // not a Date
+      { kind: 'a', zone: 'a\\ b', detail: 'x\ny', time: new Date(17) }, // would split the line
+      { kind: 'a', zone: 'a\\ b', ok: true, time: new Date(18) }, // suspect head, one line
+    ];
+    const run = (Ev: ReturnType<typeof defineEvents>) => {
+      const outcomes = inputs.map((values) => {
+        try {
+          new Ev(values as ConstructorParameters<typeof Ev>[0]);
+          return 'ok';
+        } catch (e) {
+          if (!(e instanceof InfluxValidationError)) throw e;
+          return `${e.property}: ${e.message}`;
+        }
+      });
+      return { outcomes, lines: Ev.pendingLines() };
+    };
+    const Fast = defineEvents();
+    const fast = run(Fast);
+    expect(runtimeOf(Fast).serialize.toString()).toContain('heads.find(scope');
+    const Generic = withoutGeneratedCode(defineEvents);
+    const generic = withoutGeneratedCode(() => run(Generic));
+    expect(runtimeOf(Generic).serialize.toString()).not.toContain('heads.find(scope');
+    expect(generic).toEqual(fast);
+    expect(fast.lines).toEqual([
+      'ev_a,kind=a ok=true 1000000',
+      'ev_a,kind=a big=4611686018427387904i,ok=false 2000000',
+      'ev_b\\ c,kind=b\\ c,zone=z\\=1 détail="say \\"hi\\"\\\\",n=-42i 3000000',
+      'ev_a,kind=a x=0 4000000',
+      'ev_a,kind=a n=0i,x=-0 5000000',
+      'ev_a,kind=a big=-9223372036854775808i,x=1e+21 6000000',
+      'ev_a,kind=a détail="é",x=5e-324 7000000',
+      'ev_a,kind=a,zone=a\\\\ b détail="x\ny" 17000000',
+      'ev_a,kind=a,zone=a\\\\ b ok=true 18000000',
+    ]);
+    const refused = fast.outcomes.slice(7, 17);
+    expect(refused.every((o) => o !== 'ok')).toBe(true);
+    expect(refused[0]).toMatch(/^ok: .*expected a boolean, got number/);
+    expect(refused[1]).toMatch(/^big: /);
+    expect(refused[2]).toMatch(/^n: .*not a safe integer/);
+    expect(refused[3]).toMatch(/^n: .*expected an integer/);
+    expect(refused[4]).toMatch(/^x: /);
+    expect(refused[5]).toMatch(/^detail: .*expected a string/);
+    expect(refused[6]).toMatch(/^detail: /);
+    expect(refused[7]).toMatch(/^kind: .*measurement name/);
+    expect(refused[8]).toMatch(/^time: .*invalid Date/);
+    expect(refused[9]).toMatch(/^time: .*expected a Date/);
   });
 });

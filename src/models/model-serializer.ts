@@ -22,6 +22,7 @@ import type { Precision } from '../line-protocol/precision.js';
 import { formatTime } from '../line-protocol/time.js';
 import type { ModelMetadata } from './model-metadata.js';
 import { tick, tickMs, tickSub } from './nano-clock.js';
+import { compileSerializerCode } from './serializer-codegen.js';
 
 /**
  * Writes one model instance (not yet frozen) as a line of line protocol, `\n` included, into a
@@ -195,17 +196,12 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
   const nanosPrecision = precision === 'n' || precision === 'ns';
   const nanos = new NanosWriter();
 
-  const writeTime = (
-    w: LineWriter,
-    inst: Record<string, unknown>,
-    values: readonly unknown[] | undefined,
-  ): void => {
+  /** Writes the time: `v`, the value read (undefined: none, the current time is assigned). */
+  const writeTime = (w: LineWriter, inst: Record<string, unknown>, v: unknown): void => {
     if (timestamp === undefined) {
       writeAutoTime(w, precision);
       return;
     }
-    let v = values === undefined ? undefined : values[timeIndex];
-    if (v === undefined) v = inst[timestamp.property];
     if (v === undefined || v === null) {
       writeAutoTime(w, precision);
       if (timestamp.type === 'date') inst[timestamp.property] = new Date(tickMs());
@@ -309,7 +305,26 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
     return suspect;
   };
 
-  return (inst, w, values) => {
+  const noField = (): never => {
+    throw new InfluxValidationError(
+      where,
+      undefined,
+      `has no field with a value (${fields.map((f) => f.property).join(', ')}); InfluxDB cannot store a point without fields`,
+    );
+  };
+
+  const checkSplit = (w: LineWriter, start: number): void => {
+    if (!isOneLine(w.buf, start, w.pos - 1)) {
+      throw new InfluxValidationError(
+        where,
+        undefined,
+        'a tag holding a backslash before a space, combined with the double quotes or newline of a string field, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is',
+      );
+    }
+  };
+
+  /** The serializer where code cannot be generated (and what the generated one does, step by step). */
+  const generic: ModelSerializer = (inst, w, values) => {
     const start = w.pos;
     try {
       const suspect = writeHead(w, inst, values);
@@ -324,26 +339,42 @@ export function compileSerializer(meta: ModelMetadata): ModelSerializer {
         writeField(w, spec, v);
         first = false;
       }
-      if (first) {
-        throw new InfluxValidationError(
-          where,
-          undefined,
-          `has no field with a value (${fields.map((f) => f.property).join(', ')}); InfluxDB cannot store a point without fields`,
-        );
-      }
+      if (first) noField();
       w.byte(0x20);
-      writeTime(w, inst, values);
+      let t = values === undefined ? undefined : values[timeIndex];
+      if (t === undefined && timestamp !== undefined) t = inst[timestamp.property];
+      writeTime(w, inst, t);
       w.byte(0x0a);
-      if (suspect && !isOneLine(w.buf, start, w.pos - 1)) {
-        throw new InfluxValidationError(
-          where,
-          undefined,
-          'a tag holding a backslash before a space, combined with the double quotes or newline of a string field, makes InfluxDB 1.x split the line in the wrong place; InfluxDB cannot store this point as it is',
-        );
-      }
+      if (suspect) checkSplit(w, start);
     } catch (e) {
       w.pos = start;
       throw e;
     }
   };
+
+  return (
+    compileSerializerCode(
+      {
+        tags: tags.map((t) => ({ property: t.property, index: t.index })),
+        fields: fields.map((f) => ({ property: f.property, type: f.type, index: f.index, rest: f.rest })),
+        timeIndex,
+        timeProperty: timestamp?.property,
+        fieldsAscii,
+        templated: template !== undefined,
+      },
+      {
+        heads,
+        scope: meta,
+        name: fixedName,
+        measurementOf,
+        buildHead,
+        badType: (k, v) => badType(fields[k] as FieldSpec, v),
+        writeField: (w, k, v) => writeField(w, fields[k] as FieldSpec, v),
+        noField,
+        writeTime,
+        checkSplit,
+        writeFloat,
+      },
+    ) ?? generic
+  );
 }
